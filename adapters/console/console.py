@@ -1,0 +1,101 @@
+"""An interactive terminal chat with line editing and history, or a pipe of commands."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import sys
+from pathlib import Path
+from typing import Protocol, TextIO
+
+from bot.core import Reply, Request
+
+PLATFORM = "console"
+TEAM_ID = "local"
+CHANNEL_ID = "console"
+
+
+class Handler(Protocol):
+    async def handle(self, request: Request) -> Reply: ...
+
+
+def render(reply: Reply) -> str:
+    """Plain-text rendering of a reply (Slack-style ``*bold*`` is left as it is)."""
+    lines: list[str] = []
+    if reply.title:
+        lines += [reply.title, "─" * min(len(reply.title), 60)]
+    if reply.text:
+        lines.append(reply.text)
+    width = max((len(f.label) for f in reply.fields), default=0)
+    lines += [f"{f.label.ljust(width)}  {f.value}" for f in reply.fields]
+    lines += [f"  • {item}" for item in reply.items]
+    lines += [f"  [{c.label}] {c.detail}".rstrip() for c in reply.citations]
+    lines += [f"  ({b.label}: /{b.command})" for b in reply.buttons]
+    lines += [f"  📎 {a.filename} ({len(a.content)} bytes)" for a in reply.attachments]
+    return "\n".join(lines)
+
+
+class ConsoleAdapter:
+    """Runs commands typed in a terminal, or read one per line from a pipe.
+
+    Args:
+        dispatcher: Anything with ``async handle(Request) -> Reply``.
+        history_file: Where interactive history is kept between sessions.
+        user: The local user's name; they own the local workspace.
+    """
+
+    def __init__(self, dispatcher: Handler, *, history_file: Path | None = None,
+                 user: str | None = None) -> None:
+        self.dispatcher = dispatcher
+        self.history_file = history_file
+        self.user = user or getpass.getuser()
+
+    def request(self, text: str) -> Request:
+        return Request(platform=PLATFORM, team_id=TEAM_ID, user_id=self.user, text=text,
+                       workspace_name="Local", user_name=self.user, channel_id=CHANNEL_ID)
+
+    async def run_script(self, lines: TextIO, out: TextIO) -> int:
+        """Run each non-empty line (``#`` starts a comment); returns the count of errors."""
+        errors = 0
+        for raw in lines:
+            text = raw.strip()
+            if not text or text.startswith("#"):
+                continue
+            reply = await self.dispatcher.handle(self.request(text))
+            errors += reply.status == "error"
+            out.write(render(reply) + "\n\n")
+            out.flush()
+        return errors
+
+    async def run_interactive(self, out: TextIO = sys.stdout) -> None:
+        """A prompt with line editing and history (readline); Ctrl-D or ``exit`` leaves."""
+        import readline
+
+        if self.history_file:
+            self.history_file.parent.mkdir(parents=True, exist_ok=True)
+            if self.history_file.exists():
+                readline.read_history_file(self.history_file)
+        readline.set_history_length(1000)
+        out.write("V1tr0 Bot console. Type `help` for commands, `exit` to leave.\n")
+        loop = asyncio.get_running_loop()
+        try:
+            while True:
+                try:
+                    # input() blocks, so it runs in a thread and jobs keep firing meanwhile.
+                    text = await loop.run_in_executor(None, input, "v1tr0> ")
+                except EOFError:
+                    out.write("\n")
+                    break
+                if text.strip().lower() in {"exit", "quit", "salir"}:
+                    break
+                if text.strip():
+                    reply = await self.dispatcher.handle(self.request(text))
+                    out.write(render(reply) + "\n")
+        finally:
+            if self.history_file:
+                readline.write_history_file(self.history_file)
+
+    def notify(self, reply: Reply, out: TextIO = sys.stdout) -> None:
+        """Show a message the bot sends by itself (reminders, summaries)."""
+        out.write("\n" + render(reply) + "\n")
+        out.flush()

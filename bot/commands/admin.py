@@ -1,0 +1,157 @@
+"""Workspace commands: roles, settings and help."""
+
+from __future__ import annotations
+
+from zoneinfo import available_timezones
+
+from rapidfuzz import fuzz, process
+
+from bot.commands import registry
+from bot.context import Context
+from bot.core import Field, Reply, Role, UserError
+from bot.commands.common import currency_of
+from bot.i18n import N_, SUPPORTED_LOCALES, normalize_locale, translator
+from bot.registry import Command, MemberRef
+from storage.models import MemberRole
+
+ROLE_LABELS = {Role.GUEST: N_("guest"), Role.MEMBER: N_("member"), Role.MANAGER: N_("manager"),
+               Role.ADMIN: N_("admin"), Role.OWNER: N_("owner")}
+
+
+@registry.command("role", role=Role.MEMBER)
+async def role(ctx: Context, person: MemberRef | None = None, new_role: MemberRole | None = None,
+               ) -> Reply:
+    """See who has which role, or give someone a role (admins and owners).
+
+    Args:
+        person: The person: a mention, @name or name. Leave out to list everyone.
+        new_role: guest, member, manager, admin or owner.
+
+    Examples:
+        /role
+        /role @ana manager
+    """
+    _ = ctx._
+    if person is None:
+        members = await ctx.db.members()
+        return Reply(title=_("Roles"), items=[
+            f"{m.name} · {_(ROLE_LABELS[Role.parse(m.role)])}" for m in members])
+    target = await ctx.person(person)
+    if new_role is None:
+        return Reply(text=_("{name} is {role}.", name=target.name,
+                            role=_(ROLE_LABELS[Role.parse(target.role)])))
+    ctx.require(Role.ADMIN, _("change roles"))
+    wanted, current = Role.parse(new_role), Role.parse(target.role)
+    if Role.OWNER in {wanted, current}:
+        ctx.require(Role.OWNER, _("grant or take away the owner role"))
+    if current is Role.OWNER and wanted is not Role.OWNER and await ctx.db.count_owners() <= 1:
+        raise UserError(_("{name} is the only owner; make someone else owner first.",
+                          name=target.name))
+    target.role = new_role
+    return Reply(text=_("{name} is now {role}.", name=target.name,
+                        role=_(ROLE_LABELS[wanted])))
+
+
+@registry.command("settings", role=Role.GUEST)
+async def settings(ctx: Context, *, timezone: str | None = None, locale: str | None = None,
+                   currency: str | None = None, me: bool = False) -> Reply:
+    """Show or change the workspace's time zone, language and currency, or your own.
+
+    Args:
+        timezone: A time zone such as Europe/Madrid or America/Mexico_City.
+        locale: Language: en or es.
+        currency: Default currency code for new projects, e.g. EUR.
+        me: Change your own time zone and language instead of the workspace's.
+
+    Examples:
+        /settings
+        /settings timezone:Europe/Madrid locale:es
+        /settings locale:en --me
+    """
+    _ = ctx._
+    workspace, member = ctx.workspace, ctx.member
+    assert workspace is not None and member is not None
+    zone = _timezone(ctx, timezone) if timezone is not None else None
+    language = None
+    if locale is not None:
+        language = normalize_locale(locale)
+        if language is None:
+            raise UserError(_("`{value}` is not a language I speak; use one of: {options}.",
+                              value=locale, options=", ".join(SUPPORTED_LOCALES)))
+    if currency is not None:
+        currency = currency_of(ctx, None, currency, "USD")
+    if me:
+        if currency is not None:
+            raise UserError(_("Currency is a workspace setting; leave out `--me`."))
+        member.timezone = zone or member.timezone
+        member.locale = language or member.locale
+    elif zone or language or currency:
+        ctx.require(Role.ADMIN, _("change workspace settings"))
+        workspace.timezone = zone or workspace.timezone
+        workspace.locale = language or workspace.locale
+        if currency:
+            workspace.settings = {**workspace.settings, "currency": currency}
+    changed = any(v is not None for v in (zone, language, currency))
+    _ = translator(member.locale or workspace.locale)  # answer in the language just chosen
+    return Reply(title=_("Settings updated") if changed else _("Settings"), fields=[
+        Field(_("Workspace time zone"), workspace.timezone),
+        Field(_("Workspace language"), workspace.locale),
+        Field(_("Currency"), workspace.settings.get("currency", "USD")),
+        Field(_("Your time zone"), member.timezone or _("as the workspace")),
+        Field(_("Your language"), member.locale or _("as the workspace")),
+    ])
+
+
+def _timezone(ctx: Context, value: str) -> str:
+    zones = available_timezones()
+    wanted = value.strip().replace(" ", "_")
+    match = next((z for z in zones if z.casefold() == wanted.casefold()), None)
+    if match is None:
+        close = process.extract(wanted, sorted(zones), scorer=fuzz.WRatio, limit=3,
+                                score_cutoff=60)
+        raise UserError(ctx._("`{value}` is not a time zone; use a name like Europe/Madrid.",
+                              value=value), suggestions=[c[0] for c in close])
+    return match
+
+
+@registry.command("help", role=Role.GUEST, transactional=False)
+async def help_command(ctx: Context, topic: str | None = None) -> Reply:
+    """List the commands, or explain one command or group.
+
+    Args:
+        topic: A command or group, e.g. "project log" or client.
+
+    Examples:
+        /help
+        /help project log
+    """
+    _ = ctx._
+    if topic is None:
+        items = [f"`/{group}` — {_(summary)}" for group, summary in ctx.registry.groups.items()]
+        items += [f"`/{c.name}` — {_(c.summary)}" for c in ctx.registry
+                  if c.group not in ctx.registry.groups]
+        return Reply(title=_("V1tr0 Bot commands"), items=items,
+                     text=_("Type `help <command>` for details, e.g. `help project create`."),
+                     ephemeral=True)
+    wanted = " ".join(topic.casefold().lstrip("/").split())
+    if command := ctx.registry.get(wanted):
+        return _command_help(ctx, command)
+    if wanted in ctx.registry.groups:
+        return Reply(title=f"/{wanted}", text=_(ctx.registry.groups[wanted]), ephemeral=True,
+                     items=[f"`{c.usage()}` — {_(c.summary)}"
+                            for c in ctx.registry.in_group(wanted)])
+    names = [c.name for c in ctx.registry] + list(ctx.registry.groups)
+    close = process.extract(wanted, names, scorer=fuzz.WRatio, limit=3, score_cutoff=60)
+    raise UserError(_("There is no command `{topic}`.", topic=topic),
+                    suggestions=[c[0] for c in close])
+
+
+def _command_help(ctx: Context, command: Command) -> Reply:
+    _ = ctx._
+    fields = [Field(p.placeholder(), _(p.help), inline=False) for p in command.params]
+    text = _(command.summary) + "\n" + _("Usage: `{usage}`", usage=command.usage())
+    if command.role > Role.GUEST:
+        text += "\n" + _("Needs the {role} role or higher.", role=_(ROLE_LABELS[command.role]))
+    if command.examples:
+        text += "\n" + _("Examples:") + "\n" + "\n".join(f"`{e}`" for e in command.examples)
+    return Reply(title=f"/{command.name}", text=text, fields=fields, ephemeral=True)

@@ -1,0 +1,52 @@
+"""Small helpers the command modules share."""
+
+from __future__ import annotations
+
+from babel.numbers import is_currency
+
+from bot.context import Context
+from bot.core import Button, Reply, UserError
+from bot.registry import Money
+
+PAGE_SIZE = 10
+
+
+def page_window(page: int | None) -> tuple[int, int]:
+    """``(offset, limit)`` for a 1-based page number."""
+    return ((page or 1) - 1) * PAGE_SIZE, PAGE_SIZE
+
+
+def add_pager(ctx: Context, reply: Reply, *, page: int, total: int, command: str) -> None:
+    """Say which page this is and offer the next one."""
+    pages = max(1, -(-total // PAGE_SIZE))
+    if pages > 1:
+        reply.text += "\n" + ctx._("Page {page} of {pages} ({total} in all).", page=page,
+                                   pages=pages, total=total)
+    if page < pages:
+        reply.buttons.append(Button(ctx._("Next page"), "page.next",
+                                    f"{command} page:{page + 1}"))
+
+
+def currency_of(ctx: Context, money: Money | None, explicit: str | None, fallback: str) -> str:
+    """The currency a money argument is in: named in it, given apart, or the default."""
+    code = (explicit or (money.currency if money else None) or fallback).upper()
+    if not is_currency(code):
+        raise UserError(ctx._("`{code}` is not a currency code; use one like USD, EUR or MXN.",
+                              code=code))
+    return code
+
+
+def confirm(ctx: Context, question: str, command: str) -> Reply:
+    """Ask before something that cannot be undone; the button re-runs it with ``--yes``."""
+    return Reply(
+        title=ctx._("Are you sure?"),
+        text=question + "\n" + ctx._("Press Confirm, or run `/{command} --yes`.", command=command),
+        buttons=[Button(ctx._("Confirm"), "confirm.yes", f"{command} --yes", style="danger")],
+        ephemeral=True, status="info")
+
+
+def optional_text(value: str | None) -> str | None:
+    """Empty text (``notes:""``) clears a field."""
+    if value is None:
+        return None
+    return value.strip() or None

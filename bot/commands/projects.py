@@ -1,0 +1,356 @@
+"""Project commands: list, create, show, update, delete, stats, log and bind."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Annotated
+
+from bot.commands import registry
+from bot.commands.common import (
+    PAGE_SIZE,
+    add_pager,
+    confirm,
+    currency_of,
+    optional_text,
+    page_window,
+)
+from bot.context import Context
+from bot.core import Field, Reply, Role, UserError
+from bot.i18n import N_
+from bot.registry import ClientRef, Hours, Money, ProjectRef, Range
+from storage import name_key
+from storage.models import Project, ProjectStatus
+
+registry.group("project", N_("Projects: status, budget, hours and stats."))
+
+STATUS_LABELS = {
+    ProjectStatus.PLANNING: N_("planning"),
+    ProjectStatus.ACTIVE: N_("active"),
+    ProjectStatus.ON_HOLD: N_("on hold"),
+    ProjectStatus.COMPLETED: N_("completed"),
+    ProjectStatus.CANCELLED: N_("cancelled"),
+}
+Percent = Annotated[int, Range(0, 100)]
+Page = Annotated[int, Range(1, 100_000)]
+DayHours = Annotated[Hours, Range(0.01, 24)]
+
+
+def _status(ctx: Context, project: Project) -> str:
+    return ctx._(STATUS_LABELS[project.status])
+
+
+def _line(ctx: Context, project: Project) -> str:
+    client = f" · {project.client.name}" if project.client else ""
+    due = f" · {ctx._('due')} {ctx._.date(project.due_date)}" if project.due_date else ""
+    return (f"#{project.id} *{project.name}*{client} · {_status(ctx, project)} · "
+            f"{project.progress}%{due}")
+
+
+@registry.command("project list", role=Role.GUEST)
+async def project_list(ctx: Context, text: str | None = None, *,
+                       status: ProjectStatus | None = None, client: ClientRef | None = None,
+                       page: Page = 1) -> Reply:
+    """List projects, optionally filtered.
+
+    Args:
+        text: Words to look for in the name or description.
+        status: Only projects with this status.
+        client: Only this client's projects.
+        page: Which page of results.
+
+    Examples:
+        /project list
+        /project list status:active client:acme
+    """
+    client_row = await ctx.client(client) if client else None
+    offset, limit = page_window(page)
+    found = await ctx.db.projects(text=text, status=status,
+                                  client_id=client_row.id if client_row else None,
+                                  offset=offset, limit=limit)
+    if not found.rows:
+        hint = ctx._("No projects match.") if (text or status or client) else ctx._(
+            "No projects yet. Create one with `/project create \"Name\" client:Acme`.")
+        return Reply(text=hint, status="info")
+    reply = Reply(title=ctx._("Projects"), items=[_line(ctx, p) for p in found.rows])
+    filters = " ".join(part for part in (
+        text and f'"{text}"', status and f"status:{status.value}",
+        client_row and f'client:"{client_row.name}"') if part)
+    add_pager(ctx, reply, page=page, total=found.total,
+              command=f"project list {filters}".strip())
+    return reply
+
+
+@registry.command("project create", role=Role.MANAGER)
+async def project_create(ctx: Context, name: str, *, client: ClientRef | None = None,
+                         budget: Money | None = None, currency: str | None = None,
+                         rate: Money | None = None, estimate: Hours | None = None,
+                         start: date | None = None, due: date | None = None,
+                         status: ProjectStatus = ProjectStatus.PLANNING,
+                         description: str | None = None) -> Reply:
+    """Create a project.
+
+    Args:
+        name: The project's name, unique in the workspace.
+        client: The client it is for.
+        budget: Total budget, e.g. 12000 or "12000 EUR".
+        currency: Currency code of the budget and rate (default: the workspace's).
+        rate: Hourly rate billed, e.g. 85.
+        estimate: Estimated hours of work.
+        start: Start date.
+        due: Due date, e.g. 2027-03-01 or "end of march".
+        status: planning, active, on_hold, completed or cancelled.
+        description: What the project is about.
+
+    Examples:
+        /project create "Website redesign" client:acme budget:12000 due:2027-03-01
+        /project create "App MVP" rate:90 estimate:300 status:active
+    """
+    _ = ctx._
+    name = " ".join(name.split())
+    if await ctx.db.project_by_name(name):
+        raise UserError(_("A project called `{name}` already exists.", name=name))
+    if start and due and due < start:
+        raise UserError(_("The due date is before the start date."))
+    assert ctx.workspace is not None
+    project = await ctx.db.add(Project(
+        name=name, name_key=name_key(name), client=await ctx.client(client) if client else None,
+        budget=budget.amount if budget else None,
+        currency=currency_of(ctx, budget or rate, currency,
+                             ctx.workspace.settings.get("currency", "USD")),
+        hourly_rate=rate.amount if rate else None, estimated_hours=estimate,
+        start_date=start, due_date=due, status=status, progress=0,
+        description=optional_text(description)))
+    return Reply(text=_("Project {name} created (#{id}).", name=f"*{project.name}*",
+                        id=project.id), fields=_fields(ctx, project))
+
+
+@registry.command("project show", role=Role.GUEST)
+async def project_show(ctx: Context, project: ProjectRef | None = None) -> Reply:
+    """Show a project's details.
+
+    Args:
+        project: Project name or #id; defaults to the channel's project.
+    """
+    row = await ctx.project(project)
+    hours = await ctx.db.hours_logged(row.id)
+    fields = [*_fields(ctx, row), Field(ctx._("Hours logged"), ctx._.number(hours))]
+    return Reply(title=f"#{row.id} {row.name}", text=row.description or "", fields=fields)
+
+
+@registry.command("project update", role=Role.MANAGER)
+async def project_update(ctx: Context, project: ProjectRef | None = None, *,
+                         name: str | None = None, status: ProjectStatus | None = None,
+                         progress: Percent | None = None, client: ClientRef | None = None,
+                         budget: Money | None = None, currency: str | None = None,
+                         rate: Money | None = None, estimate: Hours | None = None,
+                         start: date | None = None, due: date | None = None,
+                         description: str | None = None) -> Reply:
+    """Change a project's details; only the options given change.
+
+    Args:
+        project: Project name or #id; defaults to the channel's project.
+        name: New name.
+        status: planning, active, on_hold, completed or cancelled.
+        progress: Progress in percent, 0 to 100.
+        client: The client it is for.
+        budget: Total budget, e.g. 12000 or "12000 EUR".
+        currency: Currency code of the budget and rate.
+        rate: Hourly rate billed.
+        estimate: Estimated hours of work.
+        start: Start date.
+        due: Due date.
+        description: What the project is about ("" clears it).
+
+    Examples:
+        /project update website status:active progress:40
+        /project update #3 due:"next friday"
+    """
+    _ = ctx._
+    row = await ctx.project(project)
+    changes = {key: value for key, value in {
+        "name": name, "status": status, "progress": progress, "client": client, "budget": budget,
+        "currency": currency, "rate": rate, "estimate": estimate, "start": start, "due": due,
+        "description": description}.items() if value is not None}
+    if not changes:
+        raise UserError(_("Say what to change, for example `status:active` or `progress:50`."))
+    if name is not None:
+        name = " ".join(name.split())
+        other = await ctx.db.project_by_name(name)
+        if other and other.id != row.id:
+            raise UserError(_("A project called `{name}` already exists.", name=name))
+        row.name, row.name_key = name, name_key(name)
+    if status is not None:
+        row.status = status
+        if status is ProjectStatus.COMPLETED and progress is None:
+            row.progress = 100
+    if progress is not None:
+        row.progress = progress
+    if client is not None:
+        row.client = await ctx.client(client)
+    if budget is not None or rate is not None or currency is not None:
+        row.currency = currency_of(ctx, budget or rate, currency, row.currency)
+    if budget is not None:
+        row.budget = budget.amount
+    if rate is not None:
+        row.hourly_rate = rate.amount
+    if estimate is not None:
+        row.estimated_hours = estimate
+    if start is not None:
+        row.start_date = start
+    if due is not None:
+        row.due_date = due
+    if row.start_date and row.due_date and row.due_date < row.start_date:
+        raise UserError(_("The due date is before the start date."))
+    if description is not None:
+        row.description = optional_text(description)
+    return Reply(text=_("Project {name} updated: {changes}.", name=f"*{row.name}*",
+                        changes=", ".join(sorted(changes))), fields=_fields(ctx, row))
+
+
+@registry.command("project delete", role=Role.ADMIN)
+async def project_delete(ctx: Context, project: ProjectRef | None = None, *,
+                         yes: bool = False) -> Reply:
+    """Delete a project with its logged hours; asks for confirmation first.
+
+    Args:
+        project: Project name or #id; defaults to the channel's project.
+        yes: Confirm without asking.
+    """
+    row = await ctx.project(project)
+    if not yes:
+        hours = await ctx.db.hours_logged(row.id)
+        return confirm(ctx, ctx._("This deletes {name} and its {hours} logged hours.",
+                                  name=f"*{row.name}*", hours=ctx._.number(hours)),
+                       f"project delete #{row.id}")
+    await ctx.db.delete(row)
+    return Reply(text=ctx._("Project {name} deleted.", name=f"*{row.name}*"))
+
+
+@registry.command("project log", role=Role.MEMBER)
+async def project_log(ctx: Context, hours: DayHours, project: ProjectRef | None = None, *,
+                      note: str | None = None, on: date | None = None) -> Reply:
+    """Log hours worked on a project.
+
+    Args:
+        hours: Hours worked, e.g. 2.5, 1h30 or 90m.
+        project: Project name or #id; defaults to the channel's project.
+        note: What the time went on.
+        on: The day worked (default today), e.g. yesterday or 2026-11-20.
+
+    Examples:
+        /project log 2.5 website note:"design review"
+        /project log 1h30 on:yesterday
+    """
+    row = await ctx.project(project)
+    work_date = on or ctx.today()
+    if work_date > ctx.today():
+        raise UserError(ctx._("You cannot log hours for a future day ({date}).",
+                              date=ctx._.date(work_date)))
+    assert ctx.member is not None
+    await ctx.db.log_time(row, ctx.member.id, hours, work_date, optional_text(note))
+    return Reply(text=ctx._("Logged {hours} h on {name} for {date}.", hours=ctx._.number(hours),
+                            name=f"*{row.name}*", date=ctx._.date(work_date)))
+
+
+@registry.command("project stats", role=Role.MEMBER)
+async def project_stats(ctx: Context, project: ProjectRef | None = None) -> Reply:
+    """Hours against the estimate, budget used, weekly burn and days to the due date.
+
+    Args:
+        project: Project name or #id; defaults to the channel's project.
+    """
+    _ = ctx._
+    row = await ctx.project(project)
+    today = ctx.today()
+    logged = await ctx.db.hours_logged(row.id)
+    weeks = 4
+    recent = await ctx.db.hours_by_day(row.id, today - timedelta(days=7 * weeks - 1))
+    weekly = sum((h for _day, h in recent), Decimal(0)) / weeks
+    fields = [Field(_("Status"), f"{_status(ctx, row)} · {row.progress}%"),
+              Field(_("Hours logged"), _.number(logged))]
+    if row.estimated_hours:
+        fields.append(Field(_("Hours vs estimate"), _("{used} of {total} ({percent}%)",
+                      used=_.number(logged), total=_.number(row.estimated_hours),
+                      percent=_percent(logged, row.estimated_hours))))
+    fields.append(Field(_("Burn per week"), _("{hours} h (last {weeks} weeks)",
+                                              hours=_.number(weekly), weeks=weeks)))
+    warnings: list[str] = []
+    if ctx.can(Role.MANAGER) and row.hourly_rate is not None:
+        spent = logged * row.hourly_rate
+        fields.append(Field(_("Cost per week"), _.money(weekly * row.hourly_rate, row.currency)))
+        if row.budget:
+            fields.append(Field(_("Budget used"), _("{used} of {total} ({percent}%)",
+                          used=_.money(spent, row.currency), total=_.money(row.budget,
+                          row.currency), percent=_percent(spent, row.budget))))
+            if weekly > 0 and spent < row.budget:
+                left_weeks = (row.budget - spent) / (weekly * row.hourly_rate)
+                runs_out = today + timedelta(days=int(left_weeks * 7))
+                fields.append(Field(_("Budget runs out"), _.date(runs_out)))
+                if row.due_date and runs_out < row.due_date:
+                    warnings.append(_("At this pace the budget runs out before the due date."))
+            if spent >= row.budget:
+                warnings.append(_("The budget is used up."))
+            elif _percent(spent, row.budget) > row.progress + 20:
+                warnings.append(_("Budget used is well ahead of progress."))
+    if row.due_date:
+        days = (row.due_date - today).days
+        fields.append(Field(_("Due"), _.date(row.due_date) + " · " + (
+            _("{days} days left", days=days) if days >= 0 else _("{days} days overdue",
+                                                                  days=-days))))
+        if days < 0 and row.status not in {ProjectStatus.COMPLETED, ProjectStatus.CANCELLED}:
+            warnings.append(_("The project is past its due date."))
+    if row.estimated_hours and logged > row.estimated_hours:
+        warnings.append(_("Hours logged are over the estimate."))
+    by_member = await ctx.db.hours_by_member(row.id)
+    items = [f"{name}: {_.number(hours)} h" for name, hours in by_member[:PAGE_SIZE]]
+    return Reply(title=_("Stats for {name}", name=row.name), fields=fields,
+                 items=items, text="\n".join(f"⚠ {w}" for w in warnings))
+
+
+@registry.command("project bind", role=Role.MANAGER)
+async def project_bind(ctx: Context, project: ProjectRef | None = None, *,
+                       off: bool = False) -> Reply:
+    """Make a project this channel's default, so commands here need not name it.
+
+    Args:
+        project: Project name or #id.
+        off: Remove this channel's default project instead.
+    """
+    _ = ctx._
+    channel = ctx.request.channel_id
+    if not channel:
+        raise UserError(_("This front door has no channels to bind."))
+    if off:
+        removed = await ctx.db.unbind_channel(channel)
+        return Reply(text=_("This channel has no default project now.") if removed
+                     else _("This channel had no default project."))
+    if project is None:
+        raise UserError(_("Name the project to bind, for example `/project bind website`."))
+    row = await ctx.project(project)
+    await ctx.db.bind_channel(channel, row)
+    return Reply(text=_("Commands in this channel now default to {name}.", name=f"*{row.name}*"))
+
+
+def _fields(ctx: Context, project: Project) -> list[Field]:
+    _ = ctx._
+    fields = [Field(_("Status"), _status(ctx, project)),
+              Field(_("Progress"), f"{project.progress}%")]
+    if project.client:
+        fields.append(Field(_("Client"), project.client.name))
+    if ctx.can(Role.MANAGER):
+        if project.budget is not None:
+            fields.append(Field(_("Budget"), _.money(project.budget, project.currency)))
+        if project.hourly_rate is not None:
+            fields.append(Field(_("Hourly rate"), _.money(project.hourly_rate, project.currency)))
+    if project.estimated_hours is not None:
+        fields.append(Field(_("Estimate"), f"{_.number(project.estimated_hours)} h"))
+    if project.start_date:
+        fields.append(Field(_("Start"), _.date(project.start_date)))
+    if project.due_date:
+        fields.append(Field(_("Due"), _.date(project.due_date)))
+    return fields
+
+
+def _percent(part: Decimal, whole: Decimal) -> int:
+    return int((part * 100 / whole).to_integral_value()) if whole else 0

@@ -1,0 +1,126 @@
+"""What a command handler gets: who asked, where, in which language, and the data it may touch."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from rapidfuzz import fuzz, process
+
+from bot.core import Request, Role, UserError
+from bot.i18n import Translator
+from bot.registry import Command, Registry
+from storage import WorkspaceStore
+from storage.models import Client, Member, Project, Workspace
+
+_ID_REF = re.compile(r"^#(\d{1,12})$")
+_MENTION = re.compile(r"^<@!?([\w.-]+)(?:\|[^>]*)?>$")
+
+
+@dataclass(slots=True)
+class Context:
+    """The first argument of every command handler.
+
+    Attributes:
+        request: The request as the front door sent it.
+        command: The command being run.
+        role: The sender's role, read in this transaction.
+        _: Translator for the sender's language; also formats money, numbers and dates.
+        timezone: The sender's time zone (theirs, else the workspace's).
+        registry: All commands (``help`` lists them).
+        workspace: The workspace row (``None`` for commands that do not use the database).
+        member: The sender's member row (likewise).
+        store: The workspace's repositories, inside this command's transaction (likewise).
+    """
+
+    request: Request
+    command: Command
+    role: Role
+    _: Translator
+    timezone: str
+    registry: Registry
+    workspace: Workspace | None = None
+    member: Member | None = None
+    store: WorkspaceStore | None = None
+
+    @property
+    def db(self) -> WorkspaceStore:
+        """The store; only commands declared ``transactional`` (the default) have one."""
+        if self.store is None:
+            raise RuntimeError(f"{self.command.name} is not transactional but used the store")
+        return self.store
+
+    def today(self) -> date:
+        return self.now().date()
+
+    def now(self) -> datetime:
+        return datetime.now(ZoneInfo(self.timezone))
+
+    def can(self, role: Role) -> bool:
+        return self.role >= role
+
+    def require(self, role: Role, what: str) -> None:
+        """Stop with a clear message unless the sender has at least ``role``."""
+        if not self.can(role):
+            raise UserError(self._("Only {role}s and above can {what}; you are {mine}.",
+                                   role=self._(role.label), what=what,
+                                   mine=self._(self.role.label)))
+
+    async def project(self, ref: str | None) -> Project:
+        """The project named by ``ref`` (name or ``#id``), else the channel's project."""
+        _ = self._
+        if ref is None:
+            if self.request.channel_id and (
+                    bound := await self.db.bound_project(self.request.channel_id)):
+                return bound
+            raise UserError(_("Name a project (for example `project:\"Website\"`), or bind this "
+                              "channel to one with `project bind`."))
+        if match := _ID_REF.match(ref.strip()):
+            if project := await self.db.project(int(match[1])):
+                return project
+            raise UserError(_("There is no project #{id}.", id=match[1]))
+        if project := await self.db.project_by_name(ref):
+            return project
+        names = await self.db.project_names()
+        raise UserError(_("No project called `{name}`.", name=ref),
+                        suggestions=_closest(ref, names))
+
+    async def client(self, ref: str) -> Client:
+        """The client named by ``ref`` (name or ``#id``)."""
+        _ = self._
+        if match := _ID_REF.match(ref.strip()):
+            if client := await self.db.client(int(match[1])):
+                return client
+            raise UserError(_("There is no client #{id}.", id=match[1]))
+        if client := await self.db.client_by_name(ref):
+            return client
+        names = await self.db.client_names()
+        raise UserError(_("No client called `{name}`.", name=ref),
+                        suggestions=_closest(ref, names))
+
+    async def person(self, ref: str) -> Member:
+        """A member by platform mention (``<@U123>``), ``@name`` or name."""
+        _ = self._
+        text = ref.strip()
+        if match := _MENTION.match(text):
+            if member := await self.db.member_by_external_id(match[1]):
+                return member
+            raise UserError(_("{who} has not used the bot in this workspace yet.", who=text))
+        wanted = text.lstrip("@").casefold()
+        members = await self.db.members()
+        exact = [m for m in members if wanted in {m.name.casefold(), m.external_id.casefold()}]
+        if len(exact) == 1:
+            return exact[0]
+        if len(exact) > 1:
+            raise UserError(_("More than one person is called `{name}`; mention them instead.",
+                              name=text))
+        raise UserError(_("Nobody called `{name}` in this workspace.", name=text),
+                        suggestions=_closest(wanted, [(m.id, m.name) for m in members]))
+
+
+def _closest(word: str, named: list[tuple[int, str]], limit: int = 3) -> list[str]:
+    matches = process.extract(word, [name for _id, name in named], scorer=fuzz.WRatio,
+                              score_cutoff=55, limit=limit)
+    return [match[0] for match in matches]

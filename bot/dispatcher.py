@@ -1,0 +1,165 @@
+"""The dispatcher: one request in, one reply out, one transaction in between."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from bot.context import Context
+from bot.core import Reply, Request, Role, UserError
+from bot.i18n import DEFAULT_LOCALE, Translator, normalize_locale, translator
+from bot.parsing import ConvertContext, bind, convert_all, find_command, tokenize
+from bot.registry import Command, Registry
+from storage import Database, Store
+from storage.models import Member, Workspace
+
+log = logging.getLogger("v1tr0.dispatcher")
+
+_IDENTITY_TTL = 60.0  # seconds; roles are re-read in every transaction, so this only saves I/O
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """Who a platform user is in our database, cached between requests."""
+
+    workspace_id: int
+    member_id: int
+    role: Role
+    locale: str
+    timezone: str
+    expires: float
+
+
+class Dispatcher:
+    """Runs commands for every front door.
+
+    It resolves the workspace and member (the first member of a new workspace becomes its
+    owner), parses and converts the arguments, checks the role, runs the handler in one
+    transaction, and turns mistakes into clear messages and faults into a reference.
+
+    Example:
+        >>> dispatcher = Dispatcher(Database("sqlite:///data/v1tr0.db"), registry)  # doctest: +SKIP
+        >>> reply = await dispatcher.handle(Request("console", "local", "me", "project list"))
+    """
+
+    def __init__(self, db: Database, registry: Registry, *, default_locale: str = DEFAULT_LOCALE,
+                 default_timezone: str = "UTC") -> None:
+        self.db = db
+        self.registry = registry
+        self.default_locale = default_locale
+        self.default_timezone = default_timezone
+        self._identities: dict[tuple[str, str, str], Identity] = {}
+
+    async def handle(self, request: Request) -> Reply:
+        """Answer one request. Never raises: every outcome is a :class:`Reply`."""
+        _ = translator(normalize_locale(request.locale) or self.default_locale)
+        command: Command | None = None
+        try:
+            identity = await self._identity(request)
+            _ = translator(identity.locale)
+            tokens = tokenize(request.text.strip())
+            command, used = find_command(self.registry, tokens, _)
+            values = bind(command, tokens[used:], _) if request.args is None else request.args
+            if not command.transactional:
+                return await self._run(command, values, Context(
+                    request=request, command=command, role=identity.role, _=_,
+                    timezone=identity.timezone, registry=self.registry))
+            async with self.db.transaction() as store:
+                loaded = await store.workspaces.identity(identity.member_id)
+                if loaded is None:  # the member or workspace was removed meanwhile
+                    self._identities.pop(_key(request), None)
+                    raise LookupError("member vanished between requests")
+                workspace, member = loaded
+                fresh = self._remember(request, workspace, member)
+                _ = translator(fresh.locale)
+                reply = await self._run(command, values, Context(
+                    request=request, command=command, role=fresh.role, _=_,
+                    timezone=fresh.timezone, registry=self.registry, workspace=workspace,
+                    member=member, store=store.scoped(workspace.id)))
+            self._remember(request, workspace, member)  # settings may have changed
+            return reply
+        except UserError as error:
+            return _error_reply(error, command, _)
+        except Exception:
+            ref = secrets.token_hex(4)
+            log.exception("ref %s: %s %s/%s %r failed", ref, request.platform, request.team_id,
+                          request.user_id, request.text)
+            return Reply(text=_("Something went wrong (ref {ref}). It has been logged; "
+                                "please try again.", ref=ref), status="error", ephemeral=True)
+
+    async def _run(self, command: Command, values: dict[str, Any], ctx: Context) -> Reply:
+        _ = ctx._
+        if ctx.role < command.role:
+            raise UserError(_("`{command}` needs the {role} role or higher; you are {mine}. "
+                              "Ask an admin to change your role.", command=command.name,
+                              role=_(command.role.label), mine=_(ctx.role.label)))
+        args = convert_all(command, values, ConvertContext(_, ctx.timezone))
+        return await command.handler(ctx, **args)
+
+    async def _identity(self, request: Request) -> Identity:
+        key = _key(request)
+        cached = self._identities.get(key)
+        if cached and cached.expires > time.monotonic():
+            return cached
+        for attempt in range(2):
+            try:
+                async with self.db.transaction() as store:
+                    workspace, member = await self._find_or_create(store, request)
+                return self._remember(request, workspace, member)
+            except IntegrityError:
+                if attempt:  # two first contacts raced; the second attempt finds the rows
+                    raise
+        raise AssertionError("unreachable")
+
+    async def _find_or_create(self, store: Store, request: Request) -> tuple[Workspace, Member]:
+        workspace, member = await store.workspaces.find_identity(
+            request.platform, request.team_id, request.user_id)
+        if workspace is None:
+            workspace = await store.workspaces.add_workspace(
+                platform=request.platform, external_id=request.team_id,
+                name=request.workspace_name or request.team_id,
+                locale=normalize_locale(request.locale) or self.default_locale,
+                timezone=self.default_timezone, settings={})
+        if member is None:
+            member = await store.workspaces.add_member(
+                workspace, request.user_id, request.user_name or request.user_id)
+        elif request.user_name and member.name != request.user_name:
+            member.name = request.user_name
+        return workspace, member
+
+    def _remember(self, request: Request, workspace: Workspace, member: Member) -> Identity:
+        identity = Identity(
+            workspace_id=workspace.id, member_id=member.id, role=Role.parse(member.role),
+            locale=member.locale or normalize_locale(request.locale) or workspace.locale,
+            timezone=member.timezone or workspace.timezone,
+            expires=time.monotonic() + _IDENTITY_TTL)
+        previous = self._identities.get(_key(request))
+        if previous and previous.workspace_id == workspace.id and (
+                previous.timezone, previous.locale) != (identity.timezone, identity.locale):
+            self.forget_workspace(workspace.id)  # its settings changed for everyone
+        self._identities[_key(request)] = identity
+        return identity
+
+    def forget_workspace(self, workspace_id: int) -> None:
+        """Drop cached identities of a workspace (after its settings change)."""
+        for key in [k for k, v in self._identities.items() if v.workspace_id == workspace_id]:
+            del self._identities[key]
+
+
+def _key(request: Request) -> tuple[str, str, str]:
+    return (request.platform, request.team_id, request.user_id)
+
+
+def _error_reply(error: UserError, command: Command | None, _: Translator) -> Reply:
+    lines = [error.message]
+    if error.suggestions:
+        lines.append(_("Did you mean: {names}?", names=", ".join(f"`{s}`" for s in
+                                                               error.suggestions)))
+    if command is not None:
+        lines.append(_("Usage: `{usage}`", usage=command.usage()))
+    return Reply(text="\n".join(lines), status="error", ephemeral=True)

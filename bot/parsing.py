@@ -1,0 +1,361 @@
+"""Text commands: ``/project create "Website redesign" client:acme budget:12000 due:2027-03-01``.
+
+The parser never raises anything but :class:`~bot.core.UserError`: any text gets either a
+command with its arguments or a message saying what was wrong and how to write it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from rapidfuzz import fuzz, process
+
+from bot.core import UserError
+from bot.i18n import Translator
+from bot.registry import GREEDY_KINDS, Command, Kind, Money, Param, Registry
+
+_QUOTES = {'"': '"', "'": "'", "“": "”", "”": "”", "‘": "’", "«": "»"}
+_OPTION = re.compile(r"^([A-Za-z_][\w-]*)[:=](.*)$", re.DOTALL)
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    value: str
+    quoted: bool = False
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split on spaces, keeping quoted parts (straight or curly quotes) together.
+
+    ``key:"two words"`` is one token. An unclosed quote runs to the end of the line.
+    """
+    tokens: list[Token] = []
+    current: list[str] = []
+    quoted = False
+    i, n = 0, len(text)
+    while i < n:
+        char = text[i]
+        if char.isspace():
+            if current:
+                tokens.append(Token("".join(current), quoted))
+                current, quoted = [], False
+            i += 1
+        elif char in _QUOTES:
+            closing = _QUOTES[char]
+            end = text.find(closing, i + 1)
+            end = n if end < 0 else end
+            quoted = quoted or not current  # ``"a b"`` is quoted; ``key:"a b"`` is an option
+            current.append(text[i + 1:end])
+            i = end + 1
+        else:
+            current.append(char)
+            i += 1
+    if current or quoted:
+        tokens.append(Token("".join(current), quoted))
+    return tokens
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """A command found in a line of text, with the raw values of its arguments."""
+
+    command: Command
+    values: dict[str, Any]
+
+
+def find_command(registry: Registry, tokens: list[Token], _: Translator) -> tuple[Command, int]:
+    """Find the command the first tokens name; returns it and how many tokens it used."""
+    words = [t.value.lstrip("/").casefold() for t in tokens[:2]]
+    if not words or not words[0]:
+        raise UserError(_("Type a command, for example `help`."))
+    if len(words) > 1 and (command := registry.get(f"{words[0]} {words[1]}")):
+        return command, 2
+    if command := registry.get(words[0]):
+        return command, 1
+    if words[0] in registry.groups:
+        subcommands = ", ".join(f"`{c.path[-1]}`" for c in registry.in_group(words[0]))
+        if len(words) > 1:
+            message = _("`{group}` has no subcommand `{word}`.", group=words[0], word=words[1])
+            suggestions = _closest(words[1], [c.path[-1] for c in registry.in_group(words[0])])
+            raise UserError(
+                f"{message} {_('It has: {names}.', names=subcommands)}", suggestions=suggestions)
+        raise UserError(_("`{group}` needs a subcommand: {names}. Try `help {group}`.",
+                          group=words[0], names=subcommands))
+    known = sorted({c.path[0] for c in registry} | set(registry.groups))
+    raise UserError(_("Unknown command `{word}`. Type `help` for the list.", word=words[0]),
+                    suggestions=_closest(words[0], known))
+
+
+def parse(registry: Registry, text: str, _: Translator) -> Parsed:
+    """Parse a whole line into a command and the raw (string) values of its arguments."""
+    tokens = tokenize(text.strip())
+    command, used = find_command(registry, tokens, _)
+    return Parsed(command, bind(command, tokens[used:], _))
+
+
+def bind(command: Command, tokens: list[Token], _: Translator) -> dict[str, Any]:
+    """Assign tokens to the command's parameters: ``name:value``, ``--flag``, then by position."""
+    values: dict[str, Any] = {}
+    loose: list[str] = []
+    names = [p.name for p in command.params]
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        i += 1
+        if not token.quoted and token.value.startswith("--") and len(token.value) > 2:
+            name, _sep, raw = token.value[2:].partition("=")
+            param = command.param(name.replace("-", "_"))
+            if param is None:
+                raise UserError(_("Unknown option `{option}`.", option=token.value),
+                                suggestions=[f"--{n}" for n in _closest(name, names)])
+            values[param.name] = raw if raw else True
+            continue
+        match = None if token.quoted else _OPTION.match(token.value)
+        if match:
+            key = match.group(1).replace("-", "_").casefold()
+            param = command.param(key)
+            if param is not None:
+                raw = match.group(2)
+                if raw == "" and i < len(tokens):  # ``client: "Acme Corp"``
+                    raw = tokens[i].value
+                    i += 1
+                values[param.name] = raw
+                continue
+            if close := _closest(key, names, cutoff=80):
+                raise UserError(_("Unknown option `{option}`.", option=f"{key}:"),
+                                suggestions=[f"{n}:" for n in close])
+        loose.append(token.value)
+
+    positional = [p for p in command.params if p.positional and p.name not in values]
+    for index, param in enumerate(positional):
+        if not loose:
+            break
+        last = index == len(positional) - 1
+        if last and param.kind in GREEDY_KINDS:
+            values[param.name], loose = " ".join(loose), []
+        else:
+            values[param.name] = loose.pop(0)
+    if loose:
+        raise UserError(_("Too many values: I did not understand `{text}`.", text=" ".join(loose)))
+    missing = [p.name for p in command.params if p.required and p.name not in values]
+    if missing:
+        raise UserError(_("Missing {names}.", names=", ".join(f"<{n}>" for n in missing)))
+    return values
+
+
+# -- conversion ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ConvertContext:
+    translator: Translator
+    timezone: str
+
+    def today(self) -> date:
+        return datetime.now(ZoneInfo(self.timezone)).date()
+
+
+def convert_all(command: Command, values: dict[str, Any], cx: ConvertContext) -> dict[str, Any]:
+    """Turn raw values (text, or JSON values from Discord and AI) into typed arguments."""
+    unknown = set(values) - {p.name for p in command.params}
+    if unknown:
+        raise UserError(cx.translator("Unknown option `{option}`.", option=sorted(unknown)[0]))
+    converted: dict[str, Any] = {}
+    for param in command.params:
+        if param.name in values and values[param.name] is not None:
+            converted[param.name] = convert(param, values[param.name], cx)
+        elif param.required:
+            raise UserError(cx.translator("Missing {names}.", names=f"<{param.name}>"))
+    return converted
+
+
+def convert(param: Param, raw: Any, cx: ConvertContext) -> Any:
+    """Convert one value, or raise a :class:`UserError` that says what is accepted."""
+    _ = cx.translator
+    text = raw.strip() if isinstance(raw, str) else raw
+    match param.kind:
+        case Kind.TEXT | Kind.PROJECT | Kind.CLIENT | Kind.MEMBER:
+            value: Any = str(text)
+            if not value:
+                raise UserError(_("`{name}` cannot be empty.", name=param.name))
+        case Kind.INTEGER:
+            value = _integer(text)
+            if value is None:
+                raise UserError(_("`{name}` must be a whole number, like 40; got `{value}`.",
+                                  name=param.name, value=raw))
+        case Kind.NUMBER:
+            value = _decimal(text, cx.translator.locale)
+            if value is None:
+                raise UserError(_("`{name}` must be a number, like 12.5; got `{value}`.",
+                                  name=param.name, value=raw))
+        case Kind.HOURS:
+            value = parse_hours(text, cx.translator.locale)
+            if value is None or value <= 0:
+                raise UserError(_("`{name}` must be a number of hours, like 2.5, 1h30 or 90m; "
+                                  "got `{value}`.", name=param.name, value=raw))
+        case Kind.MONEY:
+            value = parse_money(text, cx.translator.locale)
+            if value is None or value.amount < 0:
+                raise UserError(_("`{name}` must be an amount, like 12000, 12k or "
+                                  "\"12000 EUR\"; got `{value}`.", name=param.name, value=raw))
+        case Kind.DATE:
+            value = parse_date(text, cx)
+            if value is None:
+                raise UserError(_("`{name}` must be a date, like 2027-03-01, \"next friday\" or "
+                                  "\"in 2 weeks\"; got `{value}`.", name=param.name, value=raw))
+        case Kind.BOOL:
+            value = _boolean(text)
+            if value is None:
+                raise UserError(_("`{name}` must be yes or no; got `{value}`.",
+                                  name=param.name, value=raw))
+        case Kind.CHOICE:
+            assert param.choices is not None
+            value = _choice(param, str(text), cx)
+    if param.range and isinstance(value, int | Decimal):
+        low, high = param.range.min, param.range.max
+        if (low is not None and value < low) or (high is not None and value > high):
+            raise UserError(_("`{name}` must be between {low} and {high}; got `{value}`.",
+                              name=param.name, low=low, high=high, value=raw))
+    return value
+
+
+def _integer(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    text = str(value).strip().rstrip("%")
+    return int(text) if re.fullmatch(r"[+-]?\d{1,9}", text) else None
+
+
+def _decimal(value: Any, locale: str) -> Decimal | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float | Decimal):
+        return Decimal(str(value))
+    text = str(value).strip().replace(" ", "").replace("\u00a0", "")
+    if not re.fullmatch(r"[+-]?[\d.,]*\d[\d.,]*", text):
+        return None
+    if "," in text and "." in text:
+        decimal_mark = "," if text.rfind(",") > text.rfind(".") else "."
+    elif "," in text:
+        # "1,5" is a decimal in Spanish and in casual English; "12,000" is thousands.
+        decimal_mark = "," if locale == "es" or not re.search(r",\d{3}$", text) else ""
+    elif text.count(".") == 1:
+        decimal_mark = "." if locale != "es" or not re.search(r"\.\d{3}$", text) else ""
+    else:
+        decimal_mark = ""
+    thousands = {",", "."} - {decimal_mark}
+    for mark in thousands:
+        text = text.replace(mark, "")
+    if decimal_mark:
+        text = text.replace(decimal_mark, ".")
+    try:
+        return Decimal(text).quantize(Decimal("0.01"))
+    except InvalidOperation:
+        return None
+
+
+def parse_hours(value: Any, locale: str = "en") -> Decimal | None:
+    """``2``, ``2.5``, ``2,5``, ``1h30``, ``1h 30m``, ``90m``, ``1:30``, ``2 hours`` → Decimal hours."""
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return Decimal(str(value)).quantize(Decimal("0.01"))
+    text = str(value).strip().casefold().replace(" ", "")
+    if m := re.fullmatch(r"(\d{1,2}):([0-5]\d)", text):
+        return (Decimal(m[1]) + Decimal(m[2]) / 60).quantize(Decimal("0.01"))
+    if m := re.fullmatch(r"(?:(\d+(?:[.,]\d+)?)(?:h|hs|hr|hrs|hours?|horas?))?"
+                         r"(?:(\d+)(?:m|min|mins|minutes?|minutos?)?)?", text):
+        if m[1] is None and m[2] is None:
+            return None
+        if m[1] is None and not text.rstrip("0123456789"):
+            return _decimal(text, locale)  # a bare number is hours, not minutes
+        hours = _decimal(m[1], locale) if m[1] else Decimal(0)
+        minutes = Decimal(m[2]) if m[2] else Decimal(0)
+        if hours is None:
+            return None
+        return (hours + minutes / 60).quantize(Decimal("0.01"))
+    return _decimal(text, locale)
+
+
+_SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP", "us$": "USD"}
+
+
+def parse_money(value: Any, locale: str = "en") -> Money | None:
+    """``12000``, ``12k``, ``1.5m``, ``€1.500,50``, ``12000 EUR``, ``USD 5,000`` → Money."""
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return Money(Decimal(str(value)).quantize(Decimal("0.01")))
+    text = str(value).strip()
+    currency = None
+    if m := re.search(r"\b([A-Za-z]{3})\b", text):
+        currency = m[1].upper()
+        text = text.replace(m[0], "")
+    for symbol, code in _SYMBOLS.items():
+        if symbol in text.casefold():
+            currency = currency or code
+            text = re.sub(re.escape(symbol), "", text, flags=re.IGNORECASE)
+    text = text.strip().replace(" ", "")
+    multiplier = Decimal(1)
+    if text[-1:].casefold() in {"k", "m"}:
+        multiplier = Decimal(1000) if text[-1].casefold() == "k" else Decimal(1_000_000)
+        text = text[:-1]
+    amount = _decimal(text, locale)
+    if amount is None:
+        return None
+    return Money((amount * multiplier).quantize(Decimal("0.01")), currency)
+
+
+def parse_date(value: Any, cx: ConvertContext) -> date | None:
+    """ISO dates directly; anything else through dateparser in the member's language."""
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        pass
+    if not text or len(text) > 60:
+        return None
+    import dateparser  # imported on first use: it takes a moment to load
+
+    languages = [cx.translator.locale] + (["en"] if cx.translator.locale != "en" else ["es"])
+    parsed = dateparser.parse(text, languages=languages, settings={
+        "TIMEZONE": cx.timezone, "RETURN_AS_TIMEZONE_AWARE": True,
+        "PREFER_DATES_FROM": "future",
+        "RELATIVE_BASE": datetime.now(ZoneInfo(cx.timezone)).replace(tzinfo=None),
+    })
+    return parsed.date() if parsed else None
+
+
+def _boolean(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().casefold()
+    if text in {"true", "yes", "y", "1", "on", "si", "sí", "s"}:
+        return True
+    if text in {"false", "no", "n", "0", "off"}:
+        return False
+    return None
+
+
+def _choice(param: Param, text: str, cx: ConvertContext) -> Any:
+    """Accept the value (``on_hold``), its spaced form (``on hold``) or its translated label."""
+    assert param.choices is not None
+    wanted = text.casefold().replace(" ", "_").replace("-", "_")
+    for choice in param.choices:
+        label = cx.translator(choice.value.replace("_", " ")).casefold().replace(" ", "_")
+        if wanted in {choice.value, label}:
+            return choice
+    options = [c.value for c in param.choices]
+    raise UserError(cx.translator("`{name}` must be one of: {options}; got `{value}`.",
+                                  name=param.name, options=", ".join(options), value=text),
+                    suggestions=_closest(wanted, options))
+
+
+def _closest(word: str, options: list[str], *, cutoff: int = 60, limit: int = 3) -> list[str]:
+    matches = process.extract(word, options, scorer=fuzz.WRatio, score_cutoff=cutoff, limit=limit)
+    return [match[0] for match in matches]

@@ -1,0 +1,1 @@
+"""Background work on a clock or a queue; drives :mod:`bot` services and never a platform SDK."""

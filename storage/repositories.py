@@ -1,0 +1,271 @@
+"""Repositories: every query the core needs, and nothing that reaches across workspaces.
+
+:class:`Store` is one transaction. ``store.workspaces`` finds and creates tenants and
+their members; ``store.scoped(workspace_id)`` returns a :class:`WorkspaceStore` whose
+every query is filtered by that workspace, so handlers cannot read another tenant's rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import (
+    ChannelBinding,
+    Client,
+    Member,
+    MemberRole,
+    Project,
+    ProjectStatus,
+    TimeEntry,
+    Workspace,
+)
+
+
+def name_key(name: str) -> str:
+    """The case- and space-insensitive form names are unique by."""
+    return " ".join(name.casefold().split())
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    rows: list[T]
+    total: int
+
+
+class Store:
+    """The repositories of one transaction."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.workspaces = WorkspaceDirectory(session)
+
+    def scoped(self, workspace_id: int) -> WorkspaceStore:
+        return WorkspaceStore(self.session, workspace_id)
+
+
+class WorkspaceDirectory:
+    """Tenants and the people in them, found by their platform ids."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def identity(self, member_id: int) -> tuple[Workspace, Member] | None:
+        row = (await self.session.execute(
+            select(Workspace, Member).join(Member, Member.workspace_id == Workspace.id)
+            .where(Member.id == member_id)
+        )).first()
+        return (row[0], row[1]) if row else None
+
+    async def find_identity(
+        self, platform: str, team_id: str, user_id: str
+    ) -> tuple[Workspace | None, Member | None]:
+        row = (await self.session.execute(
+            select(Workspace, Member)
+            .outerjoin(Member, (Member.workspace_id == Workspace.id)
+                       & (Member.external_id == user_id))
+            .where(Workspace.platform == platform, Workspace.external_id == team_id)
+        )).first()
+        return (row[0], row[1]) if row else (None, None)
+
+    async def has_projects(self, platform: str, team_id: str) -> bool:
+        return await self.session.scalar(
+            select(Project.id).join(Workspace, Workspace.id == Project.workspace_id)
+            .where(Workspace.platform == platform, Workspace.external_id == team_id).limit(1)
+        ) is not None
+
+    async def add_workspace(self, **values: Any) -> Workspace:
+        workspace = Workspace(**values)
+        self.session.add(workspace)
+        await self.session.flush()
+        return workspace
+
+    async def add_member(self, workspace: Workspace, external_id: str, name: str) -> Member:
+        """Add a person; the first one in a workspace becomes its owner."""
+        has_members = await self.session.scalar(
+            select(Member.id).where(Member.workspace_id == workspace.id).limit(1)
+        )
+        member = Member(workspace_id=workspace.id, external_id=external_id, name=name,
+                        role=MemberRole.MEMBER if has_members else MemberRole.OWNER)
+        self.session.add(member)
+        await self.session.flush()
+        return member
+
+
+class WorkspaceStore:
+    """All tenant-owned data of one workspace."""
+
+    def __init__(self, session: AsyncSession, workspace_id: int) -> None:
+        self.session = session
+        self.workspace_id = workspace_id
+
+    # -- generic helpers ----------------------------------------------------------------
+
+    async def add(self, row: T) -> T:
+        row.workspace_id = self.workspace_id  # type: ignore[attr-defined]
+        self.session.add(row)
+        await self.session.flush()
+        return row
+
+    async def delete(self, row: Any) -> None:
+        if row.workspace_id != self.workspace_id:
+            raise PermissionError("row belongs to another workspace")
+        await self.session.delete(row)
+        await self.session.flush()
+
+    async def _page(self, query: Select[tuple[T]], offset: int, limit: int) -> Page[T]:
+        total = await self.session.scalar(select(func.count()).select_from(query.subquery()))
+        rows = (await self.session.scalars(query.offset(offset).limit(limit))).unique().all()
+        return Page(list(rows), int(total or 0))
+
+    # -- members ------------------------------------------------------------------------
+
+    async def member(self, member_id: int) -> Member | None:
+        return await self.session.scalar(
+            select(Member).where(Member.workspace_id == self.workspace_id, Member.id == member_id)
+        )
+
+    async def member_by_external_id(self, external_id: str) -> Member | None:
+        return await self.session.scalar(select(Member).where(
+            Member.workspace_id == self.workspace_id, Member.external_id == external_id))
+
+    async def members(self) -> list[Member]:
+        return list(await self.session.scalars(
+            select(Member).where(Member.workspace_id == self.workspace_id).order_by(Member.name)))
+
+    async def count_owners(self) -> int:
+        return int(await self.session.scalar(select(func.count()).where(
+            Member.workspace_id == self.workspace_id, Member.role == MemberRole.OWNER)) or 0)
+
+    # -- clients ------------------------------------------------------------------------
+
+    async def client(self, client_id: int) -> Client | None:
+        return await self.session.scalar(
+            select(Client).where(Client.workspace_id == self.workspace_id, Client.id == client_id))
+
+    async def client_by_name(self, name: str) -> Client | None:
+        return await self.session.scalar(select(Client).where(
+            Client.workspace_id == self.workspace_id, Client.name_key == name_key(name)))
+
+    async def client_names(self) -> list[tuple[int, str]]:
+        rows = await self.session.execute(
+            select(Client.id, Client.name).where(Client.workspace_id == self.workspace_id))
+        return [(row[0], row[1]) for row in rows]
+
+    async def clients(self, *, text: str | None = None, segment: str | None = None,
+                      archived: bool = False, offset: int = 0, limit: int = 10) -> Page[Client]:
+        query = select(Client).where(Client.workspace_id == self.workspace_id,
+                                     Client.archived == archived)
+        if segment:
+            query = query.where(func.lower(Client.segment) == segment.casefold())
+        if text:
+            pattern = f"%{_escape_like(text.casefold())}%"
+            query = query.where(or_(
+                Client.name_key.like(pattern, escape="\\"),
+                func.lower(Client.company).like(pattern, escape="\\"),
+                func.lower(Client.contact_name).like(pattern, escape="\\"),
+            ))
+        return await self._page(query.order_by(Client.name_key), offset, limit)
+
+    # -- projects -----------------------------------------------------------------------
+
+    async def project(self, project_id: int) -> Project | None:
+        return await self.session.scalar(select(Project).where(
+            Project.workspace_id == self.workspace_id, Project.id == project_id))
+
+    async def project_by_name(self, name: str) -> Project | None:
+        return await self.session.scalar(select(Project).where(
+            Project.workspace_id == self.workspace_id, Project.name_key == name_key(name)))
+
+    async def project_names(self) -> list[tuple[int, str]]:
+        rows = await self.session.execute(
+            select(Project.id, Project.name).where(Project.workspace_id == self.workspace_id))
+        return [(row[0], row[1]) for row in rows]
+
+    async def projects(self, *, text: str | None = None, status: ProjectStatus | None = None,
+                       client_id: int | None = None, offset: int = 0,
+                       limit: int = 10) -> Page[Project]:
+        query = select(Project).where(Project.workspace_id == self.workspace_id)
+        if status:
+            query = query.where(Project.status == status)
+        if client_id:
+            query = query.where(Project.client_id == client_id)
+        if text:
+            pattern = f"%{_escape_like(text.casefold())}%"
+            query = query.where(or_(Project.name_key.like(pattern, escape="\\"),
+                                    func.lower(Project.description).like(pattern, escape="\\")))
+        return await self._page(query.order_by(Project.name_key), offset, limit)
+
+    async def client_projects(self, client_id: int) -> list[Project]:
+        return list(await self.session.scalars(select(Project).where(
+            Project.workspace_id == self.workspace_id, Project.client_id == client_id,
+        ).order_by(Project.created_at.desc())))
+
+    # -- channel bindings ---------------------------------------------------------------
+
+    async def bound_project(self, channel_id: str) -> Project | None:
+        return await self.session.scalar(
+            select(Project).join(ChannelBinding, ChannelBinding.project_id == Project.id)
+            .where(ChannelBinding.workspace_id == self.workspace_id,
+                   ChannelBinding.channel_id == channel_id))
+
+    async def bind_channel(self, channel_id: str, project: Project) -> None:
+        binding = await self.session.scalar(select(ChannelBinding).where(
+            ChannelBinding.workspace_id == self.workspace_id,
+            ChannelBinding.channel_id == channel_id))
+        if binding is None:
+            await self.add(ChannelBinding(channel_id=channel_id, project_id=project.id))
+        else:
+            binding.project_id = project.id
+
+    async def unbind_channel(self, channel_id: str) -> bool:
+        result = await self.session.execute(delete(ChannelBinding).where(
+            ChannelBinding.workspace_id == self.workspace_id,
+            ChannelBinding.channel_id == channel_id))
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    # -- time ---------------------------------------------------------------------------
+
+    async def log_time(self, project: Project, member_id: int, hours: Decimal, work_date: date,
+                       note: str | None) -> TimeEntry:
+        return await self.add(TimeEntry(project_id=project.id, member_id=member_id, hours=hours,
+                                        work_date=work_date, note=note))
+
+    async def hours_logged(self, project_id: int) -> Decimal:
+        total = await self.session.scalar(select(func.coalesce(func.sum(TimeEntry.hours), 0))
+                                          .where(TimeEntry.workspace_id == self.workspace_id,
+                                                 TimeEntry.project_id == project_id))
+        return _hundredths(total)
+
+    async def hours_by_day(self, project_id: int, since: date) -> list[tuple[date, Decimal]]:
+        rows = await self.session.execute(
+            select(TimeEntry.work_date, func.sum(TimeEntry.hours))
+            .where(TimeEntry.workspace_id == self.workspace_id,
+                   TimeEntry.project_id == project_id, TimeEntry.work_date >= since)
+            .group_by(TimeEntry.work_date).order_by(TimeEntry.work_date))
+        return [(row[0], _hundredths(row[1])) for row in rows]
+
+    async def hours_by_member(self, project_id: int) -> list[tuple[str, Decimal]]:
+        rows = await self.session.execute(
+            select(func.coalesce(Member.name, "?"), func.sum(TimeEntry.hours))
+            .outerjoin(Member, Member.id == TimeEntry.member_id)
+            .where(TimeEntry.workspace_id == self.workspace_id, TimeEntry.project_id == project_id)
+            .group_by(Member.name).order_by(func.sum(TimeEntry.hours).desc()))
+        return [(row[0], _hundredths(row[1])) for row in rows]
+
+
+def _hundredths(value: Any) -> Decimal:
+    """Sums keep the column type, so they arrive as Decimals; an empty sum is zero."""
+    return value if isinstance(value, Decimal) else Decimal(value or 0).quantize(Decimal("0.01"))
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
