@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 from collections.abc import Callable
+from datetime import date, timedelta
 
 from bot.core import Reply, Request
 from bot.dispatcher import Dispatcher

@@ -16,7 +16,7 @@ from bot.i18n import DEFAULT_LOCALE, Translator, normalize_locale, translator
 from bot.parsing import ConvertContext, bind, convert_all, find_command, tokenize
 from bot.registry import Command, Registry
 from storage import Database, Store
-from storage.models import Member, Workspace
+from storage.models import Member, ValueTooLong, Workspace
 
 log = logging.getLogger("v1tr0.dispatcher")
 
@@ -85,6 +85,9 @@ class Dispatcher:
             return reply
         except UserError as error:
             return _error_reply(error, command, _)
+        except ValueTooLong as error:
+            return _error_reply(UserError(_("`{name}` is too long: at most {limit} characters.",
+                                            name=error.field, limit=error.limit)), command, _)
         except Exception:
             ref = secrets.token_hex(4)
             log.exception("ref %s: %s %s/%s %r failed", ref, request.platform, request.team_id,
@@ -122,14 +125,14 @@ class Dispatcher:
         if workspace is None:
             workspace = await store.workspaces.add_workspace(
                 platform=request.platform, external_id=request.team_id,
-                name=request.workspace_name or request.team_id,
+                name=(request.workspace_name or request.team_id)[:200],
                 locale=normalize_locale(request.locale) or self.default_locale,
                 timezone=self.default_timezone, settings={})
         if member is None:
             member = await store.workspaces.add_member(
-                workspace, request.user_id, request.user_name or request.user_id)
-        elif request.user_name and member.name != request.user_name:
-            member.name = request.user_name
+                workspace, request.user_id, (request.user_name or request.user_id)[:200])
+        elif request.user_name and member.name != request.user_name[:200]:
+            member.name = request.user_name[:200]
         return workspace, member
 
     def _remember(self, request: Request, workspace: Workspace, member: Member) -> Identity:

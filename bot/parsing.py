@@ -9,17 +9,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import DamerauLevenshtein
 
 from bot.core import UserError
 from bot.i18n import Translator
 from bot.registry import GREEDY_KINDS, Command, Kind, Money, Param, Registry
 
-_QUOTES = {'"': '"', "'": "'", "“": "”", "”": "”", "‘": "’", "«": "»"}
+# Straight quotes, and the curly ones chat clients substitute as people type.
+_QUOTES = {'"': '"', "'": "'", "\u201c": "\u201d", "\u201d": "\u201d", "\u2018": "\u2019",
+           "\u00ab": "\u00bb"}
 _OPTION = re.compile(r"^([A-Za-z_][\w-]*)[:=](.*)$", re.DOTALL)
 
 
@@ -126,7 +129,7 @@ def bind(command: Command, tokens: list[Token], _: Translator) -> dict[str, Any]
                     i += 1
                 values[param.name] = raw
                 continue
-            if close := _closest(key, names, cutoff=80):
+            if close := [n for n in names if _is_typo(key, n)]:
                 raise UserError(_("Unknown option `{option}`.", option=f"{key}:"),
                                 suggestions=[f"{n}:" for n in close])
         loose.append(token.value)
@@ -180,8 +183,9 @@ def convert(param: Param, raw: Any, cx: ConvertContext) -> Any:
     text = raw.strip() if isinstance(raw, str) else raw
     match param.kind:
         case Kind.TEXT | Kind.PROJECT | Kind.CLIENT | Kind.MEMBER:
-            value: Any = str(text)
-            if not value:
+            value: Any = str(text).replace("\x00", "")  # no database stores NUL in text
+            # An optional text may be given empty (``notes:""``) to clear it.
+            if not value and (param.required or param.kind is not Kind.TEXT):
                 raise UserError(_("`{name}` cannot be empty.", name=param.name))
         case Kind.INTEGER:
             value = _integer(text)
@@ -234,35 +238,27 @@ def _integer(value: Any) -> int | None:
 
 
 def _decimal(value: Any, locale: str) -> Decimal | None:
+    """A number as people write it: ``12000``, ``12,000.50``, ``1.500,5`` (Spanish), ``1,5``.
+
+    When both readings are possible, the locale's decides (``1.500`` is 1500 in Spanish).
+    """
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float | Decimal):
         return Decimal(str(value))
     text = str(value).strip().replace(" ", "").replace("\u00a0", "")
-    if not re.fullmatch(r"[+-]?[\d.,]*\d[\d.,]*", text):
-        return None
-    if "," in text and "." in text:
-        decimal_mark = "," if text.rfind(",") > text.rfind(".") else "."
-    elif "," in text:
-        # "1,5" is a decimal in Spanish and in casual English; "12,000" is thousands.
-        decimal_mark = "," if locale == "es" or not re.search(r",\d{3}$", text) else ""
-    elif text.count(".") == 1:
-        decimal_mark = "." if locale != "es" or not re.search(r"\.\d{3}$", text) else ""
-    else:
-        decimal_mark = ""
-    thousands = {",", "."} - {decimal_mark}
-    for mark in thousands:
-        text = text.replace(mark, "")
-    if decimal_mark:
-        text = text.replace(decimal_mark, ".")
-    try:
-        return Decimal(text).quantize(Decimal("0.01"))
-    except InvalidOperation:
-        return None
+    marks = [(".", ","), (",", ".")] if locale == "es" else [(",", "."), (".", ",")]
+    for thousands, decimal_mark in marks:
+        pattern = (rf"[+-]?(?:\d{{1,3}}(?:\{thousands}\d{{3}})+|\d+)"
+                   rf"(?:\{decimal_mark}\d+)?")
+        if re.fullmatch(pattern, text):
+            plain = text.replace(thousands, "").replace(decimal_mark, ".")
+            return Decimal(plain).quantize(Decimal("0.01"))
+    return None
 
 
 def parse_hours(value: Any, locale: str = "en") -> Decimal | None:
-    """``2``, ``2.5``, ``2,5``, ``1h30``, ``1h 30m``, ``90m``, ``1:30``, ``2 hours`` → Decimal hours."""
+    """``2``, ``2.5``, ``2,5``, ``1h30``, ``1h 30m``, ``90m``, ``1:30`` or ``2 hours`` as hours."""
     if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
         return Decimal(str(value)).quantize(Decimal("0.01"))
     text = str(value).strip().casefold().replace(" ", "")
@@ -354,6 +350,11 @@ def _choice(param: Param, text: str, cx: ConvertContext) -> Any:
     raise UserError(cx.translator("`{name}` must be one of: {options}; got `{value}`.",
                                   name=param.name, options=", ".join(options), value=text),
                     suggestions=_closest(wanted, options))
+
+
+def _is_typo(word: str, name: str) -> bool:
+    """Whether ``word`` looks like a misspelt option ``name`` (one or two slips of the key)."""
+    return 0 < DamerauLevenshtein.distance(word, name) <= (1 if len(name) <= 5 else 2)
 
 
 def _closest(word: str, options: list[str], *, cutoff: int = 60, limit: int = 3) -> list[str]:

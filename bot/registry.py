@@ -218,7 +218,7 @@ class Registry:
         return [c for c in self if c.group == group]
 
     def tool_schemas(self) -> list[dict[str, Any]]:
-        """OpenAI-style function tools, one per command (``project create`` → ``project_create``)."""
+        """OpenAI-style function tools, one per command (``project create``: ``project_create``)."""
         return [
             {"type": "function", "function": {
                 "name": "_".join(c.path), "description": c.summary, "parameters": c.json_schema(),

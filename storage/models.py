@@ -19,8 +19,9 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
 from storage.types import Hundredths, UTCDateTime, utcnow
 
@@ -35,6 +36,26 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+class ValueTooLong(ValueError):
+    """A text is longer than its column allows (PostgreSQL would refuse it; SQLite would not)."""
+
+    def __init__(self, field: str, limit: int) -> None:
+        super().__init__(f"{field} is longer than {limit} characters")
+        self.field = field
+        self.limit = limit
+
+
+@event.listens_for(Session, "before_flush")
+def _check_lengths(session: Session, _context: object, _instances: object) -> None:
+    # Checked here, for every engine alike, so an over-long value is a clear user error.
+    for row in (*session.new, *session.dirty):
+        for column in row.__table__.columns:
+            limit = getattr(column.type, "length", None)
+            value = getattr(row, column.key, None)
+            if isinstance(value, str) and limit and len(value) > limit:
+                raise ValueTooLong(column.key, limit)
 
 
 def _values(enum_type: type[enum.Enum]) -> list[str]:

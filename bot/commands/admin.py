@@ -7,9 +7,9 @@ from zoneinfo import available_timezones
 from rapidfuzz import fuzz, process
 
 from bot.commands import registry
+from bot.commands.common import currency_of
 from bot.context import Context
 from bot.core import Field, Reply, Role, UserError
-from bot.commands.common import currency_of
 from bot.i18n import N_, SUPPORTED_LOCALES, normalize_locale, translator
 from bot.registry import Command, MemberRef
 from storage.models import MemberRole

@@ -1,0 +1,71 @@
+"""The console front door and the CLI, driven as a person or a script would."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot import __version__
+
+
+def v1tr0(*args: str, stdin: str = "", data: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "DATA_DIR": str(data), **env}
+    environment.pop("DATABASE_URL", None)
+    environment.update(env)
+    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, text=True,
+                          capture_output=True, env=environment, timeout=120, check=False)
+
+
+def test_piped_commands_print_replies_and_exit_zero(tmp_path: Path) -> None:
+    result = v1tr0("console", data=tmp_path, stdin=(
+        "client create Acme\n"
+        'project create "Website redesign" client:acme budget:12000 rate:100 estimate:100\n'
+        "project log 3 website redesign\n"
+        "# a comment line\n"
+        "project stats website redesign\n"
+        "project lst\n"))
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Client *Acme* created (#1)." in out
+    assert "Project *Website redesign* created (#1)." in out
+    assert re.search(r"Hours vs estimate +3 of 100 \(3%\)", out)
+    assert re.search(r"Budget used +\$300\.00 of \$12,000\.00 \(3%\)", out)
+    assert "`project` has no subcommand `lst`" in out
+    assert (tmp_path / "v1tr0.db").exists()
+
+
+def test_demo_then_console_in_spanish(tmp_path: Path) -> None:
+    demo = v1tr0("demo", data=tmp_path)
+    assert demo.returncode == 0, demo.stderr
+    assert "0 failed" in demo.stdout
+    again = v1tr0("demo", "--if-empty", data=tmp_path)
+    assert again.returncode == 0 and "already has projects" in again.stdout
+    result = v1tr0("console", data=tmp_path, stdin="settings locale:es\nproject list\n")
+    assert result.returncode == 0, result.stderr
+    assert "Proyectos" in result.stdout and "Website redesign" in result.stdout
+
+
+def test_version_help_and_migrate(tmp_path: Path) -> None:
+    assert v1tr0("--version", data=tmp_path).stdout.strip() == f"v1tr0 {__version__}"
+    usage = v1tr0("--help", data=tmp_path).stdout
+    for command in ("run", "console", "migrate", "demo"):
+        assert command in usage
+    migrated = v1tr0("migrate", data=tmp_path)
+    assert migrated.returncode == 0 and "newest schema" in migrated.stdout
+
+
+@pytest.mark.parametrize("name, value, expected", [
+    ("LOG_LEVEL", "LOUD", "setting LOG_LEVEL: must be one of"),
+    ("DATABASE_URL", "mysql://db/x", "setting DATABASE_URL: unsupported database 'mysql'"),
+    ("DEFAULT_TIMEZONE", "Mars/Base", "setting DEFAULT_TIMEZONE: must be a time zone"),
+])
+def test_a_wrong_setting_fails_with_one_line(tmp_path: Path, name: str, value: str,
+                                             expected: str) -> None:
+    result = v1tr0("console", data=tmp_path, **{name: value})
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0 and expected in result.stderr

@@ -1,0 +1,94 @@
+"""Roles, settings, help and languages."""
+
+from __future__ import annotations
+
+from tests.conftest import Chat, text_of
+
+
+async def test_first_person_owns_the_workspace_and_others_are_members(chat: Chat) -> None:
+    await chat.ok("help")
+    bea = chat.as_user("U2", "Bea")
+    await bea.ok("help")
+    roles = text_of(await chat.ok("role"))
+    assert "Ana · owner" in roles and "Bea · member" in roles
+
+
+async def test_role_changes_are_guarded(chat: Chat) -> None:
+    await chat.ok("help")
+    bea, carl = chat.as_user("U2", "Bea"), chat.as_user("U3", "Carl")
+    await bea.ok("help")
+    await carl.ok("help")
+
+    denied = await bea.say("role Carl admin")
+    assert denied.status == "error" and "Only admins and above" in denied.text
+
+    await chat.ok("role @Bea admin")
+    await bea.ok("role carl manager")
+    assert "Carl is manager" in (await chat.ok("role carl")).text
+    no_owner = await bea.say("role carl owner")
+    assert no_owner.status == "error" and "owners" in no_owner.text
+
+    only_owner = await chat.say("role Ana member")
+    assert only_owner.status == "error" and "only owner" in only_owner.text
+    await chat.ok("role bea owner")
+    await chat.ok("role ana member")  # now there is another owner
+    assert "Ana is member" in (await bea.ok("role ana")).text
+
+    by_mention = await chat.say("role <@U3>")
+    assert "Carl is manager" in by_mention.text
+    unknown = await chat.say("role Zed manager")
+    assert unknown.status == "error" and "Nobody called `Zed`" in unknown.text
+    bad_role = await bea.say("role carl boss")
+    assert bad_role.status == "error" and "guest, member, manager, admin, owner" in bad_role.text
+
+
+async def test_settings_for_the_workspace_and_for_me(chat: Chat) -> None:
+    bea = chat.as_user("U2", "Bea")
+    await chat.ok("help")
+    await bea.ok("help")
+    reply = await chat.ok("settings timezone:europe/madrid locale:es currency:eur")
+    assert reply.title == "Ajustes actualizados"
+    shown = text_of(reply)
+    assert "Europe/Madrid" in shown and "EUR" in shown
+
+    # Everyone now gets Spanish, until they choose otherwise for themselves.
+    assert (await bea.ok("help")).title == "Comandos de V1tr0 Bot"
+    denied = await bea.say("settings locale:en")
+    assert denied.status == "error" and "administrador" in denied.text
+    await bea.ok("settings locale:en --me")
+    assert (await bea.ok("help")).title == "V1tr0 Bot commands"
+    assert (await chat.ok("help")).title == "Comandos de V1tr0 Bot"
+
+    await chat.ok('project create Web budget:1000')
+    assert "1.000,00" in text_of(await chat.ok("project show web"))  # EUR, Spanish format
+
+    bad_zone = await chat.say("settings timezone:Europe/Madird")
+    assert bad_zone.status == "error" and "Europe/Madrid" in bad_zone.text
+    bad_locale = await chat.say("settings locale:klingon")
+    assert bad_locale.status == "error" and "en, es" in bad_locale.text
+
+
+async def test_spanish_input_and_output(chat: Chat) -> None:
+    await chat.ok("settings locale:es")
+    created = await chat.ok("project create Web status:activo")  # a translated choice
+    assert created.text == "Proyecto *Web* creado (#1)."
+    assert "activo" in text_of(await chat.ok("project list"))
+    await chat.ok("project update web status:\"en pausa\"")
+    assert "en pausa" in text_of(await chat.ok("project show web"))
+    await chat.ok("project log 1,5 web on:ayer")
+    assert "1,5" in text_of(await chat.ok("project show web"))
+    error = await chat.say("project log mucho web")
+    assert error.status == "error" and "Uso:" in error.text
+
+
+async def test_help_lists_and_explains(chat: Chat) -> None:
+    overview = text_of(await chat.ok("help"))
+    for group in ("/project", "/client", "/role", "/settings", "/help"):
+        assert group in overview
+    group = text_of(await chat.ok("help project"))
+    assert "/project log <hours> [project]" in group
+    one = await chat.ok("help project create")
+    assert "/project create <name>" in one.text and "Needs the manager role" in one.text
+    assert any(f.label == "[budget:<money>]" for f in one.fields)
+    unknown = await chat.say("help projetc")
+    assert unknown.status == "error" and "`project`" in unknown.text

@@ -1,0 +1,69 @@
+"""Client commands end to end."""
+
+from __future__ import annotations
+
+from tests.conftest import Chat, text_of
+
+
+async def test_create_show_update_and_history(chat: Chat) -> None:
+    await chat.ok('client create Acme company:"Acme Corp" contact:"Ana Ruiz" '
+                  'email:ana@acme.com phone:"+34 600 123 456" billing_email:billing@acme.com '
+                  'billing_address:"Calle Mayor 1, Madrid" tax_id:B12345678 segment:retail '
+                  'priority:high tags:"vip, retail"')
+    await chat.ok('project create "Website" client:acme status:active')
+    shown = text_of(await chat.ok("client show acme"))
+    for expected in ("Acme Corp", "Ana Ruiz", "ana@acme.com", "+34 600 123 456", "retail",
+                     "high", "retail, vip", "billing@acme.com", "Calle Mayor 1", "B12345678",
+                     "Website"):
+        assert expected in shown
+
+    await chat.ok('client update acme phone:"+34 611 000 000" priority:low notes:"Pays late"')
+    shown = text_of(await chat.ok("client show #1"))
+    assert "+34 611 000 000" in shown and "low" in shown and "Pays late" in shown
+    await chat.ok('client update acme notes:""')
+    assert "Pays late" not in text_of(await chat.ok("client show acme"))
+
+
+async def test_billing_is_for_managers_and_up(chat: Chat) -> None:
+    await chat.ok("client create Acme email:ana@acme.com billing_email:billing@acme.com")
+    member = chat.as_user("U2", "Bea")
+    await member.ok("help")  # joins the workspace as a member
+    seen_by_member = text_of(await member.ok("client show acme"))
+    assert "ana@acme.com" in seen_by_member and "billing@acme.com" not in seen_by_member
+    await chat.ok("role Bea manager")
+    assert "billing@acme.com" in text_of(await member.ok("client show acme"))
+
+
+async def test_bad_contact_details_are_rejected(chat: Chat) -> None:
+    email = await chat.say("client create Acme email:not-an-email")
+    assert email.status == "error" and "not an email address" in email.text
+    phone = await chat.say("client create Acme phone:call-me")
+    assert phone.status == "error" and "not a phone number" in phone.text
+    priority = await chat.say("client create Acme priority:urgent")
+    assert priority.status == "error" and "low, medium, high" in priority.text
+    assert "No clients yet" in text_of(await chat.ok("client list"))
+
+
+async def test_list_filters_and_archive(chat: Chat) -> None:
+    await chat.ok("client create Acme segment:retail")
+    await chat.ok("client create Globex segment:logistics")
+    await chat.ok('client create "Initech" company:"Initech Retail Group"')
+    assert [i.split("*")[1] for i in (await chat.ok("client list segment:retail")).items] == \
+        ["Acme"]
+    assert len((await chat.ok("client list retail")).items) == 1  # matches the company name
+    await chat.ok("client archive globex")
+    assert "Globex" not in text_of(await chat.ok("client list"))
+    assert "Globex" in text_of(await chat.ok("client list --archived"))
+    await chat.ok("client archive globex --undo")
+    assert "Globex" in text_of(await chat.ok("client list"))
+
+
+async def test_delete_keeps_projects(chat: Chat) -> None:
+    await chat.ok("client create Acme")
+    await chat.ok("project create Web client:acme")
+    ask = await chat.ok("client delete acme")
+    assert "1 projects stay" in ask.text
+    await chat.ok(ask.buttons[0].command)
+    assert (await chat.say("client show acme")).status == "error"
+    shown = text_of(await chat.ok("project show web"))
+    assert "Web" in shown and "Acme" not in shown

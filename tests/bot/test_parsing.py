@@ -1,0 +1,112 @@
+"""The text parser and the value converters."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.commands import registry
+from bot.core import UserError
+from bot.i18n import Translator
+from bot.parsing import ConvertContext, parse, parse_date, parse_hours, parse_money, tokenize
+from bot.registry import Money
+
+EN = Translator("en")
+
+
+def test_tokens_keep_quoted_parts_together() -> None:
+    tokens = tokenize('/project create "Website redesign" client:acme note:"a b" “curly one”')
+    assert [t.value for t in tokens] == [
+        "/project", "create", "Website redesign", "client:acme", "note:a b", "curly one"]
+    assert [t.quoted for t in tokens] == [False, False, True, False, False, True]
+    assert [t.value for t in tokenize('say "unclosed quote')] == ["say", "unclosed quote"]
+    assert [t.value for t in tokenize('empty ""')] == ["empty", ""]
+
+
+@given(st.text())
+def test_tokenizer_never_raises(text: str) -> None:
+    assert all(isinstance(t.value, str) for t in tokenize(text))
+
+
+def test_issue_example_parses() -> None:
+    parsed = parse(registry, '/project create "Website redesign" client:acme budget:12000 '
+                   "due:2027-03-01", EN)
+    assert parsed.command.name == "project create"
+    assert parsed.values == {"name": "Website redesign", "client": "acme", "budget": "12000",
+                             "due": "2027-03-01"}
+
+
+def test_last_positional_text_takes_the_rest_of_the_line() -> None:
+    parsed = parse(registry, "project log 2 Website redesign note:review", EN)
+    assert parsed.values == {"hours": "2", "project": "Website redesign", "note": "review"}
+    assert parse(registry, "project delete web --yes", EN).values == {"project": "web",
+                                                                      "yes": True}
+    assert parse(registry, "project log 2 on: yesterday", EN).values == {"hours": "2",
+                                                                         "on": "yesterday"}
+
+
+def test_a_colon_that_is_not_an_option_stays_text() -> None:
+    parsed = parse(registry, "project create Phase 2: launch", EN)
+    assert parsed.values == {"name": "Phase 2: launch"}
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("project log", "Missing <hours>"),
+    ("project log 2 web --force", "Unknown option `--force`"),
+    ("project log 2 web noet:x", "Unknown option `noet:`"),
+    ("project stats web extra", None),  # greedy: "web extra" is the project name
+    ("help project log extra words", None),
+    ("nonsense", "Unknown command `nonsense`"),
+    ("", "Type a command"),
+])
+def test_parse_errors(text: str, problem: str | None) -> None:
+    if problem is None:
+        parse(registry, text, EN)
+        return
+    with pytest.raises(UserError, match=problem.replace("<", ".").replace(">", ".")):
+        parse(registry, text, EN)
+
+
+@pytest.mark.parametrize("text, hours", [
+    ("2", "2.00"), ("2.5", "2.50"), ("2,5", "2.50"), ("1h30", "1.50"), ("1h 30m", "1.50"),
+    ("90m", "1.50"), ("1:45", "1.75"), ("3 hours", "3.00"), ("2 horas", "2.00"), ("45min", "0.75"),
+])
+def test_hours(text: str, hours: str) -> None:
+    assert parse_hours(text) == Decimal(hours)
+
+
+@pytest.mark.parametrize("text", ["lots", "1:75", "h", "-", "1.2.3"])
+def test_not_hours(text: str) -> None:
+    assert parse_hours(text) is None
+
+
+@pytest.mark.parametrize("text, locale, money", [
+    ("12000", "en", Money(Decimal("12000.00"))),
+    ("12,000", "en", Money(Decimal("12000.00"))),
+    ("12k", "en", Money(Decimal("12000.00"))),
+    ("1.5m", "en", Money(Decimal("1500000.00"))),
+    ("12000 EUR", "en", Money(Decimal("12000.00"), "EUR")),
+    ("USD 5,000.50", "en", Money(Decimal("5000.50"), "USD")),
+    ("€1.500,50", "es", Money(Decimal("1500.50"), "EUR")),
+    ("1.500", "es", Money(Decimal("1500.00"))),
+    ("$85", "en", Money(Decimal("85.00"), "USD")),
+])
+def test_money(text: str, locale: str, money: Money) -> None:
+    assert parse_money(text, locale) == money
+
+
+def test_dates_in_both_languages() -> None:
+    today = date.today()
+    english = ConvertContext(EN, "UTC")
+    spanish = ConvertContext(Translator("es"), "UTC")
+    assert parse_date("2027-03-01", english) == date(2027, 3, 1)
+    assert parse_date("tomorrow", english) == today + timedelta(days=1)
+    assert parse_date("mañana", spanish) == today + timedelta(days=1)
+    assert parse_date("in 2 weeks", english) == today + timedelta(days=14)
+    assert parse_date("en 3 días", spanish) == today + timedelta(days=3)
+    assert parse_date("31/31/2027", english) is None
+    assert parse_date("whenever", english) is None

@@ -1,0 +1,123 @@
+"""Project commands end to end through the dispatcher, on every database backend."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from tests.conftest import Chat, text_of
+
+
+async def test_create_show_list_and_update(chat: Chat) -> None:
+    await chat.ok("client create Acme")
+    reply = await chat.ok('/project create "Website redesign" client:acme budget:12000 '
+                          "rate:85 estimate:140 due:2027-03-01")
+    assert "Website redesign" in reply.text and "#1" in reply.text
+    shown = text_of(await chat.ok("project show website redesign"))
+    assert "Acme" in shown and "$12,000.00" in shown and "$85.00" in shown
+    assert "Mar 1, 2027" in shown
+
+    await chat.ok("project update #1 status:active progress:40")
+    listed = text_of(await chat.ok("project list status:active"))
+    assert "Website redesign" in listed and "40%" in listed
+    assert "No projects match" in text_of(await chat.ok("project list status:completed"))
+    assert "Website" in text_of(await chat.ok("project list client:acme"))
+    assert "Website" in text_of(await chat.ok("project list redesign"))
+
+
+async def test_create_rejects_duplicates_and_bad_values(chat: Chat) -> None:
+    await chat.ok('project create "Website"')
+    duplicate = await chat.say("project create website")
+    assert duplicate.status == "error" and "already exists" in duplicate.text
+
+    bad_budget = await chat.say("project create Other budget:lots")
+    assert bad_budget.status == "error" and "amount" in bad_budget.text
+    assert "Usage: `/project create <name>" in bad_budget.text
+
+    bad_date = await chat.say("project create Other due:31/31/2027")
+    assert bad_date.status == "error" and "must be a date" in bad_date.text
+
+    bad_progress = await chat.say("project update website progress:140")
+    assert bad_progress.status == "error" and "between 0 and 100" in bad_progress.text
+
+    missing = await chat.say("project create")
+    assert missing.status == "error" and "Missing <name>" in missing.text
+    assert "Usage:" in missing.text
+
+    unknown_client = await chat.say("project create Other client:acmee")
+    assert unknown_client.status == "error" and "No client called" in unknown_client.text
+
+
+async def test_unknown_project_suggests_the_closest(chat: Chat) -> None:
+    await chat.ok('project create "Website redesign"')
+    await chat.ok('project create "Mobile app"')
+    reply = await chat.say("project show webiste redesing")
+    assert reply.status == "error"
+    assert "No project called `webiste redesing`" in reply.text
+    assert "Did you mean: `Website redesign`" in reply.text
+
+
+async def test_log_hours_and_stats(chat: Chat) -> None:
+    today = date.today()
+    due = today + timedelta(days=30)
+    await chat.ok(f"project create Web rate:100 budget:2000 estimate:10 due:{due}")
+    await chat.ok("project log 2.5 web note:\"kick-off\"")
+    await chat.ok("project log 1h30 web on:yesterday")
+    await chat.ok(f"project log 90m web on:{today - timedelta(days=3)}")
+    stats = text_of(await chat.ok("project stats web"))
+    assert "Hours logged: 5.5" in stats  # 2.5 + 1.5 + 1.5
+    assert "5.5 of 10 (55%)" in stats
+    assert "$550.00 of $2,000.00 (28%)" in stats  # 5.5 h × 100
+    assert "30 days left" in stats
+    assert "Ana: 5.5 h" in stats
+
+    future = await chat.say(f"project log 1 web on:{today + timedelta(days=2)}")
+    assert future.status == "error" and "future day" in future.text
+    too_many = await chat.say("project log 30 web")
+    assert too_many.status == "error" and "between 0.01 and 24" in too_many.text
+    bad = await chat.say("project log lots web")
+    assert bad.status == "error" and "number of hours" in bad.text
+
+
+async def test_stats_warn_about_burn_and_overdue(chat: Chat) -> None:
+    past_due = date.today() - timedelta(days=3)
+    await chat.ok(f"project create Late rate:100 budget:500 estimate:4 due:{past_due}")
+    await chat.ok("project log 6 late")
+    stats = text_of(await chat.ok("project stats late"))
+    assert "3 days overdue" in stats
+    assert "budget is used up" in stats
+    assert "over the estimate" in stats
+    assert "past its due date" in stats
+
+
+async def test_channel_binding_sets_the_default_project(chat: Chat) -> None:
+    await chat.ok("project create Web")
+    unbound = await chat.say("project log 1")
+    assert unbound.status == "error" and "project bind" in unbound.text
+    await chat.ok("project bind web")
+    await chat.ok("project log 1")
+    assert "Hours logged: 1" in text_of(await chat.ok("project show"))
+    other_channel = await Chat(chat.dispatcher, channel="C2").say("project log 1")
+    assert other_channel.status == "error"
+    await chat.ok("project bind --off")
+    assert (await chat.say("project log 1")).status == "error"
+
+
+async def test_delete_asks_for_confirmation(chat: Chat) -> None:
+    await chat.ok("project create Web")
+    await chat.ok("project log 2 web")
+    ask = await chat.ok("project delete web")
+    assert ask.buttons and ask.buttons[0].command == "project delete #1 --yes"
+    assert "web" in text_of(await chat.ok("project list")).lower()
+    await chat.ok(ask.buttons[0].command)  # pressing the button runs its command
+    assert "No projects yet" in text_of(await chat.ok("project list"))
+
+
+async def test_list_is_paginated(chat: Chat) -> None:
+    for number in range(23):
+        await chat.ok(f"project create P{number:02d}")
+    first = await chat.ok("project list")
+    assert len(first.items) == 10 and "Page 1 of 3 (23 in all)" in first.text
+    assert first.buttons[0].command == "project list page:2"
+    last = await chat.ok("project list page:3")
+    assert [item.split("*")[1] for item in last.items] == ["P20", "P21", "P22"]
+    assert not last.buttons

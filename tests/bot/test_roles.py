@@ -1,0 +1,57 @@
+"""The role × command matrix: every command, every role, enforced in the core."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.commands import registry
+from bot.core import Role
+from tests.conftest import Chat
+
+# One runnable invocation per command. Each is checked against every role.
+INVOCATIONS = {
+    "project list": "project list",
+    "project create": "project create Fresh",
+    "project show": "project show web",
+    "project update": "project update web progress:10",
+    "project delete": "project delete web --yes",
+    "project log": "project log 1 web",
+    "project stats": "project stats web",
+    "project bind": "project bind web",
+    "client list": "client list",
+    "client create": "client create Fresh",
+    "client show": "client show acme",
+    "client update": "client update acme segment:retail",
+    "client archive": "client archive acme",
+    "client delete": "client delete acme --yes",
+    "role": "role",
+    "settings": "settings",
+    "help": "help",
+}
+
+
+def test_every_command_is_in_the_matrix() -> None:
+    assert set(INVOCATIONS) == {c.name for c in registry}
+
+
+@pytest.mark.parametrize("role", list(Role), ids=lambda r: r.label)
+async def test_role_matrix(chat: Chat, role: Role) -> None:
+    await chat.ok("client create Acme")
+    await chat.ok("project create Web client:acme")
+    other = chat.as_user("U9", "Tester")
+    await other.ok("help")
+    if role is not Role.MEMBER:
+        await chat.ok(f"role Tester {role.label}")
+    for name, text in INVOCATIONS.items():
+        needed = registry.get(name).role  # type: ignore[union-attr]
+        reply = await other.say(text)
+        if role >= needed:
+            assert reply.status != "error", f"{role.label} should run {name}: {reply.text}"
+        else:
+            assert reply.status == "error", f"{role.label} should not run {name}"
+            assert f"needs the {needed.label} role" in reply.text
+        # Restore what destructive commands removed so later rows test the same thing.
+        if name in {"project delete", "client delete"} and reply.status != "error":
+            await chat.ok("client create Acme" if name == "client delete" else "project create Web")
+        if name == "client archive" and reply.status != "error":
+            await chat.ok("client archive acme --undo")
