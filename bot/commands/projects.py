@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated
 
 from bot.commands import registry
@@ -353,4 +353,4 @@ def _fields(ctx: Context, project: Project) -> list[Field]:
 
 
 def _percent(part: Decimal, whole: Decimal) -> int:
-    return int((part * 100 / whole).to_integral_value()) if whole else 0
+    return int((part * 100 / whole).to_integral_value(ROUND_HALF_UP)) if whole else 0
