@@ -103,7 +103,7 @@ class Param:
 
     def placeholder(self) -> str:
         if self.kind is Kind.BOOL:
-            return f"--{self.name}"
+            return f"[--{self.name}]"
         if self.positional:
             inner = f"<{self.name}>"
             return inner if self.required else f"[{self.name}]"
