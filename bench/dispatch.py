@@ -211,8 +211,8 @@ async def bench_postgres(args: argparse.Namespace) -> list[Result]:
         with psycopg.connect(admin_dsn, autocommit=True, connect_timeout=5) as connection:
             connection.execute(f'CREATE DATABASE "{name}"')
     except psycopg.Error as error:
-        print(f"note: PostgreSQL skipped, cannot use {admin.render_as_string()}: "
-              f"{str(error).strip().splitlines()[0] if str(error).strip() else error!r}")
+        reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        print(f"note: PostgreSQL skipped, cannot use {admin.render_as_string()}: {reason}")
         return []
     try:
         url = admin.set(database=name).render_as_string(hide_password=False)

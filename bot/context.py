@@ -10,10 +10,13 @@ from zoneinfo import ZoneInfo
 from rapidfuzz import fuzz, process
 
 from bot.core import Request, Role, UserError
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from bot.registry import Command, Registry
 from storage import WorkspaceStore
 from storage.models import Client, Member, Project, Workspace
+
+ROLE_LABELS = {Role.GUEST: N_("guest"), Role.MEMBER: N_("member"), Role.MANAGER: N_("manager"),
+               Role.ADMIN: N_("admin"), Role.OWNER: N_("owner")}
 
 _ID_REF = re.compile(r"^#(\d{1,12})$")
 _MENTION = re.compile(r"^<@!?([\w.-]+)(?:\|[^>]*)?>$")
@@ -64,9 +67,12 @@ class Context:
     def require(self, role: Role, what: str) -> None:
         """Stop with a clear message unless the sender has at least ``role``."""
         if not self.can(role):
-            raise UserError(self._("Only {role}s and above can {what}; you are {mine}.",
-                                   role=self._(role.label), what=what,
-                                   mine=self._(self.role.label)))
+            raise UserError(self._("Only the {role} role and above can {what}; you are {mine}.",
+                                   role=self.role_label(role), what=what,
+                                   mine=self.role_label(self.role)))
+
+    def role_label(self, role: Role) -> str:
+        return self._(ROLE_LABELS[role])
 
     async def project(self, ref: str | None) -> Project:
         """The project named by ``ref`` (name or ``#id``), else the channel's project."""

@@ -100,7 +100,8 @@ class Dispatcher:
         if ctx.role < command.role:
             raise UserError(_("`{command}` needs the {role} role or higher; you are {mine}. "
                               "Ask an admin to change your role.", command=command.name,
-                              role=_(command.role.label), mine=_(ctx.role.label)))
+                              role=ctx.role_label(command.role),
+                              mine=ctx.role_label(ctx.role)))
         args = convert_all(command, values, ConvertContext(_, ctx.timezone))
         return await command.handler(ctx, **args)
 

@@ -10,12 +10,9 @@ from bot.commands import registry
 from bot.commands.common import currency_of
 from bot.context import Context
 from bot.core import Field, Reply, Role, UserError
-from bot.i18n import N_, SUPPORTED_LOCALES, normalize_locale, translator
+from bot.i18n import SUPPORTED_LOCALES, normalize_locale, translator
 from bot.registry import Command, MemberRef
 from storage.models import MemberRole
-
-ROLE_LABELS = {Role.GUEST: N_("guest"), Role.MEMBER: N_("member"), Role.MANAGER: N_("manager"),
-               Role.ADMIN: N_("admin"), Role.OWNER: N_("owner")}
 
 
 @registry.command("role", role=Role.MEMBER)
@@ -35,11 +32,11 @@ async def role(ctx: Context, person: MemberRef | None = None, new_role: MemberRo
     if person is None:
         members = await ctx.db.members()
         return Reply(title=_("Roles"), items=[
-            f"{m.name} · {_(ROLE_LABELS[Role.parse(m.role)])}" for m in members])
+            f"{m.name} · {ctx.role_label(Role.parse(m.role))}" for m in members])
     target = await ctx.person(person)
     if new_role is None:
         return Reply(text=_("{name} is {role}.", name=target.name,
-                            role=_(ROLE_LABELS[Role.parse(target.role)])))
+                            role=ctx.role_label(Role.parse(target.role))))
     ctx.require(Role.ADMIN, _("change roles"))
     wanted, current = Role.parse(new_role), Role.parse(target.role)
     if Role.OWNER in {wanted, current}:
@@ -49,7 +46,7 @@ async def role(ctx: Context, person: MemberRef | None = None, new_role: MemberRo
                           name=target.name))
     target.role = new_role
     return Reply(text=_("{name} is now {role}.", name=target.name,
-                        role=_(ROLE_LABELS[wanted])))
+                        role=ctx.role_label(wanted)))
 
 
 @registry.command("settings", role=Role.GUEST)
@@ -97,8 +94,8 @@ async def settings(ctx: Context, *, timezone: str | None = None, locale: str | N
         Field(_("Workspace time zone"), workspace.timezone),
         Field(_("Workspace language"), workspace.locale),
         Field(_("Currency"), workspace.settings.get("currency", "USD")),
-        Field(_("Your time zone"), member.timezone or _("as the workspace")),
-        Field(_("Your language"), member.locale or _("as the workspace")),
+        Field(_("Your time zone"), member.timezone or _("same as the workspace")),
+        Field(_("Your language"), member.locale or _("same as the workspace")),
     ])
 
 
@@ -151,7 +148,7 @@ def _command_help(ctx: Context, command: Command) -> Reply:
     fields = [Field(p.placeholder(), _(p.help), inline=False) for p in command.params]
     text = _(command.summary) + "\n" + _("Usage: `{usage}`", usage=command.usage())
     if command.role > Role.GUEST:
-        text += "\n" + _("Needs the {role} role or higher.", role=_(ROLE_LABELS[command.role]))
+        text += "\n" + _("Needs the {role} role or higher.", role=ctx.role_label(command.role))
     if command.examples:
         text += "\n" + _("Examples:") + "\n" + "\n".join(f"`{e}`" for e in command.examples)
     return Reply(title=f"/{command.name}", text=text, fields=fields, ephemeral=True)

@@ -26,10 +26,12 @@ def _check(ctx: Context, email: str | None, billing_email: str | None,
            phone: str | None) -> None:
     for value in (email, billing_email):
         if value and not _EMAIL.match(value):
-            raise UserError(ctx._("`{value}` is not an email address, like ana@acme.com.",
+            raise UserError(ctx._("`{value}` is not an email address; write one like "
+                                  "ana@acme.com.",
                                   value=value))
     if phone and not _PHONE.match(phone):
-        raise UserError(ctx._("`{value}` is not a phone number, like +34 600 123 456.",
+        raise UserError(ctx._("`{value}` is not a phone number; write one like "
+                              "+34 600 123 456.",
                               value=phone))
 
 
@@ -129,7 +131,7 @@ async def client_show(ctx: Context, client: ClientRef) -> Reply:
     if ctx.can(Role.MANAGER):
         fields += [Field(label, value, inline=False) for label, value in (
             (_("Billing email"), row.billing_email), (_("Billing address"), row.billing_address),
-            (_("Tax id"), row.tax_id)) if value]
+            (_("Tax ID"), row.tax_id)) if value]
     projects = await ctx.db.client_projects(row.id)
     items = [f"#{p.id} *{p.name}* · {_(STATUS_LABELS[p.status])} · {p.progress}%"
              + (f" · {_('due')} {_.date(p.due_date)}" if p.due_date else "") for p in projects]
@@ -219,7 +221,7 @@ async def client_delete(ctx: Context, client: ClientRef, *, yes: bool = False) -
     row = await ctx.client(client)
     if not yes:
         count = len(await ctx.db.client_projects(row.id))
-        return confirm(ctx, ctx._("This deletes {name}; its {count} projects stay, without a "
+        return confirm(ctx, ctx._("This deletes {name}. Its projects ({count}) stay, without a "
                                   "client.", name=f"*{row.name}*", count=count),
                        f"client delete #{row.id}")
     await ctx.db.delete(row)

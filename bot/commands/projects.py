@@ -98,7 +98,7 @@ async def project_create(ctx: Context, name: str, *, client: ClientRef | None = 
         rate: Hourly rate billed, e.g. 85.
         estimate: Estimated hours of work.
         start: Start date.
-        due: Due date, e.g. 2027-03-01 or "end of march".
+        due: Due date, e.g. 2027-03-01 or "in 6 weeks".
         status: planning, active, on_hold, completed or cancelled.
         description: What the project is about.
 
@@ -220,7 +220,7 @@ async def project_delete(ctx: Context, project: ProjectRef | None = None, *,
     row = await ctx.project(project)
     if not yes:
         hours = await ctx.db.hours_logged(row.id)
-        return confirm(ctx, ctx._("This deletes {name} and its {hours} logged hours.",
+        return confirm(ctx, ctx._("This deletes {name} and the hours logged on it ({hours} h).",
                                   name=f"*{row.name}*", hours=ctx._.number(hours)),
                        f"project delete #{row.id}")
     await ctx.db.delete(row)
@@ -296,8 +296,8 @@ async def project_stats(ctx: Context, project: ProjectRef | None = None) -> Repl
     if row.due_date:
         days = (row.due_date - today).days
         fields.append(Field(_("Due"), _.date(row.due_date) + " · " + (
-            _("{days} days left", days=days) if days >= 0 else _("{days} days overdue",
-                                                                  days=-days))))
+            _("days left: {days}", days=days) if days >= 0 else _("days overdue: {days}",
+                                                                   days=-days))))
         if days < 0 and row.status not in {ProjectStatus.COMPLETED, ProjectStatus.CANCELLED}:
             warnings.append(_("The project is past its due date."))
     if row.estimated_hours and logged > row.estimated_hours:
@@ -320,7 +320,7 @@ async def project_bind(ctx: Context, project: ProjectRef | None = None, *,
     _ = ctx._
     channel = ctx.request.channel_id
     if not channel:
-        raise UserError(_("This front door has no channels to bind."))
+        raise UserError(_("Binding needs a channel: run this in the project's channel."))
     if off:
         removed = await ctx.db.unbind_channel(channel)
         return Reply(text=_("This channel has no default project now.") if removed

@@ -20,13 +20,13 @@ async def test_role_changes_are_guarded(chat: Chat) -> None:
     await carl.ok("help")
 
     denied = await bea.say("role Carl admin")
-    assert denied.status == "error" and "Only admins and above" in denied.text
+    assert denied.status == "error" and "Only the admin role and above" in denied.text
 
     await chat.ok("role @Bea admin")
     await bea.ok("role carl manager")
     assert "Carl is manager" in (await chat.ok("role carl")).text
     no_owner = await bea.say("role carl owner")
-    assert no_owner.status == "error" and "owners" in no_owner.text
+    assert no_owner.status == "error" and "Only the owner role" in no_owner.text
 
     only_owner = await chat.say("role Ana member")
     assert only_owner.status == "error" and "only owner" in only_owner.text

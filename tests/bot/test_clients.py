@@ -62,7 +62,7 @@ async def test_delete_keeps_projects(chat: Chat) -> None:
     await chat.ok("client create Acme")
     await chat.ok("project create Web client:acme")
     ask = await chat.ok("client delete acme")
-    assert "1 projects stay" in ask.text
+    assert "Its projects (1) stay" in ask.text
     await chat.ok(ask.buttons[0].command)
     assert (await chat.say("client show acme")).status == "error"
     shown = text_of(await chat.ok("project show web"))

@@ -67,7 +67,7 @@ async def test_log_hours_and_stats(chat: Chat) -> None:
     assert "Hours logged: 5.5" in stats  # 2.5 + 1.5 + 1.5
     assert "5.5 of 10 (55%)" in stats
     assert "$550.00 of $2,000.00 (28%)" in stats  # 5.5 h × 100
-    assert "30 days left" in stats
+    assert "days left: 30" in stats
     assert "Ana: 5.5 h" in stats
 
     future = await chat.say(f"project log 1 web on:{today + timedelta(days=2)}")
@@ -83,7 +83,7 @@ async def test_stats_warn_about_burn_and_overdue(chat: Chat) -> None:
     await chat.ok(f"project create Late rate:100 budget:500 estimate:4 due:{past_due}")
     await chat.ok("project log 6 late")
     stats = text_of(await chat.ok("project stats late"))
-    assert "3 days overdue" in stats
+    assert "days overdue: 3" in stats
     assert "budget is used up" in stats
     assert "over the estimate" in stats
     assert "past its due date" in stats
