@@ -38,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 async def open_database(settings: Settings) -> Database:
     """Open the database; the embedded SQLite default migrates itself."""
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
     if db.is_sqlite:
         await db.migrate()
     elif not await db.is_current():

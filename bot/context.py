@@ -13,7 +13,7 @@ from bot.core import Request, Role, UserError
 from bot.i18n import N_, Translator
 from bot.registry import Command, Registry
 from storage import WorkspaceStore
-from storage.models import Client, Member, Project, Workspace
+from storage.models import Client, Member, Project
 
 ROLE_LABELS = {Role.GUEST: N_("guest"), Role.MEMBER: N_("member"), Role.MANAGER: N_("manager"),
                Role.ADMIN: N_("admin"), Role.OWNER: N_("owner")}
@@ -33,9 +33,12 @@ class Context:
         _: Translator for the sender's language; also formats money, numbers and dates.
         timezone: The sender's time zone (theirs, else the workspace's).
         registry: All commands (``help`` lists them).
-        workspace: The workspace row (``None`` for commands that do not use the database).
-        member: The sender's member row (likewise).
-        store: The workspace's repositories, inside this command's transaction (likewise).
+        workspace_id: The sender's workspace.
+        member_id: The sender.
+        store: The workspace's repositories, inside this command's transaction (``None`` for
+            commands that do not use the database).
+        settings_changed: Set by a handler that changed a language or time zone, so cached
+            identities of the workspace are dropped after the commit.
     """
 
     request: Request
@@ -44,9 +47,10 @@ class Context:
     _: Translator
     timezone: str
     registry: Registry
-    workspace: Workspace | None = None
-    member: Member | None = None
+    workspace_id: int
+    member_id: int
     store: WorkspaceStore | None = None
+    settings_changed: bool = False
 
     @property
     def db(self) -> WorkspaceStore:

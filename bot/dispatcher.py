@@ -15,16 +15,16 @@ from bot.core import Reply, Request, Role, UserError
 from bot.i18n import DEFAULT_LOCALE, Translator, normalize_locale, translator
 from bot.parsing import ConvertContext, bind, convert_all, find_command, tokenize
 from bot.registry import Command, Registry
-from storage import Database, Store
+from storage import Database, Identity, Store, WorkspaceStore
 from storage.models import Member, ValueTooLong, Workspace
 
 log = logging.getLogger("v1tr0.dispatcher")
 
-_IDENTITY_TTL = 60.0  # seconds; roles are re-read in every transaction, so this only saves I/O
+_SENDER_TTL = 60.0  # seconds; roles are re-read in every transaction, so this only saves I/O
 
 
 @dataclass(frozen=True, slots=True)
-class Identity:
+class Sender:
     """Who a platform user is in our database, cached between requests."""
 
     workspace_id: int
@@ -53,35 +53,32 @@ class Dispatcher:
         self.registry = registry
         self.default_locale = default_locale
         self.default_timezone = default_timezone
-        self._identities: dict[tuple[str, str, str], Identity] = {}
+        self._senders: dict[tuple[str, str, str], Sender] = {}
 
     async def handle(self, request: Request) -> Reply:
         """Answer one request. Never raises: every outcome is a :class:`Reply`."""
         _ = translator(normalize_locale(request.locale) or self.default_locale)
         command: Command | None = None
         try:
-            identity = await self._identity(request)
-            _ = translator(identity.locale)
+            sender = await self._sender(request)
+            _ = translator(sender.locale)
             tokens = tokenize(request.text.strip())
             command, used = find_command(self.registry, tokens, _)
             values = bind(command, tokens[used:], _) if request.args is None else request.args
             if not command.transactional:
-                return await self._run(command, values, Context(
-                    request=request, command=command, role=identity.role, _=_,
-                    timezone=identity.timezone, registry=self.registry))
+                return await self._run(command, values, self._context(request, command, sender))
             async with self.db.transaction() as store:
-                loaded = await store.workspaces.identity(identity.member_id)
-                if loaded is None:  # the member or workspace was removed meanwhile
-                    self._identities.pop(_key(request), None)
+                # The role is read again inside the transaction: the cache only saves I/O.
+                identity = await store.workspaces.identity(sender.member_id)
+                if identity is None:  # the member or workspace was removed meanwhile
+                    self._senders.pop(_key(request), None)
                     raise LookupError("member vanished between requests")
-                workspace, member = loaded
-                fresh = self._remember(request, workspace, member)
-                _ = translator(fresh.locale)
-                reply = await self._run(command, values, Context(
-                    request=request, command=command, role=fresh.role, _=_,
-                    timezone=fresh.timezone, registry=self.registry, workspace=workspace,
-                    member=member, store=store.scoped(workspace.id)))
-            self._remember(request, workspace, member)  # settings may have changed
+                sender = self._remember(request, identity)
+                _ = translator(sender.locale)
+                ctx = self._context(request, command, sender, store.scoped(sender.workspace_id))
+                reply = await self._run(command, values, ctx)
+            if ctx.settings_changed:
+                self.forget_workspace(sender.workspace_id)
             return reply
         except UserError as error:
             return _error_reply(error, command, _)
@@ -105,16 +102,24 @@ class Dispatcher:
         args = convert_all(command, values, ConvertContext(_, ctx.timezone))
         return await command.handler(ctx, **args)
 
-    async def _identity(self, request: Request) -> Identity:
-        key = _key(request)
-        cached = self._identities.get(key)
+    def _context(self, request: Request, command: Command, sender: Sender,
+                 store: WorkspaceStore | None = None) -> Context:
+        return Context(request=request, command=command, role=sender.role,
+                       _=translator(sender.locale), timezone=sender.timezone,
+                       registry=self.registry, workspace_id=sender.workspace_id,
+                       member_id=sender.member_id, store=store)
+
+    async def _sender(self, request: Request) -> Sender:
+        cached = self._senders.get(_key(request))
         if cached and cached.expires > time.monotonic():
             return cached
         for attempt in range(2):
             try:
                 async with self.db.transaction() as store:
                     workspace, member = await self._find_or_create(store, request)
-                return self._remember(request, workspace, member)
+                return self._remember(request, Identity(
+                    workspace.id, member.id, member.role, member.locale, member.timezone,
+                    workspace.locale, workspace.timezone))
             except IntegrityError:
                 if attempt:  # two first contacts raced; the second attempt finds the rows
                     raise
@@ -136,23 +141,21 @@ class Dispatcher:
             member.name = request.user_name[:200]
         return workspace, member
 
-    def _remember(self, request: Request, workspace: Workspace, member: Member) -> Identity:
-        identity = Identity(
-            workspace_id=workspace.id, member_id=member.id, role=Role.parse(member.role),
-            locale=member.locale or normalize_locale(request.locale) or workspace.locale,
-            timezone=member.timezone or workspace.timezone,
-            expires=time.monotonic() + _IDENTITY_TTL)
-        previous = self._identities.get(_key(request))
-        if previous and previous.workspace_id == workspace.id and (
-                previous.timezone, previous.locale) != (identity.timezone, identity.locale):
-            self.forget_workspace(workspace.id)  # its settings changed for everyone
-        self._identities[_key(request)] = identity
-        return identity
+    def _remember(self, request: Request, identity: Identity) -> Sender:
+        sender = Sender(
+            workspace_id=identity.workspace_id, member_id=identity.member_id,
+            role=Role.parse(identity.role),
+            locale=identity.member_locale or normalize_locale(request.locale)
+            or identity.workspace_locale,
+            timezone=identity.member_timezone or identity.workspace_timezone,
+            expires=time.monotonic() + _SENDER_TTL)
+        self._senders[_key(request)] = sender
+        return sender
 
     def forget_workspace(self, workspace_id: int) -> None:
-        """Drop cached identities of a workspace (after its settings change)."""
-        for key in [k for k, v in self._identities.items() if v.workspace_id == workspace_id]:
-            del self._identities[key]
+        """Drop cached senders of a workspace (after its settings change)."""
+        for key in [k for k, v in self._senders.items() if v.workspace_id == workspace_id]:
+            del self._senders[key]
 
 
 def _key(request: Request) -> tuple[str, str, str]:

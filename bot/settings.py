@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator, model_validator
@@ -22,6 +23,7 @@ class Settings(BaseSettings):
     data_dir: Path = Field(Path("data"), description="Folder for the SQLite file and history.")
     database_url: str = Field("", description="Default: a SQLite file in DATA_DIR.")
     log_level: str = "INFO"
+    sqlite_synchronous: Literal["NORMAL", "FULL"] = "NORMAL"
     default_locale: str = "en"
     default_timezone: str = "UTC"
 
@@ -39,6 +41,11 @@ class Settings(BaseSettings):
         if level not in logging.getLevelNamesMapping():
             raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR")
         return level
+
+    @field_validator("sqlite_synchronous", mode="before")
+    @classmethod
+    def _synchronous(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
 
     @field_validator("default_locale")
     @classmethod

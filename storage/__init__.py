@@ -1,6 +1,6 @@
 """Storage: the only package that talks to the database (and, later, the vector store)."""
 
 from storage.db import Database, normalize_url
-from storage.repositories import Page, Store, WorkspaceStore, name_key
+from storage.repositories import Identity, Page, Store, WorkspaceStore, name_key
 
-__all__ = ["Database", "Page", "Store", "WorkspaceStore", "name_key", "normalize_url"]
+__all__ = ["Database", "Identity", "Page", "Store", "WorkspaceStore", "name_key", "normalize_url"]

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
+from storage import sqlite_inline
 from storage.repositories import Store
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -49,23 +50,24 @@ class Database:
         ...     workspace = await store.workspaces.get(1)
     """
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False,
+                 sqlite_synchronous: str = "NORMAL") -> None:
         self.url = normalize_url(url)
         self.is_sqlite = self.url.startswith("sqlite")
         options: dict[str, Any] = {"echo": echo}
         if self.is_sqlite:
-            database = make_url(self.url).database
-            if database and database != ":memory:":
+            database = make_url(self.url).database or ":memory:"
+            if database != ":memory:":
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
             # SQLite has one writer: one pooled connection queues writers fairly in-process,
-            # and the busy timeout covers other processes (a worker beside the bot).
+            # and sqlite_inline.begin() waits for other processes without blocking the loop.
             options |= {"pool_size": 1, "max_overflow": 0, "pool_timeout": 60,
-                        "connect_args": {"timeout": 30}}
+                        "async_creator": sqlite_inline.creator(database, sqlite_synchronous)}
         else:
             options |= {"pool_size": 10, "max_overflow": 10, "pool_pre_ping": True}
         self.engine: AsyncEngine = create_async_engine(self.url, **options)
         if self.is_sqlite:
-            _configure_sqlite(self.engine)
+            event.listen(self.engine.sync_engine, "begin", sqlite_inline.begin)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
     @asynccontextmanager
@@ -102,21 +104,3 @@ def _upgrade(connection: Connection) -> None:
 def _is_current(connection: Connection) -> bool:
     heads = set(ScriptDirectory.from_config(_alembic_config(connection)).get_heads())
     return set(MigrationContext.configure(connection).get_current_heads()) == heads
-
-
-def _configure_sqlite(engine: AsyncEngine) -> None:
-    @event.listens_for(engine.sync_engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # Let SQLAlchemy, not the driver, decide when a transaction begins (see "begin").
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=FULL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.close()
-
-    @event.listens_for(engine.sync_engine, "begin")
-    def _on_begin(connection: Connection) -> None:
-        # Take the write lock up front so two processes never deadlock upgrading a read lock.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -177,7 +177,8 @@ class Project(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    client: Mapped[Client | None] = relationship(back_populates="projects", lazy="joined")
+    # Loaded only where asked for (lists join it): most commands need the project alone.
+    client: Mapped[Client | None] = relationship(back_populates="projects", lazy="raise")
 
 
 class ChannelBinding(Base):

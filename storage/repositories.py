@@ -12,8 +12,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy import Select, bindparam, delete, func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
 
 from storage.models import (
     ChannelBinding,
@@ -25,6 +26,18 @@ from storage.models import (
     TimeEntry,
     Workspace,
 )
+from storage.types import utcnow
+
+# The statements of the hottest path (every command, every `project log`) are built once:
+# building a statement costs SQLAlchemy more than running it.
+_IDENTITY = (
+    select(Member.workspace_id, Member.id, Member.role, Member.locale, Member.timezone,
+           Workspace.locale, Workspace.timezone)
+    .join(Workspace, Workspace.id == Member.workspace_id)
+    .where(Member.id == bindparam("member_id")))
+_PROJECT_BY_NAME = select(Project).where(Project.workspace_id == bindparam("workspace_id"),
+                                         Project.name_key == bindparam("name_key"))
+_LOG_TIME = insert(TimeEntry.__table__).returning(TimeEntry.__table__.c.id)
 
 
 def name_key(name: str) -> str:
@@ -33,6 +46,19 @@ def name_key(name: str) -> str:
 
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """Who is asking, as a plain row (reading two ORM entities per command costs more)."""
+
+    workspace_id: int
+    member_id: int
+    role: MemberRole
+    member_locale: str | None
+    member_timezone: str | None
+    workspace_locale: str
+    workspace_timezone: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,12 +84,10 @@ class WorkspaceDirectory:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def identity(self, member_id: int) -> tuple[Workspace, Member] | None:
-        row = (await self.session.execute(
-            select(Workspace, Member).join(Member, Member.workspace_id == Workspace.id)
-            .where(Member.id == member_id)
-        )).first()
-        return (row[0], row[1]) if row else None
+    async def identity(self, member_id: int) -> Identity | None:
+        """A member's role, language and time zone with their workspace's, read fresh."""
+        row = (await self.session.execute(_IDENTITY, {"member_id": member_id})).first()
+        return Identity(*row) if row else None
 
     async def find_identity(
         self, platform: str, team_id: str, user_id: str
@@ -126,7 +150,12 @@ class WorkspaceStore:
         rows = (await self.session.scalars(query.offset(offset).limit(limit))).unique().all()
         return Page(list(rows), int(total or 0))
 
-    # -- members ------------------------------------------------------------------------
+    # -- the workspace and its members ----------------------------------------------------
+
+    async def workspace(self) -> Workspace:
+        workspace = await self.session.get(Workspace, self.workspace_id)
+        assert workspace is not None  # the dispatcher just read its identity in this transaction
+        return workspace
 
     async def member(self, member_id: int) -> Member | None:
         return await self.session.scalar(
@@ -148,8 +177,8 @@ class WorkspaceStore:
     # -- clients ------------------------------------------------------------------------
 
     async def client(self, client_id: int) -> Client | None:
-        return await self.session.scalar(
-            select(Client).where(Client.workspace_id == self.workspace_id, Client.id == client_id))
+        client = await self.session.get(Client, client_id)  # no query when already loaded
+        return client if client and client.workspace_id == self.workspace_id else None
 
     async def client_by_name(self, name: str) -> Client | None:
         return await self.session.scalar(select(Client).where(
@@ -182,8 +211,8 @@ class WorkspaceStore:
             Project.workspace_id == self.workspace_id, Project.id == project_id))
 
     async def project_by_name(self, name: str) -> Project | None:
-        return await self.session.scalar(select(Project).where(
-            Project.workspace_id == self.workspace_id, Project.name_key == name_key(name)))
+        return await self.session.scalar(
+            _PROJECT_BY_NAME, {"workspace_id": self.workspace_id, "name_key": name_key(name)})
 
     async def project_names(self) -> list[tuple[int, str]]:
         rows = await self.session.execute(
@@ -193,7 +222,8 @@ class WorkspaceStore:
     async def projects(self, *, text: str | None = None, status: ProjectStatus | None = None,
                        client_id: int | None = None, offset: int = 0,
                        limit: int = 10) -> Page[Project]:
-        query = select(Project).where(Project.workspace_id == self.workspace_id)
+        query = (select(Project).options(joinedload(Project.client))
+                 .where(Project.workspace_id == self.workspace_id))
         if status:
             query = query.where(Project.status == status)
         if client_id:
@@ -235,9 +265,12 @@ class WorkspaceStore:
     # -- time ---------------------------------------------------------------------------
 
     async def log_time(self, project: Project, member_id: int, hours: Decimal, work_date: date,
-                       note: str | None) -> TimeEntry:
-        return await self.add(TimeEntry(project_id=project.id, member_id=member_id, hours=hours,
-                                        work_date=work_date, note=note))
+                       note: str | None) -> int:
+        """Add a time entry and return its id (a plain INSERT: the hottest write there is)."""
+        result = await self.session.execute(_LOG_TIME, {
+            "workspace_id": self.workspace_id, "project_id": project.id, "member_id": member_id,
+            "hours": hours, "work_date": work_date, "note": note, "created_at": utcnow()})
+        return int(result.scalar_one())
 
     async def hours_logged(self, project_id: int) -> Decimal:
         total = await self.session.scalar(select(func.coalesce(func.sum(TimeEntry.hours), 0))

@@ -66,8 +66,9 @@ async def settings(ctx: Context, *, timezone: str | None = None, locale: str | N
         /settings locale:en --me
     """
     _ = ctx._
-    workspace, member = ctx.workspace, ctx.member
-    assert workspace is not None and member is not None
+    workspace = await ctx.db.workspace()
+    member = await ctx.db.member(ctx.member_id)
+    assert member is not None  # the sender, read in this transaction
     zone = _timezone(ctx, timezone) if timezone is not None else None
     language = None
     if locale is not None:
@@ -89,6 +90,7 @@ async def settings(ctx: Context, *, timezone: str | None = None, locale: str | N
         if currency:
             workspace.settings = {**workspace.settings, "currency": currency}
     changed = any(v is not None for v in (zone, language, currency))
+    ctx.settings_changed = changed
     _ = translator(member.locale or workspace.locale)  # answer in the language just chosen
     return Reply(title=_("Settings updated") if changed else _("Settings"), fields=[
         Field(_("Workspace time zone"), workspace.timezone),

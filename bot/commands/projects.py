@@ -112,17 +112,18 @@ async def project_create(ctx: Context, name: str, *, client: ClientRef | None = 
         raise UserError(_("A project called `{name}` already exists.", name=name))
     if start and due and due < start:
         raise UserError(_("The due date is before the start date."))
-    assert ctx.workspace is not None
+    workspace = await ctx.db.workspace()
+    client_row = await ctx.client(client) if client else None
     project = await ctx.db.add(Project(
-        name=name, name_key=name_key(name), client=await ctx.client(client) if client else None,
+        name=name, name_key=name_key(name), client_id=client_row.id if client_row else None,
         budget=budget.amount if budget else None,
         currency=currency_of(ctx, budget or rate, currency,
-                             ctx.workspace.settings.get("currency", "USD")),
+                             workspace.settings.get("currency", "USD")),
         hourly_rate=rate.amount if rate else None, estimated_hours=estimate,
         start_date=start, due_date=due, status=status, progress=0,
         description=optional_text(description)))
     return Reply(text=_("Project {name} created (#{id}).", name=f"*{project.name}*",
-                        id=project.id), fields=_fields(ctx, project))
+                        id=project.id), fields=await _fields(ctx, project))
 
 
 @registry.command("project show", role=Role.GUEST)
@@ -134,7 +135,7 @@ async def project_show(ctx: Context, project: ProjectRef | None = None) -> Reply
     """
     row = await ctx.project(project)
     hours = await ctx.db.hours_logged(row.id)
-    fields = [*_fields(ctx, row), Field(ctx._("Hours logged"), ctx._.number(hours))]
+    fields = [*await _fields(ctx, row), Field(ctx._("Hours logged"), ctx._.number(hours))]
     return Reply(title=f"#{row.id} {row.name}", text=row.description or "", fields=fields)
 
 
@@ -187,7 +188,7 @@ async def project_update(ctx: Context, project: ProjectRef | None = None, *,
     if progress is not None:
         row.progress = progress
     if client is not None:
-        row.client = await ctx.client(client)
+        row.client_id = (await ctx.client(client)).id
     if budget is not None or rate is not None or currency is not None:
         row.currency = currency_of(ctx, budget or rate, currency, row.currency)
     if budget is not None:
@@ -205,7 +206,7 @@ async def project_update(ctx: Context, project: ProjectRef | None = None, *,
     if description is not None:
         row.description = optional_text(description)
     return Reply(text=_("Project {name} updated: {changes}.", name=f"*{row.name}*",
-                        changes=", ".join(sorted(changes))), fields=_fields(ctx, row))
+                        changes=", ".join(sorted(changes))), fields=await _fields(ctx, row))
 
 
 @registry.command("project delete", role=Role.ADMIN)
@@ -247,8 +248,7 @@ async def project_log(ctx: Context, hours: DayHours, project: ProjectRef | None 
     if work_date > ctx.today():
         raise UserError(ctx._("You cannot log hours for a future day ({date}).",
                               date=ctx._.date(work_date)))
-    assert ctx.member is not None
-    await ctx.db.log_time(row, ctx.member.id, hours, work_date, optional_text(note))
+    await ctx.db.log_time(row, ctx.member_id, hours, work_date, optional_text(note))
     return Reply(text=ctx._("Logged {hours} h on {name} for {date}.", hours=ctx._.number(hours),
                             name=f"*{row.name}*", date=ctx._.date(work_date)))
 
@@ -332,12 +332,12 @@ async def project_bind(ctx: Context, project: ProjectRef | None = None, *,
     return Reply(text=_("Commands in this channel now default to {name}.", name=f"*{row.name}*"))
 
 
-def _fields(ctx: Context, project: Project) -> list[Field]:
+async def _fields(ctx: Context, project: Project) -> list[Field]:
     _ = ctx._
     fields = [Field(_("Status"), _status(ctx, project)),
               Field(_("Progress"), f"{project.progress}%")]
-    if project.client:
-        fields.append(Field(_("Client"), project.client.name))
+    if project.client_id and (client := await ctx.db.client(project.client_id)):
+        fields.append(Field(_("Client"), client.name))
     if ctx.can(Role.MANAGER):
         if project.budget is not None:
             fields.append(Field(_("Budget"), _.money(project.budget, project.currency)))
