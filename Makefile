@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # The suite also runs on PostgreSQL when one answers here (CI always starts one).
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run test lint bench clean install
+.PHONY: run test lint bench docs clean install
 
 $(BIN)/v1tr0: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,9 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/dispatch.py
+
+docs: install
+	$(BIN)/python -m bot.docs README.md
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache .hypothesis

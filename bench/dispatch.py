@@ -149,9 +149,10 @@ async def measure(backend: str, command: str, handle: Handler, senders: int,
     return Result(backend, command, senders, elapsed, latencies, statuses)
 
 
-async def bench_backend(backend: str, url: str, args: argparse.Namespace) -> list[Result]:
+async def bench_backend(backend: str, url: str, args: argparse.Namespace,
+                        **options: str) -> list[Result]:
     """Set up a workspace on a fresh, migrated database and time the dispatcher on it."""
-    db = Database(url)
+    db = Database(url, **options)
     try:
         await db.migrate()
         dispatcher = Dispatcher(db, registry)
@@ -198,8 +199,13 @@ async def bench_backend(backend: str, url: str, args: argparse.Namespace) -> lis
 
 
 async def bench_sqlite(args: argparse.Namespace) -> list[Result]:
-    with tempfile.TemporaryDirectory(prefix="v1tr0-bench-") as directory:
-        return await bench_backend("sqlite", f"sqlite:///{Path(directory) / 'bench.db'}", args)
+    """The default (``synchronous=NORMAL``), then every commit waiting for the disk (FULL)."""
+    results = []
+    for synchronous, backend in (("NORMAL", "sqlite"), ("FULL", "sqlite FULL")):
+        with tempfile.TemporaryDirectory(prefix="v1tr0-bench-") as directory:
+            results += await bench_backend(backend, f"sqlite:///{Path(directory) / 'b.db'}",
+                                           args, sqlite_synchronous=synchronous)
+    return results
 
 
 async def bench_postgres(args: argparse.Namespace) -> list[Result]:
