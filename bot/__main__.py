@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import sys
 from datetime import date
 
@@ -16,6 +17,8 @@ from bot import __version__
 from bot.commands import registry
 from bot.demo import load_demo
 from bot.dispatcher import Dispatcher
+from bot.meetings.reminders import ReminderService
+from bot.ports import NotifierHub, Services
 from bot.settings import Settings, SettingsError, load_settings
 from storage import Database
 
@@ -29,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("run", help="start every configured front door (the console if none)")
     commands.add_parser("console", help="chat with the bot in this terminal, or pipe commands in")
+    commands.add_parser("worker", help="run only the background jobs (reminders)")
     commands.add_parser("migrate", help="upgrade the database schema to the newest version")
     demo = commands.add_parser("demo", help="load a demo workspace with clients, projects, hours")
     demo.add_argument("--if-empty", action="store_true",
@@ -47,24 +51,34 @@ async def open_database(settings: Settings) -> Database:
     return db
 
 
-def build_dispatcher(settings: Settings, db: Database) -> Dispatcher:
-    return Dispatcher(db, registry, default_locale=settings.default_locale,
+def build_dispatcher(settings: Settings, db: Database, services: Services) -> Dispatcher:
+    return Dispatcher(db, registry, services=services, default_locale=settings.default_locale,
                       default_timezone=settings.default_timezone)
 
 
-async def run_console(settings: Settings) -> int:
+async def run_console(settings: Settings, *, with_jobs: bool) -> int:
+    """The console front door; with the reminder scheduler too when ``with_jobs``."""
     from adapters.console import ConsoleAdapter
+    from jobs import ReminderScheduler
 
     db = await open_database(settings)
+    services = Services(jitsi=settings.jitsi)
+    console = ConsoleAdapter(build_dispatcher(settings, db, services),
+                             history_file=settings.data_dir / "console_history")
+    hub = NotifierHub()
+    hub.register("console", console)
+    scheduler = ReminderScheduler(ReminderService(db, hub, jitsi=settings.jitsi))
     try:
-        console = ConsoleAdapter(build_dispatcher(settings, db),
-                                 history_file=settings.data_dir / "console_history")
+        if with_jobs:
+            services.reminders_changed = scheduler.poke
+            await scheduler.start()
         if sys.stdin.isatty():
             await console.run_interactive()
         else:
             await console.run_script(sys.stdin, sys.stdout)
         return 0
     finally:
+        await scheduler.stop()
         await db.dispose()
 
 
@@ -73,7 +87,30 @@ async def run(settings: Settings) -> int:
         if configured:
             log.warning("%s settings found, but this build has no %s front door yet; "
                         "starting the console", name, name)
-    return await run_console(settings)
+    return await run_console(settings, with_jobs=True)
+
+
+async def worker(settings: Settings) -> int:
+    """Only the jobs. Console notifications are printed here, as this process sends them."""
+    from adapters.console import ConsoleAdapter
+    from jobs import ReminderScheduler
+
+    db = await open_database(settings)
+    hub = NotifierHub()
+    hub.register("console", ConsoleAdapter(build_dispatcher(settings, db, Services())))
+    scheduler = ReminderScheduler(ReminderService(db, hub, jitsi=settings.jitsi))
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signal_number, stop.set)
+    print("v1tr0 worker: sending reminders; Ctrl-C stops", flush=True)
+    await scheduler.start()
+    try:
+        await stop.wait()
+        return 0
+    finally:
+        await scheduler.stop()
+        await db.dispose()
 
 
 async def migrate(settings: Settings) -> int:
@@ -91,7 +128,7 @@ async def demo(settings: Settings, *, if_empty: bool) -> int:
 
     db = await open_database(settings)
     try:
-        dispatcher = build_dispatcher(settings, db)
+        dispatcher = build_dispatcher(settings, db, Services(jitsi=settings.jitsi))
         console = ConsoleAdapter(dispatcher)
         if if_empty:
             async with db.transaction() as store:
@@ -125,7 +162,9 @@ def main(argv: list[str] | None = None) -> int:
             case "run":
                 return asyncio.run(run(settings))
             case "console":
-                return asyncio.run(run_console(settings))
+                return asyncio.run(run_console(settings, with_jobs=False))
+            case "worker":
+                return asyncio.run(worker(settings))
             case "migrate":
                 return asyncio.run(migrate(settings))
             case "demo":

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import date, datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from rapidfuzz import fuzz, process
 
 from bot.core import Request, Role, UserError
 from bot.i18n import N_, Translator
+from bot.ports import Services
 from bot.registry import Command, Registry
 from storage import WorkspaceStore
-from storage.models import Client, Member, Project
+from storage.models import Client, Meeting, Member, Project
 
 ROLE_LABELS = {Role.GUEST: N_("guest"), Role.MEMBER: N_("member"), Role.MANAGER: N_("manager"),
                Role.ADMIN: N_("admin"), Role.OWNER: N_("owner")}
@@ -37,8 +39,10 @@ class Context:
         member_id: The sender.
         store: The workspace's repositories, inside this command's transaction (``None`` for
             commands that do not use the database).
+        services: The clock, the Jitsi defaults and the other ports (see :mod:`bot.ports`).
         settings_changed: Set by a handler that changed a language or time zone, so cached
             identities of the workspace are dropped after the commit.
+        after_commit: Callbacks run once the command's transaction has committed.
     """
 
     request: Request
@@ -50,7 +54,9 @@ class Context:
     workspace_id: int
     member_id: int
     store: WorkspaceStore | None = None
+    services: Services = field(default_factory=Services)
     settings_changed: bool = False
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
 
     @property
     def db(self) -> WorkspaceStore:
@@ -63,7 +69,8 @@ class Context:
         return self.now().date()
 
     def now(self) -> datetime:
-        return datetime.now(ZoneInfo(self.timezone))
+        """The current time in the sender's time zone."""
+        return self.services.clock().astimezone(ZoneInfo(self.timezone))
 
     def can(self, role: Role) -> bool:
         return self.role >= role
@@ -109,6 +116,23 @@ class Context:
         names = await self.db.client_names()
         raise UserError(_("No client called `{name}`.", name=ref),
                         suggestions=_closest(ref, names))
+
+    async def meeting(self, ref: str) -> Meeting:
+        """A meeting by ``#id`` (or a bare number), else by the closest title."""
+        _ = self._
+        text = ref.strip()
+        if match := _ID_REF.match(text) or re.fullmatch(r"(\d{1,12})", text):
+            if meeting := await self.db.meeting(int(match[1])):
+                return meeting
+            raise UserError(_("There is no meeting #{id}.", id=match[1]))
+        since = self.services.clock() - timedelta(days=30)
+        recent = (await self.db.meetings(after=since, limit=200)).rows
+        exact = [m for m in recent if m.title.casefold() == text.casefold()]
+        if exact:
+            return exact[-1]  # the next one with that title
+        raise UserError(_("No meeting called `{name}`; use its #id from `meeting list`.",
+                          name=text),
+                        suggestions=_closest(text, [(m.id, m.title) for m in recent]))
 
     async def person(self, ref: str) -> Member:
         """A member by platform mention (``<@U123>``), ``@name`` or name."""

@@ -14,6 +14,7 @@ from bot.context import Context
 from bot.core import Reply, Request, Role, UserError
 from bot.i18n import DEFAULT_LOCALE, Translator, normalize_locale, translator
 from bot.parsing import ConvertContext, bind, convert_all, find_command, tokenize
+from bot.ports import Services
 from bot.registry import Command, Registry
 from storage import Database, Identity, Store, WorkspaceStore
 from storage.models import Member, ValueTooLong, Workspace
@@ -47,10 +48,11 @@ class Dispatcher:
         >>> reply = await dispatcher.handle(Request("console", "local", "me", "project list"))
     """
 
-    def __init__(self, db: Database, registry: Registry, *, default_locale: str = DEFAULT_LOCALE,
-                 default_timezone: str = "UTC") -> None:
+    def __init__(self, db: Database, registry: Registry, *, services: Services | None = None,
+                 default_locale: str = DEFAULT_LOCALE, default_timezone: str = "UTC") -> None:
         self.db = db
         self.registry = registry
+        self.services = services or Services()
         self.default_locale = default_locale
         self.default_timezone = default_timezone
         self._senders: dict[tuple[str, str, str], Sender] = {}
@@ -79,6 +81,8 @@ class Dispatcher:
                 reply = await self._run(command, values, ctx)
             if ctx.settings_changed:
                 self.forget_workspace(sender.workspace_id)
+            for callback in ctx.after_commit:
+                callback()
             return reply
         except UserError as error:
             return _error_reply(error, command, _)
@@ -107,7 +111,7 @@ class Dispatcher:
         return Context(request=request, command=command, role=sender.role,
                        _=translator(sender.locale), timezone=sender.timezone,
                        registry=self.registry, workspace_id=sender.workspace_id,
-                       member_id=sender.member_id, store=store)
+                       member_id=sender.member_id, store=store, services=self.services)
 
     async def _sender(self, request: Request) -> Sender:
         cached = self._senders.get(_key(request))

@@ -182,7 +182,7 @@ def convert(param: Param, raw: Any, cx: ConvertContext) -> Any:
     _ = cx.translator
     text = raw.strip() if isinstance(raw, str) else raw
     match param.kind:
-        case Kind.TEXT | Kind.PROJECT | Kind.CLIENT | Kind.MEMBER:
+        case Kind.TEXT | Kind.PROJECT | Kind.CLIENT | Kind.MEMBER | Kind.MEETING:
             value: Any = str(text).replace("\x00", "")  # no database stores NUL in text
             # An optional text may be given empty (``notes:""``) to clear it.
             if not value and (param.required or param.kind is not Kind.TEXT):

@@ -47,6 +47,8 @@ ClientRef = NewType("ClientRef", str)
 """A client, by name or by ``#id``."""
 MemberRef = NewType("MemberRef", str)
 """A person: a platform mention (``<@U123>``), ``@name`` or a name."""
+MeetingRef = NewType("MeetingRef", str)
+"""A meeting, by ``#id`` or by title."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,15 +79,17 @@ class Kind(enum.StrEnum):
     PROJECT = "project"
     CLIENT = "client"
     MEMBER = "member"
+    MEETING = "meeting"
 
 
 _KINDS: dict[Any, Kind] = {
     str: Kind.TEXT, int: Kind.INTEGER, float: Kind.NUMBER, Decimal: Kind.NUMBER,
     Hours: Kind.HOURS, Money: Kind.MONEY, date: Kind.DATE, bool: Kind.BOOL,
     ProjectRef: Kind.PROJECT, ClientRef: Kind.CLIENT, MemberRef: Kind.MEMBER,
+    MeetingRef: Kind.MEETING,
 }
 # Kinds whose value may contain spaces, so the last positional one takes the rest of the line.
-GREEDY_KINDS = frozenset({Kind.TEXT, Kind.PROJECT, Kind.CLIENT, Kind.MEMBER})
+GREEDY_KINDS = frozenset({Kind.TEXT, Kind.PROJECT, Kind.CLIENT, Kind.MEMBER, Kind.MEETING})
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +133,7 @@ class Param:
             schema["minimum"] = self.range.min
         if self.range and self.range.max is not None:
             schema["maximum"] = self.range.max
-        if self.kind in {Kind.PROJECT, Kind.CLIENT, Kind.MEMBER}:
+        if self.kind in {Kind.PROJECT, Kind.CLIENT, Kind.MEMBER, Kind.MEETING}:
             schema["x-v1tr0-ref"] = self.kind.value  # Discord autocompletes these
         return schema
 

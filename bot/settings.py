@@ -11,6 +11,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.i18n import SUPPORTED_LOCALES, normalize_locale
+from bot.meetings.jitsi import JitsiConfig, normalize_server
 from storage import normalize_url
 
 
@@ -31,6 +32,9 @@ class Settings(BaseSettings):
     slack_signing_secret: str | None = None
     slack_app_token: str | None = None
     discord_token: str | None = None
+    jitsi_url: str = "https://meet.jit.si"
+    jitsi_app_id: str | None = None
+    jitsi_app_secret: str | None = None
     openai_api_key: str | None = None
     openai_base_url: str | None = None
 
@@ -46,6 +50,11 @@ class Settings(BaseSettings):
     @classmethod
     def _synchronous(cls, value: object) -> object:
         return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("jitsi_url")
+    @classmethod
+    def _jitsi_url(cls, value: str) -> str:
+        return normalize_server(value)
 
     @field_validator("default_locale")
     @classmethod
@@ -82,6 +91,11 @@ class Settings(BaseSettings):
         if not self.database_url:
             self.database_url = normalize_url(f"sqlite:///{self.data_dir / 'v1tr0.db'}")
         return self
+
+    @property
+    def jitsi(self) -> JitsiConfig:
+        return JitsiConfig(server=self.jitsi_url, app_id=self.jitsi_app_id,
+                           secret=self.jitsi_app_secret)
 
     @property
     def has_slack(self) -> bool:

@@ -211,3 +211,103 @@ class TimeEntry(Base):
     note: Mapped[str | None] = mapped_column(Text)
     work_date: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class MeetingStatus(enum.StrEnum):
+    SCHEDULED = "scheduled"
+    LIVE = "live"
+    ENDED = "ended"
+    CANCELLED = "cancelled"
+
+
+class ParticipantRole(enum.StrEnum):
+    HOST = "host"
+    GUEST = "guest"
+
+
+class Rsvp(enum.StrEnum):
+    PENDING = "pending"
+    YES = "yes"
+    NO = "no"
+    MAYBE = "maybe"
+
+
+class ReminderKind(enum.StrEnum):
+    BEFORE = "before"
+    AFTER = "after"
+
+
+class ReminderStatus(enum.StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"  # claimed by one process; back to pending if it dies mid-send
+    SENT = "sent"
+    LATE = "late"  # sent, but after its time (the bot was down)
+    SKIPPED = "skipped"  # missed by more than the grace window
+    FAILED = "failed"  # the platform refused it every time
+    CANCELLED = "cancelled"
+
+
+class Meeting(Base):
+    """A call in a project, with its unguessable Jitsi room."""
+
+    __tablename__ = "meetings"
+    __table_args__ = (Index(None, "workspace_id", "starts_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    status: Mapped[MeetingStatus] = mapped_column(
+        Enum(MeetingStatus, native_enum=False, length=16, values_callable=_values),
+        default=MeetingStatus.SCHEDULED)
+    room_name: Mapped[str] = mapped_column(String(80), unique=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    channel_id: Mapped[str | None] = mapped_column(String(64))
+    # Bumped on each reschedule, so calendars replace the old invite.
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Participant(Base):
+    """Someone in a meeting: a member, or an outside guest known by name and email."""
+
+    __tablename__ = "participants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254))
+    role: Mapped[ParticipantRole] = mapped_column(
+        Enum(ParticipantRole, native_enum=False, length=16, values_callable=_values),
+        default=ParticipantRole.GUEST)
+    rsvp: Mapped[Rsvp] = mapped_column(
+        Enum(Rsvp, native_enum=False, length=16, values_callable=_values), default=Rsvp.PENDING)
+    joined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    left_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Reminder(Base):
+    """A message the bot sends by itself before or after a meeting; the row is the truth."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (Index(None, "status", "fire_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[ReminderKind] = mapped_column(
+        Enum(ReminderKind, native_enum=False, length=16, values_callable=_values))
+    fire_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[ReminderStatus] = mapped_column(
+        Enum(ReminderStatus, native_enum=False, length=16, values_callable=_values),
+        default=ReminderStatus.PENDING)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)

@@ -8,21 +8,27 @@ every query is filtered by that workspace, so handlers cannot read another tenan
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, bindparam, delete, func, insert, or_, select
+from sqlalchemy import Select, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from storage.models import (
     ChannelBinding,
     Client,
+    Meeting,
+    MeetingStatus,
     Member,
     MemberRole,
+    Participant,
     Project,
     ProjectStatus,
+    Reminder,
+    ReminderKind,
+    ReminderStatus,
     TimeEntry,
     Workspace,
 )
@@ -73,6 +79,7 @@ class Store:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
         self.workspaces = WorkspaceDirectory(session)
+        self.reminders = ReminderQueue(session)
 
     def scoped(self, workspace_id: int) -> WorkspaceStore:
         return WorkspaceStore(self.session, workspace_id)
@@ -293,6 +300,148 @@ class WorkspaceStore:
             .where(TimeEntry.workspace_id == self.workspace_id, TimeEntry.project_id == project_id)
             .group_by(Member.name).order_by(func.sum(TimeEntry.hours).desc()))
         return [(row[0], _hundredths(row[1])) for row in rows]
+
+
+    # -- meetings ---------------------------------------------------------------------
+
+    async def meeting(self, meeting_id: int) -> Meeting | None:
+        return await self.session.scalar(select(Meeting).where(
+            Meeting.workspace_id == self.workspace_id, Meeting.id == meeting_id))
+
+    async def meetings(self, *, project_id: int | None = None, after: datetime | None = None,
+                       before: datetime | None = None, offset: int = 0,
+                       limit: int = 10) -> Page[Meeting]:
+        """Meetings starting in ``[after, before)``; newest first when only ``before`` is set."""
+        query = select(Meeting).where(Meeting.workspace_id == self.workspace_id)
+        if project_id:
+            query = query.where(Meeting.project_id == project_id)
+        if after:
+            query = query.where(Meeting.starts_at >= after)
+        if before:
+            query = query.where(Meeting.starts_at < before)
+        order = Meeting.starts_at.desc() if before and not after else Meeting.starts_at
+        return await self._page(query.order_by(order, Meeting.id), offset, limit)
+
+    async def participants(self, meeting_id: int) -> list[Participant]:
+        meeting = await self.meeting(meeting_id)  # checks the workspace
+        if meeting is None:
+            return []
+        return list(await self.session.scalars(
+            select(Participant).where(Participant.meeting_id == meeting_id)
+            .order_by(Participant.role, Participant.id)))
+
+    async def add_participant(self, meeting: Meeting, **values: Any) -> Participant:
+        if meeting.workspace_id != self.workspace_id:
+            raise PermissionError("meeting belongs to another workspace")
+        participant = Participant(meeting_id=meeting.id, **values)
+        self.session.add(participant)
+        await self.session.flush()
+        return participant
+
+    async def set_reminders(self, meeting: Meeting, times: dict[ReminderKind, datetime]) -> None:
+        """Replace the meeting's unsent reminders with one of each kind at the given times."""
+        if meeting.workspace_id != self.workspace_id:
+            raise PermissionError("meeting belongs to another workspace")
+        await self.cancel_reminders(meeting)
+        for kind, fire_at in times.items():
+            self.session.add(Reminder(meeting_id=meeting.id, kind=kind, fire_at=fire_at,
+                                      status=ReminderStatus.PENDING, attempts=0))
+        await self.session.flush()
+
+    async def cancel_reminders(self, meeting: Meeting) -> None:
+        await self.session.execute(
+            update(Reminder).where(Reminder.meeting_id == meeting.id,
+                                   Reminder.status == ReminderStatus.PENDING)
+            .values(status=ReminderStatus.CANCELLED))
+
+    async def reminders(self, meeting_id: int) -> list[Reminder]:
+        meeting = await self.meeting(meeting_id)
+        if meeting is None:
+            return []
+        return list(await self.session.scalars(
+            select(Reminder).where(Reminder.meeting_id == meeting_id).order_by(Reminder.id)))
+
+
+@dataclass(frozen=True, slots=True)
+class DueReminder:
+    """A claimed reminder with everything needed to write and address its messages."""
+
+    reminder: Reminder
+    meeting: Meeting
+    project: Project
+    workspace: Workspace
+    participants: list[tuple[Participant, Member | None]]
+
+
+class ReminderQueue:
+    """Reminders across all workspaces, for the scheduler. Sending is claimed atomically."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def claim_due(self, now: datetime, limit: int = 500) -> list[int]:
+        """Mark due reminders as being sent by us; only one process can win each.
+
+        A single UPDATE whose condition includes ``status = 'pending'``: a concurrent
+        claimer blocks on the row, re-checks the condition after we commit, and skips it.
+        """
+        due = (select(Reminder.id)
+               .where(Reminder.status == ReminderStatus.PENDING, Reminder.fire_at <= now)
+               .order_by(Reminder.fire_at).limit(limit).scalar_subquery())
+        result = await self.session.execute(
+            update(Reminder).where(Reminder.id.in_(due),
+                                   Reminder.status == ReminderStatus.PENDING)
+            .values(status=ReminderStatus.SENDING, claimed_at=now,
+                    attempts=Reminder.attempts + 1)
+            .returning(Reminder.id).execution_options(synchronize_session=False))
+        return sorted(result.scalars())
+
+    async def release_stale(self, now: datetime, lease: timedelta) -> int:
+        """Give back claims of a process that died mid-send, so they are sent after all."""
+        result = await self.session.execute(
+            update(Reminder).where(Reminder.status == ReminderStatus.SENDING,
+                                   Reminder.claimed_at < now - lease)
+            .values(status=ReminderStatus.PENDING).execution_options(synchronize_session=False))
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def load(self, reminder_ids: list[int]) -> list[DueReminder]:
+        rows = (await self.session.execute(
+            select(Reminder, Meeting, Project, Workspace)
+            .join(Meeting, Meeting.id == Reminder.meeting_id)
+            .join(Project, Project.id == Meeting.project_id)
+            .join(Workspace, Workspace.id == Meeting.workspace_id)
+            .where(Reminder.id.in_(reminder_ids)).order_by(Reminder.fire_at))).all()
+        meeting_ids = {row[1].id for row in rows}
+        people: dict[int, list[tuple[Participant, Member | None]]] = {m: [] for m in meeting_ids}
+        for participant, member in (await self.session.execute(
+                select(Participant, Member).outerjoin(Member, Member.id == Participant.member_id)
+                .where(Participant.meeting_id.in_(meeting_ids))
+                .order_by(Participant.role, Participant.id))).all():
+            people[participant.meeting_id].append((participant, member))
+        return [DueReminder(r, m, p, w, people[m.id]) for r, m, p, w in rows]
+
+    async def finish(self, reminder_id: int, status: ReminderStatus, at: datetime,
+                     error: str | None = None) -> None:
+        await self.session.execute(
+            update(Reminder).where(Reminder.id == reminder_id)
+            .values(status=status, sent_at=at if status in {ReminderStatus.SENT,
+                                                             ReminderStatus.LATE} else None,
+                    last_error=error).execution_options(synchronize_session=False))
+
+    async def end_meeting(self, meeting_id: int) -> None:
+        """The follow-up went out: a meeting still scheduled or live is over."""
+        await self.session.execute(
+            update(Meeting).where(Meeting.id == meeting_id, Meeting.status.in_(
+                [MeetingStatus.SCHEDULED, MeetingStatus.LIVE]))
+            .values(status=MeetingStatus.ENDED).execution_options(synchronize_session=False))
+
+    async def pending(self, until: datetime) -> list[tuple[int, datetime]]:
+        """Unsent reminders due before ``until``, for the scheduler's timers."""
+        rows = await self.session.execute(
+            select(Reminder.id, Reminder.fire_at)
+            .where(Reminder.status == ReminderStatus.PENDING, Reminder.fire_at <= until)
+            .order_by(Reminder.fire_at))
+        return [(row[0], row[1]) for row in rows]
 
 
 def _hundredths(value: Any) -> Decimal:

@@ -9,6 +9,7 @@ import secrets
 import shutil
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psycopg
@@ -18,6 +19,7 @@ from sqlalchemy.engine import make_url
 from bot.commands import registry
 from bot.core import Reply, Request
 from bot.dispatcher import Dispatcher
+from bot.ports import Services, Target
 from bot.registry import Registry
 from storage import Database
 from storage.models import Base
@@ -108,9 +110,53 @@ def commands() -> Registry:
     return registry
 
 
+class Clock:
+    """A clock tests move by hand: ``clock.advance(minutes=5)``."""
+
+    def __init__(self, now: datetime | None = None) -> None:
+        self.now = now or datetime.now(UTC).replace(microsecond=0)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+class Outbox:
+    """A notifier that keeps what the bot sent by itself."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[Target, Reply]] = []
+
+    async def send(self, target: Target, reply: Reply) -> None:
+        self.sent.append((target, reply))
+
+    def to_channel(self) -> list[Reply]:
+        return [reply for target, reply in self.sent if target.channel_id]
+
+    def to_people(self) -> dict[str, list[Reply]]:
+        people: dict[str, list[Reply]] = {}
+        for target, reply in self.sent:
+            if target.user_id:
+                people.setdefault(target.user_id, []).append(reply)
+        return people
+
+
 @pytest.fixture
-def dispatcher(db: Database, commands: Registry) -> Dispatcher:
-    return Dispatcher(db, commands)
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def services(clock: Clock) -> Services:
+    return Services(clock=clock)
+
+
+@pytest.fixture
+def dispatcher(db: Database, commands: Registry, services: Services) -> Dispatcher:
+    return Dispatcher(db, commands, services=services)
 
 
 @dataclass

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Protocol, TextIO
 
 from bot.core import Reply, Request
+from bot.ports import Target
 
 PLATFORM = "console"
 TEAM_ID = "local"
@@ -42,13 +43,15 @@ class ConsoleAdapter:
         dispatcher: Anything with ``async handle(Request) -> Reply``.
         history_file: Where interactive history is kept between sessions.
         user: The local user's name; they own the local workspace.
+        out: Where notifications are written.
     """
 
     def __init__(self, dispatcher: Handler, *, history_file: Path | None = None,
-                 user: str | None = None) -> None:
+                 user: str | None = None, out: TextIO = sys.stdout) -> None:
         self.dispatcher = dispatcher
         self.history_file = history_file
         self.user = user or getpass.getuser()
+        self.out = out
 
     def request(self, text: str) -> Request:
         return Request(platform=PLATFORM, team_id=TEAM_ID, user_id=self.user, text=text,
@@ -95,7 +98,8 @@ class ConsoleAdapter:
             if self.history_file:
                 readline.write_history_file(self.history_file)
 
-    def notify(self, reply: Reply, out: TextIO = sys.stdout) -> None:
-        """Show a message the bot sends by itself (reminders, summaries)."""
-        out.write("\n" + render(reply) + "\n")
-        out.flush()
+    async def send(self, target: Target, reply: Reply) -> None:
+        """Show a message the bot sends by itself (reminders, follow-ups) as it fires."""
+        where = f"to {target.user_id}" if target.user_id else f"in #{target.channel_id}"
+        self.out.write(f"\n[{where}]\n{render(reply)}\n")
+        self.out.flush()

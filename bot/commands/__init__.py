@@ -1,9 +1,14 @@
 """The built-in commands. Importing this package declares them all in :data:`registry`."""
 
+from bot.i18n import N_
 from bot.registry import Registry
 
 registry = Registry()
+# Groups in the order help and the README list them.
+registry.group("project", N_("Projects: status, budget, hours and stats."))
+registry.group("client", N_("Clients: contacts, billing and project history."))
+registry.group("meeting", N_("Meetings: secure Jitsi links, schedules, invites and reminders."))
 
-from bot.commands import admin, clients, projects  # noqa: E402  (they register on import)
+from bot.commands import admin, clients, meetings, projects  # noqa: E402  (they register)
 
-__all__ = ["admin", "clients", "projects", "registry"]
+__all__ = ["admin", "clients", "meetings", "projects", "registry"]

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Annotated
 from zoneinfo import available_timezones
 
 from rapidfuzz import fuzz, process
 
 from bot.commands import registry
 from bot.commands.common import currency_of
+from bot.commands.meetings import FOLLOWUP_MINUTES, REMINDER_MINUTES
 from bot.context import Context
 from bot.core import Field, Reply, Role, UserError
 from bot.i18n import SUPPORTED_LOCALES, normalize_locale, translator
-from bot.registry import Command, MemberRef
+from bot.meetings.jitsi import normalize_server
+from bot.registry import Command, MemberRef, Range
 from storage.models import MemberRole
+
+MinutesArg = Annotated[int, Range(0, 24 * 60)]
 
 
 @registry.command("role", role=Role.MEMBER)
@@ -51,13 +56,21 @@ async def role(ctx: Context, person: MemberRef | None = None, new_role: MemberRo
 
 @registry.command("settings", role=Role.GUEST)
 async def settings(ctx: Context, *, timezone: str | None = None, locale: str | None = None,
-                   currency: str | None = None, me: bool = False) -> Reply:
+                   currency: str | None = None, reminder: MinutesArg | None = None,
+                   followup: MinutesArg | None = None, jitsi_url: str | None = None,
+                   jitsi_app_id: str | None = None, jitsi_secret: str | None = None,
+                   me: bool = False) -> Reply:
     """Show or change the workspace's time zone, language and currency, or your own.
 
     Args:
         timezone: A time zone such as Europe/Madrid or America/Mexico_City.
         locale: Language: en or es.
         currency: Default currency code for new projects, e.g. EUR.
+        reminder: Minutes before a meeting to post its link (default 10).
+        followup: Minutes after a meeting to ask for its recording (default 5).
+        jitsi_url: Your own Jitsi server, e.g. https://meet.example.com ("" for meet.jit.si).
+        jitsi_app_id: The app id of your Jitsi server's token authentication.
+        jitsi_secret: Its shared secret; links then carry a signed token per person.
         me: Change your own time zone and language instead of the workspace's.
 
     Examples:
@@ -78,27 +91,62 @@ async def settings(ctx: Context, *, timezone: str | None = None, locale: str | N
                               value=locale, options=", ".join(SUPPORTED_LOCALES)))
     if currency is not None:
         currency = currency_of(ctx, None, currency, "USD")
+    extra = _workspace_extras(ctx, currency=currency, reminder=reminder, followup=followup,
+                              jitsi_url=jitsi_url, jitsi_app_id=jitsi_app_id,
+                              jitsi_secret=jitsi_secret)
     if me:
-        if currency is not None:
-            raise UserError(_("Currency is a workspace setting; leave out `--me`."))
+        if extra:
+            raise UserError(_("{names}: workspace settings; leave out `--me`.",
+                              names=", ".join(sorted(extra))))
         member.timezone = zone or member.timezone
         member.locale = language or member.locale
-    elif zone or language or currency:
+    elif zone or language or extra:
         ctx.require(Role.ADMIN, _("change workspace settings"))
         workspace.timezone = zone or workspace.timezone
         workspace.locale = language or workspace.locale
-        if currency:
-            workspace.settings = {**workspace.settings, "currency": currency}
-    changed = any(v is not None for v in (zone, language, currency))
+        workspace.settings = {key: value for key, value in {**workspace.settings,
+                              **extra}.items() if value is not None}
+    changed = bool(zone or language or extra)
     ctx.settings_changed = changed
     _ = translator(member.locale or workspace.locale)  # answer in the language just chosen
+    options = workspace.settings
+    jitsi = options.get("jitsi_url") or ctx.services.jitsi.server
+    signed = bool(options.get("jitsi_secret")) if options.get("jitsi_url") \
+        else ctx.services.jitsi.signed
     return Reply(title=_("Settings updated") if changed else _("Settings"), fields=[
         Field(_("Workspace time zone"), workspace.timezone),
         Field(_("Workspace language"), workspace.locale),
-        Field(_("Currency"), workspace.settings.get("currency", "USD")),
+        Field(_("Currency"), options.get("currency", "USD")),
+        Field(_("Meeting reminder"), _("{minutes} min before", minutes=options.get(
+            "reminder_minutes", REMINDER_MINUTES))),
+        Field(_("Meeting follow-up"), _("{minutes} min after", minutes=options.get(
+            "followup_minutes", FOLLOWUP_MINUTES))),
+        Field(_("Jitsi server"), jitsi + (" " + _("(signed links)") if signed else "")),
         Field(_("Your time zone"), member.timezone or _("same as the workspace")),
         Field(_("Your language"), member.locale or _("same as the workspace")),
     ])
+
+
+def _workspace_extras(ctx: Context, **given: object) -> dict[str, object]:
+    """The workspace-only options given, checked, under the names they are stored by."""
+    _ = ctx._
+    extra: dict[str, object] = {}
+    if given["currency"] is not None:
+        extra["currency"] = currency_of(ctx, None, str(given["currency"]), "USD")
+    for name in ("reminder", "followup"):
+        if given[name] is not None:
+            extra[f"{name}_minutes"] = given[name]
+    if given["jitsi_url"] is not None:
+        try:
+            extra["jitsi_url"] = normalize_server(str(given["jitsi_url"])) \
+                if given["jitsi_url"] else None
+        except ValueError:
+            raise UserError(_("`{value}` is not a server address; use one like "
+                              "https://meet.example.com.", value=given["jitsi_url"])) from None
+    for name in ("jitsi_app_id", "jitsi_secret"):
+        if given[name] is not None:
+            extra[name] = str(given[name]) or None
+    return extra
 
 
 def _timezone(ctx: Context, value: str) -> str:

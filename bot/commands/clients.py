@@ -14,8 +14,6 @@ from bot.registry import ClientRef
 from storage import name_key
 from storage.models import Client, Priority
 
-registry.group("client", N_("Clients: contacts, billing and project history."))
-
 PRIORITY_LABELS = {Priority.LOW: N_("low"), Priority.MEDIUM: N_("medium"),
                    Priority.HIGH: N_("high")}
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

@@ -22,8 +22,6 @@ from bot.registry import ClientRef, Hours, Money, ProjectRef, Range
 from storage import name_key
 from storage.models import Project, ProjectStatus
 
-registry.group("project", N_("Projects: status, budget, hours and stats."))
-
 STATUS_LABELS = {
     ProjectStatus.PLANNING: N_("planning"),
     ProjectStatus.ACTIVE: N_("active"),

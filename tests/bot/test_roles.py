@@ -10,6 +10,17 @@ from tests.conftest import Chat
 
 # One runnable invocation per command. Each is checked against every role.
 INVOCATIONS = {
+    # Meetings first, before `project delete` removes them. The setup's meeting is #1;
+    # the tester's own are #2 (schedule) and #3 (now).
+    "meeting schedule": "meeting schedule web tomorrow 3pm",
+    "meeting now": "meeting now web",
+    "meeting list": "meeting list",
+    "meeting show": "meeting show #1",
+    "meeting update": "meeting update #3 title:Renamed",
+    "meeting join": "meeting join #1",
+    "meeting leave": "meeting leave #1",
+    "meeting invite": "meeting invite #1",
+    "meeting cancel": "meeting cancel #3",
     "project list": "project list",
     "project create": "project create Fresh",
     "project show": "project show web",
@@ -38,6 +49,7 @@ def test_every_command_is_in_the_matrix() -> None:
 async def test_role_matrix(chat: Chat, role: Role) -> None:
     await chat.ok("client create Acme")
     await chat.ok("project create Web client:acme")
+    await chat.ok("meeting schedule web tomorrow 10am")
     other = chat.as_user("U9", "Tester")
     await other.ok("help")
     if role is not Role.MEMBER:

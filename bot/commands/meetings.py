@@ -1,0 +1,390 @@
+"""Meeting commands: schedule, now, list, show, update, cancel, join, leave and invite."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime, timedelta
+
+from bot.commands import registry
+from bot.commands.common import add_pager, page_window
+from bot.context import Context
+from bot.core import Attachment, Button, Field, Reply, Role, UserError
+from bot.i18n import N_
+from bot.meetings.invite import INVITE_MIME, Invitee, ics_invite, invite_filename
+from bot.meetings.jitsi import room_name
+from bot.meetings.links import meeting_end, personal_link, public_link, workspace_jitsi
+from bot.meetings.when import parse_meeting
+from bot.registry import Hours, MeetingRef, ProjectRef
+from storage.models import (
+    Meeting,
+    MeetingStatus,
+    Participant,
+    ParticipantRole,
+    Project,
+    ReminderKind,
+    Rsvp,
+)
+
+DEFAULT_MINUTES = 30
+REMINDER_MINUTES = 10  # before the start, unless the workspace sets `reminder`
+FOLLOWUP_MINUTES = 5  # after the end, unless the workspace sets `followup`
+STATUS_LABELS = {MeetingStatus.SCHEDULED: N_("scheduled"), MeetingStatus.LIVE: N_("live"),
+                 MeetingStatus.ENDED: N_("ended"), MeetingStatus.CANCELLED: N_("cancelled")}
+
+
+RSVP_LABELS = {Rsvp.PENDING: N_("invited"), Rsvp.YES: N_("coming"), Rsvp.NO: N_("not coming"),
+               Rsvp.MAYBE: N_("maybe")}
+
+
+class Period(enum.StrEnum):
+    UPCOMING = "upcoming"
+    PAST = "past"
+    ALL = "all"
+
+
+PERIOD_LABELS = {Period.UPCOMING: N_("upcoming"), Period.PAST: N_("past"), Period.ALL: N_("all")}
+
+
+@registry.command("meeting schedule", role=Role.MEMBER)
+async def meeting_schedule(ctx: Context, project: ProjectRef, when: str, *,
+                           duration: Hours | None = None, title: str | None = None,
+                           participants: str | None = None) -> Reply:
+    """Schedule a meeting with a secure Jitsi link, an invite and reminders.
+
+    Args:
+        project: Project name or #id (quote names with spaces).
+        when: When, then optionally "for" a duration, "with" people and a title.
+        duration: How long, e.g. 45m or 1h30 (default 30 minutes).
+        title: The meeting's title (default: the project's name).
+        participants: More people to invite: mentions or names, separated by spaces.
+
+    Examples:
+        /meeting schedule website tomorrow 3pm for 45m with @ana Design review
+        /meeting schedule "Mobile app" mañana a las 10:00 por 1h con @luis
+        /meeting schedule website in 2 minutes for 5m
+    """
+    row = await ctx.project(project)
+    spec = parse_meeting(when, _=ctx._, timezone=ctx.timezone, now=ctx.services.clock())
+    minutes = _minutes(ctx, duration) or (int(spec.duration.total_seconds() // 60)
+                                          if spec.duration else DEFAULT_MINUTES)
+    people = [*spec.mentions, *(participants.split() if participants else [])]
+    meeting = await _create(ctx, row, title or spec.title, spec.start, minutes,
+                            MeetingStatus.SCHEDULED, people)
+    return await _announce(ctx, meeting, row, ctx._("Meeting scheduled: {title}",
+                                                    title=meeting.title))
+
+
+@registry.command("meeting now", role=Role.MEMBER)
+async def meeting_now(ctx: Context, project: ProjectRef | None = None, *,
+                      title: str | None = None, duration: Hours | None = None) -> Reply:
+    """Start a meeting right now and get its link.
+
+    Args:
+        project: Project name or #id; defaults to the channel's project.
+        title: The meeting's title (default: the project's name).
+        duration: How long it will likely last (default 30 minutes).
+    """
+    row = await ctx.project(project)
+    meeting = await _create(ctx, row, title, ctx.services.clock(),
+                            _minutes(ctx, duration) or DEFAULT_MINUTES, MeetingStatus.LIVE, [])
+    return await _announce(ctx, meeting, row, ctx._("Meeting started: {title}",
+                                                    title=meeting.title))
+
+
+@registry.command("meeting list", role=Role.MEMBER)
+async def meeting_list(ctx: Context, project: ProjectRef | None = None, *,
+                       period: Period = Period.UPCOMING, page: int = 1) -> Reply:
+    """List meetings, upcoming by default.
+
+    Args:
+        project: Only this project's meetings.
+        period: upcoming, past or all.
+        page: Which page of results.
+    """
+    _ = ctx._
+    row = await ctx.project(project) if project else None
+    now = ctx.services.clock()
+    offset, limit = page_window(page)
+    found = await ctx.db.meetings(
+        project_id=row.id if row else None, offset=offset, limit=limit,
+        after=now - timedelta(hours=2) if period is Period.UPCOMING else None,
+        before=now if period is Period.PAST else None)
+    if not found.rows:
+        return Reply(text=_("No meetings to show. Schedule one with `/meeting schedule website "
+                            "tomorrow 3pm`."), status="info")
+    items = [f"#{m.id} *{m.title}* · {_.datetime(m.starts_at, ctx.timezone)} · "
+             f"{_(STATUS_LABELS[_status(m, now)])}" for m in found.rows]
+    reply = Reply(title=_("Meetings ({period})", period=_(PERIOD_LABELS[period])), items=items)
+    scope = f' "{row.name}"' if row else ""
+    add_pager(ctx, reply, page=page, total=found.total,
+              command=f"meeting list{scope} period:{period.value}")
+    return reply
+
+
+@registry.command("meeting show", role=Role.MEMBER)
+async def meeting_show(ctx: Context, meeting: MeetingRef) -> Reply:
+    """Show a meeting: time, link, status and who is in it.
+
+    Args:
+        meeting: The meeting's #id (or its title).
+    """
+    _ = ctx._
+    row = await ctx.meeting(meeting)
+    project = await ctx.db.project(row.project_id)
+    assert project is not None  # projects cascade to their meetings
+    people = await ctx.db.participants(row.id)
+    config = workspace_jitsi((await ctx.db.workspace()).settings, ctx.services.jitsi)
+    return Reply(title=f"#{row.id} {row.title}", fields=[
+        *_fields(ctx, row, project),
+        Field(_("Link"), public_link(config, row), inline=False),
+    ], items=[_participant_line(ctx, p) for p in people])
+
+
+@registry.command("meeting update", role=Role.MEMBER)
+async def meeting_update(ctx: Context, meeting: MeetingRef, *, when: str | None = None,
+                         duration: Hours | None = None, title: str | None = None) -> Reply:
+    """Move, lengthen or rename a meeting (its host, or managers and up); reminders follow.
+
+    Args:
+        meeting: The meeting's #id.
+        when: The new time, e.g. "tomorrow 4pm".
+        duration: The new length, e.g. 1h.
+        title: The new title.
+
+    Examples:
+        /meeting update #12 when:"friday 10:00" duration:45m
+    """
+    _ = ctx._
+    row = await ctx.meeting(meeting)
+    await _require_host(ctx, row, _("change this meeting"))
+    if row.status in {MeetingStatus.ENDED, MeetingStatus.CANCELLED}:
+        raise UserError(_("Meeting #{id} is {status}; schedule a new one instead.", id=row.id,
+                          status=_(STATUS_LABELS[row.status])))
+    if when is None and duration is None and title is None:
+        raise UserError(_("Say what to change, for example `when:\"tomorrow 4pm\"`."))
+    if when is not None:
+        spec = parse_meeting(when, _=_, timezone=ctx.timezone, now=ctx.services.clock())
+        row.starts_at = spec.start
+        if spec.duration and duration is None:
+            row.duration_minutes = int(spec.duration.total_seconds() // 60)
+    if duration is not None:
+        row.duration_minutes = _minutes(ctx, duration) or row.duration_minutes
+    if title is not None:
+        row.title = " ".join(title.split()) or row.title
+    row.sequence += 1
+    await _schedule_reminders(ctx, row)
+    project = await ctx.db.project(row.project_id)
+    assert project is not None
+    return await _announce(ctx, row, project, _("Meeting updated: {title}", title=row.title))
+
+
+@registry.command("meeting cancel", role=Role.MEMBER)
+async def meeting_cancel(ctx: Context, meeting: MeetingRef) -> Reply:
+    """Cancel a meeting (its host, or managers and up); its reminders are withdrawn.
+
+    Args:
+        meeting: The meeting's #id.
+    """
+    _ = ctx._
+    row = await ctx.meeting(meeting)
+    await _require_host(ctx, row, _("cancel this meeting"))
+    if row.status is MeetingStatus.CANCELLED:
+        raise UserError(_("Meeting #{id} is already cancelled.", id=row.id))
+    row.status = MeetingStatus.CANCELLED
+    row.sequence += 1
+    await ctx.db.cancel_reminders(row)
+    ctx.after_commit.append(ctx.services.reminders_changed)
+    return Reply(text=_("Meeting #{id} ({title}) is cancelled.", id=row.id, title=row.title),
+                 attachments=[await _invite(ctx, row, cancelled=True)])
+
+
+@registry.command("meeting join", role=Role.GUEST)
+async def meeting_join(ctx: Context, meeting: MeetingRef) -> Reply:
+    """Join a meeting: get your personal link and show up as present.
+
+    Args:
+        meeting: The meeting's #id.
+    """
+    _ = ctx._
+    row = await ctx.meeting(meeting)
+    now = ctx.services.clock()
+    if _status(row, now) in {MeetingStatus.ENDED, MeetingStatus.CANCELLED}:
+        raise UserError(_("Meeting #{id} is {status}.", id=row.id,
+                          status=_(STATUS_LABELS[_status(row, now)])))
+    participant = await _participant(ctx, row)
+    participant.joined_at, participant.left_at, participant.rsvp = now, None, Rsvp.YES
+    if row.status is MeetingStatus.SCHEDULED and now >= row.starts_at - timedelta(minutes=15):
+        row.status = MeetingStatus.LIVE
+    member = await ctx.db.member(ctx.member_id)
+    assert member is not None
+    config = workspace_jitsi((await ctx.db.workspace()).settings, ctx.services.jitsi)
+    link = personal_link(config, row, user_id=member.external_id, name=member.name,
+                         host=participant.role is ParticipantRole.HOST)
+    return Reply(text=_("Your link for {title}: {link}", title=row.title, link=link),
+                 ephemeral=True)
+
+
+@registry.command("meeting leave", role=Role.GUEST)
+async def meeting_leave(ctx: Context, meeting: MeetingRef) -> Reply:
+    """Leave a meeting (or say you will not come); it ends when everyone has left.
+
+    Args:
+        meeting: The meeting's #id.
+    """
+    _ = ctx._
+    row = await ctx.meeting(meeting)
+    participant = await _participant(ctx, row)
+    now = ctx.services.clock()
+    if participant.joined_at is None:
+        participant.rsvp = Rsvp.NO
+        return Reply(text=_("Noted: you will not attend {title}.", title=row.title))
+    participant.left_at = now
+    people = await ctx.db.participants(row.id)
+    if row.status is MeetingStatus.LIVE and not any(
+            p.joined_at and p.left_at is None for p in people):
+        row.status = MeetingStatus.ENDED
+    return Reply(text=_("You left {title}.", title=row.title))
+
+
+@registry.command("meeting invite", role=Role.MEMBER)
+async def meeting_invite(ctx: Context, meeting: MeetingRef, *, email: str | None = None,
+                         name: str | None = None) -> Reply:
+    """Get the meeting's calendar invite (.ics), optionally adding an outside guest.
+
+    Args:
+        meeting: The meeting's #id.
+        email: An outside guest's email, added to the invite.
+        name: The outside guest's name.
+
+    Examples:
+        /meeting invite #12 email:ana@acme.com name:"Ana Ruiz"
+    """
+    _ = ctx._
+    row = await ctx.meeting(meeting)
+    if email is not None:
+        if "@" not in email or " " in email.strip():
+            raise UserError(_("`{value}` is not an email address; write one like "
+                              "ana@acme.com.", value=email))
+        people = await ctx.db.participants(row.id)
+        if not any((p.email or "").casefold() == email.casefold() for p in people):
+            await ctx.db.add_participant(row, name=name or email.split("@")[0], email=email,
+                                         role=ParticipantRole.GUEST, rsvp=Rsvp.PENDING)
+    return Reply(text=_("Calendar invite for {title}.", title=row.title),
+                 attachments=[await _invite(ctx, row)])
+
+
+# -- helpers ------------------------------------------------------------------------------
+
+
+def _minutes(ctx: Context, duration: Hours | None) -> int | None:
+    if duration is None:
+        return None
+    minutes = int(duration * 60)
+    if not 5 <= minutes <= 12 * 60:
+        raise UserError(ctx._("A meeting lasts between 5 minutes and 12 hours, like 30m or "
+                              "1h30."))
+    return minutes
+
+
+def _status(meeting: Meeting, now: datetime) -> MeetingStatus:
+    """The stored status, except that a meeting past its end is shown as ended."""
+    if meeting.status in {MeetingStatus.SCHEDULED, MeetingStatus.LIVE} \
+            and now > meeting_end(meeting):
+        return MeetingStatus.ENDED
+    return meeting.status
+
+
+async def _create(ctx: Context, project: Project, title: str | None, start: datetime,
+                  minutes: int, status: MeetingStatus, people: list[str]) -> Meeting:
+    meeting = await ctx.db.add(Meeting(
+        project_id=project.id, title=" ".join((title or project.name).split()),
+        starts_at=start, duration_minutes=minutes, status=status,
+        room_name=room_name(project.name), created_by=ctx.member_id,
+        channel_id=ctx.request.channel_id, sequence=0))
+    host = await ctx.db.member(ctx.member_id)
+    assert host is not None
+    await ctx.db.add_participant(meeting, member_id=host.id, name=host.name,
+                                 role=ParticipantRole.HOST, rsvp=Rsvp.YES)
+    invited = {host.id}
+    for ref in people:
+        member = await ctx.person(ref)
+        if member.id not in invited:
+            invited.add(member.id)
+            await ctx.db.add_participant(meeting, member_id=member.id, name=member.name,
+                                         role=ParticipantRole.GUEST, rsvp=Rsvp.PENDING)
+    await _schedule_reminders(ctx, meeting)
+    return meeting
+
+
+async def _schedule_reminders(ctx: Context, meeting: Meeting) -> None:
+    """The link before the start and the follow-up after the end, as the workspace says."""
+    settings = (await ctx.db.workspace()).settings
+    now = ctx.services.clock()
+    times = {ReminderKind.AFTER: meeting_end(meeting) + timedelta(
+        minutes=int(settings.get("followup_minutes", FOLLOWUP_MINUTES)))}
+    if meeting.starts_at > now:
+        lead = timedelta(minutes=int(settings.get("reminder_minutes", REMINDER_MINUTES)))
+        times[ReminderKind.BEFORE] = max(meeting.starts_at - lead, now)
+    await ctx.db.set_reminders(meeting, times)
+    ctx.after_commit.append(ctx.services.reminders_changed)
+
+
+async def _announce(ctx: Context, meeting: Meeting, project: Project, title: str) -> Reply:
+    _ = ctx._
+    config = workspace_jitsi((await ctx.db.workspace()).settings, ctx.services.jitsi)
+    people = await ctx.db.participants(meeting.id)
+    return Reply(
+        title=title, text=_("Join: {link}", link=public_link(config, meeting)),
+        fields=_fields(ctx, meeting, project),
+        items=[_participant_line(ctx, p) for p in people],
+        buttons=[Button(_("Join"), "meeting.join", f"meeting join #{meeting.id}", "primary"),
+                 Button(_("Invite (.ics)"), "meeting.invite", f"meeting invite #{meeting.id}"),
+                 Button(_("Cancel"), "meeting.cancel", f"meeting cancel #{meeting.id}",
+                        "danger")],
+        attachments=[await _invite(ctx, meeting)])
+
+
+def _fields(ctx: Context, meeting: Meeting, project: Project) -> list[Field]:
+    _ = ctx._
+    return [Field(_("Project"), project.name),
+            Field(_("When"), _.datetime(meeting.starts_at, ctx.timezone)),
+            Field(_("Duration"), _("{minutes} min", minutes=meeting.duration_minutes)),
+            Field(_("Status"), _(STATUS_LABELS[_status(meeting, ctx.services.clock())]))]
+
+
+def _participant_line(ctx: Context, participant: Participant) -> str:
+    _ = ctx._
+    role = _("host") if participant.role is ParticipantRole.HOST else _("guest")
+    state = (_("left") if participant.left_at else _("in the call")) if participant.joined_at \
+        else _(RSVP_LABELS[participant.rsvp])
+    return f"{participant.name} · {role} · {state}"
+
+
+async def _participant(ctx: Context, meeting: Meeting) -> Participant:
+    """The sender's place in the meeting, made if they were not invited."""
+    people = await ctx.db.participants(meeting.id)
+    mine = next((p for p in people if p.member_id == ctx.member_id), None)
+    if mine is None:
+        member = await ctx.db.member(ctx.member_id)
+        assert member is not None
+        mine = await ctx.db.add_participant(meeting, member_id=member.id, name=member.name,
+                                            role=ParticipantRole.GUEST, rsvp=Rsvp.PENDING)
+    return mine
+
+
+async def _require_host(ctx: Context, meeting: Meeting, what: str) -> None:
+    if meeting.created_by != ctx.member_id:
+        ctx.require(Role.MANAGER, what)
+
+
+async def _invite(ctx: Context, meeting: Meeting, *, cancelled: bool = False) -> Attachment:
+    config = workspace_jitsi((await ctx.db.workspace()).settings, ctx.services.jitsi)
+    people = await ctx.db.participants(meeting.id)
+    host = next((p for p in people if p.role is ParticipantRole.HOST), None)
+    content = ics_invite(
+        uid=meeting.room_name, title=meeting.title, start=meeting.starts_at,
+        end=meeting_end(meeting), link=public_link(config, meeting),
+        organizer=Invitee(host.name, host.email) if host else None,
+        attendees=[Invitee(p.name, p.email) for p in people if p.role is ParticipantRole.GUEST],
+        sequence=meeting.sequence, cancelled=cancelled, now=ctx.services.clock())
+    return Attachment(invite_filename(meeting.title), content, INVITE_MIME)

@@ -1,0 +1,1 @@
+"""Meetings: secure Jitsi links, natural-language times, invites and reminders."""

@@ -1,0 +1,480 @@
+"""When a meeting starts, how long it lasts and who comes, read from one line of text.
+
+``meeting schedule <project> <when> [for <duration>] [with @a @b] [title]`` hands everything
+after the project to :func:`parse_meeting`, in English or Spanish::
+
+    tomorrow 3pm for 45m with @ana @luis Design review
+    mañana a las 15:00 por 1h con @ana Revisión de diseño
+
+Dates and times are read by dateparser; this module only adds the glue it lacks: splitting
+the line into parts, a few Spanish and 24-hour spellings it misreads (``el viernes``,
+``15h``, ``a las 10``), and the conversion of local wall time to UTC, which is done here
+with :mod:`zoneinfo` so that times the clocks skip are refused rather than silently moved.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import ROUND_HALF_UP
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.core import UserError
+from bot.i18n import Translator
+from bot.parsing import parse_hours
+
+MIN_DURATION = timedelta(minutes=5)
+MAX_DURATION = timedelta(hours=12)
+LANGUAGES = ("en", "es")
+
+_DURATION_WORDS = frozenset({"for", "por", "durante"})
+_WITH_WORDS = frozenset({"with", "con"})
+_AND_WORDS = frozenset({"and", "y", "&"})
+# Slack writes mentions as <@U123> or <@U123|name>, Discord as <@123> or <@!123>; people
+# type @name. A Slack display name may hold spaces, so <@...> is kept as one token.
+_TOKEN = re.compile(r"<@[^<>]*>|\S+")
+_MENTION = re.compile(r"@[\w.\-]*\w|<@!?\w+(?:\|[^<>]*)?>")
+_MENTION_TRAILER = ",;:.!?"
+
+_DURATION_PHRASES = {"half an hour": 30, "media hora": 30, "an hour": 60, "one hour": 60,
+                     "una hora": 60}
+_MAX_DURATION_CHARS = 24  # "1 hour 30 minutes" is 17; longer text is not a duration
+_MAX_WHEN_WORDS = 8  # "the day after tomorrow at 10am" is 6
+_MAX_WHEN_CHARS = 80
+_MAX_SHOWN_CHARS = 60
+
+# Relative results ("in 2 minutes") keep the microseconds of the base they were counted
+# from, while written times ("3pm") have none. Giving the base this odd value tells the two
+# apart, so relative ones can be added to ``now`` in real time rather than in wall time
+# (which is off by an hour across a clock change).
+_RELATIVE_MARK = 271_828
+# Any base will do to ask how text reads. The zone is one nobody names, so that a zone in
+# the text ("3pm UTC") changes the reading and is not given to the title as a filler word.
+_READ_BASE = datetime(2001, 1, 1, 12, 0)
+_READ_ZONE = "Asia/Kathmandu"
+
+_WEEKDAYS_ES = frozenset({"lunes", "martes", "miércoles", "miercoles", "jueves", "viernes",
+                          "sábado", "sabado", "domingo"})
+_NEXT_ES = frozenset({"próximo", "proximo", "próxima", "proxima"})
+_RELATIVE_WORDS = frozenset({"in", "en", "de", "within"})  # "in 2h" is a span, not 02:00
+_AT_WORDS = frozenset({"at", "las"})  # "at 10", "a las 10"
+_PARTS_OF_DAY_ES = {"tarde": "pm", "noche": "pm", "mañana": "am", "madrugada": "am"}
+# ASCII digits only: int() refuses some other digits ("²") that \d would match.
+_HOUR = re.compile(r"\d{1,2}", re.ASCII)
+_HOUR_SUFFIX = re.compile(r"(\d{1,2})h(\d{2})?", re.ASCII)
+_NUMERIC_DATE = re.compile(
+    r"\b(?:(?P<iy>\d{4})[-/](?P<im>\d{1,2})[-/](?P<id>\d{1,2})"
+    r"|(?P<a>\d{1,2})[/.\-](?P<b>\d{1,2})[/.\-](?P<y>\d{4}|\d{2}))\b", re.ASCII)
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingSpec:
+    """What a ``meeting schedule`` line asks for.
+
+    Attributes:
+        start: When it starts, timezone-aware, in UTC.
+        duration: How long it lasts, if said.
+        mentions: Mention tokens as written (``@ana``, ``<@U123>``, ``<@U456|bea>``).
+        title: The words left over, if any.
+    """
+
+    start: datetime
+    duration: timedelta | None
+    mentions: tuple[str, ...]
+    title: str | None
+
+
+class StartError(ValueError):
+    """Text that reads as a date or time but cannot be a meeting's start."""
+
+
+class MissingTimeError(StartError):
+    """A day without a time of day (``tomorrow``, ``next friday``)."""
+
+
+class ImpossibleDateError(StartError):
+    """A date that is not on the calendar (``2027-02-30``, ``31/31/2027``)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(f"not a date on the calendar: {text}")
+        self.text = text
+
+
+class NonexistentTimeError(StartError):
+    """A local wall time the clocks skip when they spring forward."""
+
+    def __init__(self, wall: datetime, timezone: str) -> None:
+        super().__init__(f"{wall:%Y-%m-%d %H:%M} does not exist in {timezone}")
+        self.wall = wall
+        self.timezone = timezone
+
+
+# -- splitting the line -------------------------------------------------------------------
+
+
+def split_schedule_text(text: str) -> tuple[str, str | None, tuple[str, ...], str | None]:
+    """Split a schedule line into its when, duration, mentions and title.
+
+    ``for``/``por``/``durante`` start a duration only when a duration follows (``for 45m``,
+    ``por 1 hora``), and ``with``/``con`` count only before a mention, so ``Lunch with the
+    team`` stays a title. Mentions are taken wherever they appear. The when is the longest
+    run of leading words that reads as a time, so ``tomorrow 3pm Design review`` needs no
+    keyword at all; the words after it, and those after the duration and mentions, are the
+    title.
+
+    Args:
+        text: Everything after the project, e.g. ``tomorrow 3pm for 45m with @ana Review``.
+
+    Returns:
+        ``(when, duration, mentions, title)``; ``when`` is ``""`` when the line has no
+        words outside the duration and mentions, and the others are ``None`` or empty
+        when not given.
+    """
+    tokens = _TOKEN.findall(text)
+    runs: list[list[str]] = [[]]  # the other words, in pieces broken by duration and mentions
+    duration: str | None = None
+    mentions: list[str] = []
+    after_mention = False
+    i = 0
+    while i < len(tokens):
+        word = tokens[i].casefold()
+        following = tokens[i + 1] if i + 1 < len(tokens) else ""
+        if duration is None and word in _DURATION_WORDS \
+                and (size := _duration_size(tokens, i + 1)):
+            duration = " ".join(tokens[i + 1:i + 1 + size])
+            i += 1 + size
+            after_mention = False
+        elif (mention := _mention(tokens[i])) is not None:
+            if mention not in mentions:
+                mentions.append(mention)
+            i += 1
+            after_mention = True
+        elif _mention(following) is not None \
+                and (word in _WITH_WORDS or (after_mention and word in _AND_WORDS)):
+            i += 1  # "with @ana", "@ana and @luis": the word only introduces the mention
+        else:
+            runs[-1].append(tokens[i])
+            i += 1
+            after_mention = False
+            continue
+        if runs[-1]:
+            runs.append([])
+    pieces = [run for run in runs if run]
+    when_words, rest = _split_when(pieces[0]) if pieces else ([], [])
+    title_words = rest + [word for piece in pieces[1:] for word in piece]
+    title = " ".join(title_words).replace("\x00", "").strip()
+    return " ".join(when_words), duration, tuple(mentions), title or None
+
+
+def _mention(token: str) -> str | None:
+    """The mention ``token`` holds, without trailing punctuation (``@ana,``), else ``None``."""
+    candidate = token if token.startswith("<@") else token.rstrip(_MENTION_TRAILER)
+    return candidate if _MENTION.fullmatch(candidate) else None
+
+
+def _duration_size(tokens: list[str], start: int) -> int:
+    """How many tokens from ``start`` form a duration (``1h 30m`` is two), or 0."""
+    for size in (4, 3, 2, 1):
+        if start + size <= len(tokens) \
+                and _read_duration(" ".join(tokens[start:start + size])) is not None:
+            return size
+    if start < len(tokens) and tokens[start][:1].isdigit():
+        # Shaped like a duration (``for 90``, ``for 20h``): take it, so the error can say
+        # what a duration looks like instead of reading it as part of the title.
+        return 1
+    return 0
+
+
+def _split_when(words: list[str]) -> tuple[list[str], list[str]]:
+    """The longest leading words that read as a time, and the rest.
+
+    Prefixes are tried from the longest: the first with a time of day wins; failing that,
+    the longest that reads as a date (so the error can say a time is missing); failing
+    that, all the words (so the error can quote them). dateparser skips filler words
+    ("tomorrow 3pm The roadmap" reads as tomorrow 3pm), so trailing words that do not change
+    the reading are given back to the title.
+    """
+    best: int | None = None
+    reading: tuple[datetime, str] | None = None
+    for size in range(min(len(words), _MAX_WHEN_WORDS), 0, -1):
+        found = _reading(" ".join(words[:size]))
+        if found is None:
+            continue
+        if found[1] == "time":
+            best, reading = size, found
+            break
+        if best is None:
+            best, reading = size, found
+    if best is None:
+        return words, []
+    while best > 1 and _reading(" ".join(words[:best - 1])) == reading:
+        best -= 1
+    return words[:best], words[best:]
+
+
+def _reading(text: str) -> tuple[datetime, str] | None:
+    """How ``text`` reads against a fixed base: the moment and its period (``"time"``...)."""
+    return _date_data(_normalize(text), LANGUAGES, {"TIMEZONE": _READ_ZONE,
+                                                    "RELATIVE_BASE": _READ_BASE})
+
+
+# -- durations ----------------------------------------------------------------------------
+
+
+def parse_duration(text: str | None) -> timedelta | None:
+    """Read how long a meeting lasts.
+
+    Accepts ``45m``, ``1h``, ``1h30``, ``1h 30m``, ``1:30``, ``90 minutes``, ``1 hour``,
+    ``2 horas``, ``30 minutos``, ``half an hour`` and ``media hora``. A bare number is
+    refused: ``90`` could be minutes or hours.
+
+    Args:
+        text: The duration as written, or ``None`` when none was given.
+
+    Returns:
+        The duration, or ``None`` for ``None``.
+
+    Raises:
+        ValueError: ``text`` is not a duration, or is shorter than 5 minutes or longer
+            than 12 hours.
+    """
+    if text is None:
+        return None
+    duration = _read_duration(text)
+    if duration is None:
+        raise ValueError(f"not a duration: {text!r}")
+    if not MIN_DURATION <= duration <= MAX_DURATION:
+        raise ValueError(f"a meeting lasts between 5 minutes and 12 hours, not {duration}")
+    return duration
+
+
+def _read_duration(text: str) -> timedelta | None:
+    """``text`` as a duration of whole minutes, with no bounds; ``None`` if it is not one."""
+    cleaned = " ".join(text.casefold().split())
+    if not cleaned or len(cleaned) > _MAX_DURATION_CHARS:
+        return None
+    if cleaned in _DURATION_PHRASES:
+        return timedelta(minutes=_DURATION_PHRASES[cleaned])
+    if re.fullmatch(r"[\d\s.,]+", cleaned):
+        return None  # no unit: parse_hours would call it hours, which a meeting rarely means
+    try:
+        hours = parse_hours(cleaned)
+    except ArithmeticError:  # Decimal refuses to quantize absurdly long numbers
+        return None
+    if hours is None:
+        return None
+    # parse_hours keeps hundredths of an hour (0.6 min), so rounding gives back the minutes.
+    return timedelta(minutes=int((hours * 60).quantize(1, rounding=ROUND_HALF_UP)))
+
+
+# -- the start ----------------------------------------------------------------------------
+
+
+def parse_start(text: str, *, timezone: str, locale: str, now: datetime) -> datetime | None:
+    """Read when a meeting starts, as people write it in ``timezone``.
+
+    Written wall times are converted with the zone's offset on that date. A time the clocks
+    skip (Europe/Madrid 2027-03-28 02:30) is refused; a time they repeat (2027-10-31 02:30)
+    is the first of the two, before the clocks go back (``fold=0``). Relative times
+    (``in 2 hours``) count real time from ``now``. A time with an explicit zone
+    (``3pm UTC``) keeps it.
+
+    Args:
+        text: The when, e.g. ``tomorrow 3pm``, ``el viernes a las 9:30``, ``2027-03-29 10:00``.
+        timezone: IANA zone the text is written in, e.g. ``Europe/Madrid``.
+        locale: The member's language, tried first; the other supported one is tried next.
+        now: The current moment, timezone-aware (a naive value is taken as UTC).
+
+    Returns:
+        The start in UTC, or ``None`` if ``text`` does not read as a date or time. It may
+        lie in the past; :func:`parse_meeting` refuses that.
+
+    Raises:
+        MissingTimeError: ``text`` names a day but no time of day.
+        ImpossibleDateError: ``text`` holds a date that is not on the calendar.
+        NonexistentTimeError: The wall time does not exist in ``timezone`` that day.
+    """
+    zone = ZoneInfo(timezone)
+    now = now if now.tzinfo is not None else now.replace(tzinfo=UTC)
+    cleaned = _normalize(text)
+    first = locale if locale in LANGUAGES else LANGUAGES[0]
+    languages = (first, *(language for language in LANGUAGES if language != first))
+    base = now.astimezone(zone).replace(tzinfo=None, microsecond=_RELATIVE_MARK)
+    settings: dict[str, Any] = {"TIMEZONE": timezone, "RELATIVE_BASE": base}
+    if first == "es":
+        settings["DATE_ORDER"] = "DMY"  # 03/04/2027 is 3 April in Spanish
+    # A year-first date is always year-month-day, but dateparser reads 2027-13-01 as the
+    # 13th of January rather than refusing it; the other orders are checked only if it fails.
+    if (impossible := _impossible_date(cleaned, year_first_only=True)) is not None:
+        raise ImpossibleDateError(impossible)
+    found = _date_data(cleaned, languages, settings)
+    if found is None:
+        if (impossible := _impossible_date(cleaned)) is not None:
+            raise ImpossibleDateError(impossible)
+        return None
+    moment, period = found
+    if period != "time":
+        raise MissingTimeError(text)
+    try:
+        if moment.microsecond == _RELATIVE_MARK:
+            return now.astimezone(UTC) + (moment.replace(tzinfo=None) - base)
+        # dateparser marks a time in TIMEZONE with that pytz zone; any other zone was named
+        # in the text ("3pm UTC") and is kept.
+        if moment.tzinfo is not None and getattr(moment.tzinfo, "zone", None) != timezone:
+            return moment.astimezone(UTC)
+        return _to_utc(moment.replace(tzinfo=None), zone, timezone)
+    except OverflowError:  # year 9999 moved past the end of the calendar
+        return None
+
+
+def _to_utc(wall: datetime, zone: ZoneInfo, timezone: str) -> datetime:
+    """Convert a local wall time with the offset in force on its own date.
+
+    dateparser would convert too, but it moves a skipped time (02:30 becomes 03:30) and
+    picks the second of two repeated ones; zoneinfo lets both be decided here.
+    """
+    moment = wall.replace(tzinfo=zone).astimezone(UTC)  # fold=0: the first of a repeated hour
+    if moment.astimezone(zone).replace(tzinfo=None) != wall:
+        raise NonexistentTimeError(wall, timezone)
+    return moment
+
+
+def _date_data(text: str, languages: tuple[str, ...],
+               settings: dict[str, Any]) -> tuple[datetime, str] | None:
+    """dateparser's reading of ``text`` and its period (``"time"`` when it has one)."""
+    if not text or len(text) > _MAX_WHEN_CHARS:
+        return None
+    from dateparser.date import DateDataParser  # imported on first use: it takes a moment
+
+    try:
+        data = DateDataParser(languages=list(languages), settings={
+            "PREFER_DATES_FROM": "future", "RETURN_AS_TIMEZONE_AWARE": True,
+            "RETURN_TIME_AS_PERIOD": True, **settings,
+        }).get_date_data(text)
+    except Exception:  # dateparser raises assorted errors on odd text: it just does not read
+        return None
+    if data.date_obj is None:
+        return None
+    return data.date_obj, data.period or "day"
+
+
+def _normalize(text: str) -> str:
+    """Respell what dateparser misreads: ``el viernes``, ``15h``, ``a las 10``, ``de la tarde``.
+
+    The Spanish article and ``próximo``/``que viene`` around a weekday make dateparser give
+    up (the next one is what it picks anyway); ``15h`` it reads as "in 15 hours"; a bare
+    hour after "at" or "a las" it ignores, and "a la 1" it does not know.
+    """
+    words = text.replace("\x00", "").split()
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        word = words[i]
+        low = word.casefold()
+        after = words[i + 1].casefold() if i + 1 < len(words) else ""
+        before = out[-1].casefold() if out else ""
+        if low == "el" or (low in _NEXT_ES and after in _WEEKDAYS_ES):
+            i += 1
+            continue
+        if low == "que" and after == "viene" and before in _WEEKDAYS_ES:
+            i += 2
+            continue
+        if low == "de" and after == "la" and i + 2 < len(words) and before[-1:].isdigit() \
+                and (part := _PARTS_OF_DAY_ES.get(words[i + 2].casefold())):
+            out[-1] += part  # "a las 3 de la tarde" -> "a las 3:00pm"
+            i += 3
+            continue
+        if (m := _HOUR_SUFFIX.fullmatch(low)) and int(m[1]) <= 23 \
+                and before not in _RELATIVE_WORDS:
+            word = f"{int(m[1])}:{m[2] or '00'}"
+        elif low == "la" and before == "a" and after[:1].isdigit():
+            word = "las"  # "a la 1" is "a las 1" for dateparser
+        elif _HOUR.fullmatch(low) and int(low) <= 24 and before in _AT_WORDS:
+            word = f"{int(low)}:00"
+        out.append(word)
+        i += 1
+    return " ".join(out)
+
+
+def _impossible_date(text: str, *, year_first_only: bool = False) -> str | None:
+    """A numeric date in ``text`` that is no day of the calendar in any order, if any.
+
+    Args:
+        text: The when, normalized.
+        year_first_only: Check only dates written year first (``2027-03-29``).
+    """
+    for match in _NUMERIC_DATE.finditer(text):
+        if match["iy"]:
+            readings = [(int(match["iy"]), int(match["im"]), int(match["id"]))]
+        elif year_first_only:
+            continue
+        else:
+            year = int(match["y"]) + (2000 if len(match["y"]) == 2 else 0)
+            a, b = int(match["a"]), int(match["b"])
+            readings = [(year, b, a), (year, a, b)]  # day first, then month first
+        if not any(_is_date(*reading) for reading in readings):
+            return match[0]
+    return None
+
+
+def _is_date(year: int, month: int, day: int) -> bool:
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+# -- the whole line -----------------------------------------------------------------------
+
+
+def parse_meeting(text: str, *, _: Translator, timezone: str, now: datetime) -> MeetingSpec:
+    """Read a ``meeting schedule`` line after the project.
+
+    Args:
+        text: E.g. ``tomorrow 3pm for 45m with @ana @luis Design review``.
+        _: The member's translator; its locale is the language tried first.
+        timezone: IANA zone the member writes times in.
+        now: The current moment, timezone-aware, from the caller's clock (a naive value is
+            taken as UTC).
+
+    Returns:
+        The meeting's start (in UTC and in the future), duration, mentions and title.
+
+    Raises:
+        UserError: The time is missing, unreadable, impossible, skipped by the clocks or
+            past, or the duration is out of bounds; the message says how to write it.
+    """
+    now = now if now.tzinfo is not None else now.replace(tzinfo=UTC)
+    when, duration_text, mentions, title = split_schedule_text(text)
+    if not when:
+        raise UserError(_("Say when the meeting starts. Try: tomorrow 3pm, next tuesday 10:00, "
+                          "in 2 hours, 2027-03-29 10:00."))
+    # Quoted in a code span, which a backtick would end; and kept short enough to read.
+    shown = when.replace("`", "'")
+    shown = shown if len(shown) <= _MAX_SHOWN_CHARS else f"{shown[:_MAX_SHOWN_CHARS - 1]}…"
+    try:
+        start = parse_start(when, timezone=timezone, locale=_.locale, now=now)
+    except MissingTimeError:
+        raise UserError(_("`{when}` is a day without a time. Add one, like tomorrow 3pm or "
+                          "friday 10:00.", when=shown)) from None
+    except ImpossibleDateError as error:
+        raise UserError(_("`{date}` is not a date on the calendar. Check the day and month, "
+                          "like 2027-03-29 10:00.", date=error.text)) from None
+    except NonexistentTimeError as error:
+        raise UserError(_("{time} does not exist in {timezone} (the clocks change that day); "
+                          "pick another time.", time=f"{error.wall:%Y-%m-%d %H:%M}",
+                          timezone=timezone)) from None
+    if start is None:
+        raise UserError(_("I could not read `{text}` as a time. Try: tomorrow 3pm, next tuesday "
+                          "10:00, in 2 hours, 2027-03-29 10:00.", text=shown))
+    if start <= now:
+        raise UserError(_("`{when}` has already passed; pick a time in the future.", when=shown))
+    try:
+        duration = parse_duration(duration_text)
+    except ValueError:
+        raise UserError(_("A meeting lasts between 5 minutes and 12 hours, like 30m or 1h30.")
+                        ) from None
+    return MeetingSpec(start=start, duration=duration, mentions=mentions, title=title)

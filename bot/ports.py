@@ -1,0 +1,72 @@
+"""What the core needs from the outside, as small interfaces the composition root fills.
+
+Jobs reach people through :class:`Notifier`; each front door implements it for its platform
+and :class:`NotifierHub` routes a message to the right one.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Protocol
+
+from bot.core import Reply
+from bot.meetings.jitsi import JitsiConfig
+
+log = logging.getLogger("v1tr0.notify")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where a message goes: a channel, or one person (a direct message)."""
+
+    platform: str
+    team_id: str
+    channel_id: str | None = None
+    user_id: str | None = None
+
+
+class Notifier(Protocol):
+    """Posts a reply by itself, not as an answer to a command."""
+
+    async def send(self, target: Target, reply: Reply) -> None:
+        """Deliver ``reply``; raise if the platform refused it, so the job can retry."""
+        ...
+
+
+class NotifierHub:
+    """Routes each message to the notifier of its platform."""
+
+    def __init__(self) -> None:
+        self._notifiers: dict[str, Notifier] = {}
+
+    def register(self, platform: str, notifier: Notifier) -> None:
+        self._notifiers[platform] = notifier
+
+    async def send(self, target: Target, reply: Reply) -> None:
+        notifier = self._notifiers.get(target.platform)
+        if notifier is None:
+            raise LookupError(f"no front door for {target.platform!r} is running")
+        await notifier.send(target, reply)
+
+
+@dataclass
+class Services:
+    """Things commands use besides the database.
+
+    Attributes:
+        clock: The current time (tests control it).
+        jitsi: The Jitsi server used when a workspace has not set its own.
+        reminders_changed: Called after a commit that added, moved or cancelled reminders,
+            so a scheduler in this process picks them up at once.
+    """
+
+    clock: Callable[[], datetime] = utc_now
+    jitsi: JitsiConfig = field(default_factory=JitsiConfig)
+    reminders_changed: Callable[[], None] = lambda: None

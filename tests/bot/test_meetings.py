@@ -1,0 +1,204 @@
+"""Meetings end to end: scheduling, links, invites, reminders and follow-ups."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from datetime import UTC, datetime, timedelta
+
+import jwt
+from icalendar import Calendar
+
+from bot.dispatcher import Dispatcher
+from bot.meetings.reminders import ReminderService
+from bot.ports import Services
+from storage import Database
+from tests.conftest import Chat, Clock, Outbox, text_of
+
+SECRET = "a-shared-secret-of-at-least-32-bytes"
+ROOM_LINK = re.compile(r"https://meet\.jit\.si/website-[a-z0-9]{26}\b")
+
+
+async def _setup(chat: Chat) -> tuple[Chat, Chat]:
+    await chat.ok("project create Website")
+    bea = chat.as_user("U2", "bea")
+    luis = chat.as_user("U3", "luis")
+    await bea.ok("help")
+    await luis.ok("help")
+    return bea, luis
+
+
+async def test_schedule_posts_link_invite_and_reminders(chat: Chat, db: Database, clock: Clock,
+                                                        ) -> None:
+    await _setup(chat)
+    reply = await chat.ok("meeting schedule website in 2 hours for 45m with @bea @luis "
+                          "Design review")
+    assert reply.title == "Meeting scheduled: Design review"
+    link = ROOM_LINK.search(reply.text)
+    assert link, reply.text
+    shown = text_of(reply)
+    assert "45 min" in shown and "bea · guest · invited" in shown and "Ana · host" in shown
+    assert [b.command for b in reply.buttons][:1] == ["meeting join #1"]
+
+    invite = Calendar.from_ical(reply.attachments[0].content)
+    event = invite.walk("VEVENT")[0]
+    assert reply.attachments[0].filename.endswith(".ics")
+    assert event.decoded("DTSTART") == clock.now + timedelta(hours=2)
+    assert event.decoded("DTEND") == clock.now + timedelta(hours=2, minutes=45)
+    assert link[0] in str(event.get("LOCATION"))
+
+    outbox = Outbox()
+    reminders = ReminderService(db, outbox, clock=clock)
+    assert not await reminders.run_due()  # nothing is due yet
+    clock.advance(hours=1, minutes=50)  # ten minutes before the start
+    assert await reminders.run_due() == {"sent": 1}
+    [posted] = outbox.to_channel()
+    assert posted.title == "Meeting soon: Design review" and link[0] in posted.text
+    people = outbox.to_people()
+    assert set(people) == {"U1", "U2", "U3"}  # the host and both guests
+    assert all(link[0] in r[0].text for r in people.values())
+    assert not await reminders.run_due()  # sent once, never again
+
+    clock.advance(minutes=10 + 45 + 5)  # five minutes after the end
+    assert await reminders.run_due() == {"sent": 1}
+    followup = outbox.to_channel()[-1]
+    assert followup.title == "How did Design review go?" and "#1" in followup.text
+    assert "ended" in text_of(await chat.ok("meeting show #1"))
+
+
+async def test_a_meeting_soon_gets_its_link_at_once(chat: Chat, db: Database,
+                                                   clock: Clock) -> None:
+    await _setup(chat)
+    await chat.ok("meeting schedule website in 2 minutes for 5m")
+    outbox = Outbox()
+    assert await ReminderService(db, outbox, clock=clock).run_due() == {"sent": 1}
+    assert ROOM_LINK.search(outbox.to_channel()[0].text)
+
+
+async def test_reschedule_moves_and_cancel_removes_reminders(chat: Chat, db: Database,
+                                                             clock: Clock) -> None:
+    await _setup(chat)
+    await chat.ok("meeting schedule website in 3 hours Planning")
+    moved = await chat.ok('meeting update #1 when:"in 5 hours" duration:1h')
+    assert moved.title == "Meeting updated: Planning" and "60 min" in text_of(moved)
+    assert Calendar.from_ical(moved.attachments[0].content).walk("VEVENT")[0]["SEQUENCE"] == 1
+
+    outbox = Outbox()
+    reminders = ReminderService(db, outbox, clock=clock)
+    clock.advance(hours=2, minutes=55)  # when the old reminder was due
+    assert not await reminders.run_due()
+    clock.advance(hours=1, minutes=55)  # the new one, ten minutes before 5 hours
+    assert await reminders.run_due() == {"sent": 1}
+
+    await chat.ok("meeting schedule website in 3 hours Retro")
+    cancelled = await chat.ok("meeting cancel #2")
+    assert "cancelled" in cancelled.text
+    ics = Calendar.from_ical(cancelled.attachments[0].content)
+    assert ics["METHOD"] == "CANCEL"
+    clock.advance(hours=4)
+    assert "cancelled" not in (await reminders.run_due())  # withdrawn, not sent
+    assert all("Retro" not in (r.title or "") for r in outbox.to_channel())
+
+
+async def test_missed_reminders_are_sent_late_within_grace_else_skipped(
+        chat: Chat, db: Database, clock: Clock) -> None:
+    await _setup(chat)
+    await chat.ok("meeting schedule website in 1 hour for 30m Late one")
+    await chat.ok("meeting schedule website in 2 hours for 30m Missed one")
+    outbox = Outbox()
+    # The bot was down until 5 minutes before the first meeting: its link still matters.
+    clock.advance(minutes=55)
+    assert await ReminderService(db, outbox, clock=clock).run_due() == {"late": 1}
+    assert "(Sent late" in outbox.to_channel()[0].text
+    # Down again until well after the second meeting started: that link is skipped.
+    clock.advance(hours=1, minutes=30)
+    outcome = await ReminderService(db, outbox, clock=clock).run_due()
+    assert outcome["skipped"] == 1
+    assert len([r for r in outbox.to_channel() if "Missed one" in (r.title or "")]) == 0
+
+
+async def test_two_schedulers_send_each_reminder_once(database_url: str, clock: Clock) -> None:
+    first_db, second_db = Database(database_url), Database(database_url)
+    try:
+        chat = Chat(Dispatcher(first_db, __import__("bot.commands").commands.registry,
+                               services=Services(clock=clock)))
+        await chat.ok("project create Website")
+        for number in range(12):
+            await chat.ok(f"meeting schedule website in {number + 20} minutes Call {number}")
+        clock.advance(minutes=25)  # every link reminder is due, no follow-up yet
+        outbox = Outbox()
+        outcomes = await asyncio.gather(*(
+            ReminderService(db, outbox, clock=clock).run_due()
+            for db in (first_db, second_db, first_db, second_db)))
+        assert sum(sum(o.values()) for o in outcomes) == 12
+        titles = [r.title for r in outbox.to_channel()]
+        assert sorted(titles) == sorted(f"Meeting soon: Call {n}" for n in range(12))
+    finally:
+        await first_db.dispose()
+        await second_db.dispose()
+
+
+async def test_signed_links_carry_a_token_per_person(chat: Chat, clock: Clock) -> None:
+    bea, _luis = await _setup(chat)
+    await chat.ok(f"settings jitsi_url:meet.agency.test jitsi_app_id:v1tr0 jitsi_secret:{SECRET}")
+    scheduled = await chat.ok("meeting schedule website in 1 hour with @bea Kick-off")
+    assert "https://meet.agency.test/website-" in scheduled.text
+    assert "jwt=" not in scheduled.text  # the channel sees the room, not anyone's token
+    for person, moderator in ((chat, True), (bea, False)):
+        joined = await person.ok("meeting join #1")
+        token = re.search(r"jwt=([\w.-]+)", joined.text)
+        assert token and joined.ephemeral
+        claims = jwt.decode(token[1], SECRET, algorithms=["HS256"], audience="jitsi",
+                            issuer="v1tr0", options={"verify_nbf": False})
+        assert claims["room"].startswith("website-") and claims["sub"] == "meet.agency.test"
+        assert claims["moderator"] is moderator
+        assert claims["exp"] == int((clock.now + timedelta(hours=1, minutes=30 + 60))
+                                    .timestamp())
+    assert "signed links" in text_of(await chat.ok("settings"))
+
+
+async def test_times_follow_the_workspace_zone_across_dst(dispatcher: Dispatcher,
+                                                          clock: Clock) -> None:
+    clock.now = datetime(2027, 3, 20, 9, 0, tzinfo=UTC)
+    chat = Chat(dispatcher)
+    await chat.ok("project create Website")
+    await chat.ok("settings timezone:Europe/Madrid")
+    before = await chat.ok("meeting schedule website 2027-03-27 10:00 Before DST")
+    after = await chat.ok("meeting schedule website 2027-03-29 10:00 After DST")
+    starts = [Calendar.from_ical(r.attachments[0].content).walk("VEVENT")[0].decoded("DTSTART")
+              for r in (before, after)]
+    assert starts == [datetime(2027, 3, 27, 9, 0, tzinfo=UTC),
+                      datetime(2027, 3, 29, 8, 0, tzinfo=UTC)]
+    assert "10:00" in text_of(before) and "10:00" in text_of(after)  # shown in local time
+
+
+async def test_bad_times_get_examples(chat: Chat) -> None:
+    await chat.ok("project create Website")
+    past = await chat.say("meeting schedule website yesterday 3pm")
+    assert past.status == "error" and "already passed" in past.text
+    garbage = await chat.say("meeting schedule website whenever suits")
+    assert garbage.status == "error" and "tomorrow 3pm" in garbage.text
+    too_long = await chat.say("meeting schedule website tomorrow 3pm duration:20h")
+    assert too_long.status == "error" and "12 hours" in too_long.text
+
+
+async def test_join_leave_list_and_permissions(chat: Chat) -> None:
+    bea, luis = await _setup(chat)
+    await chat.ok("meeting now website title:Standup")
+    listed = text_of(await luis.ok("meeting list"))
+    assert "#1 *Standup*" in listed and "live" in listed
+    await chat.ok("meeting join #1")
+    await bea.ok("meeting join #1")
+    assert "bea · guest · in the call" in text_of(await chat.ok("meeting show 1"))
+    denied = await luis.say("meeting cancel #1")
+    assert denied.status == "error" and "Only the manager role" in denied.text
+    await bea.ok("meeting leave #1")
+    assert "live" in text_of(await chat.ok("meeting show #1"))  # the host is still there
+    await chat.ok("meeting leave #1")
+    assert "ended" in text_of(await chat.ok("meeting show #1"))
+    other_team = chat.in_team("T2")
+    missing = await other_team.say("meeting show #1")
+    assert missing.status == "error" and "There is no meeting #1" in missing.text
+    invite = await chat.ok("meeting invite #1 email:client@acme.com name:Client")
+    event = Calendar.from_ical(invite.attachments[0].content).walk("VEVENT")[0]
+    assert "client@acme.com" in str(event.get("ATTENDEE"))
