@@ -64,7 +64,8 @@ async def run_console(settings: Settings, *, with_jobs: bool) -> int:
     db = await open_database(settings)
     services = Services(jitsi=settings.jitsi)
     console = ConsoleAdapter(build_dispatcher(settings, db, services),
-                             history_file=settings.data_dir / "console_history")
+                             history_file=settings.data_dir / "console_history",
+                             attachments_dir=settings.data_dir / "attachments")
     hub = NotifierHub()
     hub.register("console", console)
     scheduler = ReminderScheduler(ReminderService(db, hub, jitsi=settings.jitsi))

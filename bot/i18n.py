@@ -10,9 +10,10 @@ import functools
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_skeleton, format_time
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
 
@@ -94,9 +95,12 @@ class Translator:
         return format_date(value, format="medium", locale=self._babel)
 
     def datetime(self, value: datetime | None, tz: str) -> str:
+        """A moment in ``tz`` as people read it: ``Wed, Nov 25, 2026, 6:57 PM``."""
         if value is None:
             return "—"
-        return format_datetime(value, format="medium", tzinfo=tz, locale=self._babel)
+        zone = ZoneInfo(tz)
+        return (f"{format_skeleton('yMMMEd', value, tzinfo=zone, locale=self._babel)}, "
+                f"{format_time(value, 'short', tzinfo=zone, locale=self._babel)}")
 
 
 @functools.cache

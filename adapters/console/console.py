@@ -20,8 +20,13 @@ class Handler(Protocol):
     async def handle(self, request: Request) -> Reply: ...
 
 
-def render(reply: Reply) -> str:
-    """Plain-text rendering of a reply (Slack-style ``*bold*`` is left as it is)."""
+def render(reply: Reply, saved: dict[str, Path] | None = None) -> str:
+    """Plain-text rendering of a reply (Slack-style ``*bold*`` is left as it is).
+
+    Args:
+        reply: What to show.
+        saved: Where each attachment was written, by file name, if it was.
+    """
     lines: list[str] = []
     if reply.title:
         lines += [reply.title, "─" * min(len(reply.title), 60)]
@@ -32,7 +37,9 @@ def render(reply: Reply) -> str:
     lines += [f"  • {item}" for item in reply.items]
     lines += [f"  [{c.label}] {c.detail}".rstrip() for c in reply.citations]
     lines += [f"  ({b.label}: /{b.command})" for b in reply.buttons]
-    lines += [f"  📎 {a.filename} ({len(a.content)} bytes)" for a in reply.attachments]
+    saved = saved or {}
+    lines += [f"  📎 {saved[a.filename]}" if a.filename in saved
+              else f"  📎 {a.filename} ({len(a.content)} bytes)" for a in reply.attachments]
     return "\n".join(lines)
 
 
@@ -44,14 +51,28 @@ class ConsoleAdapter:
         history_file: Where interactive history is kept between sessions.
         user: The local user's name; they own the local workspace.
         out: Where notifications are written.
+        attachments_dir: Where files that come with replies (.ics invites) are saved.
     """
 
     def __init__(self, dispatcher: Handler, *, history_file: Path | None = None,
-                 user: str | None = None, out: TextIO = sys.stdout) -> None:
+                 user: str | None = None, out: TextIO = sys.stdout,
+                 attachments_dir: Path | None = None) -> None:
         self.dispatcher = dispatcher
         self.history_file = history_file
         self.user = user or getpass.getuser()
         self.out = out
+        self.attachments_dir = attachments_dir
+
+    def show(self, reply: Reply) -> str:
+        """Save the reply's attachments (when there is a folder for them) and render it."""
+        saved: dict[str, Path] = {}
+        if self.attachments_dir and reply.attachments:
+            self.attachments_dir.mkdir(parents=True, exist_ok=True)
+            for attachment in reply.attachments:
+                path = self.attachments_dir / Path(attachment.filename).name
+                path.write_bytes(attachment.content)
+                saved[attachment.filename] = path
+        return render(reply, saved)
 
     def request(self, text: str) -> Request:
         return Request(platform=PLATFORM, team_id=TEAM_ID, user_id=self.user, text=text,
@@ -66,7 +87,7 @@ class ConsoleAdapter:
                 continue
             reply = await self.dispatcher.handle(self.request(text))
             errors += reply.status == "error"
-            out.write(render(reply) + "\n\n")
+            out.write(self.show(reply) + "\n\n")
             out.flush()
         return errors
 
@@ -93,7 +114,7 @@ class ConsoleAdapter:
                     break
                 if text.strip():
                     reply = await self.dispatcher.handle(self.request(text))
-                    out.write(render(reply) + "\n")
+                    out.write(self.show(reply) + "\n")
         finally:
             if self.history_file:
                 readline.write_history_file(self.history_file)
@@ -101,5 +122,5 @@ class ConsoleAdapter:
     async def send(self, target: Target, reply: Reply) -> None:
         """Show a message the bot sends by itself (reminders, follow-ups) as it fires."""
         where = f"to {target.user_id}" if target.user_id else f"in #{target.channel_id}"
-        self.out.write(f"\n[{where}]\n{render(reply)}\n")
+        self.out.write(f"\n[{where}]\n{self.show(reply)}\n")
         self.out.flush()

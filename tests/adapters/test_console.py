@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import io
 import os
 import re
 import subprocess
@@ -10,7 +12,14 @@ from pathlib import Path
 
 import pytest
 
+from adapters.console import ConsoleAdapter
 from bot import __version__
+from bot.commands import registry
+from bot.dispatcher import Dispatcher
+from bot.meetings.reminders import ReminderService
+from bot.ports import NotifierHub, Services
+from jobs import ReminderScheduler
+from storage import Database
 
 
 def v1tr0(*args: str, stdin: str = "", data: Path, **env: str) -> subprocess.CompletedProcess[str]:
@@ -69,3 +78,31 @@ def test_a_wrong_setting_fails_with_one_line(tmp_path: Path, name: str, value: s
     result = v1tr0("console", data=tmp_path, **{name: value})
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0 and expected in result.stderr
+
+
+async def test_console_shows_reminders_as_they_fire(db: Database, tmp_path: Path) -> None:
+    """What `v1tr0 run` wires: the console is both a front door and a notifier."""
+    out = io.StringIO()
+    services = Services()
+    console = ConsoleAdapter(Dispatcher(db, registry, services=services), user="ana", out=out,
+                             attachments_dir=tmp_path / "attachments")
+    hub = NotifierHub()
+    hub.register("console", console)
+    scheduler = ReminderScheduler(ReminderService(db, hub), sweep_seconds=3600)
+    services.reminders_changed = scheduler.poke
+    await scheduler.start()
+    try:
+        await console.run_script(io.StringIO(
+            "project create Website\nmeeting schedule website in 2 minutes for 5m Demo\n"), out)
+        for _ in range(500):
+            if "[to ana]" in out.getvalue():
+                break
+            await asyncio.sleep(0.01)
+    finally:
+        await scheduler.stop()
+    text = out.getvalue()
+    assert "Meeting scheduled: Demo" in text
+    assert (tmp_path / "attachments" / "Demo.ics").read_bytes().startswith(b"BEGIN:VCALENDAR")
+    channel = text.split("[in #console]", 1)[1]
+    assert "Meeting soon: Demo" in channel and re.search(r"https://meet\.jit\.si/website-", channel)
+    assert "Your link: https://meet.jit.si/website-" in text.split("[to ana]", 1)[1]
