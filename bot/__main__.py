@@ -1,7 +1,7 @@
 """The composition root and CLI: ``v1tr0`` (or ``python -m bot``).
 
 This is the one module that knows every package: it reads the settings, builds the
-storage and the dispatcher, and starts the front doors that are configured.
+storage, the services and the dispatcher, and starts the front doors and jobs configured.
 """
 
 from __future__ import annotations
@@ -11,15 +11,25 @@ import asyncio
 import logging
 import signal
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, replace
 from datetime import date
+from pathlib import Path
 
+from adapters.console import ConsoleAdapter
 from bot import __version__
 from bot.commands import registry
+from bot.core import Upload
 from bot.demo import load_demo
 from bot.dispatcher import Dispatcher
 from bot.meetings.reminders import ReminderService
 from bot.ports import NotifierHub, Services
 from bot.settings import Settings, SettingsError, load_settings
+from bot.transcripts.pipeline import TranscriptPipeline
+from bot.transcripts.stt import make_transcriber
+from bot.transcripts.summarize import make_summarizer
+from jobs import ReminderScheduler, TranscriptWorker
 from storage import Database
 
 log = logging.getLogger("v1tr0")
@@ -30,13 +40,20 @@ def build_parser() -> argparse.ArgumentParser:
         prog="v1tr0", description="V1tr0 Bot: the agency's project desk in chat.")
     parser.add_argument("--version", action="version", version=f"v1tr0 {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    commands.add_parser("run", help="start every configured front door (the console if none)")
+    commands.add_parser("run", help="start every configured front door (the console if none) "
+                                    "and the background jobs")
     commands.add_parser("console", help="chat with the bot in this terminal, or pipe commands in")
-    commands.add_parser("worker", help="run only the background jobs (reminders)")
+    commands.add_parser("worker", help="run only the background jobs (reminders, transcripts)")
     commands.add_parser("migrate", help="upgrade the database schema to the newest version")
     demo = commands.add_parser("demo", help="load a demo workspace with clients, projects, hours")
     demo.add_argument("--if-empty", action="store_true",
                       help="only when the local workspace has no projects yet")
+    ingest = commands.add_parser(
+        "ingest", help="add a meeting's recording or transcript and post its summary")
+    ingest.add_argument("file", type=Path, help="audio (wav, mp3, m4a, ogg, webm...) or a "
+                                                "transcript (vtt, srt, txt, json)")
+    ingest.add_argument("--meeting", required=True, help="the meeting's #id in the console")
+    ingest.add_argument("--language", help="language spoken, e.g. en or es")
     return parser
 
 
@@ -51,36 +68,65 @@ async def open_database(settings: Settings) -> Database:
     return db
 
 
-def build_dispatcher(settings: Settings, db: Database, services: Services) -> Dispatcher:
-    return Dispatcher(db, registry, services=services, default_locale=settings.default_locale,
-                      default_timezone=settings.default_timezone)
+@dataclass
+class Runtime:
+    """Everything wired together for one process."""
+
+    db: Database
+    services: Services
+    dispatcher: Dispatcher
+    console: ConsoleAdapter
+    reminders: ReminderScheduler
+    transcripts: TranscriptWorker
+    pipeline: TranscriptPipeline
+
+    async def start_jobs(self) -> None:
+        self.services.reminders_changed = self.reminders.poke
+        self.services.transcripts_changed = self.transcripts.poke
+        await self.reminders.start()
+        await self.transcripts.start()
+
+
+@asynccontextmanager
+async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
+    db = await open_database(settings)
+    hub = NotifierHub()
+    pipeline = TranscriptPipeline(
+        db, hub, uploads=settings.data_dir / "uploads",
+        transcriber=make_transcriber(openai_api_key=settings.openai_api_key,
+                                     openai_base_url=settings.openai_base_url,
+                                     whisper_model=settings.whisper_model),
+        summarizer=make_summarizer(openai_api_key=settings.openai_api_key,
+                                   openai_base_url=settings.openai_base_url,
+                                   model=settings.openai_model))
+    services = Services(jitsi=settings.jitsi, transcripts=pipeline)
+    dispatcher = Dispatcher(db, registry, services=services,
+                            default_locale=settings.default_locale,
+                            default_timezone=settings.default_timezone)
+    console = ConsoleAdapter(dispatcher, history_file=settings.data_dir / "console_history",
+                             attachments_dir=settings.data_dir / "attachments")
+    hub.register("console", console)
+    parts = Runtime(db, services, dispatcher, console,
+                    ReminderScheduler(ReminderService(db, hub, jitsi=settings.jitsi)),
+                    TranscriptWorker(pipeline), pipeline)
+    try:
+        yield parts
+    finally:
+        await parts.reminders.stop()
+        await parts.transcripts.stop()
+        await db.dispose()
 
 
 async def run_console(settings: Settings, *, with_jobs: bool) -> int:
-    """The console front door; with the reminder scheduler too when ``with_jobs``."""
-    from adapters.console import ConsoleAdapter
-    from jobs import ReminderScheduler
-
-    db = await open_database(settings)
-    services = Services(jitsi=settings.jitsi)
-    console = ConsoleAdapter(build_dispatcher(settings, db, services),
-                             history_file=settings.data_dir / "console_history",
-                             attachments_dir=settings.data_dir / "attachments")
-    hub = NotifierHub()
-    hub.register("console", console)
-    scheduler = ReminderScheduler(ReminderService(db, hub, jitsi=settings.jitsi))
-    try:
+    """The console front door; with the background jobs too when ``with_jobs``."""
+    async with runtime(settings) as parts:
         if with_jobs:
-            services.reminders_changed = scheduler.poke
-            await scheduler.start()
+            await parts.start_jobs()
         if sys.stdin.isatty():
-            await console.run_interactive()
+            await parts.console.run_interactive()
         else:
-            await console.run_script(sys.stdin, sys.stdout)
+            await parts.console.run_script(sys.stdin, sys.stdout)
         return 0
-    finally:
-        await scheduler.stop()
-        await db.dispose()
 
 
 async def run(settings: Settings) -> int:
@@ -93,25 +139,16 @@ async def run(settings: Settings) -> int:
 
 async def worker(settings: Settings) -> int:
     """Only the jobs. Console notifications are printed here, as this process sends them."""
-    from adapters.console import ConsoleAdapter
-    from jobs import ReminderScheduler
-
-    db = await open_database(settings)
-    hub = NotifierHub()
-    hub.register("console", ConsoleAdapter(build_dispatcher(settings, db, Services())))
-    scheduler = ReminderScheduler(ReminderService(db, hub, jitsi=settings.jitsi))
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signal_number in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signal_number, stop.set)
-    print("v1tr0 worker: sending reminders; Ctrl-C stops", flush=True)
-    await scheduler.start()
-    try:
+    async with runtime(settings) as parts:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signal_number in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signal_number, stop.set)
+        print("v1tr0 worker: sending reminders and processing transcripts; Ctrl-C stops",
+              flush=True)
+        await parts.start_jobs()
         await stop.wait()
         return 0
-    finally:
-        await scheduler.stop()
-        await db.dispose()
 
 
 async def migrate(settings: Settings) -> int:
@@ -125,25 +162,36 @@ async def migrate(settings: Settings) -> int:
 
 
 async def demo(settings: Settings, *, if_empty: bool) -> int:
-    from adapters.console import ConsoleAdapter
-
-    db = await open_database(settings)
-    try:
-        dispatcher = build_dispatcher(settings, db, Services(jitsi=settings.jitsi))
-        console = ConsoleAdapter(dispatcher)
+    async with runtime(settings) as parts:
         if if_empty:
-            async with db.transaction() as store:
+            async with parts.db.transaction() as store:
                 if await store.workspaces.has_projects("console", "local"):
                     print("the local workspace already has projects; demo not loaded")
                     return 0
-        replies = await load_demo(dispatcher, console.request, date.today())
+        replies = await load_demo(parts.dispatcher, parts.console.request, date.today())
         failed = [r.text for r in replies if r.status == "error"]
         for text in failed:
             print(f"demo: {text}", file=sys.stderr)
         print(f"demo workspace loaded: {len(replies) - len(failed)} steps, {len(failed)} failed")
         return 1 if failed else 0
-    finally:
-        await db.dispose()
+
+
+async def ingest(settings: Settings, file: Path, meeting: str, language: str | None) -> int:
+    """Add a file to a console meeting, run the pipeline here and print the summary."""
+    if not file.is_file():
+        print(f"v1tr0: no such file: {file}", file=sys.stderr)
+        return 2
+    async with runtime(settings) as parts:
+        text = f"transcript add #{meeting.lstrip('#')}" + (
+            f" language:{language}" if language else "")
+        request = replace(parts.console.request(text),
+                          files=(Upload(file.name, file.read_bytes()),))
+        reply = await parts.dispatcher.handle(request)
+        print(parts.console.show(reply), flush=True)
+        if reply.status == "error":
+            return 1
+        await parts.pipeline.run_until_idle()  # the summary is posted to the console
+        return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -170,6 +218,8 @@ def main(argv: list[str] | None = None) -> int:
                 return asyncio.run(migrate(settings))
             case "demo":
                 return asyncio.run(demo(settings, if_empty=args.if_empty))
+            case "ingest":
+                return asyncio.run(ingest(settings, args.file, args.meeting, args.language))
     except SettingsError as error:
         print(f"v1tr0: {error}", file=sys.stderr)
         return 2

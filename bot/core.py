@@ -41,6 +41,7 @@ class Request:
         locale: The locale the platform reports for the sender, if any (e.g. ``es-ES``).
         args: Already-parsed arguments (Discord options, AI tool calls); when given,
             ``text`` holds only the command path.
+        files: Files sent with the command (a recording or a transcript).
     """
 
     platform: str
@@ -53,6 +54,15 @@ class Request:
     thread_id: str | None = None
     locale: str | None = None
     args: dict[str, Any] | None = None
+    files: tuple[Upload, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """A file someone sent with a command."""
+
+    filename: str
+    content: bytes
 
 
 @dataclass(slots=True)

@@ -233,7 +233,7 @@ def _integer(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    text = str(value).strip().rstrip("%")
+    text = str(value).strip().removeprefix("#").rstrip("%")  # "#12" names item 12
     return int(text) if re.fullmatch(r"[+-]?\d{1,9}", text) else None
 
 

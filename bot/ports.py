@@ -10,10 +10,13 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from bot.core import Reply
 from bot.meetings.jitsi import JitsiConfig
+
+if TYPE_CHECKING:
+    from bot.transcripts.pipeline import TranscriptPipeline
 
 log = logging.getLogger("v1tr0.notify")
 
@@ -65,8 +68,20 @@ class Services:
         jitsi: The Jitsi server used when a workspace has not set its own.
         reminders_changed: Called after a commit that added, moved or cancelled reminders,
             so a scheduler in this process picks them up at once.
+        transcripts: The transcript pipeline (ingest happens in the command's transaction).
+        transcripts_changed: Called after a commit that gave the pipeline work.
     """
 
     clock: Callable[[], datetime] = utc_now
     jitsi: JitsiConfig = field(default_factory=JitsiConfig)
     reminders_changed: Callable[[], None] = lambda: None
+    transcripts: TranscriptPipeline | None = None
+    transcripts_changed: Callable[[], None] = lambda: None
+
+
+class Indexer(Protocol):
+    """Makes a transcript searchable (the pipeline's indexing step)."""
+
+    async def index(self, workspace_id: int, transcript_id: int) -> None:
+        """Index (or re-index, replacing) one transcript's segments."""
+        ...

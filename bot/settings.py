@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     jitsi_app_secret: str | None = None
     openai_api_key: str | None = None
     openai_base_url: str | None = None
+    openai_model: str = "gpt-4o-mini"
+    whisper_model: str | None = None
 
     @field_validator("log_level")
     @classmethod

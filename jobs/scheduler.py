@@ -20,7 +20,8 @@ from bot.meetings.reminders import ReminderService
 
 log = logging.getLogger("v1tr0.jobs")
 
-HORIZON = timedelta(hours=1)  # timers are set this far ahead; the sweep covers the rest
+HORIZON = timedelta(minutes=5)  # timers are set this far ahead; the sweep covers the rest
+BUCKET = timedelta(milliseconds=100)  # reminders due within one bucket share a timer
 
 
 class ReminderScheduler:
@@ -36,7 +37,7 @@ class ReminderScheduler:
         self.sweep_seconds = sweep_seconds
         self.scheduler: AsyncIOScheduler | None = None
         self._running = asyncio.Lock()  # one run at a time in this process
-        self._resync_soon: asyncio.TimerHandle | None = None
+        self._sweep_soon: asyncio.TimerHandle | None = None
 
     async def start(self) -> None:
         """Start in the running event loop and catch up on what was missed."""
@@ -48,9 +49,12 @@ class ReminderScheduler:
         self.scheduler.start()
 
     async def stop(self) -> None:
-        if self.scheduler is not None:
-            self.scheduler.shutdown(wait=False)
-            self.scheduler = None
+        # Let a run in flight record what it sent: cancelling it mid-way would leave rows
+        # "sending", and they would go out again once their lease ran out.
+        async with self._running:
+            if self.scheduler is not None:
+                self.scheduler.shutdown(wait=False)
+                self.scheduler = None
 
     async def sweep(self) -> None:
         """Send what is due, then set a timer for each reminder due within the horizon."""
@@ -72,38 +76,40 @@ class ReminderScheduler:
         if self.scheduler is None:
             return
         now = self.service.clock()
-        wanted = dict(await self.service.pending(now + HORIZON))
-        times = sorted({_second(t) for t in wanted.values()})
+        # What is due now was just claimed by fire(); timers are for what comes later.
+        times = sorted({_bucket(t) for _id, t in await self.service.pending(now + HORIZON)
+                        if t > now})
         existing = {job.id for job in self.scheduler.get_jobs() if job.id.startswith("at:")}
         for job_id in existing - {f"at:{t.isoformat()}" for t in times}:
             self.scheduler.remove_job(job_id)
         for moment in times:
             job_id = f"at:{moment.isoformat()}"
             if job_id not in existing:
-                # One timer per distinct second: 10,000 reminders at the same time are one
-                # claim, not 10,000 jobs.
-                self.scheduler.add_job(self.fire, DateTrigger(run_date=max(moment, now)),
-                                       id=job_id, misfire_grace_time=None, coalesce=True)
+                # One timer per bucket: 10,000 reminders at the same time are one claim,
+                # not 10,000 jobs.
+                self.scheduler.add_job(self.fire, DateTrigger(run_date=moment), id=job_id,
+                                       misfire_grace_time=None, coalesce=True)
 
     def poke(self) -> None:
-        """Reminders changed in this process: refresh the timers on the next loop turn."""
+        """Reminders changed in this process: send what is due and refresh the timers soon."""
         if self.scheduler is None:
             return
         loop = asyncio.get_running_loop()
-        if self._resync_soon is None or self._resync_soon.cancelled():
-            self._resync_soon = loop.call_later(0.05, self._spawn_resync)
+        if self._sweep_soon is None or self._sweep_soon.cancelled():
+            self._sweep_soon = loop.call_later(0.05, self._spawn_sweep)
 
-    def _spawn_resync(self) -> None:
-        self._resync_soon = None
-        task = asyncio.ensure_future(self.resync())
+    def _spawn_sweep(self) -> None:
+        self._sweep_soon = None
+        task = asyncio.ensure_future(self.sweep())
         task.add_done_callback(_log_failure)
 
 
-def _second(moment: datetime) -> datetime:
-    """Round up to the next whole second, so a timer never fires before its reminders."""
-    if moment.microsecond:
-        return moment.replace(microsecond=0) + timedelta(seconds=1)
-    return moment
+def _bucket(moment: datetime) -> datetime:
+    """Round up to the next bucket boundary, so a timer never fires before its reminders."""
+    step = BUCKET // timedelta(microseconds=1)
+    micros = moment.microsecond
+    rounded = -(-micros // step) * step
+    return moment.replace(microsecond=0) + timedelta(microseconds=rounded)
 
 
 def _log_failure(task: asyncio.Task[None]) -> None:

@@ -174,6 +174,7 @@ class Project(Base):
     estimated_hours: Mapped[Decimal | None] = mapped_column(Hundredths)
     start_date: Mapped[date | None] = mapped_column(Date)
     due_date: Mapped[date | None] = mapped_column(Date)
+    language: Mapped[str | None] = mapped_column(String(10))  # of its meetings, for speech
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -311,3 +312,98 @@ class Reminder(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class TranscriptStatus(enum.StrEnum):
+    PENDING = "pending"
+    TRANSCRIBING = "transcribing"
+    INDEXING = "indexing"
+    SUMMARISING = "summarising"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class ItemKind(enum.StrEnum):
+    SUMMARY = "summary"
+    KEY_POINT = "key_point"
+    DECISION = "decision"
+    ACTION = "action"
+    NEXT_STEP = "next_step"
+
+
+class Transcript(Base):
+    """A meeting's recording or transcript moving through the pipeline; its row is its state."""
+
+    __tablename__ = "transcripts"
+    __table_args__ = (UniqueConstraint("workspace_id", "sha256"),
+                      Index(None, "status", "next_attempt_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    format: Mapped[str] = mapped_column(String(16))  # vtt, srt, txt, json or audio
+    sha256: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    # Audio waiting for speech-to-text, kept in the data folder until it is transcribed.
+    upload_path: Mapped[str | None] = mapped_column(String(500))
+    language: Mapped[str] = mapped_column(String(10), default="en")
+    status: Mapped[TranscriptStatus] = mapped_column(
+        Enum(TranscriptStatus, native_enum=False, length=16, values_callable=_values),
+        default=TranscriptStatus.PENDING)
+    progress: Mapped[float] = mapped_column(default=0.0)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    duration_seconds: Mapped[float | None] = mapped_column()
+    transcriber: Mapped[str | None] = mapped_column(String(100))
+    summarizer: Mapped[str | None] = mapped_column(String(100))
+    participants: Mapped[list[str]] = mapped_column(JSON, default=list)
+    problems: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class TranscriptSegment(Base):
+    """One stretch of speech, in order: who, from when to when, what."""
+
+    __tablename__ = "transcript_segments"
+    __table_args__ = (UniqueConstraint("transcript_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    transcript_id: Mapped[int] = mapped_column(
+        ForeignKey("transcripts.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    speaker: Mapped[str | None] = mapped_column(String(200))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    start: Mapped[float] = mapped_column()
+    end: Mapped[float] = mapped_column()
+    text: Mapped[str] = mapped_column(Text)
+
+
+class SummaryItem(Base):
+    """A line of a meeting's summary (a point, decision, action item or next step)."""
+
+    __tablename__ = "summary_items"
+    __table_args__ = (Index(None, "transcript_id", "kind", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
+    transcript_id: Mapped[int] = mapped_column(
+        ForeignKey("transcripts.id", ondelete="CASCADE"))
+    kind: Mapped[ItemKind] = mapped_column(
+        Enum(ItemKind, native_enum=False, length=16, values_callable=_values))
+    position: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    segment_position: Mapped[int | None] = mapped_column(Integer)  # where it was said
+    owner_name: Mapped[str | None] = mapped_column(String(200))
+    owner_member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL"))
+    due_date: Mapped[date | None] = mapped_column(Date)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    done_by: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))

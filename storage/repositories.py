@@ -19,6 +19,7 @@ from sqlalchemy.orm import joinedload
 from storage.models import (
     ChannelBinding,
     Client,
+    ItemKind,
     Meeting,
     MeetingStatus,
     Member,
@@ -29,7 +30,11 @@ from storage.models import (
     Reminder,
     ReminderKind,
     ReminderStatus,
+    SummaryItem,
     TimeEntry,
+    Transcript,
+    TranscriptSegment,
+    TranscriptStatus,
     Workspace,
 )
 from storage.types import utcnow
@@ -80,6 +85,7 @@ class Store:
         self.session = session
         self.workspaces = WorkspaceDirectory(session)
         self.reminders = ReminderQueue(session)
+        self.transcripts = TranscriptQueue(session)
 
     def scoped(self, workspace_id: int) -> WorkspaceStore:
         return WorkspaceStore(self.session, workspace_id)
@@ -362,6 +368,79 @@ class WorkspaceStore:
             select(Reminder).where(Reminder.meeting_id == meeting_id).order_by(Reminder.id)))
 
 
+    # -- transcripts ------------------------------------------------------------------
+
+    async def transcript(self, transcript_id: int) -> Transcript | None:
+        return await self.session.scalar(select(Transcript).where(
+            Transcript.workspace_id == self.workspace_id, Transcript.id == transcript_id))
+
+    async def transcript_by_sha256(self, sha256: str) -> Transcript | None:
+        return await self.session.scalar(select(Transcript).where(
+            Transcript.workspace_id == self.workspace_id, Transcript.sha256 == sha256))
+
+    async def transcripts(self, *, project_id: int | None = None, offset: int = 0,
+                          limit: int = 10) -> Page[Transcript]:
+        query = (select(Transcript).join(Meeting, Meeting.id == Transcript.meeting_id)
+                 .where(Transcript.workspace_id == self.workspace_id))
+        if project_id:
+            query = query.where(Meeting.project_id == project_id)
+        return await self._page(query.order_by(Transcript.id.desc()), offset, limit)
+
+    async def add_segments(self, transcript: Transcript, rows: list[dict[str, Any]]) -> None:
+        """Store a transcript's segments in one statement (a meeting has thousands)."""
+        if transcript.workspace_id != self.workspace_id:
+            raise PermissionError("transcript belongs to another workspace")
+        await self.session.execute(delete(TranscriptSegment).where(
+            TranscriptSegment.transcript_id == transcript.id))
+        if rows:
+            await self.session.execute(insert(TranscriptSegment.__table__), [
+                {"transcript_id": transcript.id, **row} for row in rows])
+
+    async def segments(self, transcript_id: int) -> list[TranscriptSegment]:
+        if await self.transcript(transcript_id) is None:
+            return []
+        return list(await self.session.scalars(
+            select(TranscriptSegment).where(TranscriptSegment.transcript_id == transcript_id)
+            .order_by(TranscriptSegment.position)))
+
+    async def replace_summary(self, transcript: Transcript, items: list[SummaryItem]) -> None:
+        if transcript.workspace_id != self.workspace_id:
+            raise PermissionError("transcript belongs to another workspace")
+        await self.session.execute(delete(SummaryItem).where(
+            SummaryItem.transcript_id == transcript.id))
+        for item in items:
+            item.workspace_id, item.transcript_id = self.workspace_id, transcript.id
+            self.session.add(item)
+        await self.session.flush()
+
+    async def summary_items(self, transcript_id: int) -> list[SummaryItem]:
+        return list(await self.session.scalars(select(SummaryItem).where(
+            SummaryItem.workspace_id == self.workspace_id,
+            SummaryItem.transcript_id == transcript_id,
+        ).order_by(SummaryItem.kind, SummaryItem.position)))
+
+    async def action_items(self, *, project_id: int | None = None, owner_id: int | None = None,
+                           done: bool = False, offset: int = 0,
+                           limit: int = 10) -> Page[SummaryItem]:
+        query = (select(SummaryItem)
+                 .join(Transcript, Transcript.id == SummaryItem.transcript_id)
+                 .join(Meeting, Meeting.id == Transcript.meeting_id)
+                 .where(SummaryItem.workspace_id == self.workspace_id,
+                        SummaryItem.kind == ItemKind.ACTION,
+                        SummaryItem.done_at.is_not(None) if done
+                        else SummaryItem.done_at.is_(None)))
+        if project_id:
+            query = query.where(Meeting.project_id == project_id)
+        if owner_id:
+            query = query.where(SummaryItem.owner_member_id == owner_id)
+        order = (SummaryItem.due_date.is_(None), SummaryItem.due_date, SummaryItem.id)
+        return await self._page(query.order_by(*order), offset, limit)
+
+    async def summary_item(self, item_id: int) -> SummaryItem | None:
+        return await self.session.scalar(select(SummaryItem).where(
+            SummaryItem.workspace_id == self.workspace_id, SummaryItem.id == item_id))
+
+
 @dataclass(frozen=True, slots=True)
 class DueReminder:
     """A claimed reminder with everything needed to write and address its messages."""
@@ -420,20 +499,27 @@ class ReminderQueue:
             people[participant.meeting_id].append((participant, member))
         return [DueReminder(r, m, p, w, people[m.id]) for r, m, p, w in rows]
 
-    async def finish(self, reminder_id: int, status: ReminderStatus, at: datetime,
-                     error: str | None = None) -> None:
-        await self.session.execute(
-            update(Reminder).where(Reminder.id == reminder_id)
-            .values(status=status, sent_at=at if status in {ReminderStatus.SENT,
-                                                             ReminderStatus.LATE} else None,
-                    last_error=error).execution_options(synchronize_session=False))
+    async def finish(self, outcomes: list[tuple[int, ReminderStatus, str | None]],
+                     at: datetime) -> None:
+        """Record how each claimed reminder ended: one UPDATE per outcome, not per row."""
+        groups: dict[tuple[ReminderStatus, str | None], list[int]] = {}
+        for reminder_id, status, error in outcomes:
+            groups.setdefault((status, error), []).append(reminder_id)
+        for (status, error), ids in groups.items():
+            delivered = status in {ReminderStatus.SENT, ReminderStatus.LATE}
+            await self.session.execute(
+                update(Reminder).where(Reminder.id.in_(ids))
+                .values(status=status, sent_at=at if delivered else None, last_error=error)
+                .execution_options(synchronize_session=False))
 
-    async def end_meeting(self, meeting_id: int) -> None:
-        """The follow-up went out: a meeting still scheduled or live is over."""
-        await self.session.execute(
-            update(Meeting).where(Meeting.id == meeting_id, Meeting.status.in_(
-                [MeetingStatus.SCHEDULED, MeetingStatus.LIVE]))
-            .values(status=MeetingStatus.ENDED).execution_options(synchronize_session=False))
+    async def end_meetings(self, meeting_ids: list[int]) -> None:
+        """The follow-ups went out: meetings still scheduled or live are over."""
+        if meeting_ids:
+            await self.session.execute(
+                update(Meeting).where(Meeting.id.in_(meeting_ids), Meeting.status.in_(
+                    [MeetingStatus.SCHEDULED, MeetingStatus.LIVE]))
+                .values(status=MeetingStatus.ENDED)
+                .execution_options(synchronize_session=False))
 
     async def pending(self, until: datetime) -> list[tuple[int, datetime]]:
         """Unsent reminders due before ``until``, for the scheduler's timers."""
@@ -442,6 +528,57 @@ class ReminderQueue:
             .where(Reminder.status == ReminderStatus.PENDING, Reminder.fire_at <= until)
             .order_by(Reminder.fire_at))
         return [(row[0], row[1]) for row in rows]
+
+
+_ACTIVE = [TranscriptStatus.PENDING, TranscriptStatus.TRANSCRIBING, TranscriptStatus.INDEXING,
+           TranscriptStatus.SUMMARISING]
+
+
+class TranscriptQueue:
+    """Transcripts waiting for a pipeline step, across workspaces; claimed with a lease."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def claim_next(self, now: datetime, lease: timedelta) -> int | None:
+        """Claim the oldest transcript that has work to do; only one process can win it.
+
+        A claim older than ``lease`` belonged to a process that died: it is taken over, so
+        work resumes after a crash from the step the row records.
+        """
+        free = or_(Transcript.claimed_at.is_(None), Transcript.claimed_at < now - lease)
+        candidate = (select(Transcript.id)
+                     .where(Transcript.status.in_(_ACTIVE), Transcript.next_attempt_at <= now,
+                            free)
+                     .order_by(Transcript.id).limit(1).scalar_subquery())
+        result = await self.session.execute(
+            update(Transcript).where(Transcript.id == candidate, free)
+            .values(claimed_at=now).returning(Transcript.id)
+            .execution_options(synchronize_session=False))
+        return result.scalar_one_or_none()
+
+    async def get(self, transcript_id: int) -> tuple[Transcript, Meeting, Project, Workspace]:
+        row = (await self.session.execute(
+            select(Transcript, Meeting, Project, Workspace)
+            .join(Meeting, Meeting.id == Transcript.meeting_id)
+            .join(Project, Project.id == Meeting.project_id)
+            .join(Workspace, Workspace.id == Transcript.workspace_id)
+            .where(Transcript.id == transcript_id))).one()
+        return row[0], row[1], row[2], row[3]
+
+    async def has_work(self, now: datetime) -> bool:
+        return await self.session.scalar(select(Transcript.id).where(
+            Transcript.status.in_(_ACTIVE), Transcript.next_attempt_at <= now).limit(1)
+        ) is not None
+
+    async def withdraw_followup(self, meeting_id: int) -> None:
+        """The summary replaces the follow-up that asked for the recording."""
+        await self.session.execute(
+            update(Reminder).where(Reminder.meeting_id == meeting_id,
+                                   Reminder.kind == ReminderKind.AFTER,
+                                   Reminder.status == ReminderStatus.PENDING)
+            .values(status=ReminderStatus.CANCELLED)
+            .execution_options(synchronize_session=False))
 
 
 def _hundredths(value: Any) -> Decimal:

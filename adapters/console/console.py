@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Protocol, TextIO
 
-from bot.core import Reply, Request
+from bot.core import Reply, Request, Upload
 from bot.ports import Target
 
 PLATFORM = "console"
@@ -74,9 +74,25 @@ class ConsoleAdapter:
                 saved[attachment.filename] = path
         return render(reply, saved)
 
-    def request(self, text: str) -> Request:
+    def request(self, text: str, files: tuple[Upload, ...] = ()) -> Request:
         return Request(platform=PLATFORM, team_id=TEAM_ID, user_id=self.user, text=text,
-                       workspace_name="Local", user_name=self.user, channel_id=CHANNEL_ID)
+                       workspace_name="Local", user_name=self.user, channel_id=CHANNEL_ID,
+                       files=files)
+
+    async def say(self, text: str) -> Reply:
+        """Run one line. ``/upload #12 path/to/file`` sends a local file with the command,
+        as a chat upload would (``transcript add #12``)."""
+        words = text.strip().split(maxsplit=2)
+        if words and words[0].lstrip("/").casefold() == "upload":
+            if len(words) < 3:
+                return Reply(text="Usage: /upload #<meeting> <path to audio or transcript>",
+                             status="error")
+            path = Path(words[2].strip().strip('"')).expanduser()
+            if not path.is_file():
+                return Reply(text=f"No such file: {path}", status="error")
+            return await self.dispatcher.handle(self.request(
+                f"transcript add {words[1]}", (Upload(path.name, path.read_bytes()),)))
+        return await self.dispatcher.handle(self.request(text))
 
     async def run_script(self, lines: TextIO, out: TextIO) -> int:
         """Run each non-empty line (``#`` starts a comment); returns the count of errors."""
@@ -85,7 +101,7 @@ class ConsoleAdapter:
             text = raw.strip()
             if not text or text.startswith("#"):
                 continue
-            reply = await self.dispatcher.handle(self.request(text))
+            reply = await self.say(text)
             errors += reply.status == "error"
             out.write(self.show(reply) + "\n\n")
             out.flush()
@@ -113,7 +129,7 @@ class ConsoleAdapter:
                 if text.strip().lower() in {"exit", "quit", "salir"}:
                     break
                 if text.strip():
-                    reply = await self.dispatcher.handle(self.request(text))
+                    reply = await self.say(text)
                     out.write(self.show(reply) + "\n")
         finally:
             if self.history_file:

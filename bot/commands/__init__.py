@@ -9,6 +9,12 @@ registry.group("project", N_("Projects: status, budget, hours and stats."))
 registry.group("client", N_("Clients: contacts, billing and project history."))
 registry.group("meeting", N_("Meetings: secure Jitsi links, schedules, invites and reminders."))
 
-from bot.commands import admin, clients, meetings, projects  # noqa: E402  (they register)
+from bot.commands import (  # noqa: E402  (they register on import)
+    admin,
+    clients,
+    meetings,
+    projects,
+    transcripts,
+)
 
-__all__ = ["admin", "clients", "meetings", "projects", "registry"]
+__all__ = ["admin", "clients", "meetings", "projects", "registry", "transcripts"]

@@ -6,6 +6,8 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated
 
+from babel import Locale, UnknownLocaleError
+
 from bot.commands import registry
 from bot.commands.common import (
     PAGE_SIZE,
@@ -85,7 +87,7 @@ async def project_create(ctx: Context, name: str, *, client: ClientRef | None = 
                          rate: Money | None = None, estimate: Hours | None = None,
                          start: date | None = None, due: date | None = None,
                          status: ProjectStatus = ProjectStatus.PLANNING,
-                         description: str | None = None) -> Reply:
+                         language: str | None = None, description: str | None = None) -> Reply:
     """Create a project.
 
     Args:
@@ -98,6 +100,7 @@ async def project_create(ctx: Context, name: str, *, client: ClientRef | None = 
         start: Start date.
         due: Due date, e.g. 2027-03-01 or "in 6 weeks".
         status: planning, active, on_hold, completed or cancelled.
+        language: Language spoken in its meetings, e.g. en or es (default: the workspace's).
         description: What the project is about.
 
     Examples:
@@ -119,7 +122,7 @@ async def project_create(ctx: Context, name: str, *, client: ClientRef | None = 
                              workspace.settings.get("currency", "USD")),
         hourly_rate=rate.amount if rate else None, estimated_hours=estimate,
         start_date=start, due_date=due, status=status, progress=0,
-        description=optional_text(description)))
+        language=_language(ctx, language), description=optional_text(description)))
     return Reply(text=_("Project {name} created (#{id}).", name=f"*{project.name}*",
                         id=project.id), fields=await _fields(ctx, project))
 
@@ -144,7 +147,7 @@ async def project_update(ctx: Context, project: ProjectRef | None = None, *,
                          budget: Money | None = None, currency: str | None = None,
                          rate: Money | None = None, estimate: Hours | None = None,
                          start: date | None = None, due: date | None = None,
-                         description: str | None = None) -> Reply:
+                         language: str | None = None, description: str | None = None) -> Reply:
     """Change a project's details; only the options given change.
 
     Args:
@@ -159,6 +162,7 @@ async def project_update(ctx: Context, project: ProjectRef | None = None, *,
         estimate: Estimated hours of work.
         start: Start date.
         due: Due date.
+        language: Language spoken in its meetings, e.g. en or es.
         description: What the project is about ("" clears it).
 
     Examples:
@@ -170,7 +174,7 @@ async def project_update(ctx: Context, project: ProjectRef | None = None, *,
     changes = {key: value for key, value in {
         "name": name, "status": status, "progress": progress, "client": client, "budget": budget,
         "currency": currency, "rate": rate, "estimate": estimate, "start": start, "due": due,
-        "description": description}.items() if value is not None}
+        "language": language, "description": description}.items() if value is not None}
     if not changes:
         raise UserError(_("Say what to change, for example `status:active` or `progress:50`."))
     if name is not None:
@@ -203,6 +207,8 @@ async def project_update(ctx: Context, project: ProjectRef | None = None, *,
         raise UserError(_("The due date is before the start date."))
     if description is not None:
         row.description = optional_text(description)
+    if language is not None:
+        row.language = _language(ctx, language)
     return Reply(text=_("Project {name} updated: {changes}.", name=f"*{row.name}*",
                         changes=", ".join(sorted(changes))), fields=await _fields(ctx, row))
 
@@ -348,6 +354,19 @@ async def _fields(ctx: Context, project: Project) -> list[Field]:
     if project.due_date:
         fields.append(Field(_("Due"), _.date(project.due_date)))
     return fields
+
+
+def _language(ctx: Context, code: str | None) -> str | None:
+    """A language code speech-to-text understands (``en``, ``es``, ``pt``...)."""
+    if code is None:
+        return None
+    wanted = code.strip().lower().replace("_", "-").split("-")[0]
+    try:
+        Locale.parse(wanted)
+    except (ValueError, UnknownLocaleError):
+        raise UserError(ctx._("`{value}` is not a language code; use one like en or es.",
+                              value=code)) from None
+    return wanted
 
 
 def _percent(part: Decimal, whole: Decimal) -> int:

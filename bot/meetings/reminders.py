@@ -112,10 +112,11 @@ class ReminderService:
             finished.append((item, status, error))
             outcome[status.value] += 1
         async with self.db.transaction() as store:
-            for item, status, error in finished:
-                await store.reminders.finish(item.reminder.id, status, now, error)
-                if item.reminder.kind is ReminderKind.AFTER and status in _DELIVERED:
-                    await store.reminders.end_meeting(item.meeting.id)
+            await store.reminders.finish(
+                [(item.reminder.id, status, error) for item, status, error in finished], now)
+            await store.reminders.end_meetings([
+                item.meeting.id for item, status, _error in finished
+                if item.reminder.kind is ReminderKind.AFTER and status in _DELIVERED])
         return outcome
 
     async def _deliver(self, item: DueReminder, now: datetime) -> tuple[ReminderStatus,

@@ -1,0 +1,212 @@
+"""Speed and accuracy of the embedded speech-to-text (Whisper tiny.en) on this machine.
+
+What it measures:
+    A meeting-like English text (a few paragraphs, cut or cycled to length) is spoken by
+    ``espeak-ng`` (``-v en-us -s 150 -g 8``) into a WAV of about ``--seconds`` seconds
+    (default 60). Then :class:`bot.transcripts.stt.WhisperTranscriber` -- the bundled
+    ``tiny.en``, int8, ``cpu_threads=2`` -- transcribes it:
+
+    * the model is loaded first (``load()``) and that time is reported on its own, and a
+      short clip is transcribed once untimed, so one-time set-up (the VAD model, the first
+      CTranslate2 allocations) is not charged to the measurement;
+    * the timed figure is the wall time of ``await transcriber.transcribe(wav, language="en")``
+      (median of ``--runs``), which includes decoding the WAV and the VAD pass.
+
+    Reported per configuration: audio seconds, processing seconds, real-time factor
+    (RTF = processing / audio; lower is better) and its inverse (x real time), and the word
+    error rate against the source text (word-level Levenshtein distance / source words, after
+    lower-casing and dropping punctuation; the text has no digits, so "three" vs "3" cannot
+    count against it).
+
+    Baseline, in the same run: the same model and audio with ``beam_size=5`` -- faster-whisper's
+    default -- against ours, ``beam_size=1`` (greedy). The ratio of their processing times is
+    printed.
+
+    The script exits with status 1 if a transcript comes back empty.
+
+How to run (from the repository root; needs espeak-ng; about a minute with the defaults):
+    .venv/bin/python bench/transcribe.py [--seconds N] [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `python bench/transcribe.py`
+
+from bot.transcripts.stt import WhisperTranscriber, audio_duration
+
+PARAGRAPHS = [
+    "Good morning everyone, thanks for joining the weekly project review. Ana will start with "
+    "the budget, then Marco will give us an update on the website launch, and we will finish "
+    "with the client feedback from last week.",
+    "The budget proposal is almost ready. Ana will send the final version to the client by "
+    "Friday. We agreed to keep the design hours as they are, but the development estimate "
+    "needs another look because the payment integration is more complex than we expected.",
+    "On the website, the new landing page is finished and the team is testing the contact "
+    "form. Marco found a problem with the mobile menu on older phones. He will fix it before "
+    "Wednesday and ask Laura to review the change.",
+    "We decided to launch in March instead of February. The client wants more time to prepare "
+    "the product photos, and a later date gives us room to finish the translations into "
+    "Spanish.",
+    "The client feedback was mostly positive. They liked the new colours and the simpler "
+    "navigation, but they asked for a larger search box and a clearer price table. Laura will "
+    "prepare two options and share them in the channel tomorrow afternoon.",
+    "Before we close, please remember to log your hours for this project every day. Next "
+    "steps: Ana sends the budget, Marco fixes the menu, Laura prepares the price table, and we "
+    "meet again next Monday at ten in the morning. Thank you all.",
+]
+WORDS_PER_SECOND = 2.0  # espeak-ng at -s 150 -g 8 on this text, measured (76 s for 155 words)
+
+
+@dataclass
+class Result:
+    """One configuration: its timings and how close its transcript is to the text."""
+
+    label: str
+    load_seconds: float
+    audio_seconds: float
+    runs: list[float]
+    errors: int  # word edits
+    reference_words: int
+    hypothesis: str
+
+    @property
+    def seconds(self) -> float:
+        return statistics.median(self.runs)
+
+    @property
+    def rtf(self) -> float:
+        return self.seconds / self.audio_seconds
+
+    @property
+    def wer(self) -> float:
+        return self.errors / self.reference_words
+
+
+def words(text: str) -> list[str]:
+    """Lower-case words without punctuation (keeps apostrophes inside words)."""
+    return re.findall(r"[a-z]+(?:'[a-z]+)?", text.lower())
+
+
+def edit_distance(reference: Sequence[str], hypothesis: Sequence[str]) -> int:
+    """Levenshtein distance over words: substitutions + deletions + insertions."""
+    previous = list(range(len(hypothesis) + 1))
+    for i, expected in enumerate(reference, 1):
+        current = [i]
+        for j, heard in enumerate(hypothesis, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1,
+                               previous[j - 1] + (expected != heard)))
+        previous = current
+    return previous[-1]
+
+
+def meeting_text(seconds: float) -> str:
+    """Sentences of the paragraphs, cycled, until there are words for about ``seconds``."""
+    sentences = [s for p in PARAGRAPHS for s in re.split(r"(?<=\.) ", p)]
+    chosen: list[str] = []
+    while sum(len(s.split()) for s in chosen) < seconds * WORDS_PER_SECOND:
+        chosen.append(sentences[len(chosen) % len(sentences)])
+    return " ".join(chosen)
+
+
+def speak(text: str, path: Path) -> Path:
+    subprocess.run(["espeak-ng", "-v", "en-us", "-s", "150", "-g", "8", "-w", str(path), text],
+                   check=True, capture_output=True)
+    return path
+
+
+async def measure(label: str, transcriber: WhisperTranscriber, audio: Path, warmup: Path,
+                  reference: str, runs: int) -> Result:
+    """Load, warm up, then time ``runs`` transcriptions of ``audio``."""
+    start = time.perf_counter()
+    transcriber.load()
+    load_seconds = time.perf_counter() - start
+    await transcriber.transcribe(warmup, language="en")
+    timings = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        segments = await transcriber.transcribe(audio, language="en")
+        timings.append(time.perf_counter() - start)
+        print(f"  ... {label}: {timings[-1]:.2f} s", file=sys.stderr, flush=True)
+    hypothesis = " ".join(segment.text for segment in segments)
+    expected = words(reference)
+    return Result(label, load_seconds, audio_duration(audio), timings,
+                  edit_distance(expected, words(hypothesis)), len(expected), hypothesis)
+
+
+def table(results: list[Result]) -> str:
+    """The figures as a markdown table."""
+    lines = ["| configuration | audio s | load s | processing s | RTF | x real time | WER "
+             "| word edits |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in results:
+        lines.append(f"| {r.label} | {r.audio_seconds:.1f} | {r.load_seconds:.2f} | "
+                     f"{r.seconds:.2f} | {r.rtf:.3f} | {1 / r.rtf:.1f} | {r.wer:.1%} | "
+                     f"{r.errors}/{r.reference_words} |")
+    return "\n".join(lines)
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--seconds", type=float, default=60.0,
+                        help="target length of the synthesized meeting (default 60)")
+    parser.add_argument("--runs", type=int, default=1,
+                        help="timed transcriptions per configuration; the median is shown")
+    args = parser.parse_args(argv)
+    if args.seconds <= 0 or args.runs < 1:
+        parser.error("--seconds must be > 0 and --runs >= 1")
+    return args
+
+
+async def run(args: argparse.Namespace) -> int:
+    if shutil.which("espeak-ng") is None:
+        print("espeak-ng is not installed (apt-get install espeak-ng)", file=sys.stderr)
+        return 2
+    reference = meeting_text(args.seconds)
+    with tempfile.TemporaryDirectory(prefix="v1tr0-bench-") as directory:
+        audio = speak(reference, Path(directory) / "meeting.wav")
+        warmup = speak(PARAGRAPHS[0], Path(directory) / "warmup.wav")
+        results = [
+            await measure("tiny.en int8, beam_size=1 (ours)", WhisperTranscriber(), audio,
+                          warmup, reference, args.runs),
+            await measure("tiny.en int8, beam_size=5 (faster-whisper default)",
+                          WhisperTranscriber(beam_size=5), audio, warmup, reference, args.runs),
+        ]
+    ours, baseline = results
+    print()
+    print(f"Embedded transcription benchmark: {ours.audio_seconds:.1f} s of espeak-ng speech, "
+          f"{len(words(reference))} words, cpu_threads=2 on {os.cpu_count()} CPUs, "
+          f"Python {sys.version.split()[0]}, median of {args.runs} run(s)")
+    print()
+    print(table(results))
+    print()
+    print(f"beam_size=5 / beam_size=1 processing time: {baseline.seconds / ours.seconds:.2f}x")
+    print()
+    print(f"Transcript (beam_size=1): {ours.hypothesis}")
+    empty = [r.label for r in results if not r.hypothesis.strip()]
+    for label in empty:
+        print(f"FAILED: {label}: empty transcript", file=sys.stderr)
+    return 1 if empty else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING)
+    return asyncio.run(run(parse_args(argv)))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,198 @@
+"""Transcript and action-item commands: add, list, show, resummarize; actions and actions done."""
+
+from __future__ import annotations
+
+from bot.commands import registry
+from bot.commands.common import add_pager, page_window
+from bot.context import Context
+from bot.core import Reply, Role, UserError
+from bot.i18n import N_
+from bot.registry import MeetingRef, ProjectRef
+from bot.transcripts.model import TranscriptError
+from bot.transcripts.pipeline import clock_time, summary_reply
+from storage.models import Transcript, TranscriptStatus
+
+STATUS_LABELS = {
+    TranscriptStatus.PENDING: N_("waiting"), TranscriptStatus.TRANSCRIBING: N_("transcribing"),
+    TranscriptStatus.INDEXING: N_("indexing"), TranscriptStatus.SUMMARISING: N_("summarising"),
+    TranscriptStatus.DONE: N_("done"), TranscriptStatus.FAILED: N_("failed"),
+}
+
+
+@registry.command("transcript add", role=Role.MEMBER)
+async def transcript_add(ctx: Context, meeting: MeetingRef, *,
+                         language: str | None = None) -> Reply:
+    """Add a meeting's recording or transcript (attach the file); the summary follows.
+
+    Args:
+        meeting: The meeting's #id.
+        language: The language spoken, e.g. en or es (default: the project's).
+
+    Examples:
+        /transcript add #12   (with the file attached; in the console: /upload #12 call.wav)
+    """
+    _ = ctx._
+    pipeline = ctx.services.transcripts
+    if pipeline is None:
+        raise UserError(_("Transcripts are not set up in this process."))
+    if not ctx.request.files:
+        raise UserError(_("Attach the recording or the transcript to the command (in the "
+                          "console: `/upload #12 path/to/file`)."))
+    row = await ctx.meeting(meeting)
+    project = await ctx.db.project(row.project_id)
+    assert project is not None
+    spoken = (language or project.language or (await ctx.db.workspace()).locale).lower()
+    replies = []
+    for upload in ctx.request.files:
+        try:
+            result = await pipeline.ingest(ctx.db, row, upload.filename, upload.content,
+                                           created_by=ctx.member_id, language=spoken)
+        except TranscriptError as error:
+            raise UserError(_(error.message, **error.values)) from None
+        transcript = result.transcript
+        replies.append(_("`{name}` is transcript #{id} of {title}; I will post the summary "
+                         "here when it is ready.", name=transcript.filename, id=transcript.id,
+                         title=row.title) if result.new else
+                       _("`{name}` was already added as transcript #{id}.",
+                         name=upload.filename, id=transcript.id))
+    ctx.after_commit.append(ctx.services.transcripts_changed)
+    return Reply(text="\n".join(replies))
+
+
+@registry.command("transcript list", role=Role.MEMBER)
+async def transcript_list(ctx: Context, project: ProjectRef | None = None, *,
+                          page: int = 1) -> Reply:
+    """List transcripts and where each one is in the pipeline.
+
+    Args:
+        project: Only this project's transcripts.
+        page: Which page of results.
+    """
+    _ = ctx._
+    row = await ctx.project(project) if project else None
+    offset, limit = page_window(page)
+    found = await ctx.db.transcripts(project_id=row.id if row else None, offset=offset,
+                                     limit=limit)
+    if not found.rows:
+        return Reply(text=_("No transcripts yet. Add one with `/transcript add #12` and the "
+                            "file attached."), status="info")
+    reply = Reply(title=_("Transcripts"), items=[_line(ctx, t) for t in found.rows])
+    add_pager(ctx, reply, page=page, total=found.total,
+              command=f'transcript list "{row.name}"' if row else "transcript list")
+    return reply
+
+
+@registry.command("transcript show", role=Role.MEMBER)
+async def transcript_show(ctx: Context, transcript: int) -> Reply:
+    """Show a transcript's summary, decisions and action items, or its progress.
+
+    Args:
+        transcript: The transcript's number.
+    """
+    _ = ctx._
+    row = await _transcript(ctx, transcript)
+    meeting = await ctx.db.meeting(row.meeting_id)
+    assert meeting is not None
+    if row.status is not TranscriptStatus.DONE:
+        text = _line(ctx, row)
+        if row.last_error:
+            text += "\n" + _("Last error: {error}", error=row.last_error)
+        return Reply(title=_("Transcript #{id}", id=row.id), text=text)
+    project = await ctx.db.project(meeting.project_id)
+    assert project is not None
+    return summary_reply(_, row, meeting, project, await ctx.db.summary_items(row.id),
+                         await ctx.db.segments(row.id))
+
+
+@registry.command("transcript resummarize", role=Role.MEMBER)
+async def transcript_resummarize(ctx: Context, transcript: int) -> Reply:
+    """Summarise a transcript again (after a failure, or with a better model configured).
+
+    Args:
+        transcript: The transcript's number.
+    """
+    _ = ctx._
+    row = await _transcript(ctx, transcript)
+    if row.status in {TranscriptStatus.PENDING, TranscriptStatus.TRANSCRIBING}:
+        raise UserError(_("Transcript #{id} is still being transcribed.", id=row.id))
+    if not await ctx.db.segments(row.id):
+        raise UserError(_("Transcript #{id} has no text to summarise; add the file again.",
+                          id=row.id))
+    row.status, row.attempts, row.last_error = TranscriptStatus.SUMMARISING, 0, None
+    row.next_attempt_at, row.claimed_at, row.posted_at = ctx.services.clock(), None, None
+    ctx.after_commit.append(ctx.services.transcripts_changed)
+    return Reply(text=_("Summarising transcript #{id} again; the new summary will be posted.",
+                        id=row.id))
+
+
+@registry.command("actions", role=Role.MEMBER)
+async def actions(ctx: Context, project: ProjectRef | None = None, *, mine: bool = False,
+                  done: bool = False, page: int = 1) -> Reply:
+    """Action items from meetings: open ones first by due date, with owner and source.
+
+    Args:
+        project: Only this project's action items.
+        mine: Only those assigned to you.
+        done: Show finished ones instead.
+        page: Which page of results.
+
+    Examples:
+        /actions website --mine
+    """
+    _ = ctx._
+    row = await ctx.project(project) if project else None
+    offset, limit = page_window(page)
+    found = await ctx.db.action_items(project_id=row.id if row else None,
+                                      owner_id=ctx.member_id if mine else None, done=done,
+                                      offset=offset, limit=limit)
+    if not found.rows:
+        return Reply(text=_("No action items here."), status="info")
+    today = ctx.today()
+    items = []
+    for item in found.rows:
+        due = ""
+        if item.due_date:
+            late = not done and item.due_date < today
+            due = f" · {_('due')} {_.date(item.due_date)}" + (f" ⚠ {_('overdue')}" if late
+                                                                 else "")
+        items.append(f"#{item.id} {item.text} — {item.owner_name or _('no owner')}{due}")
+    reply = Reply(title=_("Action items"), items=items)
+    flags = " ".join(f for f in (mine and "--mine", done and "--done") if f)
+    add_pager(ctx, reply, page=page, total=found.total,
+              command=" ".join(p for p in ("actions", row and f'"{row.name}"', flags) if p))
+    return reply
+
+
+@registry.command("actions done", role=Role.MEMBER)
+async def actions_done(ctx: Context, item: int) -> Reply:
+    """Mark an action item as done.
+
+    Args:
+        item: The action item's number, from `actions`.
+    """
+    _ = ctx._
+    row = await ctx.db.summary_item(item)
+    if row is None or row.kind != "action":
+        raise UserError(_("There is no action item #{id}.", id=item))
+    if row.done_at:
+        raise UserError(_("Action item #{id} is already done.", id=item))
+    row.done_at, row.done_by = ctx.services.clock(), ctx.member_id
+    return Reply(text=_("Done: {task}", task=row.text))
+
+
+async def _transcript(ctx: Context, number: int) -> Transcript:
+    row = await ctx.db.transcript(number)
+    if row is None:
+        raise UserError(ctx._("There is no transcript #{id}.", id=number))
+    return row
+
+
+def _line(ctx: Context, transcript: Transcript) -> str:
+    _ = ctx._
+    state = _(STATUS_LABELS[transcript.status])
+    if transcript.status not in {TranscriptStatus.DONE, TranscriptStatus.FAILED}:
+        state += f" {round(transcript.progress * 100)}%"
+    length = f" · {clock_time(transcript.duration_seconds)}" \
+        if transcript.duration_seconds else ""
+    return f"#{transcript.id} {transcript.filename} · {state}{length}"
+

@@ -1,0 +1,1 @@
+"""Transcripts: ingest, speech-to-text, summaries, decisions and action items."""

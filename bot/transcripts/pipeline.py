@@ -1,0 +1,368 @@
+"""Ingest and the transcript pipeline: pending → transcribing → indexing → summarising → done.
+
+Every step ends with a commit that records the next state, so a crash resumes from the
+step the row says; a claim with a lease makes sure only one process works on a transcript.
+Failures are retried with backoff and, after the last attempt, reported to the channel.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from rapidfuzz import fuzz, process
+
+from bot.core import Field, Reply
+from bot.i18n import N_, Translator, translator
+from bot.ports import Indexer, Notifier, Target, utc_now
+from bot.transcripts.formats import detect_format, parse_transcript
+from bot.transcripts.model import Segment, Summarizer, Summary, Transcriber, TranscriptError
+from bot.transcripts.stt import AUDIO_EXTENSIONS
+from storage import Database, WorkspaceStore
+from storage.models import (
+    ItemKind,
+    Meeting,
+    Member,
+    Project,
+    SummaryItem,
+    Transcript,
+    TranscriptSegment,
+    TranscriptStatus,
+    Workspace,
+)
+
+log = logging.getLogger("v1tr0.transcripts")
+
+MAX_AUDIO_BYTES = 500 * 1024 * 1024
+MAX_TEXT_BYTES = 20 * 1024 * 1024
+LEASE = timedelta(minutes=30)  # longer than any one step takes on this hardware
+MAX_ATTEMPTS = 4
+BACKOFF = timedelta(seconds=30)  # doubled after each failed attempt
+
+
+@dataclass(frozen=True, slots=True)
+class Ingested:
+    transcript: Transcript
+    new: bool  # False when the same file (by sha256) was already there
+
+
+class TranscriptPipeline:
+    """Takes transcripts from upload to a posted summary.
+
+    Args:
+        db: The database.
+        notifier: Where summaries and failures are posted.
+        transcriber: Speech-to-text for audio.
+        summarizer: Summaries, decisions and action items.
+        uploads: Folder where audio waits until it is transcribed.
+        indexer: The search index (filled in by the retrieval layer); none skips the step.
+        clock: The current time.
+    """
+
+    def __init__(self, db: Database, notifier: Notifier, *, transcriber: Transcriber,
+                 summarizer: Summarizer, uploads: Path, indexer: Indexer | None = None,
+                 clock: Callable[[], datetime] = utc_now) -> None:
+        self.db = db
+        self.notifier = notifier
+        self.transcriber = transcriber
+        self.summarizer = summarizer
+        self.uploads = uploads
+        self.indexer = indexer
+        self.clock = clock
+
+    # -- ingest ---------------------------------------------------------------------------
+
+    async def ingest(self, store: WorkspaceStore, meeting: Meeting, filename: str,
+                     data: bytes, *, created_by: int | None, language: str) -> Ingested:
+        """Accept an upload inside the caller's transaction; text is parsed right away.
+
+        Raises:
+            TranscriptError: the file is too big, of an unknown kind, or unreadable.
+        """
+        name = Path(filename).name or "upload"
+        suffix = Path(name).suffix.lower()
+        is_audio = suffix in AUDIO_EXTENSIONS
+        limit = MAX_AUDIO_BYTES if is_audio else MAX_TEXT_BYTES
+        if not data:
+            raise TranscriptError(N_("`{name}` is empty."), name=name)
+        if len(data) > limit:
+            raise TranscriptError(N_("`{name}` is {size} MB; the limit is {limit} MB."),
+                                  name=name, size=len(data) // 2**20, limit=limit // 2**20)
+        digest = hashlib.sha256(data).hexdigest()
+        if existing := await store.transcript_by_sha256(digest):
+            return Ingested(existing, new=False)
+        fmt = "audio" if is_audio else detect_format(name, data)
+        if fmt == "txt" and suffix not in {"", ".txt", ".text", ".md"}:
+            raise TranscriptError(N_(
+                "`{name}` is neither audio (wav, mp3, m4a, ogg, webm, flac) nor a transcript "
+                "(vtt, srt, txt, json)."), name=name)
+        transcript = await store.add(Transcript(
+            meeting_id=meeting.id, filename=name[:255], format=fmt, sha256=digest,
+            size_bytes=len(data), language=language, progress=0.0, attempts=0,
+            next_attempt_at=self.clock(), created_by=created_by, participants=[], problems=[],
+            status=TranscriptStatus.PENDING))
+        if is_audio:
+            self.uploads.mkdir(parents=True, exist_ok=True)
+            path = self.uploads / f"{digest}{suffix}"
+            path.write_bytes(data)
+            transcript.upload_path = str(path)
+        else:
+            segments = parse_transcript(data, fmt)
+            await self._store_segments(store, transcript, segments)
+            transcript.status = TranscriptStatus.INDEXING
+        return Ingested(transcript, new=True)
+
+    # -- the pipeline ---------------------------------------------------------------------
+
+    async def run_once(self) -> int | None:
+        """Claim one transcript with work to do and take it as far as it goes."""
+        now = self.clock()
+        async with self.db.transaction() as store:
+            transcript_id = await store.transcripts.claim_next(now, LEASE)
+        if transcript_id is None:
+            return None
+        try:
+            await self.process(transcript_id)
+        except Exception as error:
+            await self._failed(transcript_id, error)
+        return transcript_id
+
+    async def run_until_idle(self) -> list[int]:
+        """Work until nothing is due (the CLI's `ingest` and tests use this)."""
+        done = []
+        while (transcript_id := await self.run_once()) is not None:
+            done.append(transcript_id)
+        return done
+
+    async def process(self, transcript_id: int) -> None:
+        """Run the remaining steps of one claimed transcript, committing after each."""
+        while True:
+            async with self.db.transaction() as store:
+                transcript, meeting, project, workspace = await store.transcripts.get(
+                    transcript_id)
+            match transcript.status:
+                case TranscriptStatus.PENDING | TranscriptStatus.TRANSCRIBING:
+                    await self._transcribe(transcript, workspace)
+                case TranscriptStatus.INDEXING:
+                    if self.indexer is not None:
+                        await self.indexer.index(workspace.id, transcript.id)
+                    await self._advance(transcript.id, TranscriptStatus.SUMMARISING, 0.9)
+                case TranscriptStatus.SUMMARISING:
+                    await self._summarise(transcript, meeting, workspace)
+                case TranscriptStatus.DONE:
+                    if transcript.posted_at is None:
+                        await self._post(transcript, meeting, project, workspace)
+                    return
+                case TranscriptStatus.FAILED:
+                    return
+
+    async def _transcribe(self, transcript: Transcript, workspace: Workspace) -> None:
+        await self._advance(transcript.id, TranscriptStatus.TRANSCRIBING, 0.0)
+        if not transcript.upload_path or not Path(transcript.upload_path).exists():
+            raise TranscriptError(N_("The audio of transcript #{id} is gone; upload it again."),
+                                  id=transcript.id)
+        progress = _ProgressWriter(self.db, transcript.id)
+        writer = asyncio.create_task(progress.run())
+        try:
+            segments = await self.transcriber.transcribe(
+                Path(transcript.upload_path), language=transcript.language,
+                progress=progress.report)
+        finally:
+            writer.cancel()
+        async with self.db.transaction() as store:
+            scoped = store.scoped(workspace.id)
+            row = await scoped.transcript(transcript.id)
+            assert row is not None
+            await self._store_segments(scoped, row, segments)
+            row.transcriber = self.transcriber.name
+            row.status, row.progress = TranscriptStatus.INDEXING, 0.8
+        Path(transcript.upload_path).unlink(missing_ok=True)  # the text is what we keep
+
+    async def _summarise(self, transcript: Transcript, meeting: Meeting,
+                         workspace: Workspace) -> None:
+        async with self.db.transaction() as store:
+            scoped = store.scoped(workspace.id)
+            segments = await scoped.segments(transcript.id)
+            members = await scoped.members()
+        summary = await self.summarizer.summarize(
+            [Segment(s.speaker, s.start, s.end, s.text) for s in segments],
+            language=transcript.language,
+            meeting_date=meeting.starts_at.astimezone(ZoneInfo(workspace.timezone)).date())
+        async with self.db.transaction() as store:
+            scoped = store.scoped(workspace.id)
+            row = await scoped.transcript(transcript.id)
+            assert row is not None
+            await scoped.replace_summary(row, _items(summary, len(segments), members))
+            row.participants = summary.participants
+            row.problems = summary.problems
+            row.summarizer = self.summarizer.name
+            row.status, row.progress = TranscriptStatus.DONE, 1.0
+            row.finished_at, row.last_error = self.clock(), None
+
+    async def _post(self, transcript: Transcript, meeting: Meeting, project: Project,
+                    workspace: Workspace) -> None:
+        async with self.db.transaction() as store:
+            scoped = store.scoped(workspace.id)
+            items = await scoped.summary_items(transcript.id)
+            segments = await scoped.segments(transcript.id)
+            await store.transcripts.withdraw_followup(meeting.id)
+            row = await scoped.transcript(transcript.id)
+            assert row is not None
+            row.posted_at, row.claimed_at = self.clock(), None
+        if meeting.channel_id:
+            reply = summary_reply(translator(workspace.locale), row, meeting, project, items,
+                                  segments)
+            await self.notifier.send(
+                Target(workspace.platform, workspace.external_id, channel_id=meeting.channel_id),
+                reply)
+
+    async def _advance(self, transcript_id: int, status: TranscriptStatus,
+                       progress: float) -> None:
+        async with self.db.transaction() as store:
+            transcript, *_rest = await store.transcripts.get(transcript_id)
+            transcript.status, transcript.progress = status, progress
+
+    async def _failed(self, transcript_id: int, error: Exception) -> None:
+        """Back off and retry later; after the last attempt, say so in the channel."""
+        permanent = isinstance(error, TranscriptError)
+        if not permanent:
+            log.exception("transcript %s failed", transcript_id)
+        async with self.db.transaction() as store:
+            transcript, meeting, _project, workspace = await store.transcripts.get(
+                transcript_id)
+            transcript.attempts += 1
+            transcript.last_error = str(error)[:2000]
+            transcript.claimed_at = None
+            if permanent or transcript.attempts >= MAX_ATTEMPTS:
+                transcript.status = TranscriptStatus.FAILED
+            else:
+                transcript.next_attempt_at = self.clock() + BACKOFF * 2 ** (
+                    transcript.attempts - 1)
+            gave_up = transcript.status is TranscriptStatus.FAILED
+        if gave_up and meeting.channel_id:
+            _ = translator(workspace.locale)
+            reason = _(error.message, **error.values) if isinstance(error, TranscriptError) \
+                else str(error)
+            await self.notifier.send(
+                Target(workspace.platform, workspace.external_id, channel_id=meeting.channel_id),
+                Reply(title=_("I could not process the transcript of {title}",
+                              title=meeting.title),
+                      text=_("Transcript #{id}: {reason}", id=transcript.id, reason=reason),
+                      status="error"))
+
+    async def _store_segments(self, store: WorkspaceStore, transcript: Transcript,
+                              segments: list[Segment]) -> None:
+        if not segments:
+            raise TranscriptError(N_("No speech was found in `{name}`."),
+                                  name=transcript.filename)
+        match = _matcher(await store.members())
+        speakers = {s.speaker: match(s.speaker) for s in segments}
+        await store.add_segments(transcript, [
+            {"position": i, "speaker": s.speaker[:200] if s.speaker else None,
+             "member_id": member.id if (member := speakers[s.speaker]) else None,
+             "start": s.start, "end": s.end, "text": s.text} for i, s in enumerate(segments)])
+        transcript.duration_seconds = max(s.end for s in segments)
+
+
+class _ProgressWriter:
+    """Keeps the row's progress current while a long transcription runs in a thread."""
+
+    def __init__(self, db: Database, transcript_id: int) -> None:
+        self.db = db
+        self.transcript_id = transcript_id
+        self.fraction = 0.0
+        self.written = 0.0
+
+    def report(self, fraction: float) -> None:  # called from the transcriber's thread
+        self.fraction = max(self.fraction, min(fraction, 1.0))
+
+    async def run(self) -> None:
+        while True:
+            await asyncio.sleep(2)
+            if self.fraction - self.written >= 0.02:
+                self.written = self.fraction
+                async with self.db.transaction() as store:
+                    transcript, *_rest = await store.transcripts.get(self.transcript_id)
+                    transcript.progress = round(0.8 * self.written, 3)  # 80 %: speech-to-text
+
+
+def _matcher(members: list[Member]) -> Callable[[str | None], Member | None]:
+    """Match a speaker label or a named owner ("Ana", "ana ruiz") to a workspace member."""
+    names = {m.id: m.name for m in members}
+    by_id = {m.id: m for m in members}
+
+    def match(name: str | None) -> Member | None:
+        if not name or not names:
+            return None
+        found = process.extractOne(name, names, scorer=fuzz.WRatio, score_cutoff=88)
+        return by_id[found[2]] if found else None
+
+    return match
+
+
+def _items(summary: Summary, segment_count: int, members: list[Member]) -> list[SummaryItem]:
+    match = _matcher(members)
+
+    def where(index: int) -> int | None:
+        return index if 0 <= index < segment_count else None
+
+    items: list[SummaryItem] = []
+    for kind, points in ((ItemKind.SUMMARY, summary.summary),
+                         (ItemKind.KEY_POINT, summary.key_points),
+                         (ItemKind.DECISION, summary.decisions),
+                         (ItemKind.NEXT_STEP, summary.next_steps)):
+        items += [SummaryItem(kind=kind, position=i, text=p.text,
+                              segment_position=where(p.segment)) for i, p in enumerate(points)]
+    for i, action in enumerate(summary.action_items):
+        owner = match(action.owner)
+        items.append(SummaryItem(
+            kind=ItemKind.ACTION, position=i, text=action.task,
+            segment_position=where(action.segment), owner_name=action.owner,
+            owner_member_id=owner.id if owner else None, due_date=action.due))
+    return items
+
+
+def clock_time(seconds: float | None) -> str:
+    """``754.2`` → ``12:34``; ``3723`` → ``1:02:03``."""
+    total = int(seconds or 0)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def summary_reply(_: Translator, transcript: Transcript, meeting: Meeting, project: Project,
+                  items: list[SummaryItem], segments: list[TranscriptSegment]) -> Reply:
+    """The posted summary: every line says who said it and when."""
+    by_position = {s.position: s for s in segments}
+
+    def moment(item: SummaryItem) -> str:
+        segment = by_position.get(item.segment_position) if item.segment_position is not None \
+            else None
+        if segment is None:
+            return ""
+        who = f"{segment.speaker}, " if segment.speaker else ""
+        return f" ({who}{clock_time(segment.start)})"
+
+    kinds = {kind: [i for i in items if i.kind == kind] for kind in ItemKind}
+    lines = [f"{_('Key point')}: {i.text}{moment(i)}" for i in kinds[ItemKind.KEY_POINT]]
+    lines += [f"{_('Decision')}: {i.text}{moment(i)}" for i in kinds[ItemKind.DECISION]]
+    for item in kinds[ItemKind.ACTION]:
+        owner = item.owner_name or _("no owner")
+        due = f", {_('due')} {_.date(item.due_date)}" if item.due_date else ""
+        lines.append(f"{_('Action')} #{item.id}: {item.text} — {owner}{due}{moment(item)}")
+    lines += [f"{_('Next step')}: {i.text}{moment(i)}" for i in kinds[ItemKind.NEXT_STEP]]
+    text = " ".join(i.text for i in kinds[ItemKind.SUMMARY])
+    if transcript.problems:
+        text += "\n" + _("Parts could not be summarised: {problems}",
+                         problems="; ".join(transcript.problems))
+    return Reply(
+        title=_("Summary of {title}", title=meeting.title), text=text, items=lines,
+        fields=[Field(_("Project"), project.name),
+                Field(_("Participants"), ", ".join(transcript.participants) or "—"),
+                Field(_("Length"), clock_time(transcript.duration_seconds))])

@@ -1,0 +1,242 @@
+"""Transcripts end to end: ingest, the pipeline's steps, summaries posted, action items."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import subprocess
+from collections.abc import Sequence
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.commands import registry
+from bot.core import Reply, Request, Upload
+from bot.dispatcher import Dispatcher
+from bot.ports import Services
+from bot.transcripts.model import Segment, Summary
+from bot.transcripts.pipeline import LEASE, MAX_ATTEMPTS, TranscriptPipeline
+from bot.transcripts.stt import WhisperTranscriber
+from bot.transcripts.summarize import ExtractiveSummarizer
+from storage import Database
+from tests.conftest import Chat, Clock, Outbox, text_of
+
+VTT = """WEBVTT
+
+00:00:01.000 --> 00:00:06.000
+<v Ana>Welcome everyone, this is the launch review for the website.
+
+00:00:06.500 --> 00:00:12.000
+<v Luis>The staging site is ready and the client approved the designs last week.
+
+00:00:12.500 --> 00:00:18.000
+<v Ana>Good. We decided to launch on the first of March, after the content freeze.
+
+00:00:18.500 --> 00:00:24.000
+<v Luis>I'll send the final budget to the client by Friday.
+
+00:00:24.500 --> 00:00:30.000
+<v Ana>Next step: book the load test with the hosting provider.
+"""
+
+
+class FlakySummarizer:
+    """The real extractive summariser behind a switch that makes it fail on purpose."""
+
+    name = "flaky"
+
+    def __init__(self, failures: int) -> None:
+        self.failures = failures
+        self.calls = 0
+        self.inner = ExtractiveSummarizer()
+
+    async def summarize(self, segments: Sequence[Segment], *, language: str,
+                        meeting_date: date) -> Summary:
+        self.calls += 1
+        if self.calls <= self.failures:
+            raise ConnectionError("the model endpoint is down")
+        return await self.inner.summarize(segments, language=language, meeting_date=meeting_date)
+
+
+class Setup:
+    def __init__(self, db: Database, clock: Clock, tmp_path: Path, summarizer=None) -> None:
+        self.outbox = Outbox()
+        self.pipeline = TranscriptPipeline(
+            db, self.outbox, transcriber=WhisperTranscriber(),
+            summarizer=summarizer or ExtractiveSummarizer(), uploads=tmp_path / "uploads",
+            clock=clock)
+        self.chat = Chat(Dispatcher(db, registry, services=Services(
+            clock=clock, transcripts=self.pipeline)))
+
+    async def meeting(self) -> None:
+        await self.chat.ok("project create Website")
+        for user, name in (("U2", "Luis"), ("U3", "Bea")):
+            await self.chat.as_user(user, name).ok("help")
+        await self.chat.ok("meeting now website title:\"Launch review\"")
+
+    async def upload(self, name: str, content: bytes, text: str = "transcript add #1") -> Reply:
+        chat = self.chat
+        return await chat.dispatcher.handle(Request(
+            platform=chat.platform, team_id=chat.team, user_id=chat.user, text=text,
+            user_name=chat.name, channel_id=chat.channel, files=(Upload(name, content),)))
+
+
+@pytest.fixture
+def setup(db: Database, clock: Clock, tmp_path: Path) -> Setup:
+    return Setup(db, clock, tmp_path)
+
+
+async def test_a_text_transcript_becomes_a_posted_summary(setup: Setup, clock: Clock) -> None:
+    await setup.meeting()
+    added = await setup.upload("launch.vtt", VTT.encode())
+    assert added.status == "ok" and "transcript #1" in added.text
+    assert await setup.pipeline.run_until_idle() == [1]
+
+    [posted] = setup.outbox.to_channel()
+    assert posted.title == "Summary of Launch review"
+    lines = "\n".join(posted.items)
+    assert "Decision: We decided to launch on the first of March" in lines
+    assert "(Ana, 0:12)" in lines  # who said it and when
+    action = next(line for line in posted.items if line.startswith("Action"))
+    friday = clock.now.date() + timedelta(days=(4 - clock.now.weekday()) % 7 or 7)
+    assert "send the final budget" in action and "Luis" in action
+    assert "(Luis, 0:18)" in action
+    assert setup.chat.dispatcher  # the same summary is there on demand
+    shown = await setup.chat.ok("transcript show 1")
+    assert shown.items == posted.items
+    actions = text_of(await setup.chat.ok("actions website"))
+    assert "send the final budget" in actions and "Luis" in actions
+    assert friday.strftime("%b") in actions or str(friday.day) in actions
+
+    luis = setup.chat.as_user("U2", "Luis")
+    mine = await luis.ok("actions --mine")
+    assert len(mine.items) == 1  # matched to the member called Luis
+    item_id = mine.items[0].split()[0].lstrip("#")
+    await luis.ok(f"actions done {item_id}")
+    assert "No action items" in text_of(await luis.ok("actions --mine"))
+    assert "send the final budget" in text_of(await luis.ok("actions --done"))
+
+
+async def test_the_summary_replaces_the_pending_follow_up(setup: Setup, db: Database,
+                                                          clock: Clock) -> None:
+    from bot.meetings.reminders import ReminderService
+
+    await setup.meeting()
+    await setup.upload("launch.vtt", VTT.encode())
+    await setup.pipeline.run_until_idle()
+    clock.advance(hours=1)  # when the follow-up asking for the recording was due
+    assert not await ReminderService(db, setup.outbox, clock=clock).run_due()
+    assert len(setup.outbox.to_channel()) == 1  # just the summary
+
+
+async def test_the_same_file_twice_is_recognised(setup: Setup) -> None:
+    await setup.meeting()
+    await setup.upload("launch.vtt", VTT.encode())
+    again = await setup.upload("copy-of-launch.vtt", VTT.encode())
+    assert again.status == "ok" and "already added as transcript #1" in again.text
+    assert len((await setup.chat.ok("transcript list")).items) == 1
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("notes.vtt", b"WEBVTT\n\n00:00:05.000 --> 00:00:01.000\n<v Ana>Backwards.\n", "Line 3"),
+    ("empty.srt", b"", "is empty"),
+    ("slides.pdf", b"%PDF-1.4 binary", "neither audio"),
+])
+async def test_bad_files_are_refused_and_nothing_is_stored(setup: Setup, name: str,
+                                                           content: bytes, message: str) -> None:
+    await setup.meeting()
+    reply = await setup.upload(name, content)
+    assert reply.status == "error" and message in reply.text
+    assert "No transcripts yet" in text_of(await setup.chat.ok("transcript list"))
+
+
+async def test_too_big_and_missing_files(setup: Setup, monkeypatch: pytest.MonkeyPatch) -> None:
+    await setup.meeting()
+    monkeypatch.setattr("bot.transcripts.pipeline.MAX_TEXT_BYTES", 100)
+    big = await setup.upload("long.vtt", VTT.encode())
+    assert big.status == "error" and "the limit is" in big.text
+    bare = await setup.chat.say("transcript add #1")
+    assert bare.status == "error" and "/upload #12" in bare.text
+
+
+async def test_failures_back_off_then_succeed(db: Database, clock: Clock,
+                                              tmp_path: Path) -> None:
+    flaky = FlakySummarizer(failures=2)
+    setup = Setup(db, clock, tmp_path, summarizer=flaky)
+    await setup.meeting()
+    await setup.upload("launch.vtt", VTT.encode())
+    await setup.pipeline.run_until_idle()
+    assert flaky.calls == 1 and not setup.outbox.sent
+    shown = text_of(await setup.chat.ok("transcript show 1"))
+    assert "summarising" in shown and "the model endpoint is down" in shown
+    assert await setup.pipeline.run_until_idle() == []  # backing off
+    clock.advance(seconds=31)
+    await setup.pipeline.run_until_idle()
+    assert flaky.calls == 2
+    clock.advance(seconds=61)
+    await setup.pipeline.run_until_idle()
+    assert flaky.calls == 3 and setup.outbox.to_channel()[0].title == "Summary of Launch review"
+
+
+async def test_giving_up_is_reported_to_the_channel(db: Database, clock: Clock,
+                                                    tmp_path: Path) -> None:
+    setup = Setup(db, clock, tmp_path, summarizer=FlakySummarizer(failures=99))
+    await setup.meeting()
+    await setup.upload("launch.vtt", VTT.encode())
+    for _attempt in range(MAX_ATTEMPTS):
+        await setup.pipeline.run_until_idle()
+        clock.advance(minutes=10)
+    [report] = setup.outbox.to_channel()
+    assert report.status == "error" and "the model endpoint is down" in report.text
+    assert "failed" in text_of(await setup.chat.ok("transcript list"))
+    await setup.chat.ok("transcript resummarize 1")  # a person can try again later
+
+
+async def test_a_crash_mid_step_resumes_where_it_stopped(db: Database, clock: Clock,
+                                                         tmp_path: Path) -> None:
+    gate = asyncio.Event()
+
+    class Hanging(ExtractiveSummarizer):
+        async def summarize(self, *args: object, **kwargs: object) -> Summary:
+            await gate.wait()  # the process "dies" while waiting here
+            raise AssertionError("unreachable")
+
+    dying = Setup(db, clock, tmp_path, summarizer=Hanging())
+    await dying.meeting()
+    await dying.upload("launch.vtt", VTT.encode())
+    task = asyncio.create_task(dying.pipeline.run_once())
+    for _ in range(200):
+        if "summarising" in text_of(await dying.chat.ok("transcript list")):
+            break
+        await asyncio.sleep(0.01)
+    task.cancel()  # killed: the row still says "summarising" and carries our claim
+
+    survivor = Setup(db, clock, tmp_path)
+    assert await survivor.pipeline.run_until_idle() == []  # the claim's lease still holds
+    clock.advance(seconds=LEASE.total_seconds() + 1)
+    assert await survivor.pipeline.run_until_idle() == [1]
+    assert [r.title for r in survivor.outbox.to_channel()] == ["Summary of Launch review"]
+    assert await survivor.pipeline.run_until_idle() == []  # and never twice
+
+
+@pytest.mark.skipif(not shutil.which("espeak-ng"), reason="espeak-ng is not installed")
+async def test_recorded_speech_becomes_a_summary_with_an_action_item(
+        setup: Setup, clock: Clock, tmp_path: Path) -> None:
+    wav = tmp_path / "call.wav"
+    # -g 10 spaces the words a little, which the small English model hears more reliably.
+    subprocess.run(["espeak-ng", "-v", "en-us", "-s", "140", "-g", "10", "-w", str(wav),
+                    "Good morning everyone. We decided to launch the new website in March. "
+                    "Maria will send the budget proposal by Friday. Thank you all."], check=True)
+    await setup.meeting()
+    added = await setup.upload("call.wav", wav.read_bytes())
+    assert added.status == "ok", added.text
+    await setup.pipeline.run_until_idle()
+    [posted] = setup.outbox.to_channel()
+    lines = "\n".join(posted.items).casefold()
+    assert "budget" in lines and "launch" in lines
+    action = next(line for line in posted.items if line.startswith("Action"))
+    friday = clock.now.date() + timedelta(days=(4 - clock.now.weekday()) % 7 or 7)
+    assert "— maria" in action.casefold() and "budget" in action.casefold()
+    assert str(friday.day) in action
+    assert not list((tmp_path / "uploads").iterdir())  # the audio is not kept
