@@ -19,6 +19,7 @@ from sqlalchemy.orm import joinedload
 from storage.models import (
     ChannelBinding,
     Client,
+    ConversationTurn,
     ItemKind,
     Meeting,
     MeetingStatus,
@@ -439,6 +440,65 @@ class WorkspaceStore:
     async def summary_item(self, item_id: int) -> SummaryItem | None:
         return await self.session.scalar(select(SummaryItem).where(
             SummaryItem.workspace_id == self.workspace_id, SummaryItem.id == item_id))
+
+
+    async def segments_between(self, transcript_id: int, first: int,
+                               last: int) -> list[TranscriptSegment]:
+        """The segments a search hit covers, with their transcript checked to be ours."""
+        if await self.transcript(transcript_id) is None:
+            return []
+        return list(await self.session.scalars(
+            select(TranscriptSegment).where(TranscriptSegment.transcript_id == transcript_id,
+                                            TranscriptSegment.position.between(first, last))
+            .order_by(TranscriptSegment.position)))
+
+    async def meetings_by_id(self, meeting_ids: list[int]) -> dict[int, Meeting]:
+        rows = await self.session.scalars(select(Meeting).where(
+            Meeting.workspace_id == self.workspace_id, Meeting.id.in_(meeting_ids)))
+        return {m.id: m for m in rows}
+
+    async def meetings_without_summary(self, project_id: int, before: datetime) -> list[Meeting]:
+        """Meetings of a project that are over and have no finished transcript."""
+        summarised = (select(Transcript.meeting_id)
+                      .where(Transcript.status == TranscriptStatus.DONE).scalar_subquery())
+        return list(await self.session.scalars(
+            select(Meeting).where(Meeting.workspace_id == self.workspace_id,
+                                  Meeting.project_id == project_id,
+                                  Meeting.status != MeetingStatus.CANCELLED,
+                                  Meeting.starts_at < before, Meeting.id.not_in(summarised))
+            .order_by(Meeting.starts_at)))
+
+    async def last_meeting(self, project_id: int, before: datetime) -> Meeting | None:
+        return await self.session.scalar(
+            select(Meeting).where(Meeting.workspace_id == self.workspace_id,
+                                  Meeting.project_id == project_id,
+                                  Meeting.status != MeetingStatus.CANCELLED,
+                                  Meeting.starts_at < before)
+            .order_by(Meeting.starts_at.desc()).limit(1))
+
+    async def next_meeting(self, project_id: int, after: datetime) -> Meeting | None:
+        return await self.session.scalar(
+            select(Meeting).where(Meeting.workspace_id == self.workspace_id,
+                                  Meeting.project_id == project_id,
+                                  Meeting.status != MeetingStatus.CANCELLED,
+                                  Meeting.starts_at >= after)
+            .order_by(Meeting.starts_at).limit(1))
+
+    # -- conversations ---------------------------------------------------------------
+
+    async def remember_turn(self, thread_key: str, member_id: int, project_id: int | None,
+                            question: str, answer: str) -> None:
+        await self.add(ConversationTurn(thread_key=thread_key[:160], member_id=member_id,
+                                        project_id=project_id, question=question,
+                                        answer=answer))
+
+    async def recent_turns(self, thread_key: str, limit: int = 4) -> list[ConversationTurn]:
+        """The thread's last turns, oldest first."""
+        rows = list(await self.session.scalars(
+            select(ConversationTurn).where(ConversationTurn.workspace_id == self.workspace_id,
+                                           ConversationTurn.thread_key == thread_key[:160])
+            .order_by(ConversationTurn.id.desc()).limit(limit)))
+        return rows[::-1]
 
 
 @dataclass(frozen=True, slots=True)

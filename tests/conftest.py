@@ -17,10 +17,13 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from bot.commands import registry
-from bot.core import Reply, Request
+from bot.core import Reply, Request, Upload
 from bot.dispatcher import Dispatcher
 from bot.ports import Services, Target
 from bot.registry import Registry
+from bot.transcripts.pipeline import TranscriptPipeline
+from bot.transcripts.stt import WhisperTranscriber
+from bot.transcripts.summarize import ExtractiveSummarizer
 from storage import Database
 from storage.models import Base
 
@@ -150,8 +153,21 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def services(clock: Clock) -> Services:
-    return Services(clock=clock)
+def outbox() -> Outbox:
+    return Outbox()
+
+
+@pytest.fixture
+def pipeline(db: Database, outbox: Outbox, clock: Clock, tmp_path: Path) -> TranscriptPipeline:
+    """The real pipeline with the embedded engines; the outbox gets what it posts."""
+    return TranscriptPipeline(db, outbox, transcriber=WhisperTranscriber(),
+                              summarizer=ExtractiveSummarizer(), uploads=tmp_path / "uploads",
+                              clock=clock)
+
+
+@pytest.fixture
+def services(clock: Clock, pipeline: TranscriptPipeline) -> Services:
+    return Services(clock=clock, transcripts=pipeline)
 
 
 @pytest.fixture
@@ -170,10 +186,10 @@ class Chat:
     channel: str | None = "C1"
     platform: str = "slack"
 
-    async def say(self, text: str, **args: object) -> Reply:
+    async def say(self, text: str, *, files: tuple[Upload, ...] = (), **args: object) -> Reply:
         return await self.dispatcher.handle(Request(
             platform=self.platform, team_id=self.team, user_id=self.user, text=text,
-            user_name=self.name, channel_id=self.channel, args=args or None))
+            user_name=self.name, channel_id=self.channel, args=args or None, files=files))
 
     async def ok(self, text: str) -> Reply:
         """Say ``text`` and insist that it worked."""

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.commands import registry
-from bot.core import Role
+from bot.core import Role, Upload
+from bot.transcripts.pipeline import TranscriptPipeline
 from tests.conftest import Chat
 
 # One runnable invocation per command. Each is checked against every role.
@@ -21,6 +22,12 @@ INVOCATIONS = {
     "meeting leave": "meeting leave #1",
     "meeting invite": "meeting invite #1",
     "meeting cancel": "meeting cancel #3",
+    "transcript add": "transcript add #1",  # with a file: see FILES
+    "transcript list": "transcript list",
+    "transcript show": "transcript show 1",
+    "transcript resummarize": "transcript resummarize 1",
+    "actions": "actions",
+    "actions done": "actions done {action}",
     "project list": "project list",
     "project create": "project create Fresh",
     "project show": "project show web",
@@ -41,22 +48,29 @@ INVOCATIONS = {
 }
 
 
+FILES = {"transcript add": (Upload("call.vtt", b"WEBVTT\n\n00:00:01.000 --> 00:00:05.000\n"
+                                                b"<v Ana>I'll send the budget by Friday.\n"),)}
+
+
 def test_every_command_is_in_the_matrix() -> None:
     assert set(INVOCATIONS) == {c.name for c in registry}
 
 
 @pytest.mark.parametrize("role", list(Role), ids=lambda r: r.label)
-async def test_role_matrix(chat: Chat, role: Role) -> None:
+async def test_role_matrix(chat: Chat, pipeline: TranscriptPipeline, role: Role) -> None:
     await chat.ok("client create Acme")
     await chat.ok("project create Web client:acme")
     await chat.ok("meeting schedule web tomorrow 10am")
+    await chat.say("transcript add #1", files=FILES["transcript add"])
+    await pipeline.run_until_idle()
+    action = (await chat.ok("actions")).items[0].split()[0].lstrip("#")
     other = chat.as_user("U9", "Tester")
     await other.ok("help")
     if role is not Role.MEMBER:
         await chat.ok(f"role Tester {role.label}")
     for name, text in INVOCATIONS.items():
         needed = registry.get(name).role  # type: ignore[union-attr]
-        reply = await other.say(text)
+        reply = await other.say(text.format(action=action), files=FILES.get(name, ()))
         if role >= needed:
             assert reply.status != "error", f"{role.label} should run {name}: {reply.text}"
         else:
