@@ -24,7 +24,9 @@ from bot.core import Upload
 from bot.demo import load_demo
 from bot.dispatcher import Dispatcher
 from bot.meetings.reminders import ReminderService
-from bot.ports import NotifierHub, Services
+from bot.ports import LanguageModel, NotifierHub, Services
+from bot.retrieval.answers import Retriever
+from bot.retrieval.indexing import TranscriptIndexer
 from bot.settings import Settings, SettingsError, load_settings
 from bot.transcripts.pipeline import TranscriptPipeline
 from bot.transcripts.stt import make_transcriber
@@ -89,17 +91,32 @@ class Runtime:
 
 @asynccontextmanager
 async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
+    from storage.embeddings import make_embedding  # Chroma takes a moment to import
+    from storage.search_index import SearchIndex
+
     db = await open_database(settings)
     hub = NotifierHub()
+    index = SearchIndex(path=settings.data_dir / "chroma", url=settings.chroma_url,
+                        embedding=make_embedding(openai_api_key=settings.openai_api_key,
+                                                 openai_base_url=settings.openai_base_url,
+                                                 model=settings.openai_embedding_model))
+    llm = None
+    if settings.openai_api_key:
+        import openai
+
+        llm = LanguageModel(openai.AsyncOpenAI(api_key=settings.openai_api_key,
+                                               base_url=settings.openai_base_url),
+                            settings.openai_model)
     pipeline = TranscriptPipeline(
-        db, hub, uploads=settings.data_dir / "uploads",
+        db, hub, uploads=settings.data_dir / "uploads", indexer=TranscriptIndexer(db, index),
         transcriber=make_transcriber(openai_api_key=settings.openai_api_key,
                                      openai_base_url=settings.openai_base_url,
                                      whisper_model=settings.whisper_model),
         summarizer=make_summarizer(openai_api_key=settings.openai_api_key,
                                    openai_base_url=settings.openai_base_url,
                                    model=settings.openai_model))
-    services = Services(jitsi=settings.jitsi, transcripts=pipeline)
+    services = Services(jitsi=settings.jitsi, transcripts=pipeline, retriever=Retriever(index),
+                        llm=llm)
     dispatcher = Dispatcher(db, registry, services=services,
                             default_locale=settings.default_locale,
                             default_timezone=settings.default_timezone)

@@ -127,3 +127,7 @@ class UserError(Exception):
         super().__init__(message)
         self.message = message
         self.suggestions = suggestions or []
+
+
+class UnknownCommand(UserError):
+    """The text does not start with a command: free text, for the router to place."""

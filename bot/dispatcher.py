@@ -11,11 +11,12 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from bot.context import Context
-from bot.core import Reply, Request, Role, UserError
+from bot.core import Reply, Request, Role, UnknownCommand, UserError
 from bot.i18n import DEFAULT_LOCALE, Translator, normalize_locale, translator
 from bot.parsing import ConvertContext, bind, convert_all, find_command, tokenize
 from bot.ports import Services
 from bot.registry import Command, Registry
+from bot.retrieval.routing import Router
 from storage import Database, Identity, Store, WorkspaceStore
 from storage.models import Member, ValueTooLong, Workspace
 
@@ -53,6 +54,7 @@ class Dispatcher:
         self.db = db
         self.registry = registry
         self.services = services or Services()
+        self.router = Router(registry)
         self.default_locale = default_locale
         self.default_timezone = default_timezone
         self._senders: dict[tuple[str, str, str], Sender] = {}
@@ -65,8 +67,14 @@ class Dispatcher:
             sender = await self._sender(request)
             _ = translator(sender.locale)
             tokens = tokenize(request.text.strip())
-            command, used = find_command(self.registry, tokens, _)
-            values = bind(command, tokens[used:], _) if request.args is None else request.args
+            try:
+                command, used = find_command(self.registry, tokens, _)
+                values = bind(command, tokens[used:], _) if request.args is None \
+                    else request.args
+            except UnknownCommand:
+                if request.text.lstrip().startswith("/") or request.args is not None:
+                    raise  # a mistyped slash command: say so, with suggestions
+                command, values = await self._route(request, sender, _)
             if not command.transactional:
                 return await self._run(command, values, self._context(request, command, sender))
             async with self.db.transaction() as store:
@@ -105,6 +113,30 @@ class Dispatcher:
                               mine=ctx.role_label(ctx.role)))
         args = convert_all(command, values, ConvertContext(_, ctx.timezone))
         return await command.handler(ctx, **args)
+
+    async def _route(self, request: Request, sender: Sender,
+                     _: Translator) -> tuple[Command, dict[str, Any]]:
+        """Free text (a mention, a direct message) to the command it asks for."""
+
+        async def find_project(name: str) -> str | None:
+            async with self.db.transaction() as store:
+                scoped = store.scoped(sender.workspace_id)
+                if project := await scoped.project_by_name(name):
+                    return f"#{project.id}"
+                if client := await scoped.client_by_name(name):
+                    projects = await scoped.client_projects(client.id)
+                    live = [p for p in projects if p.status in {"active", "planning"}]
+                    return f"#{(live or projects)[0].id}" if projects else None
+            return None
+
+        routed = await self.router.route(request.text, find_project=find_project,
+                                         llm=self.services.llm)
+        command = self.registry.get(routed.command) if routed else None
+        if routed is None or command is None:
+            raise UserError(_("I did not catch that. Try a question (\"what did we decide "
+                              "about the launch date?\"), \"log 3h on Website\", \"set up a "
+                              "call with Acme next Tuesday at 3pm\", or `help`."))
+        return command, routed.args
 
     def _context(self, request: Request, command: Command, sender: Sender,
                  store: WorkspaceStore | None = None) -> Context:

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
-from bot.core import UserError
+from bot.core import UnknownCommand, UserError
 from bot.i18n import Translator
 from bot.registry import GREEDY_KINDS, Command, Kind, Money, Param, Registry
 
@@ -90,8 +90,8 @@ def find_command(registry: Registry, tokens: list[Token], _: Translator) -> tupl
         raise UserError(_("`{group}` needs a subcommand: {names}. Try `help {group}`.",
                           group=words[0], names=subcommands))
     known = sorted({c.path[0] for c in registry} | set(registry.groups))
-    raise UserError(_("Unknown command `{word}`. Type `help` for the list.", word=words[0]),
-                    suggestions=_closest(words[0], known))
+    raise UnknownCommand(_("Unknown command `{word}`. Type `help` for the list.",
+                           word=words[0]), suggestions=_closest(words[0], known))
 
 
 def parse(registry: Registry, text: str, _: Translator) -> Parsed:

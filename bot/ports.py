@@ -10,12 +10,13 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.core import Reply
 from bot.meetings.jitsi import JitsiConfig
 
 if TYPE_CHECKING:
+    from bot.retrieval.answers import Retriever
     from bot.transcripts.pipeline import TranscriptPipeline
 
 log = logging.getLogger("v1tr0.notify")
@@ -59,6 +60,14 @@ class NotifierHub:
         await notifier.send(target, reply)
 
 
+@dataclass(frozen=True, slots=True)
+class LanguageModel:
+    """An OpenAI-compatible chat model: the client (``openai.AsyncOpenAI``) and its name."""
+
+    client: Any
+    model: str
+
+
 @dataclass
 class Services:
     """Things commands use besides the database.
@@ -70,6 +79,8 @@ class Services:
             so a scheduler in this process picks them up at once.
         transcripts: The transcript pipeline (ingest happens in the command's transaction).
         transcripts_changed: Called after a commit that gave the pipeline work.
+        retriever: Finds the moments of a project's meetings (``ask``, ``search``).
+        llm: A language model, when one is configured; the embedded engines otherwise.
     """
 
     clock: Callable[[], datetime] = utc_now
@@ -77,6 +88,8 @@ class Services:
     reminders_changed: Callable[[], None] = lambda: None
     transcripts: TranscriptPipeline | None = None
     transcripts_changed: Callable[[], None] = lambda: None
+    retriever: Retriever | None = None
+    llm: LanguageModel | None = None
 
 
 class Indexer(Protocol):

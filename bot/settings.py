@@ -38,7 +38,9 @@ class Settings(BaseSettings):
     openai_api_key: str | None = None
     openai_base_url: str | None = None
     openai_model: str = "gpt-4o-mini"
+    openai_embedding_model: str = "text-embedding-3-small"
     whisper_model: str | None = None
+    chroma_url: str | None = None
 
     @field_validator("log_level")
     @classmethod

@@ -25,6 +25,7 @@ from bot.transcripts.pipeline import TranscriptPipeline
 from bot.transcripts.stt import WhisperTranscriber
 from bot.transcripts.summarize import ExtractiveSummarizer
 from storage import Database
+from storage.embeddings import MiniLMEmbedding
 from storage.models import Base
 
 PG_ADMIN_URL = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL", "")
@@ -163,6 +164,14 @@ def pipeline(db: Database, outbox: Outbox, clock: Clock, tmp_path: Path) -> Tran
     return TranscriptPipeline(db, outbox, transcriber=WhisperTranscriber(),
                               summarizer=ExtractiveSummarizer(), uploads=tmp_path / "uploads",
                               clock=clock)
+
+
+@pytest.fixture(scope="session")
+def embedding() -> MiniLMEmbedding:
+    """The embedded embedding model, loaded once for the whole run."""
+    model = MiniLMEmbedding()
+    model.load()
+    return model
 
 
 @pytest.fixture

@@ -11,10 +11,11 @@ registry.group("meeting", N_("Meetings: secure Jitsi links, schedules, invites a
 
 from bot.commands import (  # noqa: E402  (they register on import)
     admin,
+    answers,
     clients,
     meetings,
     projects,
     transcripts,
 )
 
-__all__ = ["admin", "clients", "meetings", "projects", "registry", "transcripts"]
+__all__ = ["admin", "answers", "clients", "meetings", "projects", "registry", "transcripts"]

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.commands import registry
 from bot.core import Role, Upload
+from bot.ports import Services
+from bot.retrieval.answers import Retriever
+from bot.retrieval.indexing import TranscriptIndexer
 from bot.transcripts.pipeline import TranscriptPipeline
-from tests.conftest import Chat
+from storage import Database
+from storage.embeddings import MiniLMEmbedding
+from storage.search_index import SearchIndex
+from tests.conftest import Chat, Clock
 
 # One runnable invocation per command. Each is checked against every role.
 INVOCATIONS = {
@@ -42,10 +50,22 @@ INVOCATIONS = {
     "client update": "client update acme segment:retail",
     "client archive": "client archive acme",
     "client delete": "client delete acme --yes",
+    "ask": "ask what did we decide? project:web",
+    "search": "search budget project:web",
+    "insights": "insights web",
     "role": "role",
     "settings": "settings",
     "help": "help",
 }
+
+
+@pytest.fixture
+def services(clock: Clock, pipeline: TranscriptPipeline, db: Database, tmp_path: Path,
+             embedding: MiniLMEmbedding) -> Services:
+    """With search too: `ask`, `search` and `insights` are in the matrix."""
+    index = SearchIndex(path=tmp_path / "chroma", embedding=embedding)
+    pipeline.indexer = TranscriptIndexer(db, index)
+    return Services(clock=clock, transcripts=pipeline, retriever=Retriever(index))
 
 
 FILES = {"transcript add": (Upload("call.vtt", b"WEBVTT\n\n00:00:01.000 --> 00:00:05.000\n"

@@ -1,0 +1,267 @@
+"""Grounded answers: ask, search and insights about a project."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from datetime import timedelta
+from decimal import Decimal
+
+from bot.commands import registry
+from bot.context import Context
+from bot.core import Citation, Reply, Role, UserError
+from bot.registry import ProjectRef
+from bot.retrieval.answers import Moment, Retriever
+from storage.models import ConversationTurn, Project, ProjectStatus
+
+log = logging.getLogger("v1tr0.answers")
+
+# A follow-up ("and the budget?", "¿y las horas?") leans on the thread's last question.
+_FOLLOW_UP = re.compile(r"^\s*[¿(]*\s*(and|y|what about|qué tal|e)\b", re.IGNORECASE)
+_TOPICS = {
+    "budget": r"budget|cost|spent|spend|money|burn|presupuesto|gasto|coste|costo|dinero",
+    "hours": r"hours?|time logged|horas|tiempo",
+    "status": r"status|progress|state|estado|progreso|avance",
+    "due": r"due|deadline|delivery|launch date|entrega|plazo|fecha l[ií]mite",
+    "meetings": r"meetings?|calls?|reuni[oó]n|reuniones|llamadas?",
+    "actions": r"action items?|tasks?|to-?dos?|pending|pendientes?|tareas?",
+}
+
+
+@registry.command("ask", role=Role.MEMBER)
+async def ask(ctx: Context, question: str, *, project: ProjectRef | None = None) -> Reply:
+    """Ask about a project: answered from its meetings and data, citing who said it and when.
+
+    Args:
+        question: Your question, e.g. "what did we decide about the launch date?".
+        project: Project name or #id; defaults to the channel's project.
+
+    Examples:
+        /ask what did we decide about the launch date?
+        /ask ¿quién se encarga del presupuesto? project:website
+    """
+    _ = ctx._
+    row = await ctx.project(project)
+    thread = _thread(ctx)
+    earlier = await ctx.db.recent_turns(thread, limit=2)
+    facts = await _facts(ctx, row, question)
+    moments = await _moments(ctx, row, _FOLLOW_UP.sub("", question).strip() or question)
+    if earlier and (_FOLLOW_UP.match(question) or len(question.split()) <= 4):
+        # "and the budget?" means the budget in the light of the last question: look both ways.
+        also = await _moments(ctx, row, f"{earlier[-1].question} {question}")
+        known = {(m.transcript_id, m.position) for m in moments}
+        moments = sorted([*moments, *(m for m in also if (m.transcript_id, m.position)
+                                      not in known)], key=lambda m: -m.score)[:3]
+    if not facts and not moments:
+        answer = _("I found nothing about that in {project}'s meetings or data.",
+                   project=row.name)
+        reply = Reply(text=answer, status="info")
+    elif ctx.services.llm is not None and moments:
+        reply = await _llm_answer(ctx, row, question, facts, moments, earlier)
+    else:
+        reply = _extractive_answer(ctx, facts, moments)
+    reply.title = _("About {project}", project=row.name)
+    reply.in_thread = True
+    await ctx.db.remember_turn(thread, ctx.member_id, row.id, question, reply.text)
+    return reply
+
+
+@registry.command("search", role=Role.MEMBER)
+async def search(ctx: Context, query: str, *, project: ProjectRef | None = None) -> Reply:
+    """Find the moments in a project's meetings that match, with who said them and when.
+
+    Args:
+        query: What to look for.
+        project: Project name or #id; defaults to the channel's project.
+
+    Examples:
+        /search launch date project:website
+    """
+    _ = ctx._
+    row = await ctx.project(project)
+    moments = await _moments(ctx, row, query, limit=8)
+    if not moments:
+        return Reply(text=_("Nothing in {project}'s meetings matches `{query}`.",
+                            project=row.name, query=query), status="info")
+    return Reply(title=_("Moments matching `{query}`", query=query), items=[
+        f"[{n}] “{_snippet(m.text)}” — {m.cite(_, ctx.timezone)}"
+        for n, m in enumerate(moments, 1)])
+
+
+@registry.command("insights", role=Role.MEMBER)
+async def insights(ctx: Context, project: ProjectRef | None = None) -> Reply:
+    """Risks in a project's numbers: budget against progress, hours, overdue actions, meetings.
+
+    Args:
+        project: Project name or #id; defaults to the channel's project.
+    """
+    _ = ctx._
+    row = await ctx.project(project)
+    now = ctx.services.clock()
+    risks: list[str] = []
+    notes: list[str] = []
+    logged = await ctx.db.hours_logged(row.id)
+    if row.hourly_rate and row.budget:
+        used = _percent(logged * row.hourly_rate, row.budget)
+        line = _("Budget used {used}% at {progress}% progress.", used=used,
+                 progress=row.progress)
+        (risks if used > row.progress + 15 else notes).append(line)
+    if row.estimated_hours:
+        share = _percent(logged, row.estimated_hours)
+        line = _("Hours: {logged} of {estimate} estimated ({share}%).",
+                 logged=_.number(logged), estimate=_.number(row.estimated_hours), share=share)
+        (risks if share > max(row.progress + 15, 100 if row.progress >= 100 else 0)
+         else notes).append(line)
+    overdue = [i for i in (await ctx.db.action_items(limit=200, project_id=row.id)).rows
+               if i.due_date and i.due_date < ctx.today()]
+    if overdue:
+        risks.append(_("{count} overdue action items, the oldest: {task}.", count=len(overdue),
+                       task=overdue[0].text))
+    unsummarised = [m for m in await ctx.db.meetings_without_summary(row.id, now)
+                    if m.starts_at + timedelta(minutes=m.duration_minutes) < now]
+    if unsummarised:
+        risks.append(_("{count} past meetings have no summary yet, e.g. {title}.",
+                       count=len(unsummarised), title=unsummarised[-1].title))
+    last = await ctx.db.last_meeting(row.id, now)
+    if last is None:
+        notes.append(_("No meetings yet."))
+    else:
+        days = (now - last.starts_at).days
+        line = _("Last meeting {days} days ago ({title}).", days=days, title=last.title)
+        active = row.status in {ProjectStatus.ACTIVE, ProjectStatus.PLANNING}
+        (risks if days > 14 and active else notes).append(line)
+    if row.due_date and row.due_date < ctx.today() and row.status not in {
+            ProjectStatus.COMPLETED, ProjectStatus.CANCELLED}:
+        risks.append(_("Past its due date ({date}).", date=_.date(row.due_date)))
+    text = _("No risks found.") if not risks else ""
+    if ctx.services.llm is not None and (risks or notes):
+        text = await _narrative(ctx, row, risks, notes) or text
+    return Reply(title=_("Insights for {project}", project=row.name), text=text,
+                 items=[f"⚠ {r}" for r in risks] + [f"· {n}" for n in notes])
+
+
+# -- helpers ------------------------------------------------------------------------------
+
+
+def _thread(ctx: Context) -> str:
+    request = ctx.request
+    return f"{request.platform}:{request.channel_id or '-'}:{request.thread_id or '-'}"
+
+
+async def _moments(ctx: Context, project: Project, query: str,
+                   limit: int = 3) -> list[Moment]:
+    retriever: Retriever | None = ctx.services.retriever
+    if retriever is None:
+        raise UserError(ctx._("Searching meetings is not set up in this process."))
+    return await retriever.moments(ctx.db, project.id, query, limit=limit)
+
+
+async def _facts(ctx: Context, project: Project, question: str) -> list[str]:
+    """Answers from the project's own numbers, for the topics the question names."""
+    _ = ctx._
+    asked = {topic for topic, pattern in _TOPICS.items()
+             if re.search(rf"\b(?:{pattern})\b", question, re.IGNORECASE)}
+    facts: list[str] = []
+    logged = await ctx.db.hours_logged(project.id)
+    if "budget" in asked and ctx.can(Role.MANAGER) and project.budget is not None:
+        spent = logged * (project.hourly_rate or Decimal(0))
+        facts.append(_("Budget: {spent} used of {budget} ({percent}%).",
+                       spent=_.money(spent, project.currency),
+                       budget=_.money(project.budget, project.currency),
+                       percent=_percent(spent, project.budget)))
+    if "hours" in asked:
+        facts.append(_("Hours logged: {hours}", hours=_.number(logged)) + (
+            " " + _("of {estimate} estimated.", estimate=_.number(project.estimated_hours))
+            if project.estimated_hours else "."))
+    if "status" in asked:
+        facts.append(_("Status: {status}, {progress}% done.",
+                       status=_(project.status.value.replace("_", " ")),
+                       progress=project.progress))
+    if "due" in asked and project.due_date:
+        facts.append(_("Due {date} ({days} days from today).", date=_.date(project.due_date),
+                       days=(project.due_date - ctx.today()).days))
+    if "meetings" in asked:
+        now = ctx.services.clock()
+        if upcoming := await ctx.db.next_meeting(project.id, now):
+            facts.append(_("Next meeting: {title}, {when}.", title=upcoming.title,
+                           when=_.datetime(upcoming.starts_at, ctx.timezone)))
+        if last := await ctx.db.last_meeting(project.id, now):
+            facts.append(_("Last meeting: {title}, {when}.", title=last.title,
+                           when=_.datetime(last.starts_at, ctx.timezone)))
+    if "actions" in asked:
+        open_items = (await ctx.db.action_items(project_id=project.id, limit=3))
+        facts.append(_("Open action items: {count}.", count=open_items.total) + "".join(
+            f" #{i.id} {i.text} ({i.owner_name or _('no owner')})." for i in open_items.rows))
+    return facts
+
+
+def _extractive_answer(ctx: Context, facts: list[str], moments: list[Moment]) -> Reply:
+    """The embedded answer: the project's numbers, then the best lines, each cited."""
+    _ = ctx._
+    lines = list(facts)
+    lines += [f"“{m.text}” [{n}]" for n, m in enumerate(moments, 1)]
+    return Reply(text="\n".join(lines), citations=[
+        Citation(f"[{n}]", m.cite(_, ctx.timezone)) for n, m in enumerate(moments, 1)])
+
+
+async def _llm_answer(ctx: Context, project: Project, question: str, facts: list[str],
+                      moments: list[Moment], earlier: list[ConversationTurn]) -> Reply:
+    """A model writes the answer from numbered sources; citations it invents are removed."""
+    _ = ctx._
+    llm = ctx.services.llm
+    assert llm is not None
+    sources = "\n".join(f"[{n}] {m.speaker or '?'} in {m.meeting_title}: {m.text}"
+                        for n, m in enumerate(moments, 1))
+    history = "\n".join(f"Q: {t.question}\nA: {t.answer}" for t in earlier)
+    system = (f"You answer questions about the project {project.name!r} using ONLY the "
+              "numbered meeting excerpts and project facts given. Cite excerpts as [n]. If "
+              "they do not answer the question, say so. Answer in the language of the "
+              f"question ({_.locale}), in at most four sentences.")
+    user = (f"Earlier in this thread:\n{history or '(nothing)'}\n\nProject facts:\n"
+            + ("\n".join(facts) or "(none)") + f"\n\nExcerpts:\n{sources}\n\n"
+            f"Question: {question}")
+    try:
+        completion = await llm.client.chat.completions.create(
+            model=llm.model, messages=[{"role": "system", "content": system},
+                                       {"role": "user", "content": user}],
+            max_completion_tokens=400)
+        text = (completion.choices[0].message.content or "").strip()
+    except Exception:  # the model is down: the embedded answer still stands
+        log.exception("the language model failed; answering extractively")
+        return _extractive_answer(ctx, facts, moments)
+    cited = sorted({int(n) for n in re.findall(r"\[(\d+)\]", text)})
+    valid = [n for n in cited if 1 <= n <= len(moments)]
+    text = re.sub(r"\[(\d+)\]", lambda m: m[0] if int(m[1]) in valid else "", text)
+    if not valid:
+        text += "\n" + _("(The model cited no meeting moment; the closest ones are below.)")
+        valid = list(range(1, len(moments) + 1))
+    return Reply(text=text, citations=[
+        Citation(f"[{n}]", moments[n - 1].cite(_, ctx.timezone)) for n in valid])
+
+
+async def _narrative(ctx: Context, project: Project, risks: list[str],
+                     notes: list[str]) -> str | None:
+    llm = ctx.services.llm
+    assert llm is not None
+    try:
+        completion = await llm.client.chat.completions.create(
+            model=llm.model, max_completion_tokens=200, messages=[
+                {"role": "system", "content": "Write two or three plain sentences for a "
+                 f"project manager, in {ctx._.locale}, about these findings. No new facts."},
+                {"role": "user", "content": json.dumps(
+                    {"project": project.name, "risks": risks, "notes": notes},
+                    ensure_ascii=False)}])
+        return (completion.choices[0].message.content or "").strip() or None
+    except Exception:
+        log.exception("the language model failed; insights without a narrative")
+        return None
+
+
+def _percent(part: Decimal, whole: Decimal) -> int:
+    return round(part * 100 / whole) if whole else 0
+
+
+def _snippet(text: str, words: int = 30) -> str:
+    parts = text.split()
+    return " ".join(parts[:words]) + (" …" if len(parts) > words else "")

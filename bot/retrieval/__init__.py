@@ -1,0 +1,1 @@
+"""Retrieval over meeting transcripts: chunking, and (in sibling modules) search and answers."""

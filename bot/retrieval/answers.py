@@ -1,0 +1,107 @@
+"""Grounded answers: the moments of a project's meetings that answer a question, cited.
+
+Retrieval is hybrid (Chroma vectors and BM25, fused) and always scoped by the code to the
+workspace's collection and the asked project; the best lines inside the retrieved chunks
+are then picked by their similarity to the question. The embedded answer is made of those
+lines, each cited; with a language model, the model writes the answer from them and any
+citation that names no source is removed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+from bot.i18n import Translator
+from bot.transcripts.pipeline import clock_time
+from storage import WorkspaceStore
+
+if TYPE_CHECKING:  # chromadb is slow to import; only the composition root loads it
+    from storage.search_index import SearchIndex
+
+MIN_SIMILARITY = 0.3  # below this a line does not answer the question (MiniLM cosine)
+MIN_WORDS = 4
+_ANNOTATION = re.compile(r"\{(?:disfmarker|vocalsound|pause|gap|comment|nonvocalsound)\}")
+
+
+@dataclass(frozen=True, slots=True)
+class Moment:
+    """A line said in a meeting, with everything a citation needs."""
+
+    meeting_id: int
+    meeting_title: str
+    meeting_start: datetime
+    transcript_id: int
+    position: int
+    speaker: str | None
+    seconds: float
+    text: str
+    score: float
+
+    def cite(self, _: Translator, timezone: str) -> str:
+        who = self.speaker or _("someone")
+        day = _.date(self.meeting_start.astimezone(ZoneInfo(timezone)))
+        return f"{self.meeting_title} · {day} · {who} · {clock_time(self.seconds)}"
+
+
+class Retriever:
+    """Finds the moments of one project's meetings that best match a question.
+
+    Args:
+        index: The search index.
+        chunks: How many chunks to read lines from.
+    """
+
+    def __init__(self, index: SearchIndex, *, chunks: int = 6) -> None:
+        self.index = index
+        self.chunks = chunks
+
+    async def moments(self, store: WorkspaceStore, project_id: int, query: str,
+                      *, limit: int = 5) -> list[Moment]:
+        hits = await self.index.search(store.workspace_id, query, project_id=project_id,
+                                       k=self.chunks)
+        # The filter is the code's, not the index's alone: a hit of another project or
+        # workspace can never become a citation.
+        hits = [h for h in hits if h.chunk.project_id == project_id
+                and h.chunk.workspace_id == store.workspace_id]
+        if not hits:
+            return []
+        meetings = await store.meetings_by_id(sorted({h.chunk.meeting_id for h in hits}))
+        lines: list[tuple[Moment, str]] = []
+        seen: set[tuple[int, int]] = set()
+        for hit in hits:
+            meeting = meetings.get(hit.chunk.meeting_id)
+            if meeting is None or meeting.project_id != project_id:
+                continue
+            for segment in await store.segments_between(
+                    hit.chunk.transcript_id, hit.chunk.first_segment, hit.chunk.last_segment):
+                text = " ".join(_ANNOTATION.sub(" ", segment.text).split())
+                key = (hit.chunk.transcript_id, segment.position)
+                if len(text.split()) < MIN_WORDS or key in seen:
+                    continue
+                seen.add(key)
+                lines.append((Moment(meeting.id, meeting.title, meeting.starts_at,
+                                     hit.chunk.transcript_id, segment.position, segment.speaker,
+                                     segment.start, text, 0.0), text))
+        if not lines:
+            return []
+        vectors = await _embed(self.index, [query, *(text for _m, text in lines)])
+        similarity = vectors[1:] @ vectors[0]
+        scored = sorted(((float(s), m) for s, (m, _t) in zip(similarity, lines, strict=True)),
+                        key=lambda pair: -pair[0])
+        return [replace(m, score=s) for s, m in scored[:limit] if s >= MIN_SIMILARITY]
+
+
+async def _embed(index: SearchIndex, texts: Sequence[str]) -> np.ndarray:
+    vectors = await asyncio.to_thread(index.embedding.embed, list(texts))
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.where(norms == 0, 1, norms)
+

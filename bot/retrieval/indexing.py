@@ -1,0 +1,37 @@
+"""The pipeline's indexing step: a transcript's segments, chunked by speaker turns, indexed."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.retrieval.chunking import Turn, chunk_turns
+from storage import Database
+
+if TYPE_CHECKING:  # chromadb is slow to import; only the composition root loads it
+    from storage.search_index import SearchIndex
+
+
+class TranscriptIndexer:
+    """Fills the search index from stored segments; re-indexing replaces (idempotent).
+
+    Args:
+        db: Where the segments are.
+        index: The Chroma and BM25 index.
+    """
+
+    def __init__(self, db: Database, index: SearchIndex) -> None:
+        self.db = db
+        self.search_index = index
+
+    async def index(self, workspace_id: int, transcript_id: int) -> None:
+        async with self.db.transaction() as store:
+            scoped = store.scoped(workspace_id)
+            transcript = await scoped.transcript(transcript_id)
+            if transcript is None:
+                return
+            meeting = await scoped.meeting(transcript.meeting_id)
+            assert meeting is not None  # transcripts cascade with their meeting
+            segments = await scoped.segments(transcript_id)
+        turns = [Turn(s.position, s.speaker, s.start, s.end, s.text) for s in segments]
+        await self.search_index.replace_transcript(workspace_id, meeting.project_id, meeting.id,
+                                            transcript_id, chunk_turns(turns))

@@ -1,0 +1,126 @@
+"""Free text (mentions, direct messages) routed to a command.
+
+With a language model, through tool calls built from the command registry's schemas; the
+embedded default, through rules in English and Spanish: a question goes to ``ask``,
+"set up a call with Acme next Tuesday at 3pm" to ``meeting schedule``, "log 3h on Website"
+to ``project log``. Whatever is chosen then runs through the dispatcher like any command,
+with the same parsing, role check and transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from bot.ports import LanguageModel
+from bot.registry import Registry
+
+log = logging.getLogger("v1tr0.routing")
+
+ProjectFinder = Callable[[str], Awaitable[str | None]]
+"""Turns a client or project name into a project reference (``#id``), or ``None``."""
+
+_HOURS = r"(?P<hours>\d+(?:[.,]\d+)?\s*(?:h|hs|hrs?|hours?|horas?|m|min|minutes?|minutos?)?" \
+         r"(?:\s*\d+\s*(?:m|min|minutos?))?)"
+_LOG = [
+    re.compile(rf"^(?:please\s+)?(?:log|track|add)\s+{_HOURS}\s+(?:on|to|for|in)\s+"
+               r"(?P<project>.+?)(?:\s+(?P<on>yesterday|today))?[.!]?$", re.IGNORECASE),
+    re.compile(rf"^(?:por favor\s+)?(?:registra|apunta|anota|carga)\s+{_HOURS}\s+"
+               r"(?:en|a|para|al)\s+(?P<project>.+?)(?:\s+(?P<on>ayer|hoy))?[.!]?$",
+               re.IGNORECASE),
+]
+_SCHEDULE = [
+    re.compile(r"^(?:please\s+|can you\s+|could you\s+)?(?:set up|schedule|book|arrange|"
+               r"organi[sz]e|plan)\s+(?:a|an|the)?\s*(?:call|meeting|sync|catch-?up|review)\s+"
+               r"(?:with\s+(?P<who>.+?)\s+)?(?P<when>(?:on\s+|at\s+|for\s+)?(?:today|tonight|"
+               r"tomorrow|next|this|in\s+\d|\d|monday|tuesday|wednesday|thursday|friday|"
+               r"saturday|sunday).*?)[.!?]?$", re.IGNORECASE),
+    re.compile(r"^(?:por favor\s+)?(?:agenda|programa|organiza|monta|prepara|fija)\s+"
+               r"(?:una|la)?\s*(?:reuni[oó]n|llamada|videollamada|revisi[oó]n)\s+"
+               r"(?:con\s+(?P<who>.+?)\s+)?(?P<when>(?:el\s+|para\s+|a\s+las\s+)?(?:hoy|"
+               r"mañana|pasado|próximo|proximo|este|esta|en\s+\d|\d|lunes|martes|"
+               r"mi[eé]rcoles|jueves|viernes|s[aá]bado|domingo).*?)[.!?]?$", re.IGNORECASE),
+]
+_QUESTION = re.compile(
+    r"\?\s*$|^\s*¿|^(?:what|who|whom|whose|when|where|why|how|which|did|do|does|is|are|was|"
+    r"were|can|could|should|will|have|has|qu[eé]|qui[eé]n|cu[aá]ndo|d[oó]nde|por qu[eé]|"
+    r"c[oó]mo|cu[aá]l|cu[aá]nto|cu[aá]ntas?|hubo|hay|se)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Routed:
+    """The command free text was routed to, with its arguments."""
+
+    command: str
+    args: dict[str, Any]
+
+
+class Router:
+    """Chooses the command that free text asks for.
+
+    Args:
+        registry: The commands (their schemas become the model's tools).
+    """
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+
+    async def route(self, text: str, *, find_project: ProjectFinder,
+                    llm: LanguageModel | None = None) -> Routed | None:
+        """The command for ``text``, or ``None`` when nothing fits."""
+        cleaned = re.sub(r"^(?:<@[\w|.-]+>|@\w+)[,:]?\s*", "", text.strip())  # the mention
+        if not cleaned:
+            return None
+        if llm is not None:
+            routed = await self._with_model(cleaned, llm)
+            if routed is not None:
+                return routed
+        return await self._with_rules(cleaned, find_project)
+
+    async def _with_rules(self, text: str, find_project: ProjectFinder) -> Routed | None:
+        for pattern in _LOG:
+            if match := pattern.match(text):
+                args = {"hours": match["hours"].replace(" ", ""), "project": match["project"]}
+                if match["on"]:
+                    args["on"] = match["on"]
+                return Routed("project log", args)
+        for pattern in _SCHEDULE:
+            if match := pattern.match(text):
+                who = (match["who"] or "").strip()
+                project = await find_project(who) if who else None
+                if project is None:
+                    return None  # without a project there is nothing to schedule in
+                return Routed("meeting schedule", {"project": project, "when": match["when"]})
+        if _QUESTION.search(text):
+            return Routed("ask", {"question": text})
+        return None
+
+    async def _with_model(self, text: str, llm: LanguageModel) -> Routed | None:
+        tools = self.registry.tool_schemas()
+        by_name = {tool["function"]["name"]: " ".join(tool["function"]["name"].split("_"))
+                   for tool in tools}
+        try:
+            completion = await llm.client.chat.completions.create(
+                model=llm.model, tools=tools, tool_choice="auto", messages=[
+                    {"role": "system", "content": "You turn a chat message to a project-desk "
+                     "bot into one tool call. Questions about a project go to `ask`."},
+                    {"role": "user", "content": text}])
+        except Exception:
+            log.exception("routing with the language model failed; using the rules")
+            return None
+        message = completion.choices[0].message
+        for call in message.tool_calls or []:
+            command = by_name.get(call.function.name)
+            if command is None or self.registry.get(command) is None:
+                continue
+            try:
+                args = json.loads(call.function.arguments or "{}")
+            except json.JSONDecodeError:
+                continue
+            if isinstance(args, dict):
+                return Routed(command, args)
+        return None

@@ -1,0 +1,551 @@
+"""The transcript search index: Chroma for dense vectors, BM25 for words, fused by rank.
+
+Layout. One Chroma collection per workspace and per embedding model,
+``v1tr0-w{workspace_id}-{model slug}``: a workspace can only ever search its own
+collection, so no filter can leak another tenant's chunks, and vectors from two models never
+share a space. Each chunk carries its project, meeting, transcript, first and last segment,
+speakers and times as metadata; project and meeting filters are applied here, in code (a
+Chroma ``where`` on the dense side, a mask on the BM25 side, and a final check on both).
+
+Lexical side. An in-memory ``bm25s`` index per workspace, built from that workspace's chunks
+as stored in Chroma the first time it is searched, and rebuilt after any write. Writes also
+stamp a new ``generation`` on the collection, so another process sharing a Chroma server
+notices on its next search that its copy is stale.
+
+Fusion. Weighted reciprocal-rank fusion:
+``score = dense_weight / (rrf_k + dense_rank) + lexical_weight / (rrf_k + lexical_rank)``,
+a missing rank contributing nothing. The default weights are to be tuned on QMSum val only.
+
+Every Chroma call blocks, so each public ``async`` method runs its ``*_sync`` twin in a
+worker thread; benchmark scripts can call the ``*_sync`` methods directly.
+
+Example:
+    >>> index = SearchIndex(path=Path("data/chroma"), embedding=MiniLMEmbedding())  # doctest: +SKIP
+    >>> await index.replace_transcript(1, 7, 42, 99, chunks)                        # doctest: +SKIP
+    >>> hits = await index.search(1, "when is the launch?", project_id=7)          # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import threading
+import unicodedata
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, Protocol
+from urllib.parse import urlsplit
+
+import bm25s
+import bm25s.stopwords
+import chromadb
+import numpy as np
+import Stemmer
+from chromadb.api import ClientAPI
+from chromadb.api.models.Collection import Collection
+from chromadb.api.types import Documents, EmbeddingFunction
+from chromadb.config import Settings
+from chromadb.errors import NotFoundError
+
+Mode = Literal["hybrid", "dense", "lexical"]
+
+# Fusion defaults. To be tuned by the retrieval benchmark on QMSum val, never on anything else.
+DENSE_WEIGHT = 1.0
+LEXICAL_WEIGHT = 1.0
+RRF_K = 60  # the usual reciprocal-rank-fusion constant (Cormack et al., 2009)
+
+_PAGE = 2000  # chunks per Chroma request when reading a whole workspace back
+_WRITE_BATCH = 1000  # below Chroma's max batch size (5461 embedded)
+_SPEAKER_SEPARATOR = "|"
+
+# Spanish stop words that are also English content words: keep them searchable.
+_NOT_STOPWORDS = {"sea", "son", "era", "eras", "solo"}
+# Speech fillers: frequent in transcripts, never what anybody searches for.
+_FILLERS = ("um", "uh", "uhm", "hmm", "mm", "mhm", "erm")
+_TOKEN = re.compile(r"\w+")
+
+
+def _fold(text: str) -> str:
+    """Lowercase without accents, so "reunión" and "reunion" are the same word."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def default_stopwords() -> frozenset[str]:
+    """English and Spanish stop words (bm25s' lists, accents folded) plus speech fillers."""
+    words = {_fold(word) for word in bm25s.stopwords.STOPWORDS_EN_PLUS}
+    words |= {_fold(word) for word in bm25s.stopwords.STOPWORDS_SPANISH} - _NOT_STOPWORDS
+    return frozenset(words | set(_FILLERS))
+
+
+class LexicalAnalyzer:
+    """Text to BM25 terms: fold case and accents, split words, drop stop words, stem.
+
+    One Snowball stemmer for both languages a workspace may mix: the English one by default.
+    What matters for BM25 is that queries and chunks are stemmed the same way.
+
+    Args:
+        stemmer_language: A PyStemmer algorithm name (``english``, ``spanish``, ...), or None
+            for no stemming.
+        stopwords: Words to drop; default :func:`default_stopwords`.
+    """
+
+    def __init__(self, *, stemmer_language: str | None = "english",
+                 stopwords: Iterable[str] | None = None) -> None:
+        self._stemmer = Stemmer.Stemmer(stemmer_language) if stemmer_language else None
+        self._stopwords = (frozenset(_fold(word) for word in stopwords)
+                           if stopwords is not None else default_stopwords())
+        self._lock = threading.Lock()  # a PyStemmer object must not be shared across threads
+
+    def __call__(self, text: str) -> list[str]:
+        words = [word for word in _TOKEN.findall(_fold(text))
+                 if word not in self._stopwords and (len(word) > 1 or word.isdigit())]
+        if self._stemmer is None or not words:
+            return words
+        with self._lock:
+            return self._stemmer.stemWords(words)
+
+
+class Chunk(Protocol):
+    """What is indexed for a window of a transcript.
+
+    ``bot.retrieval.chunking.Chunk`` has this shape; it is restated here because ``storage``
+    never imports ``bot`` (imports go ``bot -> storage``).
+    """
+
+    @property
+    def text(self) -> str: ...
+    @property
+    def first_segment(self) -> int: ...
+    @property
+    def last_segment(self) -> int: ...
+    @property
+    def speakers(self) -> tuple[str, ...]: ...
+    @property
+    def start(self) -> float: ...
+    @property
+    def end(self) -> float: ...
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedChunk:
+    """A chunk as stored: where it comes from, and its text.
+
+    ``start`` and ``end`` are seconds into the meeting; ``first_segment`` and
+    ``last_segment`` are the positions of its first and last transcript segment.
+    """
+
+    chunk_id: str
+    workspace_id: int
+    project_id: int
+    meeting_id: int
+    transcript_id: int
+    first_segment: int
+    last_segment: int
+    speakers: tuple[str, ...]
+    start: float
+    text: str
+    end: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A search result: the chunk, its fused score and its rank on each side (1 = best).
+
+    ``dense_similarity`` is the cosine similarity to the query when the dense side found it,
+    ``lexical_score`` the BM25 score when the lexical side did.
+    """
+
+    chunk: IndexedChunk
+    score: float
+    dense_rank: int | None
+    lexical_rank: int | None
+    dense_similarity: float | None = None
+    lexical_score: float | None = None
+
+
+@dataclass(slots=True)
+class _Lexical:
+    """A workspace's BM25 index and the chunks it was built from, in the same order."""
+
+    generation: str | None
+    chunks: list[IndexedChunk]
+    project_ids: np.ndarray
+    meeting_ids: np.ndarray
+    bm25: bm25s.BM25 | None
+
+
+def slug(text: str) -> str:
+    """Lowercase letters, digits and single dashes: safe inside a collection name."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def parse_chroma_url(url: str) -> tuple[str, int, bool]:
+    """``CHROMA_URL`` to ``(host, port, ssl)``; the port defaults to 8000 (443 for https).
+
+    Raises:
+        ValueError: for a URL that is not http(s) or has no host.
+    """
+    parts = urlsplit(url if "://" in url else f"http://{url}")
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ValueError(f"CHROMA_URL must look like http://host:8000, not {url!r}")
+    ssl = parts.scheme == "https"
+    return parts.hostname, parts.port or (443 if ssl else 8000), ssl
+
+
+def _model_id(embedding: EmbeddingFunction[Documents]) -> str:
+    model_id = getattr(embedding, "model_id", None)
+    return str(model_id) if model_id else str(embedding.name())
+
+
+def _metadata(workspace_id: int, project_id: int, meeting_id: int, transcript_id: int,
+              chunk: Chunk) -> dict[str, str | int | float | bool]:
+    # Chroma metadata values are scalars: the speakers go in one string. A "|" inside a name
+    # would split it in two, so it becomes "/".
+    speakers = _SPEAKER_SEPARATOR.join(speaker.replace(_SPEAKER_SEPARATOR, "/")
+                                       for speaker in chunk.speakers)
+    return {"workspace_id": workspace_id, "project_id": project_id, "meeting_id": meeting_id,
+            "transcript_id": transcript_id, "first_segment": chunk.first_segment,
+            "last_segment": chunk.last_segment, "speakers": speakers,
+            "start": float(chunk.start), "end": float(chunk.end)}
+
+
+def _indexed(chunk_id: str, document: str | None, metadata: Any) -> IndexedChunk:
+    speakers = str(metadata.get("speakers") or "")
+    return IndexedChunk(
+        chunk_id=chunk_id, workspace_id=int(metadata["workspace_id"]),
+        project_id=int(metadata["project_id"]), meeting_id=int(metadata["meeting_id"]),
+        transcript_id=int(metadata["transcript_id"]),
+        first_segment=int(metadata["first_segment"]), last_segment=int(metadata["last_segment"]),
+        speakers=tuple(speakers.split(_SPEAKER_SEPARATOR)) if speakers else (),
+        start=float(metadata["start"]), text=document or "",
+        end=float(metadata.get("end", metadata["start"])))
+
+
+def _where(project_id: int | None, meeting_id: int | None) -> dict[str, Any] | None:
+    clauses: list[dict[str, Any]] = []
+    if project_id is not None:
+        clauses.append({"project_id": project_id})
+    if meeting_id is not None:
+        clauses.append({"meeting_id": meeting_id})
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+class SearchIndex:
+    """Chunks of meeting transcripts in Chroma, searched densely, lexically or both.
+
+    Args:
+        path: Folder of the embedded persistent Chroma (the default provider).
+        url: A Chroma server (``CHROMA_URL``); when set, it is used and ``path`` is ignored.
+        embedding: The embedder; its ``model_id`` names the collections.
+        analyzer: How the BM25 side turns text into terms.
+
+    Raises:
+        ValueError: when neither ``path`` nor ``url`` is given, or ``url`` is malformed.
+    """
+
+    def __init__(self, *, path: Path | None = None, url: str | None = None,
+                 embedding: EmbeddingFunction[Documents],
+                 analyzer: LexicalAnalyzer | None = None) -> None:
+        # Telemetry off: the embedded mode must never touch the network.
+        settings = Settings(anonymized_telemetry=False, allow_reset=False)
+        if url:
+            host, port, ssl = parse_chroma_url(url)
+            self.client: ClientAPI = chromadb.HttpClient(host=host, port=port, ssl=ssl,
+                                                         settings=settings)
+        elif path is not None:
+            Path(path).mkdir(parents=True, exist_ok=True)
+            self.client = chromadb.PersistentClient(path=str(path), settings=settings)
+        else:
+            raise ValueError("SearchIndex needs a folder (path) or a Chroma server (url)")
+        self.embedding = embedding
+        self.model_id = _model_id(embedding)
+        self.analyzer = analyzer or LexicalAnalyzer()
+        self._lexical: dict[int, _Lexical] = {}
+        self._locks: dict[int, threading.RLock] = {}
+        self._locks_guard = threading.Lock()
+
+    # -- collections ---------------------------------------------------------------------
+
+    def collection_name(self, workspace_id: int) -> str:
+        """The collection holding this workspace's chunks for this index's embedding model."""
+        return f"v1tr0-w{int(workspace_id)}-{slug(self.model_id)}"
+
+    def _lock(self, workspace_id: int) -> threading.RLock:
+        with self._locks_guard:
+            return self._locks.setdefault(workspace_id, threading.RLock())
+
+    def _metadata(self, workspace_id: int) -> dict[str, Any]:
+        return {"workspace_id": workspace_id, "embedding_model": self.model_id,
+                "generation": uuid.uuid4().hex}
+
+    def _collection(self, workspace_id: int, *, create: bool) -> Collection | None:
+        name = self.collection_name(workspace_id)
+        if create:
+            collection = self.client.get_or_create_collection(
+                name, configuration={"hnsw": {"space": "cosine"}},
+                metadata=self._metadata(workspace_id), embedding_function=self.embedding)
+        else:
+            try:
+                collection = self.client.get_collection(name, embedding_function=self.embedding)
+            except NotFoundError:
+                return None
+        stored = (collection.metadata or {}).get("embedding_model")
+        if stored is not None and stored != self.model_id:  # a slug collision: never mix
+            raise RuntimeError(f"collection {name} holds vectors of {stored}, "
+                               f"not of {self.model_id}")
+        return collection
+
+    def _touched(self, workspace_id: int, collection: Collection) -> None:
+        """After a write: drop this process's BM25 copy and tell other processes theirs is old."""
+        self._lexical.pop(workspace_id, None)
+        collection.modify(metadata=self._metadata(workspace_id))
+
+    # -- writes --------------------------------------------------------------------------
+
+    def replace_transcript_sync(self, workspace_id: int, project_id: int, meeting_id: int,
+                                transcript_id: int, chunks: Sequence[Chunk]) -> int:
+        """Index a transcript's chunks in place of whatever it had; returns how many.
+
+        Idempotent: indexing the same transcript again leaves exactly one copy. The chunks
+        are embedded before anything is deleted, so the transcript's old chunks stay
+        searchable during the slow part.
+        """
+        documents = [chunk.text for chunk in chunks]
+        embeddings = list(self.embedding(documents)) if documents else []
+        with self._lock(workspace_id):
+            collection = self._collection(workspace_id, create=True)
+            assert collection is not None
+            collection.delete(where={"transcript_id": transcript_id})
+            for offset in range(0, len(chunks), _WRITE_BATCH):
+                part = range(offset, min(offset + _WRITE_BATCH, len(chunks)))
+                collection.upsert(
+                    ids=[f"t{transcript_id}-c{index}" for index in part],
+                    embeddings=[embeddings[index] for index in part],
+                    documents=[documents[index] for index in part],
+                    metadatas=[_metadata(workspace_id, project_id, meeting_id, transcript_id,
+                                         chunks[index]) for index in part])
+            self._touched(workspace_id, collection)
+        return len(chunks)
+
+    def _delete_where(self, workspace_id: int, where: dict[str, Any]) -> None:
+        with self._lock(workspace_id):
+            collection = self._collection(workspace_id, create=False)
+            if collection is None:
+                return
+            collection.delete(where=where)
+            self._touched(workspace_id, collection)
+
+    def delete_transcript_sync(self, workspace_id: int, transcript_id: int) -> None:
+        """Remove a transcript's chunks."""
+        self._delete_where(workspace_id, {"transcript_id": transcript_id})
+
+    def delete_meeting_sync(self, workspace_id: int, meeting_id: int) -> None:
+        """Remove the chunks of every transcript of a meeting."""
+        self._delete_where(workspace_id, {"meeting_id": meeting_id})
+
+    def delete_project_sync(self, workspace_id: int, project_id: int) -> None:
+        """Remove the chunks of every meeting of a project."""
+        self._delete_where(workspace_id, {"project_id": project_id})
+
+    def delete_workspace_sync(self, workspace_id: int) -> None:
+        """Remove the workspace's collections, for every embedding model."""
+        prefix = f"v1tr0-w{int(workspace_id)}-"
+        with self._lock(workspace_id):
+            for collection in self.client.list_collections():
+                if collection.name.startswith(prefix):
+                    self.client.delete_collection(collection.name)
+            self._lexical.pop(workspace_id, None)
+
+    def count_sync(self, workspace_id: int, *, transcript_id: int | None = None) -> int:
+        """How many chunks the workspace (or one of its transcripts) has for this model."""
+        collection = self._collection(workspace_id, create=False)
+        if collection is None:
+            return 0
+        if transcript_id is None:
+            return collection.count()
+        return len(collection.get(where={"transcript_id": transcript_id}, include=[])["ids"])
+
+    # -- search --------------------------------------------------------------------------
+
+    def search_sync(self, workspace_id: int, query: str, *, project_id: int | None = None,
+                    meeting_id: int | None = None, k: int = 10, mode: Mode = "hybrid",
+                    dense_weight: float = DENSE_WEIGHT, lexical_weight: float = LEXICAL_WEIGHT,
+                    candidates: int = 50, rrf_k: float = RRF_K) -> list[Hit]:
+        """The workspace's ``k`` best chunks for ``query``, optionally within a project/meeting.
+
+        Args:
+            workspace_id: Whose collection to search; nothing else is ever read.
+            query: The question or words to find.
+            project_id: Only chunks of this project.
+            meeting_id: Only chunks of this meeting.
+            k: How many hits to return.
+            mode: ``hybrid`` (both sides fused), ``dense`` or ``lexical`` only.
+            dense_weight: Weight of the dense ranks in the fusion.
+            lexical_weight: Weight of the BM25 ranks in the fusion.
+            candidates: How many results each side contributes before fusion.
+            rrf_k: The reciprocal-rank-fusion constant.
+
+        Returns:
+            Hits, best first; fewer than ``k`` when fewer chunks match.
+
+        Raises:
+            ValueError: for an unknown mode or a non-positive ``k`` or ``candidates``.
+        """
+        if mode not in {"hybrid", "dense", "lexical"}:
+            raise ValueError(f"unknown search mode {mode!r}")
+        if k < 1 or candidates < 1:
+            raise ValueError("k and candidates must be at least 1")
+        if not query.strip():
+            return []
+        collection = self._collection(workspace_id, create=False)
+        if collection is None:
+            return []
+        candidates = max(candidates, k)
+        dense = (self._dense(collection, query, project_id, meeting_id, candidates)
+                 if mode != "lexical" else [])
+        lexical = (self._lexical_search(workspace_id, collection, query, project_id,
+                                        meeting_id, candidates)
+                   if mode != "dense" else [])
+
+        found: dict[str, dict[str, Any]] = {}
+        for rank, (chunk, similarity) in enumerate(dense, start=1):
+            found[chunk.chunk_id] = {"chunk": chunk, "score": dense_weight / (rrf_k + rank),
+                                     "dense_rank": rank, "dense_similarity": similarity}
+        for rank, (chunk, bm25_score) in enumerate(lexical, start=1):
+            entry = found.setdefault(chunk.chunk_id, {"chunk": chunk, "score": 0.0})
+            entry["score"] += lexical_weight / (rrf_k + rank)
+            entry["lexical_rank"] = rank
+            entry["lexical_score"] = bm25_score
+        hits = [Hit(chunk=entry["chunk"], score=entry["score"],
+                    dense_rank=entry.get("dense_rank"), lexical_rank=entry.get("lexical_rank"),
+                    dense_similarity=entry.get("dense_similarity"),
+                    lexical_score=entry.get("lexical_score"))
+                for entry in found.values()
+                # The filters were applied on each side; this check makes a leak impossible
+                # even if one side had a bug.
+                if _allowed(entry["chunk"], workspace_id, project_id, meeting_id)]
+        hits.sort(key=lambda hit: (-hit.score, min(hit.dense_rank or 1 << 30,
+                                                   hit.lexical_rank or 1 << 30),
+                                   hit.chunk.chunk_id))
+        return hits[:k]
+
+    def _dense(self, collection: Collection, query: str, project_id: int | None,
+               meeting_id: int | None, candidates: int) -> list[tuple[IndexedChunk, float]]:
+        result = collection.query(query_texts=[query], n_results=candidates,
+                                  where=_where(project_id, meeting_id),
+                                  include=["documents", "metadatas", "distances"])
+        ids = result["ids"][0]
+        documents = (result["documents"] or [[]])[0]
+        metadatas = (result["metadatas"] or [[]])[0]
+        distances = (result["distances"] or [[]])[0]
+        # Cosine space: Chroma's distance is 1 - cosine similarity.
+        return [(_indexed(chunk_id, document, metadata), 1.0 - float(distance))
+                for chunk_id, document, metadata, distance
+                in zip(ids, documents, metadatas, distances, strict=True)]
+
+    def _lexical_index(self, workspace_id: int, collection: Collection) -> _Lexical:
+        generation = (collection.metadata or {}).get("generation")
+        cached = self._lexical.get(workspace_id)
+        if cached is not None and cached.generation == generation:
+            return cached
+        with self._lock(workspace_id):
+            cached = self._lexical.get(workspace_id)
+            if cached is not None and cached.generation == generation:
+                return cached
+            chunks: list[IndexedChunk] = []
+            offset = 0
+            while True:
+                page = collection.get(include=["documents", "metadatas"], limit=_PAGE,
+                                      offset=offset)
+                documents = page["documents"] or []
+                metadatas = page["metadatas"] or []
+                chunks.extend(_indexed(chunk_id, document, metadata) for chunk_id, document,
+                              metadata in zip(page["ids"], documents, metadatas, strict=True))
+                if len(page["ids"]) < _PAGE:
+                    break
+                offset += _PAGE
+            bm25 = None
+            if chunks:
+                bm25 = bm25s.BM25()
+                bm25.index([self.analyzer(chunk.text) for chunk in chunks], show_progress=False)
+            lexical = _Lexical(
+                generation=generation, chunks=chunks,
+                project_ids=np.array([chunk.project_id for chunk in chunks], dtype=np.int64),
+                meeting_ids=np.array([chunk.meeting_id for chunk in chunks], dtype=np.int64),
+                bm25=bm25)
+            self._lexical[workspace_id] = lexical
+            return lexical
+
+    def _lexical_search(self, workspace_id: int, collection: Collection, query: str,
+                        project_id: int | None, meeting_id: int | None,
+                        candidates: int) -> list[tuple[IndexedChunk, float]]:
+        lexical = self._lexical_index(workspace_id, collection)
+        if lexical.bm25 is None:
+            return []
+        terms = [term for term in self.analyzer(query) if term in lexical.bm25.vocab_dict]
+        if not terms:
+            return []
+        # Restrict the corpus to the filter: masked chunks score 0 and are dropped below.
+        mask = np.ones(len(lexical.chunks), dtype=np.float32)
+        if project_id is not None:
+            mask *= lexical.project_ids == project_id
+        if meeting_id is not None:
+            mask *= lexical.meeting_ids == meeting_id
+        if not mask.any():
+            return []
+        documents, scores = lexical.bm25.retrieve(
+            [terms], k=min(candidates, len(lexical.chunks)), show_progress=False,
+            weight_mask=mask)
+        return [(lexical.chunks[int(index)], float(score))
+                for index, score in zip(documents[0], scores[0], strict=True) if score > 0]
+
+    # -- async API -----------------------------------------------------------------------
+
+    async def replace_transcript(self, workspace_id: int, project_id: int, meeting_id: int,
+                                 transcript_id: int, chunks: Sequence[Chunk]) -> int:
+        """Index a transcript's chunks in place of its old ones; see the sync twin."""
+        return await asyncio.to_thread(self.replace_transcript_sync, workspace_id, project_id,
+                                       meeting_id, transcript_id, chunks)
+
+    async def delete_transcript(self, workspace_id: int, transcript_id: int) -> None:
+        """Remove a transcript's chunks."""
+        await asyncio.to_thread(self.delete_transcript_sync, workspace_id, transcript_id)
+
+    async def delete_meeting(self, workspace_id: int, meeting_id: int) -> None:
+        """Remove a meeting's chunks."""
+        await asyncio.to_thread(self.delete_meeting_sync, workspace_id, meeting_id)
+
+    async def delete_project(self, workspace_id: int, project_id: int) -> None:
+        """Remove a project's chunks."""
+        await asyncio.to_thread(self.delete_project_sync, workspace_id, project_id)
+
+    async def delete_workspace(self, workspace_id: int) -> None:
+        """Remove everything indexed for a workspace, for every embedding model."""
+        await asyncio.to_thread(self.delete_workspace_sync, workspace_id)
+
+    async def count(self, workspace_id: int, *, transcript_id: int | None = None) -> int:
+        """How many chunks the workspace (or one transcript) has for this model."""
+        return await asyncio.to_thread(self.count_sync, workspace_id,
+                                       transcript_id=transcript_id)
+
+    async def search(self, workspace_id: int, query: str, *, project_id: int | None = None,
+                     meeting_id: int | None = None, k: int = 10, mode: Mode = "hybrid",
+                     dense_weight: float = DENSE_WEIGHT, lexical_weight: float = LEXICAL_WEIGHT,
+                     candidates: int = 50, rrf_k: float = RRF_K) -> list[Hit]:
+        """The workspace's best chunks for a query; see :meth:`search_sync`."""
+        return await asyncio.to_thread(
+            self.search_sync, workspace_id, query, project_id=project_id,
+            meeting_id=meeting_id, k=k, mode=mode, dense_weight=dense_weight,
+            lexical_weight=lexical_weight, candidates=candidates, rrf_k=rrf_k)
+
+
+def _allowed(chunk: IndexedChunk, workspace_id: int, project_id: int | None,
+             meeting_id: int | None) -> bool:
+    return (chunk.workspace_id == workspace_id
+            and (project_id is None or chunk.project_id == project_id)
+            and (meeting_id is None or chunk.meeting_id == meeting_id))
