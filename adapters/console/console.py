@@ -35,7 +35,7 @@ def render(reply: Reply, saved: dict[str, Path] | None = None) -> str:
     width = max((len(f.label) for f in reply.fields), default=0)
     lines += [f"{f.label.ljust(width)}  {f.value}" for f in reply.fields]
     lines += [f"  • {item}" for item in reply.items]
-    lines += [f"  [{c.label}] {c.detail}".rstrip() for c in reply.citations]
+    lines += [f"  {c.label} {c.detail}".rstrip() for c in reply.citations]
     lines += [f"  ({b.label}: /{b.command})" for b in reply.buttons]
     saved = saved or {}
     lines += [f"  📎 {saved[a.filename]}" if a.filename in saved

@@ -23,7 +23,7 @@ _TOPICS = {
     "budget": r"budget|cost|spent|spend|money|burn|presupuesto|gasto|coste|costo|dinero",
     "hours": r"hours?|time logged|horas|tiempo",
     "status": r"status|progress|state|estado|progreso|avance",
-    "due": r"due|deadline|delivery|launch date|entrega|plazo|fecha l[ií]mite",
+    "due": r"due|deadline|delivery|entrega|plazo|fecha l[ií]mite",
     "meetings": r"meetings?|calls?|reuni[oó]n|reuniones|llamadas?",
     "actions": r"action items?|tasks?|to-?dos?|pending|pendientes?|tareas?",
 }

@@ -106,3 +106,28 @@ async def test_console_shows_reminders_as_they_fire(db: Database, tmp_path: Path
     channel = text.split("[in #console]", 1)[1]
     assert "Meeting soon: Demo" in channel and re.search(r"https://meet\.jit\.si/website-", channel)
     assert "Your link: https://meet.jit.si/website-" in text.split("[to ana]", 1)[1]
+
+
+def test_ingest_then_ask_from_the_console(tmp_path: Path) -> None:
+    """The issue's walk-through, through the real CLI and composition root."""
+    vtt = tmp_path / "launch.vtt"
+    vtt.write_text("WEBVTT\n\n00:00:12.500 --> 00:00:18.000\n<v Ana>We decided to move the "
+                   "launch date to the first of March, after the content freeze.\n\n"
+                   "00:00:18.500 --> 00:00:24.000\n<v Luis>I will send the final budget to "
+                   "the client by Friday.\n", encoding="utf-8")
+    setup = v1tr0("console", data=tmp_path, stdin=(
+        "project create Website\nproject create Mobile\n"
+        'meeting now website title:"Launch review"\n'))
+    assert setup.returncode == 0 and "Meeting started: Launch review" in setup.stdout
+    ingested = v1tr0("ingest", str(vtt), "--meeting", "1", data=tmp_path)
+    assert ingested.returncode == 0, ingested.stderr
+    assert "Summary of Launch review" in ingested.stdout
+    assert "Decision: We decided to move the launch date" in ingested.stdout
+    assert "Luis, due" in ingested.stdout
+    asked = v1tr0("console", data=tmp_path, stdin=(
+        "ask what did we decide about the launch date? project:website\n"
+        "ask what did we decide about the launch date? project:mobile\n"))
+    website, mobile = asked.stdout.split("About Mobile")
+    assert "first of March" in website and "[1] Launch review ·" in website
+    assert "· Ana · 0:12" in website
+    assert "found nothing" in mobile
