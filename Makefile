@@ -31,6 +31,11 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/dispatch.py
+	$(BIN)/python bench/reminders.py
+	$(BIN)/python bench/transcribe.py
+	$(BIN)/python bench/summaries.py
+	$(BIN)/python bench/retrieval.py
+	$(BIN)/python bench/ask.py
 
 docs: install
 	$(BIN)/python -m bot.docs README.md
