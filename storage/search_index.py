@@ -51,8 +51,9 @@ from chromadb.errors import NotFoundError
 
 Mode = Literal["hybrid", "dense", "lexical"]
 
-# Fusion defaults. To be tuned by the retrieval benchmark on QMSum val, never on anything else.
-DENSE_WEIGHT = 1.0
+# Fusion defaults, tuned by bench/retrieval.py --tune on QMSum val only (never anything else):
+# BM25 ranks count twice as much as dense ones (MiniLM lags BM25 on meeting speech there).
+DENSE_WEIGHT = 0.5
 LEXICAL_WEIGHT = 1.0
 RRF_K = 60  # the usual reciprocal-rank-fusion constant (Cormack et al., 2009)
 
@@ -300,6 +301,20 @@ class SearchIndex:
                                f"not of {self.model_id}")
         return collection
 
+    def _lines(self, workspace_id: int, *, create: bool) -> Collection | None:
+        """The vectors of single transcript lines (segments), so answers can rank lines
+        without embedding them at question time. Kept apart from the chunks: searching
+        chunks must not return lines."""
+        name = f"{self.collection_name(workspace_id)}-lines"
+        if create:
+            return self.client.get_or_create_collection(
+                name, configuration={"hnsw": {"space": "cosine"}},
+                metadata={"embedding_model": self.model_id}, embedding_function=self.embedding)
+        try:
+            return self.client.get_collection(name, embedding_function=self.embedding)
+        except NotFoundError:
+            return None
+
     def _touched(self, workspace_id: int, collection: Collection) -> None:
         """After a write: drop this process's BM25 copy and tell other processes theirs is old."""
         self._lexical.pop(workspace_id, None)
@@ -308,16 +323,32 @@ class SearchIndex:
     # -- writes --------------------------------------------------------------------------
 
     def replace_transcript_sync(self, workspace_id: int, project_id: int, meeting_id: int,
-                                transcript_id: int, chunks: Sequence[Chunk]) -> int:
-        """Index a transcript's chunks in place of whatever it had; returns how many.
+                                transcript_id: int, chunks: Sequence[Chunk],
+                                lines: Sequence[tuple[int, str]] = ()) -> int:
+        """Index a transcript's chunks (and its lines' vectors) in place of whatever it had.
 
-        Idempotent: indexing the same transcript again leaves exactly one copy. The chunks
-        are embedded before anything is deleted, so the transcript's old chunks stay
-        searchable during the slow part.
+        Idempotent: indexing the same transcript again leaves exactly one copy. Everything
+        is embedded before anything is deleted, so the transcript's old chunks stay
+        searchable during the slow part. Returns how many chunks were indexed.
+
+        Args:
+            lines: ``(segment position, text)`` of each line, whose vectors answers rank.
         """
         documents = [chunk.text for chunk in chunks]
         embeddings = list(self.embedding(documents)) if documents else []
+        line_vectors = list(self.embedding([text for _p, text in lines])) if lines else []
+        where_lines = {"workspace_id": workspace_id, "project_id": project_id,
+                       "meeting_id": meeting_id, "transcript_id": transcript_id}
         with self._lock(workspace_id):
+            line_store = self._lines(workspace_id, create=True)
+            assert line_store is not None
+            line_store.delete(where={"transcript_id": transcript_id})
+            for offset in range(0, len(lines), _WRITE_BATCH):
+                part = range(offset, min(offset + _WRITE_BATCH, len(lines)))
+                line_store.upsert(
+                    ids=[f"t{transcript_id}-s{lines[index][0]}" for index in part],
+                    embeddings=[line_vectors[index] for index in part],
+                    metadatas=[{**where_lines, "position": lines[index][0]} for index in part])
             collection = self._collection(workspace_id, create=True)
             assert collection is not None
             collection.delete(where={"transcript_id": transcript_id})
@@ -338,6 +369,8 @@ class SearchIndex:
             if collection is None:
                 return
             collection.delete(where=where)
+            if line_store := self._lines(workspace_id, create=False):
+                line_store.delete(where=where)
             self._touched(workspace_id, collection)
 
     def delete_transcript_sync(self, workspace_id: int, transcript_id: int) -> None:
@@ -360,6 +393,25 @@ class SearchIndex:
                 if collection.name.startswith(prefix):
                     self.client.delete_collection(collection.name)
             self._lexical.pop(workspace_id, None)
+
+    def line_vectors_sync(self, workspace_id: int, transcript_id: int,
+                          positions: Sequence[int]) -> dict[int, np.ndarray]:
+        """The stored vectors of some lines of one transcript, by segment position."""
+        line_store = self._lines(workspace_id, create=False)
+        if line_store is None or not positions:
+            return {}
+        found = line_store.get(ids=[f"t{transcript_id}-s{p}" for p in positions],
+                               include=["embeddings", "metadatas"])
+        return {int(meta["position"]): np.asarray(vector, dtype=np.float32)
+                for meta, vector in zip(found["metadatas"] or [], found["embeddings"]
+                                        if found["embeddings"] is not None else [],
+                                        strict=True)}
+
+    async def line_vectors(self, workspace_id: int, transcript_id: int,
+                           positions: Sequence[int]) -> dict[int, np.ndarray]:
+        """See :meth:`line_vectors_sync`."""
+        return await asyncio.to_thread(self.line_vectors_sync, workspace_id, transcript_id,
+                                       positions)
 
     def count_sync(self, workspace_id: int, *, transcript_id: int | None = None) -> int:
         """How many chunks the workspace (or one of its transcripts) has for this model."""
@@ -507,10 +559,11 @@ class SearchIndex:
     # -- async API -----------------------------------------------------------------------
 
     async def replace_transcript(self, workspace_id: int, project_id: int, meeting_id: int,
-                                 transcript_id: int, chunks: Sequence[Chunk]) -> int:
+                                 transcript_id: int, chunks: Sequence[Chunk],
+                                 lines: Sequence[tuple[int, str]] = ()) -> int:
         """Index a transcript's chunks in place of its old ones; see the sync twin."""
         return await asyncio.to_thread(self.replace_transcript_sync, workspace_id, project_id,
-                                       meeting_id, transcript_id, chunks)
+                                       meeting_id, transcript_id, chunks, lines)
 
     async def delete_transcript(self, workspace_id: int, transcript_id: int) -> None:
         """Remove a transcript's chunks."""

@@ -92,11 +92,28 @@ class Retriever:
                                      segment.start, text, 0.0), text))
         if not lines:
             return []
-        vectors = await _embed(self.index, [query, *(text for _m, text in lines)])
-        similarity = vectors[1:] @ vectors[0]
+        similarity = await self._similarities(store.workspace_id, query, lines)
         scored = sorted(((float(s), m) for s, (m, _t) in zip(similarity, lines, strict=True)),
                         key=lambda pair: -pair[0])
         return [replace(m, score=s) for s, m in scored[:limit] if s >= MIN_SIMILARITY]
+
+
+    async def _similarities(self, workspace_id: int, query: str,
+                            lines: list[tuple[Moment, str]]) -> np.ndarray:
+        """Cosine of each line to the query, from the line vectors stored at indexing time
+        (embedding ~60 lines per question would cost most of a second on two cores)."""
+        stored: dict[tuple[int, int], np.ndarray] = {}
+        for transcript_id in {m.transcript_id for m, _t in lines}:
+            positions = [m.position for m, _t in lines if m.transcript_id == transcript_id]
+            found = await self.index.line_vectors(workspace_id, transcript_id, positions)
+            stored |= {(transcript_id, p): v for p, v in found.items()}
+        missing = [text for m, text in lines if (m.transcript_id, m.position) not in stored]
+        fresh = iter(await _embed(self.index, [query, *missing]))
+        question = next(fresh)
+        vectors = np.stack([stored.get((m.transcript_id, m.position)) if (
+            m.transcript_id, m.position) in stored else next(fresh) for m, _t in lines])
+        norms = np.linalg.norm(vectors, axis=1)
+        return (vectors @ question) / np.where(norms == 0, 1, norms)
 
 
 async def _embed(index: SearchIndex, texts: Sequence[str]) -> np.ndarray:

@@ -80,7 +80,7 @@ def clean_text(text: str) -> str:
     return _SPACE_BEFORE_PUNCT.sub(r"\1", text)
 
 
-def chunk_turns(turns: Sequence[Turn], *, max_words: int = 300,
+def chunk_turns(turns: Sequence[Turn], *, max_words: int = 250,
                 overlap_turns: int = 1) -> list[Chunk]:
     """Group consecutive speaker turns of one transcript into overlapping windows.
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.retrieval.chunking import Turn, chunk_turns
+from bot.retrieval.chunking import Turn, chunk_turns, clean_text
 from storage import Database
 
 if TYPE_CHECKING:  # chromadb is slow to import; only the composition root loads it
@@ -33,5 +33,7 @@ class TranscriptIndexer:
             assert meeting is not None  # transcripts cascade with their meeting
             segments = await scoped.segments(transcript_id)
         turns = [Turn(s.position, s.speaker, s.start, s.end, s.text) for s in segments]
+        # Each line's vector is stored too, so answers rank lines without embedding them.
+        lines = [(s.position, text) for s in segments if (text := clean_text(s.text))]
         await self.search_index.replace_transcript(workspace_id, meeting.project_id, meeting.id,
-                                            transcript_id, chunk_turns(turns))
+                                                   transcript_id, chunk_turns(turns), lines)

@@ -83,6 +83,8 @@ def desk(db: Database, clock: Clock, tmp_path: Path, embedding: MiniLMEmbedding)
 async def test_ask_answers_with_the_moment_it_was_said(desk: Desk, clock: Clock) -> None:
     await desk.meeting_with(desk.chat, "Website", "Launch review", LAUNCH)
     await desk.meeting_with(desk.chat, "Mobile", "Hiring sync", HIRING)
+    # Each line's vector was stored when the transcript was indexed.
+    assert len(desk.index.line_vectors_sync(1, 1, [0, 1, 2, 3])) == 4
     reply = await desk.chat.ok("ask what did we decide about the launch date? project:website")
     assert "move the launch date to the first of March" in reply.text
     assert reply.citations and reply.citations[0].label == "[1]"

@@ -21,6 +21,9 @@ from chromadb.utils.embedding_functions import register_embedding_function
 from bot.retrieval.chunking import Chunk, Turn, chunk_turns
 from storage.embeddings import MiniLMEmbedding
 from storage.search_index import (
+    DENSE_WEIGHT,
+    LEXICAL_WEIGHT,
+    RRF_K,
     LexicalAnalyzer,
     SearchIndex,
     parse_chroma_url,
@@ -157,7 +160,8 @@ async def test_an_exact_phrase_ranks_its_chunk_first(index: SearchIndex) -> None
         assert hits[0].lexical_rank == 1
     [hit] = await index.search(1, "quarterly invoice for Acme", mode="hybrid", k=1)
     assert hit.dense_rank is not None and hit.dense_similarity is not None
-    assert hit.score == pytest.approx(1 / (60 + hit.dense_rank) + 1 / 61)
+    assert hit.score == pytest.approx(DENSE_WEIGHT / (RRF_K + hit.dense_rank)
+                                      + LEXICAL_WEIGHT / (RRF_K + 1))
 
 
 async def test_a_paraphrase_is_found_by_meaning(index: SearchIndex) -> None:
@@ -228,7 +232,9 @@ async def test_two_embedding_models_never_share_a_collection(tmp_path: Path,
     await with_hash.replace_transcript(1, 7, 43, 101, BUDGET)
     assert await with_minilm.count(1) == 3 and await with_hash.count(1) == 2
     names = sorted(collection.name for collection in with_minilm.client.list_collections())
-    assert names == ["v1tr0-w1-all-minilm-l6-v2-onnx-int8", "v1tr0-w1-test-hash-16"]
+    assert names == ["v1tr0-w1-all-minilm-l6-v2-onnx-int8",
+                     "v1tr0-w1-all-minilm-l6-v2-onnx-int8-lines", "v1tr0-w1-test-hash-16",
+                     "v1tr0-w1-test-hash-16-lines"]
     assert {hit.chunk.transcript_id for hit in await with_hash.search(1, "budget", k=50)} == {101}
     # Deleting a workspace removes its vectors for every model.
     await with_minilm.delete_workspace(1)
