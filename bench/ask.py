@@ -71,6 +71,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `python bench/ask.py`
 
 import numpy as np
+from stats import percentile_ms
 
 from bot.commands import registry
 from bot.core import Reply, Request
@@ -318,12 +319,7 @@ class Result:
     statuses: dict[str, int] = field(default_factory=dict)
 
     def percentile_ms(self, q: float) -> float:
-        """Nearest-rank percentile of the latencies, in milliseconds."""
-        ordered = sorted(self.latencies)
-        if not ordered:
-            return float("nan")
-        rank = max(1, min(len(ordered), round(q / 100 * len(ordered) + 0.5)))
-        return ordered[rank - 1] * 1000
+        return percentile_ms(self.latencies, q)
 
     @property
     def mean_ms(self) -> float:

@@ -55,6 +55,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `python bench/di
 
 import psycopg
 from sqlalchemy.engine import make_url
+from stats import percentile_ms
 
 from bot.commands import registry
 from bot.core import Reply, Request
@@ -96,12 +97,7 @@ class Result:
         return self.count / self.elapsed if self.elapsed else 0.0
 
     def percentile_ms(self, q: float) -> float:
-        """Nearest-rank percentile of the latencies, in milliseconds."""
-        ordered = sorted(self.latencies)
-        if not ordered:
-            return float("nan")
-        rank = max(1, min(len(ordered), round(q / 100 * len(ordered) + 0.5)))
-        return ordered[rank - 1] * 1000
+        return percentile_ms(self.latencies, q)
 
     @property
     def failed(self) -> bool:

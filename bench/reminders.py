@@ -67,6 +67,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `python bench/re
 import psycopg
 from sqlalchemy import func, insert, select
 from sqlalchemy.engine import make_url
+from stats import percentile_ms
 
 from bot.core import Reply
 from bot.meetings.reminders import ReminderService
@@ -141,12 +142,7 @@ class Result:
         return bool(self.missing or self.duplicates or self.unexpected)
 
     def percentile_ms(self, q: float) -> float:
-        """Nearest-rank percentile of the lateness, in milliseconds."""
-        ordered = sorted(self.lateness)
-        if not ordered:
-            return float("nan")
-        rank = max(1, min(len(ordered), round(q / 100 * len(ordered) + 0.5)))
-        return ordered[rank - 1] * 1000
+        return percentile_ms(self.lateness, q)
 
     @property
     def max_ms(self) -> float:
