@@ -341,25 +341,17 @@ class SearchIndex:
                        "meeting_id": meeting_id, "transcript_id": transcript_id}
         with self._lock(workspace_id):
             line_store = self._lines(workspace_id, create=True)
-            assert line_store is not None
-            line_store.delete(where={"transcript_id": transcript_id})
-            for offset in range(0, len(lines), _WRITE_BATCH):
-                part = range(offset, min(offset + _WRITE_BATCH, len(lines)))
-                line_store.upsert(
-                    ids=[f"t{transcript_id}-s{lines[index][0]}" for index in part],
-                    embeddings=[line_vectors[index] for index in part],
-                    metadatas=[{**where_lines, "position": lines[index][0]} for index in part])
             collection = self._collection(workspace_id, create=True)
-            assert collection is not None
-            collection.delete(where={"transcript_id": transcript_id})
-            for offset in range(0, len(chunks), _WRITE_BATCH):
-                part = range(offset, min(offset + _WRITE_BATCH, len(chunks)))
-                collection.upsert(
-                    ids=[f"t{transcript_id}-c{index}" for index in part],
-                    embeddings=[embeddings[index] for index in part],
-                    documents=[documents[index] for index in part],
-                    metadatas=[_metadata(workspace_id, project_id, meeting_id, transcript_id,
-                                         chunks[index]) for index in part])
+            assert line_store is not None and collection is not None
+            _replace(line_store, transcript_id,
+                     ids=[f"t{transcript_id}-s{position}" for position, _text in lines],
+                     embeddings=line_vectors,
+                     metadatas=[{**where_lines, "position": position} for position, _t in lines])
+            _replace(collection, transcript_id,
+                     ids=[f"t{transcript_id}-c{index}" for index in range(len(chunks))],
+                     embeddings=embeddings, documents=documents,
+                     metadatas=[_metadata(workspace_id, project_id, meeting_id, transcript_id,
+                                          chunk) for chunk in chunks])
             self._touched(workspace_id, collection)
         return len(chunks)
 
@@ -595,6 +587,17 @@ class SearchIndex:
             self.search_sync, workspace_id, query, project_id=project_id,
             meeting_id=meeting_id, k=k, mode=mode, dense_weight=dense_weight,
             lexical_weight=lexical_weight, candidates=candidates, rrf_k=rrf_k)
+
+
+def _replace(collection: Collection, transcript_id: int, *, ids: list[str],
+             embeddings: list[Any], metadatas: list[dict[str, Any]],
+             documents: list[str] | None = None) -> None:
+    """Swap a transcript's entries in one collection, writing in batches Chroma accepts."""
+    collection.delete(where={"transcript_id": transcript_id})
+    for offset in range(0, len(ids), _WRITE_BATCH):
+        part = slice(offset, offset + _WRITE_BATCH)
+        collection.upsert(ids=ids[part], embeddings=embeddings[part], metadatas=metadatas[part],
+                          documents=documents[part] if documents is not None else None)
 
 
 def _allowed(chunk: IndexedChunk, workspace_id: int, project_id: int | None,

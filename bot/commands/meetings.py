@@ -156,7 +156,7 @@ async def meeting_update(ctx: Context, meeting: MeetingRef, *, when: str | None 
     """
     _ = ctx._
     row = await ctx.meeting(meeting)
-    await _require_host(ctx, row, _("change this meeting"))
+    _require_host(ctx, row, _("change this meeting"))
     if row.status in {MeetingStatus.ENDED, MeetingStatus.CANCELLED}:
         raise UserError(_("Meeting #{id} is {status}; schedule a new one instead.", id=row.id,
                           status=_(STATUS_LABELS[row.status])))
@@ -187,7 +187,7 @@ async def meeting_cancel(ctx: Context, meeting: MeetingRef) -> Reply:
     """
     _ = ctx._
     row = await ctx.meeting(meeting)
-    await _require_host(ctx, row, _("cancel this meeting"))
+    _require_host(ctx, row, _("cancel this meeting"))
     if row.status is MeetingStatus.CANCELLED:
         raise UserError(_("Meeting #{id} is already cancelled.", id=row.id))
     row.status = MeetingStatus.CANCELLED
@@ -372,7 +372,7 @@ async def _participant(ctx: Context, meeting: Meeting) -> Participant:
     return mine
 
 
-async def _require_host(ctx: Context, meeting: Meeting, what: str) -> None:
+def _require_host(ctx: Context, meeting: Meeting, what: str) -> None:
     if meeting.created_by != ctx.member_id:
         ctx.require(Role.MANAGER, what)
 
