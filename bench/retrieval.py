@@ -80,8 +80,10 @@ from storage.search_index import (
     DENSE_WEIGHT,
     LEXICAL_WEIGHT,
     RRF_K,
+    SPEAKER_WEIGHT,
     Hit,
     IndexedChunk,
+    LexicalAnalyzer,
     Mode,
     SearchIndex,
 )
@@ -140,10 +142,12 @@ class Fusion:
     lexical_weight: float = LEXICAL_WEIGHT
     rrf_k: float = RRF_K
     candidates: int = DEFAULT_CANDIDATES
+    speaker_weight: float = SPEAKER_WEIGHT
 
     def __str__(self) -> str:
         return (f"dense {self.dense_weight:g} : lexical {self.lexical_weight:g}, "
-                f"rrf_k {self.rrf_k:g}, candidates {self.candidates}")
+                f"rrf_k {self.rrf_k:g}, candidates {self.candidates}, "
+                f"speaker {self.speaker_weight:g}")
 
 
 def load_split(folder: Path) -> list[Meeting]:
@@ -217,8 +221,11 @@ def _fingerprint(meetings: Sequence[Meeting], chunked: Sequence[Sequence[Chunk]]
 
 
 def build(meetings: Sequence[Meeting], max_words: int, embedding: MiniLMEmbedding,
-          root: Path) -> Corpus:
-    """Chunk and index every meeting at ``max_words``; reuse an identical index under root."""
+          root: Path, *, plain: bool = False) -> Corpus:
+    """Chunk and index every meeting at ``max_words``; reuse an identical index under root.
+
+    ``plain`` searches BM25 with every word of the question (the baseline's plain BM25).
+    """
     start = time.perf_counter()
     chunked = [chunk_turns(meeting.turns, max_words=max_words) for meeting in meetings]
     total = sum(len(chunks) for chunks in chunked)
@@ -232,7 +239,8 @@ def build(meetings: Sequence[Meeting], max_words: int, embedding: MiniLMEmbeddin
     reused = done.exists()
     if not reused and folder.exists():
         shutil.rmtree(folder)
-    index = SearchIndex(path=folder, embedding=embedding)
+    index = SearchIndex(path=folder, embedding=embedding,
+                        analyzer=LexicalAnalyzer(talk_words="") if plain else None)
     if not reused:
         indexed = 0
         for meeting, chunks in zip(meetings, chunked, strict=True):
@@ -331,7 +339,7 @@ def evaluate(corpus: Corpus, meetings: Sequence[Meeting], label: str, mode: Mode
             hits = corpus.index.search_sync(
                 WORKSPACE, query.text, k=max(KS), mode=mode, dense_weight=fusion.dense_weight,
                 lexical_weight=fusion.lexical_weight, candidates=fusion.candidates,
-                rrf_k=fusion.rrf_k, **where)
+                rrf_k=fusion.rrf_k, speaker_weight=fusion.speaker_weight, **where)
             score.add(query, meeting_id, hits)
     score.seconds = time.perf_counter() - start
     return score
@@ -367,9 +375,9 @@ def corpus_table(corpora: Sequence[Corpus]) -> str:
 
 
 def grid_table(rows: Sequence[Score], best: Score, shipped: tuple[int, Fusion]) -> str:
-    lines = ["| max words | dense w | lexical w | rrf_k | candidates | R@1 | R@5 | R@10 "
-             "| hit@5 | words@5 | |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    lines = ["| max words | dense w | lexical w | rrf_k | candidates | speaker w | R@1 | R@5 "
+             "| R@10 | hit@5 | words@5 | |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     for s in rows:
         f = s.fusion
         assert f is not None
@@ -377,7 +385,8 @@ def grid_table(rows: Sequence[Score], best: Score, shipped: tuple[int, Fusion]) 
         marks += ["**scored below**"] if (s.max_words, f) == shipped else []
         mark = ", ".join(marks)
         lines.append(f"| {s.max_words} | {f.dense_weight:g} | {f.lexical_weight:g} "
-                     f"| {f.rrf_k:g} | {f.candidates} | {s.recall(1):.3f} | {s.recall(5):.3f} "
+                     f"| {f.rrf_k:g} | {f.candidates} | {f.speaker_weight:g} "
+                     f"| {s.recall(1):.3f} | {s.recall(5):.3f} "
                      f"| {s.recall(10):.3f} | {s.hit5:.3f} | {s.words_at(5):,.0f} | {mark} |")
     return "\n".join(lines)
 
@@ -397,7 +406,7 @@ def sizes_table(rows: Sequence[Score]) -> str:
 
 def fusion_grid(args: argparse.Namespace) -> list[Fusion]:
     """Dense:lexical weight ratios x RRF constants, at the default candidates per side."""
-    return [Fusion(dense, 1.0, rrf_k, DEFAULT_CANDIDATES)
+    return [Fusion(dense, 1.0, rrf_k, DEFAULT_CANDIDATES, args.speaker_weight)
             for dense, rrf_k in itertools.product(args.grid_dense, args.grid_rrf)]
 
 
@@ -416,10 +425,17 @@ def tune(meetings: Sequence[Meeting], args: argparse.Namespace, embedding: MemoM
         # Candidates per side, at this size's best weights and constant.
         best_here = max((r for r in rows if r.max_words == max_words), key=_objective)
         assert best_here.fusion is not None
+        best = best_here.fusion
         for candidates in args.grid_candidates:
-            if candidates != best_here.fusion.candidates:
-                fusion = Fusion(best_here.fusion.dense_weight, best_here.fusion.lexical_weight,
-                                best_here.fusion.rrf_k, candidates)
+            if candidates != best.candidates:
+                fusion = Fusion(best.dense_weight, best.lexical_weight, best.rrf_k, candidates,
+                                best.speaker_weight)
+                rows.append(evaluate(corpus, meetings, "hybrid", "hybrid", "project", fusion))
+        # Speaker weights, at this size's best weights and constant.
+        for speaker_weight in args.grid_speaker:
+            if speaker_weight != best.speaker_weight:
+                fusion = Fusion(best.dense_weight, best.lexical_weight, best.rrf_k,
+                                best.candidates, speaker_weight)
                 rows.append(evaluate(corpus, meetings, "hybrid", "hybrid", "project", fusion))
         top = max((r for r in rows if r.max_words == max_words), key=_objective)
         print(f"  ... {max_words} words: best hybrid R@5 {top.recall(5):.3f} ({top.fusion})",
@@ -452,6 +468,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--lexical-weight", type=float, default=LEXICAL_WEIGHT)
     parser.add_argument("--rrf-k", type=float, default=RRF_K)
     parser.add_argument("--candidates", type=int, default=DEFAULT_CANDIDATES)
+    parser.add_argument("--speaker-weight", type=float, default=SPEAKER_WEIGHT)
     parser.add_argument("--cache", type=Path, metavar="DIR",
                         help="keep the indexes here and reuse identical ones (default: a "
                              "temporary folder, removed at the end)")
@@ -467,6 +484,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                         help="RRF constants of the grid (default 5,20,60,120)")
     parser.add_argument("--grid-candidates", type=_ints, default=[20, 50, 100],
                         help="candidates per side tried at each size's best (default 20,50,100)")
+    parser.add_argument("--grid-speaker", type=_floats, default=[0, 0.25, 0.5, 1.0, 2.0],
+                        help="speaker weights tried at each size's best (default 0,0.25,0.5,1,2)")
     args = parser.parse_args(argv)
     if not args.folder.is_dir():
         parser.error(f"{args.folder} is not a folder")
@@ -503,23 +522,21 @@ def run(args: argparse.Namespace) -> int:
     try:
         corpora: dict[int, Corpus] = {}
         max_words = args.max_words
-        fusion = Fusion(args.dense_weight, args.lexical_weight, args.rrf_k, args.candidates)
+        fusion = Fusion(args.dense_weight, args.lexical_weight, args.rrf_k, args.candidates,
+                        args.speaker_weight)
         report: list[str] = []
         if args.tune:
             report = tune(meetings, args, embedding, root, corpora, (max_words, fusion))
-        for size in dict.fromkeys([max_words, BASELINE_WORDS]):
-            corpora[size] = corpora.get(size) or build(meetings, size, embedding, root)
-        corpus = corpora[max_words]
+        corpus = corpora.get(max_words) or build(meetings, max_words, embedding, root)
+        corpora[max_words] = corpus
         scores = [evaluate(corpus, meetings, label, mode, scope, fusion)
                   for label, mode in MODES for scope in SCOPES]
-        if max_words == BASELINE_WORDS:
-            baseline = {s.scope: s for s in scores if s.mode == "bm25"}
-        else:
-            baseline = {scope: evaluate(corpora[BASELINE_WORDS], meetings, "bm25", "lexical",
-                                        scope, fusion) for scope in SCOPES}
-            for score in baseline.values():
-                score.mode = "baseline: bm25"
-            scores += list(baseline.values())
+        # Plain BM25: every word of the question, no speaker weighting (nothing to fuse).
+        plain = build(meetings, BASELINE_WORDS, embedding, root, plain=True)
+        corpora.setdefault(BASELINE_WORDS, plain)
+        baseline = {scope: evaluate(plain, meetings, "baseline: bm25", "lexical", scope,
+                                    Fusion(speaker_weight=0.0)) for scope in SCOPES}
+        scores += list(baseline.values())
     finally:
         if temporary is not None:
             for c in corpora.values():

@@ -14,7 +14,14 @@ notices on its next search that its copy is stale.
 
 Fusion. Weighted reciprocal-rank fusion:
 ``score = dense_weight / (rrf_k + dense_rank) + lexical_weight / (rrf_k + lexical_rank)``,
-a missing rank contributing nothing. The default weights are to be tuned on QMSum val only.
+a missing rank contributing nothing. A question that names somebody who speaks in the
+candidates ("what did Ana think about the budget?") then multiplies each chunk's score by
+``1 + speaker_weight * share``, where ``share`` is the part of the chunk's speech that person
+said. The default weights are tuned on QMSum val only.
+
+Query words. Words about the talk itself ("discuss", "summarize", "said", "decide",
+"reunión", ...) match every meeting a little and the asked-about one no better, so the BM25
+side drops them from a query that has other words (:meth:`LexicalAnalyzer.query`).
 
 Every Chroma call blocks, so each public ``async`` method runs its ``*_sync`` twin in a
 worker thread; benchmark scripts can call the ``*_sync`` methods directly.
@@ -56,6 +63,8 @@ Mode = Literal["hybrid", "dense", "lexical"]
 DENSE_WEIGHT = 0.5
 LEXICAL_WEIGHT = 1.0
 RRF_K = 60  # the usual reciprocal-rank-fusion constant (Cormack et al., 2009)
+# A chunk all said by the person a question names scores 1.25 times as much.
+SPEAKER_WEIGHT = 0.25
 
 _PAGE = 2000  # chunks per Chroma request when reading a whole workspace back
 _WRITE_BATCH = 1000  # below Chroma's max batch size (5461 embedded)
@@ -66,6 +75,16 @@ _NOT_STOPWORDS = {"sea", "son", "era", "eras", "solo"}
 # Speech fillers: frequent in transcripts, never what anybody searches for.
 _FILLERS = ("um", "uh", "uhm", "hmm", "mm", "mhm", "erm")
 _TOKEN = re.compile(r"\w+")
+# Words about the talk rather than its subject, in both languages the bot speaks.
+TALK_WORDS = (
+    "summarize summarise summary discuss discussed discussing discussion talk talked talking "
+    "say said mention mentioned think thought opinion decide decided decision conclusion "
+    "agree agreed disagree propose proposed recommend describe description meeting group "
+    "team member members "
+    "resume resumir resumen discutir discutimos discutieron discusion hablar hablamos "
+    "hablaron hablo decir dijo dijeron mencionar menciono pensar penso piensa opinion opino "
+    "decidir decidimos decidieron decision conclusion acordar acordamos acordaron proponer "
+    "propuso recomendar recomendo describir reunion reuniones equipo grupo")
 
 
 def _fold(text: str) -> str:
@@ -91,14 +110,17 @@ class LexicalAnalyzer:
         stemmer_language: A PyStemmer algorithm name (``english``, ``spanish``, ...), or None
             for no stemming.
         stopwords: Words to drop; default :func:`default_stopwords`.
+        talk_words: Words about the talk that :meth:`query` drops; default
+            :data:`TALK_WORDS` (an empty string keeps every word of a question).
     """
 
     def __init__(self, *, stemmer_language: str | None = "english",
-                 stopwords: Iterable[str] | None = None) -> None:
+                 stopwords: Iterable[str] | None = None, talk_words: str = TALK_WORDS) -> None:
         self._stemmer = Stemmer.Stemmer(stemmer_language) if stemmer_language else None
         self._stopwords = (frozenset(_fold(word) for word in stopwords)
                            if stopwords is not None else default_stopwords())
         self._lock = threading.Lock()  # a PyStemmer object must not be shared across threads
+        self._talk_terms = frozenset(self(talk_words))
 
     def __call__(self, text: str) -> list[str]:
         words = [word for word in _TOKEN.findall(_fold(text))
@@ -107,6 +129,16 @@ class LexicalAnalyzer:
             return words
         with self._lock:
             return self._stemmer.stemWords(words)
+
+    def query(self, text: str) -> list[str]:
+        """A question's terms without the words about the talk, unless nothing else is left.
+
+        Example:
+            >>> LexicalAnalyzer().query("What did we decide about the launch date?")
+            ['launch', 'date']
+        """
+        terms = self(text)
+        return [term for term in terms if term not in self._talk_terms] or terms
 
 
 class Chunk(Protocol):
@@ -419,7 +451,8 @@ class SearchIndex:
     def search_sync(self, workspace_id: int, query: str, *, project_id: int | None = None,
                     meeting_id: int | None = None, k: int = 10, mode: Mode = "hybrid",
                     dense_weight: float = DENSE_WEIGHT, lexical_weight: float = LEXICAL_WEIGHT,
-                    candidates: int = 50, rrf_k: float = RRF_K) -> list[Hit]:
+                    candidates: int = 50, rrf_k: float = RRF_K,
+                    speaker_weight: float = SPEAKER_WEIGHT) -> list[Hit]:
         """The workspace's ``k`` best chunks for ``query``, optionally within a project/meeting.
 
         Args:
@@ -433,6 +466,8 @@ class SearchIndex:
             lexical_weight: Weight of the BM25 ranks in the fusion.
             candidates: How many results each side contributes before fusion.
             rrf_k: The reciprocal-rank-fusion constant.
+            speaker_weight: How much more a chunk counts when the person the query names
+                says all of it (0: speakers play no part).
 
         Returns:
             Hits, best first; fewer than ``k`` when fewer chunks match.
@@ -465,6 +500,11 @@ class SearchIndex:
             entry["score"] += lexical_weight / (rrf_k + rank)
             entry["lexical_rank"] = rank
             entry["lexical_score"] = bm25_score
+        named = named_speakers(query, {speaker for entry in found.values()
+                                       for speaker in entry["chunk"].speakers})
+        if named and speaker_weight:
+            for entry in found.values():
+                entry["score"] *= 1.0 + speaker_weight * speech_share(entry["chunk"], named)
         hits = [Hit(chunk=entry["chunk"], score=entry["score"],
                     dense_rank=entry.get("dense_rank"), lexical_rank=entry.get("lexical_rank"),
                     dense_similarity=entry.get("dense_similarity"),
@@ -531,7 +571,7 @@ class SearchIndex:
         lexical = self._lexical_index(workspace_id, collection)
         if lexical.bm25 is None:
             return []
-        terms = [term for term in self.analyzer(query) if term in lexical.bm25.vocab_dict]
+        terms = [term for term in self.analyzer.query(query) if term in lexical.bm25.vocab_dict]
         if not terms:
             return []
         # Restrict the corpus to the filter: masked chunks score 0 and are dropped below.
@@ -581,12 +621,14 @@ class SearchIndex:
     async def search(self, workspace_id: int, query: str, *, project_id: int | None = None,
                      meeting_id: int | None = None, k: int = 10, mode: Mode = "hybrid",
                      dense_weight: float = DENSE_WEIGHT, lexical_weight: float = LEXICAL_WEIGHT,
-                     candidates: int = 50, rrf_k: float = RRF_K) -> list[Hit]:
+                     candidates: int = 50, rrf_k: float = RRF_K,
+                     speaker_weight: float = SPEAKER_WEIGHT) -> list[Hit]:
         """The workspace's best chunks for a query; see :meth:`search_sync`."""
         return await asyncio.to_thread(
             self.search_sync, workspace_id, query, project_id=project_id,
             meeting_id=meeting_id, k=k, mode=mode, dense_weight=dense_weight,
-            lexical_weight=lexical_weight, candidates=candidates, rrf_k=rrf_k)
+            lexical_weight=lexical_weight, candidates=candidates, rrf_k=rrf_k,
+            speaker_weight=speaker_weight)
 
 
 def _replace(collection: Collection, transcript_id: int, *, ids: list[str],
@@ -598,6 +640,41 @@ def _replace(collection: Collection, transcript_id: int, *, ids: list[str],
         part = slice(offset, offset + _WRITE_BATCH)
         collection.upsert(ids=ids[part], embeddings=embeddings[part], metadatas=metadatas[part],
                           documents=documents[part] if documents is not None else None)
+
+
+def named_speakers(query: str, speakers: Iterable[str]) -> frozenset[str]:
+    """The speakers a question names: by their whole label (case and accents aside), or by
+    one word of the label written with the label's capitals and not opening the question.
+
+    Example:
+        >>> sorted(named_speakers("What did Ana and the project manager say?",
+        ...                       ["Ana García", "Project Manager", "Bo"]))
+        ['Ana García', 'Project Manager']
+    """
+    folded = f" {' '.join(_TOKEN.findall(_fold(query)))} "
+    words = _TOKEN.findall(query)[1:]  # a question's first word is capitalised anyway
+    named = set()
+    for speaker in speakers:
+        label = _TOKEN.findall(speaker)
+        if not label:
+            continue
+        if f" {' '.join(_TOKEN.findall(_fold(speaker)))} " in folded or any(
+                part[0].isupper() and part in words for part in label):
+            named.add(speaker)
+    return frozenset(named)
+
+
+def speech_share(chunk: IndexedChunk, speakers: frozenset[str]) -> float:
+    """The part of a chunk's words (its ``Speaker: text`` lines) said by these speakers."""
+    said = total = 0
+    for line in chunk.text.splitlines():
+        speaker, separator, text = line.partition(": ")
+        if not separator or speaker not in chunk.speakers:  # a line without a label
+            speaker, text = "", line
+        words = len(text.split())
+        total += words
+        said += words if speaker in speakers else 0
+    return said / total if total else 0.0
 
 
 def _allowed(chunk: IndexedChunk, workspace_id: int, project_id: int | None,

@@ -26,6 +26,7 @@ from storage.search_index import (
     RRF_K,
     LexicalAnalyzer,
     SearchIndex,
+    named_speakers,
     parse_chroma_url,
     slug,
 )
@@ -186,6 +187,61 @@ async def test_weights_and_k_shape_the_fusion(index: SearchIndex) -> None:
     with pytest.raises(ValueError):
         await index.search(1, "invoice", mode="fuzzy")  # type: ignore[arg-type]
     assert await index.search(1, "   ") == []
+
+
+def conversation(*lines: tuple[str, str]) -> list[Chunk]:
+    """One chunk holding every (speaker, text) line."""
+    turns = [Turn(i, speaker, i * 10.0, i * 10.0 + 8.0, text)
+             for i, (speaker, text) in enumerate(lines)]
+    [chunk] = chunk_turns(turns)
+    return [chunk]
+
+
+async def test_a_question_naming_someone_prefers_what_they_said(index: SearchIndex) -> None:
+    # Ana speaks in both chunks; Bo says "budget" more often, Ana says most of the second.
+    await index.replace_transcript(1, 7, 42, 100, [
+        *conversation(("Ana", "Right."),
+                      ("Bo", "The budget is tight, the budget for servers is gone, budget.")),
+        *conversation(("Ana", "I reviewed the budget and we can still afford two new servers "
+                              "this quarter if the hosting contract stays as it is."),
+                      ("Bo", "Okay."))])
+    question = "What did Ana say about the budget?"
+    unweighted = await index.search(1, question, mode="lexical", speaker_weight=0.0)
+    assert ids(unweighted) == ["t100-c0", "t100-c1"]
+    weighted = await index.search(1, question, mode="lexical")
+    assert ids(weighted) == ["t100-c1", "t100-c0"]
+    # Nobody named: the speakers play no part.
+    assert ids(await index.search(1, "the budget", mode="lexical")) == ["t100-c0", "t100-c1"]
+
+
+def test_named_speakers() -> None:
+    speakers = ["Ana García", "Project Manager", "PhD C", "Bo"]
+    assert named_speakers("¿Qué dijo ana garcia del presupuesto?", speakers) == {"Ana García"}
+    assert named_speakers("What did Ana think?", speakers) == {"Ana García"}
+    assert named_speakers("what did the project manager decide?", speakers) == {
+        "Project Manager"}
+    assert named_speakers("What did C think about the recording setup?", speakers) == {
+        "PhD C"}
+    assert named_speakers("Bo, what about the budget?", speakers) == {"Bo"}
+    # A capitalised first word is just the start of a sentence; "ana" alone may be a word.
+    assert named_speakers("Project status, please", speakers) == frozenset()
+    assert named_speakers("what did ana say", speakers) == frozenset()
+
+
+async def test_words_about_the_talk_do_not_outweigh_the_subject(index: SearchIndex) -> None:
+    await index.replace_transcript(1, 7, 42, 100, chunks_of(
+        ("Ana", "Let's discuss it later, we discussed it enough, end of the discussion."),
+        ("Bo", "The hosting budget is twelve thousand dollars."),
+    ))
+    hits = await index.search(1, "What did we discuss about the budget?", mode="lexical")
+    assert ids(hits) == ["t100-c1"]
+    # A question made only of such words still searches them.
+    hits = await index.search(1, "the discussion", mode="lexical")
+    assert ids(hits) == ["t100-c0"]
+    analyzer = LexicalAnalyzer()
+    assert analyzer.query("¿Qué decidimos en la reunión sobre el lanzamiento?") == ["lanzamiento"]
+    assert LexicalAnalyzer(talk_words="").query("we discussed the budget") == [
+        "discuss", "budget"]
 
 
 async def test_reindexing_replaces_instead_of_adding(index: SearchIndex) -> None:
