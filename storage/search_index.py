@@ -83,8 +83,8 @@ TALK_WORDS = (
     "agree agreed disagree propose proposed recommend describe description meeting group "
     "team member members "
     "resume resumir resumen discutir discutimos discutieron discusion hablar hablamos "
-    "hablaron hablo decir dijo dijeron mencionar menciono pensar penso piensa opinion opino "
-    "decidir decidimos decidieron decision conclusion acordar acordamos acordaron proponer "
+    "hablaron hablo decir dijo dijeron mencionar menciono pensar penso piensa opino "
+    "decidir decidimos decidieron acordar acordamos acordaron proponer "
     "propuso recomendar recomendo describir reunion reuniones equipo grupo")
 
 
