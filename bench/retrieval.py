@@ -63,6 +63,7 @@ How to run (from the repository root):
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import inspect
 import itertools
@@ -432,17 +433,15 @@ def tune(meetings: Sequence[Meeting], args: argparse.Namespace, embedding: MemoM
         # Candidates per side, at this size's best weights and constant.
         best_here = max((r for r in rows if r.max_words == max_words), key=_objective)
         assert best_here.fusion is not None
-        best = best_here.fusion
+        weights = best_here.fusion
         for candidates in args.grid_candidates:
-            if candidates != best.candidates:
-                fusion = Fusion(best.dense_weight, best.lexical_weight, best.rrf_k, candidates,
-                                best.speaker_weight)
+            if candidates != weights.candidates:
+                fusion = dataclasses.replace(weights, candidates=candidates)
                 rows.append(evaluate(corpus, meetings, "hybrid", "hybrid", "project", fusion))
         # Speaker weights, at this size's best weights and constant.
         for speaker_weight in args.grid_speaker:
-            if speaker_weight != best.speaker_weight:
-                fusion = Fusion(best.dense_weight, best.lexical_weight, best.rrf_k,
-                                best.candidates, speaker_weight)
+            if speaker_weight != weights.speaker_weight:
+                fusion = dataclasses.replace(weights, speaker_weight=speaker_weight)
                 rows.append(evaluate(corpus, meetings, "hybrid", "hybrid", "project", fusion))
         top = max((r for r in rows if r.max_words == max_words), key=_objective)
         print(f"  ... {max_words} words: best hybrid R@5 {top.recall(5):.3f} ({top.fusion})",

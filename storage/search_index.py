@@ -501,9 +501,10 @@ class SearchIndex:
             entry["score"] += lexical_weight / (rrf_k + rank)
             entry["lexical_rank"] = rank
             entry["lexical_score"] = bm25_score
-        named = named_speakers(query, {speaker for entry in found.values()
-                                       for speaker in entry["chunk"].speakers})
-        if named and speaker_weight:
+        named = (named_speakers(query, {speaker for entry in found.values()
+                                        for speaker in entry["chunk"].speakers})
+                 if speaker_weight else frozenset())
+        if named:
             for entry in found.values():
                 entry["score"] *= 1.0 + speaker_weight * speech_share(entry["chunk"], named)
         hits = [Hit(chunk=entry["chunk"], score=entry["score"],
