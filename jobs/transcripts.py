@@ -16,7 +16,9 @@ class TranscriptWorker:
     """Runs :meth:`TranscriptPipeline.run_until_idle` in the bot's event loop.
 
     The poll picks up retries whose backoff has passed, work committed by other processes
-    and work a crashed process left behind (once its claim's lease runs out).
+    and work a crashed process left behind (once its claim's lease runs out). Once per start
+    it also indexes the processed transcripts the search index lacks, which is all of them
+    after a change of embedding model.
 
     Args:
         pipeline: The pipeline to drive.
@@ -37,7 +39,18 @@ class TranscriptWorker:
         self.scheduler.add_job(self.drain, "interval", seconds=self.poll_seconds, id="drain",
                                coalesce=True, max_instances=1,
                                next_run_time=self.pipeline.clock())
+        # Once per start: transcripts the index lacks (a new embedding model) are indexed again.
+        self.scheduler.add_job(self.backfill, "date", id="backfill")
         self.scheduler.start()
+
+    async def backfill(self) -> None:
+        """Index the processed transcripts the search index lacks; see the indexer's."""
+        if self.pipeline.indexer is None:
+            return
+        try:
+            await self.pipeline.indexer.backfill()
+        except Exception:
+            log.exception("filling the search index failed; the next start tries again")
 
     async def stop(self) -> None:
         if self.scheduler is not None:

@@ -626,6 +626,14 @@ class TranscriptQueue:
             .where(Transcript.id == transcript_id))).one()
         return row[0], row[1], row[2], row[3]
 
+    async def past_indexing(self) -> list[tuple[int, int]]:
+        """``(workspace id, transcript id)`` of every transcript the pipeline has indexed."""
+        rows = await self.session.execute(
+            select(Transcript.workspace_id, Transcript.id)
+            .where(Transcript.status.in_([TranscriptStatus.SUMMARISING, TranscriptStatus.DONE]))
+            .order_by(Transcript.workspace_id, Transcript.id))
+        return [(row[0], row[1]) for row in rows]
+
     async def has_work(self, now: datetime) -> bool:
         return await self.session.scalar(select(Transcript.id).where(
             Transcript.status.in_(_ACTIVE), Transcript.next_attempt_at <= now).limit(1)

@@ -438,6 +438,19 @@ class SearchIndex:
         return await asyncio.to_thread(self.line_vectors_sync, workspace_id, transcript_id,
                                        positions)
 
+    def transcript_ids_sync(self, workspace_id: int) -> set[int]:
+        """Every transcript that has chunks in the workspace's collection for this model."""
+        collection = self._collection(workspace_id, create=False)
+        found: set[int] = set()
+        offset = 0
+        while collection is not None:
+            page = collection.get(include=["metadatas"], limit=_PAGE, offset=offset)
+            found.update(int(meta["transcript_id"]) for meta in page["metadatas"] or [])
+            if len(page["ids"]) < _PAGE:
+                break
+            offset += _PAGE
+        return found
+
     def count_sync(self, workspace_id: int, *, transcript_id: int | None = None) -> int:
         """How many chunks the workspace (or one of its transcripts) has for this model."""
         collection = self._collection(workspace_id, create=False)
@@ -614,6 +627,10 @@ class SearchIndex:
     async def delete_workspace(self, workspace_id: int) -> None:
         """Remove everything indexed for a workspace, for every embedding model."""
         await asyncio.to_thread(self.delete_workspace_sync, workspace_id)
+
+    async def transcript_ids(self, workspace_id: int) -> set[int]:
+        """See :meth:`transcript_ids_sync`."""
+        return await asyncio.to_thread(self.transcript_ids_sync, workspace_id)
 
     async def count(self, workspace_id: int, *, transcript_id: int | None = None) -> int:
         """How many chunks the workspace (or one transcript) has for this model."""

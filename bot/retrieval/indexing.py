@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import logging
 from typing import TYPE_CHECKING
 
 from bot.retrieval.chunking import Turn, chunk_turns, clean_text
@@ -9,6 +11,8 @@ from storage import Database
 
 if TYPE_CHECKING:  # chromadb is slow to import; only the composition root loads it
     from storage.search_index import SearchIndex
+
+log = logging.getLogger("v1tr0.retrieval")
 
 
 class TranscriptIndexer:
@@ -37,3 +41,26 @@ class TranscriptIndexer:
         lines = [(s.position, text) for s in segments if (text := clean_text(s.text))]
         await self.search_index.replace_transcript(workspace_id, meeting.project_id, meeting.id,
                                                    transcript_id, chunk_turns(turns), lines)
+
+    async def backfill(self) -> int:
+        """Index every transcript the pipeline got past indexing but the index lacks.
+
+        A new embedding model starts with empty collections (vector spaces never mix), so
+        after an upgrade this fills them from the stored segments. Run at every start: an
+        interrupted backfill carries on from the transcripts still missing.
+
+        Returns:
+            How many transcripts were indexed.
+        """
+        async with self.db.transaction() as store:
+            indexed = await store.transcripts.past_indexing()
+        done = 0
+        for workspace_id, rows in itertools.groupby(indexed, key=lambda row: row[0]):
+            present = await self.search_index.transcript_ids(workspace_id)
+            for _workspace, transcript_id in rows:
+                if transcript_id not in present:
+                    await self.index(workspace_id, transcript_id)
+                    done += 1
+        if done:
+            log.info("re-indexed %d transcripts for %s", done, self.search_index.model_id)
+        return done

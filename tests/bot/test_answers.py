@@ -20,7 +20,7 @@ from bot.transcripts.pipeline import TranscriptPipeline
 from bot.transcripts.stt import WhisperTranscriber
 from bot.transcripts.summarize import ExtractiveSummarizer
 from storage import Database
-from storage.embeddings import MiniLMEmbedding
+from storage.embeddings import MiniLMEmbedding, OpenAIEmbedding
 from storage.search_index import SearchIndex
 from tests.conftest import Chat, Clock, Outbox, text_of
 from tests.fakes.openai_server import FakeOpenAI, tool_call
@@ -97,6 +97,26 @@ async def test_ask_answers_with_the_moment_it_was_said(desk: Desk, clock: Clock)
 
     found = await desk.chat.ok("search candidates shortlist project:mobile")
     assert "recruiter will share a shortlist" in found.items[0] and "Carl · 0:08" in found.items[0]
+
+
+async def test_a_new_embedding_model_is_filled_from_the_stored_segments(
+        db: Database, clock: Clock, tmp_path: Path, embedding: MiniLMEmbedding) -> None:
+    before = Desk(db, clock, tmp_path, embedding)
+    await before.meeting_with(before.chat, "Website", "Launch review", LAUNCH)
+    assert before.index.transcript_ids_sync(1) == {1}
+    async with FakeOpenAI() as fake:
+        # OPENAI_API_KEY set: same data folder, another model, so empty collections of its own.
+        after = Desk(db, clock, tmp_path, OpenAIEmbedding(api_key="k", base_url=fake.base_url))
+        assert after.index.collection_name(1) != before.index.collection_name(1)
+        assert after.index.transcript_ids_sync(1) == set()
+        indexer = after.pipeline.indexer
+        assert indexer is not None
+        assert await indexer.backfill() == 1
+        assert await indexer.backfill() == 0  # nothing left: the next start does nothing
+        found = await after.chat.ok("search launch date project:website")
+    # The fake's vectors mean nothing, so which line is quoted is arbitrary; the meeting is not.
+    assert found.items and "Launch review" in found.items[0]
+    assert before.index.transcript_ids_sync(1) == {1}  # the old model's collection is kept
 
 
 async def test_follow_ups_in_a_thread_use_earlier_turns(desk: Desk) -> None:

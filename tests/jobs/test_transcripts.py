@@ -1,0 +1,66 @@
+"""The transcript worker: what it does on its own when the bot starts."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from pathlib import Path
+
+from bot.commands import registry
+from bot.core import Upload
+from bot.dispatcher import Dispatcher
+from bot.ports import Services
+from bot.retrieval.indexing import TranscriptIndexer
+from bot.transcripts.pipeline import TranscriptPipeline
+from bot.transcripts.stt import WhisperTranscriber
+from bot.transcripts.summarize import ExtractiveSummarizer
+from jobs.transcripts import TranscriptWorker
+from storage import Database
+from storage.embeddings import MiniLMEmbedding, OpenAIEmbedding
+from storage.search_index import SearchIndex
+from tests.conftest import Chat, Clock, Outbox
+from tests.fakes.openai_server import FakeOpenAI
+
+KICKOFF = """WEBVTT
+
+00:00:01.000 --> 00:00:05.000
+<v Ana>The kickoff is done; the client signs the contract on Monday.
+"""
+
+
+def pipeline_over(db: Database, index: SearchIndex, clock: Clock,
+                  tmp_path: Path) -> TranscriptPipeline:
+    return TranscriptPipeline(db, Outbox(), transcriber=WhisperTranscriber(),
+                              summarizer=ExtractiveSummarizer(), uploads=tmp_path / "uploads",
+                              indexer=TranscriptIndexer(db, index), clock=clock)
+
+
+async def test_on_start_the_worker_indexes_what_a_new_embedding_model_lacks(
+        db: Database, clock: Clock, tmp_path: Path, embedding: MiniLMEmbedding) -> None:
+    first = pipeline_over(db, SearchIndex(path=tmp_path / "chroma", embedding=embedding),
+                          clock, tmp_path)
+    chat = Chat(Dispatcher(db, registry, services=Services(clock=clock, transcripts=first)))
+    await chat.ok("project create Website")
+    reply = await chat.ok('meeting now website title:"Kickoff"')
+    meeting = re.search(r"meeting join #(\d+)", " ".join(b.command for b in reply.buttons))
+    assert meeting
+    added = await chat.say(f"transcript add #{meeting[1]}",
+                           files=(Upload("kickoff.vtt", KICKOFF.encode()),))
+    assert added.status == "ok", added.text
+    await first.run_until_idle()
+
+    async with FakeOpenAI() as fake:
+        index = SearchIndex(path=tmp_path / "chroma",
+                            embedding=OpenAIEmbedding(api_key="k", base_url=fake.base_url))
+        worker = TranscriptWorker(pipeline_over(db, index, clock, tmp_path), poll_seconds=3600)
+        await worker.start()
+        try:
+            for _ in range(200):
+                if index.transcript_ids_sync(1):
+                    break
+                await asyncio.sleep(0.05)
+        finally:
+            await worker.stop()
+        assert index.transcript_ids_sync(1) == {1}
+        hits = await index.search(1, "contract", k=1)
+    assert "contract on Monday" in hits[0].chunk.text
