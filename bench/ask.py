@@ -23,23 +23,19 @@ What it measures:
     a follow-up; ``--warmup`` questions are asked first and not timed (the first search also
     builds the in-memory BM25 index). Where the time goes is measured in the same run by
     timing wrappers set on the index instance: the query embedding and the rest of the search
-    (Chroma and BM25, fused), the embedding of the retrieved lines that ``Retriever`` ranks,
-    and everything else (parsing, database, the answer).
+    (Chroma and BM25, fused), the embedding ``Retriever`` does to rank the retrieved lines
+    (the question; lines come with stored vectors), and everything else (parsing, database,
+    the answer).
 
     Baselines in the same run, on the same questions: the raw
     ``SearchIndex.search_sync(..., project_id=..., k=6)`` that ``ask`` starts from (retrieval
     only), and the ``search`` command through the dispatcher. ``x search_sync`` is each
     row's p50 over the raw search's p50.
 
-    What-if (not the shipped path, labelled as such): the same questions asked again with the
-    retrieved lines' vectors taken from the timed run instead of embedded anew (the question
-    is still embedded), i.e. what ``ask`` would cost if the index kept one vector per segment.
-
-    Goal: ask p95 <= 300 ms on 2 cores. Measured (100.4 h, 106 meetings, 3,396 chunks of at
-    most 250 words, 2 cores): ask p50 0.8 s, p95 1.6 s, not met; 96 % of it is embedding the
-    ~63 lines (~1,600 words) of the 6 retrieved chunks that ``Retriever`` ranks on every call;
-    the search itself is ~28 ms p50. The what-if row (line vectors stored at index time) came
-    to ~60 ms p95.
+    Goal: ask p95 <= 300 ms on 2 cores. The first version embedded the ~63 lines (~1,600
+    words) of the retrieved chunks on every call (p95 1.6 s); the index now stores each line's
+    vector when a transcript is indexed, so ``ask`` embeds only the question (and any line
+    whose vector is missing). Figures: the README's benchmark section.
 
 How to run (from the repository root):
     .venv/bin/python bench/ask.py [--hours N] [--questions N] [--warmup N] [--workdir DIR]
@@ -70,7 +66,6 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `python bench/ask.py`
 
-import numpy as np
 from stats import percentile_ms
 
 from bot.commands import registry
@@ -251,40 +246,13 @@ class Parts:
     words: int = 0
 
 
-@dataclass(slots=True)
-class LineVectors:
-    """The what-if: line vectors kept from the timed ``ask`` run and served in a second one.
-
-    While ``record`` is set, every line the retriever embeds is kept; while ``replay`` is set,
-    the question is still embedded but the lines' vectors come from here, as they would if
-    the index stored one vector per segment when the transcript is indexed.
-    """
-
-    record: bool = False
-    replay: bool = False
-    vectors: dict[str, np.ndarray] = field(default_factory=dict)
-    misses: int = 0
-
-
-def instrument(index: SearchIndex, parts: Parts, lines: LineVectors) -> None:
+def instrument(index: SearchIndex, parts: Parts) -> None:
     """Time the index's search and the embedder's calls, on these instances only.
 
     ``asyncio.to_thread`` copies the context into its worker, so an embedding made while a
     search is running (the query's, by Chroma) is told apart from the lines' embedding.
     """
     search, embed = index.search, index.embedding.embed
-
-    def lines_embed(texts: list[str]) -> np.ndarray:
-        if lines.replay and texts:
-            missing = [text for text in texts[1:] if text not in lines.vectors]
-            lines.misses += len(missing)
-            fresh = embed([texts[0], *missing])  # the question, always
-            lines.vectors.update(zip(missing, fresh[1:], strict=True))
-            return np.stack([fresh[0], *(lines.vectors[text] for text in texts[1:])])
-        vectors = embed(texts)
-        if lines.record:
-            lines.vectors.update(zip(texts[1:], vectors[1:], strict=True))
-        return vectors
 
     async def timed_search(*args: Any, **kwargs: Any) -> Any:
         token = _IN_SEARCH.set(True)
@@ -298,7 +266,7 @@ def instrument(index: SearchIndex, parts: Parts, lines: LineVectors) -> None:
     def timed_embed(texts: list[str]) -> Any:
         start = time.perf_counter()
         try:
-            return embed(texts) if _IN_SEARCH.get() else lines_embed(texts)
+            return embed(texts)
         finally:
             if _IN_SEARCH.get():
                 parts.query_embed += time.perf_counter() - start
@@ -372,7 +340,8 @@ def breakdown(result: Result) -> str:
     lines_embed = sum(p.line_embed for p in result.parts)
     rows = [("retrieval: query embedding (in search)", query),
             ("retrieval: Chroma + BM25 + fusion (rest of search)", search - query),
-            ("ranking the retrieved lines: their embedding", lines_embed),
+            ("ranking the lines: the question (and any line without a stored vector)",
+             lines_embed),
             ("everything else (parse, database, facts, answer)", total - search - lines_embed)]
     out = [f"Where {result.name}'s time goes (mean over {len(result.parts)}; "
            f"{sum(p.lines for p in result.parts) / n:.0f} lines of "
@@ -423,8 +392,8 @@ async def run(args: argparse.Namespace) -> int:
     embedding.load()
     desk = await open_desk(workdir, sources, embedding)
     try:
-        parts, lines = Parts(), LineVectors()
-        instrument(desk.index, parts, lines)
+        parts = Parts()
+        instrument(desk.index, parts)
         retriever_chunks = Retriever(desk.index).chunks
 
         async def raw(question: str) -> None:
@@ -451,11 +420,7 @@ async def run(args: argparse.Namespace) -> int:
 
         results = [await time_calls("search_sync (raw, k=6)", raw, questions, warmup, parts),
                    await time_calls("search command", search, questions, warmup, parts)]
-        lines.record = True
         results.append(await time_calls("ask command", ask, questions, warmup, parts))
-        lines.record, lines.replay = False, True
-        what_if = await time_calls("what-if: ask, line vectors precomputed", ask, questions,
-                                   warmup, parts)
     finally:
         await desk.db.dispose()
         if temporary is not None:
@@ -465,7 +430,6 @@ async def run(args: argparse.Namespace) -> int:
     hours = sum(s.minutes for s in sources) / 60
     words = sum(s.words for s in sources)
     ask_result = results[-1]
-    results.append(what_if)
     print()
     print(f"Ask benchmark: one project of {len(sources)} QMSum meetings, {hours:.1f} meeting-"
           f"hours ({words:,} words at {WORDS_PER_MINUTE} wpm), {desk.chunks:,} chunks of at "
@@ -480,11 +444,6 @@ async def run(args: argparse.Namespace) -> int:
     print(table(results, results[0]))
     print()
     print(breakdown(ask_result))
-    print()
-    print(f"The what-if row is NOT the shipped code path: it asks the same questions again, "
-          f"embedding the question but taking each retrieved line's vector from the first run "
-          f"({lines.misses} lines missed and were embedded), as ask would if the index stored "
-          f"a vector per segment: p95 {what_if.percentile_ms(95):.1f} ms.")
     print()
     p95 = ask_result.percentile_ms(95)
     verdict = "met" if p95 <= GOAL_P95_MS else "NOT met"
