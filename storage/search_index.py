@@ -35,6 +35,7 @@ Example:
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
 import threading
 import unicodedata
@@ -68,6 +69,9 @@ RRF_K = 20
 SPEAKER_WEIGHT = 0.25
 
 _PAGE = 2000  # chunks per Chroma request when reading a whole workspace back
+# Questions whose vector is kept: `ask` needs it for the search and again to rank lines, and
+# with an embeddings API each saved vector is a saved request.
+_QUERY_VECTORS = 256
 _WRITE_BATCH = 1000  # below Chroma's max batch size (5461 embedded)
 _SPEAKER_SEPARATOR = "|"
 
@@ -302,6 +306,20 @@ class SearchIndex:
         self._lexical: dict[int, _Lexical] = {}
         self._locks: dict[int, threading.RLock] = {}
         self._locks_guard = threading.Lock()
+        self._query_vectors = functools.lru_cache(maxsize=_QUERY_VECTORS)(self._embed_query)
+
+    def query_vector(self, query: str) -> np.ndarray:
+        """The question's vector (read-only), embedded once for its recent uses."""
+        return self._query_vectors(query)
+
+    def forget_query_vectors(self) -> None:
+        """Drop the kept question vectors (a benchmark times every question cold)."""
+        self._query_vectors.cache_clear()
+
+    def _embed_query(self, query: str) -> np.ndarray:
+        vector = np.asarray(self.embedding([query])[0], dtype=np.float32)
+        vector.setflags(write=False)  # one array serves every caller of the cache
+        return vector
 
     # -- collections ---------------------------------------------------------------------
 
@@ -535,7 +553,8 @@ class SearchIndex:
 
     def _dense(self, collection: Collection, query: str, project_id: int | None,
                meeting_id: int | None, candidates: int) -> list[tuple[IndexedChunk, float]]:
-        result = collection.query(query_texts=[query], n_results=candidates,
+        result = collection.query(query_embeddings=[self.query_vector(query)],
+                                  n_results=candidates,
                                   where=_where(project_id, meeting_id),
                                   include=["documents", "metadatas", "distances"])
         ids = result["ids"][0]

@@ -108,8 +108,8 @@ class Retriever:
             found = await self.index.line_vectors(workspace_id, transcript_id, positions)
             stored |= {(transcript_id, p): v for p, v in found.items()}
         missing = [text for m, text in lines if (m.transcript_id, m.position) not in stored]
-        fresh = iter(await _embed(self.index, [query, *missing]))
-        question = next(fresh)
+        fresh = iter(await _embed(self.index, missing) if missing else [])
+        question = _unit(await asyncio.to_thread(self.index.query_vector, query))
         vectors = np.stack([stored.get((m.transcript_id, m.position)) if (
             m.transcript_id, m.position) in stored else next(fresh) for m, _t in lines])
         norms = np.linalg.norm(vectors, axis=1)
@@ -117,8 +117,11 @@ class Retriever:
 
 
 async def _embed(index: SearchIndex, texts: Sequence[str]) -> np.ndarray:
-    vectors = await asyncio.to_thread(index.embedding.embed, list(texts))
+    return _unit(await asyncio.to_thread(index.embedding.embed, list(texts)))
+
+
+def _unit(vectors: np.ndarray) -> np.ndarray:
     vectors = np.asarray(vectors, dtype=np.float32)
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
     return vectors / np.where(norms == 0, 1, norms)
 

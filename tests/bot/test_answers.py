@@ -119,6 +119,23 @@ async def test_a_new_embedding_model_is_filled_from_the_stored_segments(
     assert before.index.transcript_ids_sync(1) == {1}  # the old model's collection is kept
 
 
+async def test_a_question_costs_one_embedding_request(db: Database, clock: Clock,
+                                                     tmp_path: Path) -> None:
+    async with FakeOpenAI() as fake:
+        desk = Desk(db, clock, tmp_path, OpenAIEmbedding(api_key="k", base_url=fake.base_url))
+        await desk.meeting_with(desk.chat, "Website", "Launch review", LAUNCH)
+
+        def requests() -> int:
+            return fake.paths().count("/v1/embeddings")
+
+        indexed = requests()
+        # The search and the line ranking share the question's vector; lines have theirs.
+        await desk.chat.ok("ask what did we decide about the launch date? project:website")
+        assert requests() == indexed + 1
+        await desk.chat.ok("search what did we decide about the launch date? project:website")
+        assert requests() == indexed + 1  # the same question again: no request at all
+
+
 async def test_follow_ups_in_a_thread_use_earlier_turns(desk: Desk) -> None:
     await desk.meeting_with(desk.chat, "Website", "Launch review", LAUNCH)
     await desk.chat.ok("project bind website")
