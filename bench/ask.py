@@ -272,8 +272,8 @@ def instrument(index: SearchIndex, parts: Parts) -> None:
                 parts.query_embed += time.perf_counter() - start
             else:
                 parts.line_embed += time.perf_counter() - start
-                parts.lines += max(len(texts) - 1, 0)  # the question is embedded with them
-                parts.words += sum(len(text.split()) for text in texts[1:])
+                parts.lines += len(texts)
+                parts.words += sum(len(text.split()) for text in texts)
 
     index.search = timed_search  # type: ignore[method-assign]
     index.embedding.embed = timed_embed  # type: ignore[method-assign]
