@@ -40,7 +40,7 @@ import re
 import threading
 import unicodedata
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -459,15 +459,10 @@ class SearchIndex:
     def transcript_ids_sync(self, workspace_id: int) -> set[int]:
         """Every transcript that has chunks in the workspace's collection for this model."""
         collection = self._collection(workspace_id, create=False)
-        found: set[int] = set()
-        offset = 0
-        while collection is not None:
-            page = collection.get(include=["metadatas"], limit=_PAGE, offset=offset)
-            found.update(int(meta["transcript_id"]) for meta in page["metadatas"] or [])
-            if len(page["ids"]) < _PAGE:
-                break
-            offset += _PAGE
-        return found
+        if collection is None:
+            return set()
+        return {int(meta["transcript_id"]) for page in _pages(collection, ["metadatas"])
+                for meta in page["metadatas"] or []}
 
     def count_sync(self, workspace_id: int, *, transcript_id: int | None = None) -> int:
         """How many chunks the workspace (or one of its transcripts) has for this model."""
@@ -576,17 +571,10 @@ class SearchIndex:
             if cached is not None and cached.generation == generation:
                 return cached
             chunks: list[IndexedChunk] = []
-            offset = 0
-            while True:
-                page = collection.get(include=["documents", "metadatas"], limit=_PAGE,
-                                      offset=offset)
-                documents = page["documents"] or []
-                metadatas = page["metadatas"] or []
+            for page in _pages(collection, ["documents", "metadatas"]):
                 chunks.extend(_indexed(chunk_id, document, metadata) for chunk_id, document,
-                              metadata in zip(page["ids"], documents, metadatas, strict=True))
-                if len(page["ids"]) < _PAGE:
-                    break
-                offset += _PAGE
+                              metadata in zip(page["ids"], page["documents"] or [],
+                                              page["metadatas"] or [], strict=True))
             bm25 = None
             if chunks:
                 bm25 = bm25s.BM25()
@@ -667,6 +655,17 @@ class SearchIndex:
             meeting_id=meeting_id, k=k, mode=mode, dense_weight=dense_weight,
             lexical_weight=lexical_weight, candidates=candidates, rrf_k=rrf_k,
             speaker_weight=speaker_weight)
+
+
+def _pages(collection: Collection, include: list[Any]) -> Iterator[Any]:
+    """A whole collection, read in pages Chroma serves comfortably."""
+    offset = 0
+    while True:
+        page = collection.get(include=include, limit=_PAGE, offset=offset)
+        yield page
+        if len(page["ids"]) < _PAGE:
+            return
+        offset += _PAGE
 
 
 def _replace(collection: Collection, transcript_id: int, *, ids: list[str],

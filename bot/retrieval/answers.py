@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -108,20 +107,15 @@ class Retriever:
             found = await self.index.line_vectors(workspace_id, transcript_id, positions)
             stored |= {(transcript_id, p): v for p, v in found.items()}
         missing = [text for m, text in lines if (m.transcript_id, m.position) not in stored]
-        fresh = iter(await _embed(self.index, missing) if missing else [])
+        fresh = iter(await asyncio.to_thread(self.index.embedding.embed, missing)
+                     if missing else [])
         question = _unit(await asyncio.to_thread(self.index.query_vector, query))
-        vectors = np.stack([stored.get((m.transcript_id, m.position)) if (
-            m.transcript_id, m.position) in stored else next(fresh) for m, _t in lines])
-        norms = np.linalg.norm(vectors, axis=1)
-        return (vectors @ question) / np.where(norms == 0, 1, norms)
-
-
-async def _embed(index: SearchIndex, texts: Sequence[str]) -> np.ndarray:
-    return _unit(await asyncio.to_thread(index.embedding.embed, list(texts)))
+        vectors = _unit(np.stack([stored[key] if (key := (m.transcript_id, m.position)) in stored
+                                  else next(fresh) for m, _t in lines]))
+        return vectors @ question
 
 
 def _unit(vectors: np.ndarray) -> np.ndarray:
     vectors = np.asarray(vectors, dtype=np.float32)
     norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
     return vectors / np.where(norms == 0, 1, norms)
-
