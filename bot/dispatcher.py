@@ -16,9 +16,9 @@ from bot.i18n import DEFAULT_LOCALE, Translator, normalize_locale, translator
 from bot.parsing import ConvertContext, bind, convert_all, find_command, tokenize
 from bot.ports import Services
 from bot.registry import Command, Registry
-from bot.retrieval.routing import Router
+from bot.retrieval.routing import Router, mentioned
 from storage import Database, Identity, Store, WorkspaceStore
-from storage.models import Member, ValueTooLong, Workspace
+from storage.models import Client, Member, Project, ProjectStatus, ValueTooLong, Workspace
 
 log = logging.getLogger("v1tr0.dispatcher")
 
@@ -35,6 +35,37 @@ class Sender:
     locale: str
     timezone: str
     expires: float
+
+
+@dataclass(frozen=True, slots=True)
+class _WorkspaceProjects:
+    """The routing rules' view of one workspace's projects (see ``ProjectLookup``)."""
+
+    db: Database
+    workspace_id: int
+
+    async def named(self, name: str) -> str | None:
+        async with self.db.transaction() as store:
+            scoped = store.scoped(self.workspace_id)
+            if project := await scoped.project_by_name(name):
+                return f"#{project.id}"
+            return await self._current(scoped, await scoped.client_by_name(name))
+
+    async def mentioned(self, text: str) -> str | None:
+        async with self.db.transaction() as store:
+            scoped = store.scoped(self.workspace_id)
+            if (project_id := mentioned(text, await scoped.project_names())) is not None:
+                return f"#{project_id}"
+            client_id = mentioned(text, await scoped.client_names())
+            client = await scoped.client(client_id) if client_id is not None else None
+            return await self._current(scoped, client)
+
+    @staticmethod
+    async def _current(scoped: WorkspaceStore, client: Client | None) -> str | None:
+        """The client's current project: an active or planned one, else its first."""
+        projects: list[Project] = await scoped.client_projects(client.id) if client else []
+        live = [p for p in projects if p.status in {ProjectStatus.ACTIVE, ProjectStatus.PLANNING}]
+        return f"#{(live or projects)[0].id}" if projects else None
 
 
 class Dispatcher:
@@ -118,19 +149,9 @@ class Dispatcher:
                      _: Translator) -> tuple[Command, dict[str, Any]]:
         """Free text (a mention, a direct message) to the command it asks for."""
 
-        async def find_project(name: str) -> str | None:
-            async with self.db.transaction() as store:
-                scoped = store.scoped(sender.workspace_id)
-                if project := await scoped.project_by_name(name):
-                    return f"#{project.id}"
-                if client := await scoped.client_by_name(name):
-                    projects = await scoped.client_projects(client.id)
-                    live = [p for p in projects if p.status in {"active", "planning"}]
-                    return f"#{(live or projects)[0].id}" if projects else None
-            return None
-
-        routed = await self.router.route(request.text, find_project=find_project,
-                                         llm=self.services.llm)
+        routed = await self.router.route(
+            request.text, projects=_WorkspaceProjects(self.db, sender.workspace_id),
+            llm=self.services.llm)
         command = self.registry.get(routed.command) if routed else None
         if routed is None or command is None:
             raise UserError(_("I did not catch that. Try a question (\"what did we decide "

@@ -3,8 +3,9 @@
 With a language model, through tool calls built from the command registry's schemas; the
 embedded default, through rules in English and Spanish: a question goes to ``ask``,
 "set up a call with Acme next Tuesday at 3pm" to ``meeting schedule``, "log 3h on Website"
-to ``project log``. Whatever is chosen then runs through the dispatcher like any command,
-with the same parsing, role check and transaction.
+to ``project log``. A question that names a project or a client ("what did we decide on
+Website?") is asked about that project. Whatever is chosen then runs through the dispatcher
+like any command, with the same parsing, role check and transaction.
 """
 
 from __future__ import annotations
@@ -12,17 +13,52 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Awaitable, Callable
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from bot.ports import LanguageModel
 from bot.registry import Registry
 
 log = logging.getLogger("v1tr0.routing")
 
-ProjectFinder = Callable[[str], Awaitable[str | None]]
-"""Turns a client or project name into a project reference (``#id``), or ``None``."""
+
+
+class ProjectLookup(Protocol):
+    """The workspace's projects, as the rules need them: references (``#id``) or ``None``.
+
+    A client stands for its current project (an active or planned one, else its first).
+    """
+
+    async def named(self, name: str) -> str | None:
+        """The project or client called exactly ``name``."""
+        ...
+
+    async def mentioned(self, text: str) -> str | None:
+        """The project or client whose name ``text`` contains (see :func:`mentioned`)."""
+        ...
+
+
+def _words(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return " ".join(re.findall(r"\w+", "".join(c for c in decomposed
+                                               if not unicodedata.combining(c))))
+
+
+def mentioned(text: str, names: Iterable[tuple[int, str]]) -> int | None:
+    """The id of the longest name ``text`` contains as whole words, case and accents aside.
+
+    Example:
+        >>> mentioned("¿Qué decidimos en la mobile APP?", [(1, "App"), (2, "Mobile app")])
+        2
+        >>> mentioned("what about the appendix?", [(1, "App")]) is None
+        True
+    """
+    words = f" {_words(text)} "
+    found = [(len(key), item) for item, name in names
+             if (key := _words(name)) and f" {key} " in words]
+    return max(found)[1] if found else None
 
 _HOURS = r"(?P<hours>\d+(?:[.,]\d+)?\s*(?:h|hs|hrs?|hours?|horas?|m|min|minutes?|minutos?)?" \
          r"(?:\s*\d+\s*(?:m|min|minutos?))?)"
@@ -69,7 +105,7 @@ class Router:
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
 
-    async def route(self, text: str, *, find_project: ProjectFinder,
+    async def route(self, text: str, *, projects: ProjectLookup,
                     llm: LanguageModel | None = None) -> Routed | None:
         """The command for ``text``, or ``None`` when nothing fits."""
         cleaned = re.sub(r"^(?:<@[\w|.-]+>|@\w+)[,:]?\s*", "", text.strip())  # the mention
@@ -79,9 +115,9 @@ class Router:
             routed = await self._with_model(cleaned, llm)
             if routed is not None:
                 return routed
-        return await self._with_rules(cleaned, find_project)
+        return await self._with_rules(cleaned, projects)
 
-    async def _with_rules(self, text: str, find_project: ProjectFinder) -> Routed | None:
+    async def _with_rules(self, text: str, projects: ProjectLookup) -> Routed | None:
         for pattern in _LOG:
             if match := pattern.match(text):
                 args = {"hours": match["hours"].replace(" ", ""), "project": match["project"]}
@@ -91,12 +127,13 @@ class Router:
         for pattern in _SCHEDULE:
             if match := pattern.match(text):
                 who = (match["who"] or "").strip()
-                project = await find_project(who) if who else None
+                project = await projects.named(who) if who else None
                 if project is None:
                     return None  # without a project there is nothing to schedule in
                 return Routed("meeting schedule", {"project": project, "when": match["when"]})
         if _QUESTION.search(text):
-            return Routed("ask", {"question": text})
+            project = await projects.mentioned(text)
+            return Routed("ask", {"question": text, **({"project": project} if project else {})})
         return None
 
     async def _with_model(self, text: str, llm: LanguageModel) -> Routed | None:

@@ -157,6 +157,12 @@ async def test_free_text_is_routed_in_both_languages(desk: Desk, clock: Clock) -
     assert scheduled.title == "Meeting scheduled: Website"
     agenda = await desk.chat.ok("agenda una reunión con Acme el martes a las 15:00")
     assert agenda.title == "Meeting scheduled: Website"
+    # No channel binding yet: a question is asked about the project or client it names.
+    named = await desk.chat.ok("¿qué dijo el cliente sobre los diseños de la WEBSITE?")
+    assert named.title == "About Website"
+    assert (await desk.chat.ok("what did Acme think of the designs?")).title == "About Website"
+    unnamed = await desk.chat.say("what did they think of the designs?")
+    assert unnamed.status == "error" and "Name a project" in unnamed.text
     await desk.chat.ok("project bind website")
     question = await desk.chat.ok("what did the client say about the designs?")
     assert question.title == "About Website"
