@@ -56,7 +56,7 @@ async def ask(ctx: Context, question: str, *, project: ProjectRef | None = None)
     if not facts and not moments:
         answer = _("I found nothing about that in {project}'s meetings or data.",
                    project=row.name)
-        reply = Reply(text=answer, status="info")
+        reply = Reply(text=await _still_processing(ctx, row) or answer, status="info")
     elif ctx.services.llm is not None and moments:
         reply = await _llm_answer(ctx, row, question, facts, moments, earlier)
     else:
@@ -82,11 +82,20 @@ async def search(ctx: Context, query: str, *, project: ProjectRef | None = None)
     row = await ctx.project(project)
     moments = await _moments(ctx, row, query, limit=8)
     if not moments:
-        return Reply(text=_("Nothing in {project}'s meetings matches `{query}`.",
-                            project=row.name, query=query), status="info")
+        nothing = _("Nothing in {project}'s meetings matches `{query}`.", project=row.name,
+                    query=query)
+        return Reply(text=await _still_processing(ctx, row) or nothing, status="info")
     return Reply(title=_("Moments matching `{query}`", query=query), items=[
         f"[{n}] “{_snippet(m.text)}” — {m.cite(_, ctx.timezone)}"
         for n, m in enumerate(moments, 1)])
+
+
+async def _still_processing(ctx: Context, project: Project) -> str | None:
+    """Why nothing was found, when some of the project's transcripts cannot be searched yet."""
+    if not await ctx.db.transcripts_not_searchable(project.id):
+        return None
+    return ctx._("Nothing about that in {project} yet: some of its transcripts are still being "
+                 "processed. Ask again once their summaries are posted.", project=project.name)
 
 
 @registry.command("insights", role=Role.MEMBER)

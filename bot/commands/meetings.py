@@ -1,4 +1,4 @@
-"""Meeting commands: schedule, now, list, show, update, cancel, join, leave and invite."""
+"""Meeting commands: schedule, now, log, list, show, update, cancel, join, leave, invite."""
 
 from __future__ import annotations
 
@@ -63,13 +63,8 @@ async def meeting_schedule(ctx: Context, project: ProjectRef, when: str, *,
         /meeting schedule "Mobile app" mañana a las 10:00 por 1h con @luis
         /meeting schedule website in 2 minutes for 5m
     """
-    row = await ctx.project(project)
-    spec = parse_meeting(when, _=ctx._, timezone=ctx.timezone, now=ctx.services.clock())
-    minutes = _minutes(ctx, duration) or (int(spec.duration.total_seconds() // 60)
-                                          if spec.duration else DEFAULT_MINUTES)
-    people = [*spec.mentions, *(participants.split() if participants else [])]
-    meeting = await _create(ctx, row, title or spec.title, spec.start, minutes,
-                            MeetingStatus.SCHEDULED, people)
+    meeting, row = await _create_from_text(ctx, project, when, duration, title, participants,
+                                           MeetingStatus.SCHEDULED)
     return await _announce(ctx, meeting, row, ctx._("Meeting scheduled: {title}",
                                                     title=meeting.title))
 
@@ -89,6 +84,33 @@ async def meeting_now(ctx: Context, project: ProjectRef | None = None, *,
                             _minutes(ctx, duration) or DEFAULT_MINUTES, MeetingStatus.LIVE, [])
     return await _announce(ctx, meeting, row, ctx._("Meeting started: {title}",
                                                     title=meeting.title))
+
+
+@registry.command("meeting log", role=Role.MEMBER)
+async def meeting_log(ctx: Context, project: ProjectRef, when: str, *,
+                      duration: Hours | None = None, title: str | None = None,
+                      participants: str | None = None) -> Reply:
+    """Add a meeting that already took place, to attach its recording or transcript.
+
+    Args:
+        project: Project name or #id (quote names with spaces).
+        when: When it started, then optionally "for" a duration, "with" people and a title.
+        duration: How long it lasted, e.g. 45m or 1h30 (default 30 minutes).
+        title: The meeting's title (default: the project's name).
+        participants: Who else was there: mentions or names, separated by spaces.
+
+    Examples:
+        /meeting log website yesterday 3pm for 45m Launch review
+        /meeting log "Mobile app" el lunes a las 10:00 por 1h con @luis
+    """
+    meeting, row = await _create_from_text(ctx, project, when, duration, title, participants,
+                                           MeetingStatus.ENDED)
+    return Reply(
+        title=ctx._("Meeting added: {title}", title=meeting.title),
+        text=ctx._("Attach its recording or transcript with `/transcript add #{id}`.",
+                   id=meeting.id),
+        fields=_fields(ctx, meeting, row),
+        items=[_participant_line(ctx, p) for p in await ctx.db.participants(meeting.id)])
 
 
 @registry.command("meeting list", role=Role.MEMBER)
@@ -294,6 +316,21 @@ def _status(meeting: Meeting, now: datetime) -> MeetingStatus:
     return meeting.status
 
 
+async def _create_from_text(ctx: Context, project: ProjectRef, when: str,
+                            duration: Hours | None, title: str | None,
+                            participants: str | None,
+                            status: MeetingStatus) -> tuple[Meeting, Project]:
+    """A meeting from ``schedule``'s or ``log``'s arguments (an ended one took place)."""
+    row = await ctx.project(project)
+    spec = parse_meeting(when, _=ctx._, timezone=ctx.timezone, now=ctx.services.clock(),
+                         past=status is MeetingStatus.ENDED)
+    minutes = _minutes(ctx, duration) or (int(spec.duration.total_seconds() // 60)
+                                          if spec.duration else DEFAULT_MINUTES)
+    people = [*spec.mentions, *(participants.split() if participants else [])]
+    meeting = await _create(ctx, row, title or spec.title, spec.start, minutes, status, people)
+    return meeting, row
+
+
 async def _create(ctx: Context, project: Project, title: str | None, start: datetime,
                   minutes: int, status: MeetingStatus, people: list[str]) -> Meeting:
     meeting = await ctx.db.add(Meeting(
@@ -301,18 +338,23 @@ async def _create(ctx: Context, project: Project, title: str | None, start: date
         starts_at=start, duration_minutes=minutes, status=status,
         room_name=room_name(project.name), created_by=ctx.member_id,
         channel_id=ctx.request.channel_id, sequence=0))
+    # Everyone named in a meeting that already took place was in it, from start to end.
+    attended = ({"rsvp": Rsvp.YES, "joined_at": start, "left_at": meeting_end(meeting)}
+                if status is MeetingStatus.ENDED else {})
     host = await ctx.db.member(ctx.member_id)
     assert host is not None
     await ctx.db.add_participant(meeting, member_id=host.id, name=host.name,
-                                 role=ParticipantRole.HOST, rsvp=Rsvp.YES)
+                                 role=ParticipantRole.HOST, **{"rsvp": Rsvp.YES, **attended})
     invited = {host.id}
     for ref in people:
         member = await ctx.person(ref)
         if member.id not in invited:
             invited.add(member.id)
             await ctx.db.add_participant(meeting, member_id=member.id, name=member.name,
-                                         role=ParticipantRole.GUEST, rsvp=Rsvp.PENDING)
-    await _schedule_reminders(ctx, meeting)
+                                         role=ParticipantRole.GUEST,
+                                         **{"rsvp": Rsvp.PENDING, **attended})
+    if status is not MeetingStatus.ENDED:  # nothing to remind anyone of
+        await _schedule_reminders(ctx, meeting)
     return meeting
 
 

@@ -272,7 +272,8 @@ def _read_duration(text: str) -> timedelta | None:
 # -- the start ----------------------------------------------------------------------------
 
 
-def parse_start(text: str, *, timezone: str, locale: str, now: datetime) -> datetime | None:
+def parse_start(text: str, *, timezone: str, locale: str, now: datetime,
+                past: bool = False) -> datetime | None:
     """Read when a meeting starts, as people write it in ``timezone``.
 
     Written wall times are converted with the zone's offset on that date. A time the clocks
@@ -286,10 +287,11 @@ def parse_start(text: str, *, timezone: str, locale: str, now: datetime) -> date
         timezone: IANA zone the text is written in, e.g. ``Europe/Madrid``.
         locale: The member's language, tried first; the other supported one is tried next.
         now: The current moment, timezone-aware (a naive value is taken as UTC).
+        past: Read a day without a date ("tuesday") as the last one, not the next one.
 
     Returns:
         The start in UTC, or ``None`` if ``text`` does not read as a date or time. It may
-        lie in the past; :func:`parse_meeting` refuses that.
+        lie on the other side of ``now``; :func:`parse_meeting` refuses that.
 
     Raises:
         MissingTimeError: ``text`` names a day but no time of day.
@@ -302,7 +304,8 @@ def parse_start(text: str, *, timezone: str, locale: str, now: datetime) -> date
     first = locale if locale in LANGUAGES else LANGUAGES[0]
     languages = (first, *(language for language in LANGUAGES if language != first))
     base = now.astimezone(zone).replace(tzinfo=None, microsecond=_RELATIVE_MARK)
-    settings: dict[str, Any] = {"TIMEZONE": timezone, "RELATIVE_BASE": base}
+    settings: dict[str, Any] = {"TIMEZONE": timezone, "RELATIVE_BASE": base,
+                                "PREFER_DATES_FROM": "past" if past else "future"}
     if first == "es":
         settings["DATE_ORDER"] = "DMY"  # 03/04/2027 is 3 April in Spanish
     # A year-first date is always year-month-day, but dateparser reads 2027-13-01 as the
@@ -430,8 +433,9 @@ def _is_date(year: int, month: int, day: int) -> bool:
 # -- the whole line -----------------------------------------------------------------------
 
 
-def parse_meeting(text: str, *, _: Translator, timezone: str, now: datetime) -> MeetingSpec:
-    """Read a ``meeting schedule`` line after the project.
+def parse_meeting(text: str, *, _: Translator, timezone: str, now: datetime,
+                  past: bool = False) -> MeetingSpec:
+    """Read a ``meeting schedule`` (or ``meeting log``) line after the project.
 
     Args:
         text: E.g. ``tomorrow 3pm for 45m with @ana @luis Design review``.
@@ -439,13 +443,16 @@ def parse_meeting(text: str, *, _: Translator, timezone: str, now: datetime) -> 
         timezone: IANA zone the member writes times in.
         now: The current moment, timezone-aware, from the caller's clock (a naive value is
             taken as UTC).
+        past: A meeting that already took place (``meeting log``) rather than one to come.
 
     Returns:
-        The meeting's start (in UTC and in the future), duration, mentions and title.
+        The meeting's start (in UTC; in the future, or the past when ``past``), duration,
+        mentions and title.
 
     Raises:
         UserError: The time is missing, unreadable, impossible, skipped by the clocks or
-            past, or the duration is out of bounds; the message says how to write it.
+            on the wrong side of ``now``, or the duration is out of bounds; the message says
+            how to write it.
     """
     now = now if now.tzinfo is not None else now.replace(tzinfo=UTC)
     when, duration_text, mentions, title = split_schedule_text(text)
@@ -456,7 +463,7 @@ def parse_meeting(text: str, *, _: Translator, timezone: str, now: datetime) -> 
     shown = when.replace("`", "'")
     shown = shown if len(shown) <= _MAX_SHOWN_CHARS else f"{shown[:_MAX_SHOWN_CHARS - 1]}…"
     try:
-        start = parse_start(when, timezone=timezone, locale=_.locale, now=now)
+        start = parse_start(when, timezone=timezone, locale=_.locale, now=now, past=past)
     except MissingTimeError:
         raise UserError(_("`{when}` is a day without a time. Add one, like tomorrow 3pm or "
                           "friday 10:00.", when=shown)) from None
@@ -470,8 +477,12 @@ def parse_meeting(text: str, *, _: Translator, timezone: str, now: datetime) -> 
     if start is None:
         raise UserError(_("I could not read `{text}` as a time. Try: tomorrow 3pm, next tuesday "
                           "10:00, in 2 hours, 2027-03-29 10:00.", text=shown))
-    if start <= now:
-        raise UserError(_("`{when}` has already passed; pick a time in the future.", when=shown))
+    if past and start > now:
+        raise UserError(_("`{when}` is still to come; schedule it with `/meeting schedule` "
+                          "instead.", when=shown))
+    if not past and start <= now:
+        raise UserError(_("`{when}` has already passed; pick a time in the future, or add a "
+                          "meeting that took place with `/meeting log`.", when=shown))
     try:
         duration = parse_duration(duration_text)
     except ValueError:

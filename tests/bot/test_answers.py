@@ -99,6 +99,21 @@ async def test_ask_answers_with_the_moment_it_was_said(desk: Desk, clock: Clock)
     assert "recruiter will share a shortlist" in found.items[0] and "Carl · 0:08" in found.items[0]
 
 
+async def test_a_past_meeting_answers_once_its_transcript_is_searchable(desk: Desk) -> None:
+    await desk.chat.ok("project create Website")
+    await desk.chat.ok('meeting log website yesterday 3pm title:"Launch review"')
+    added = await desk.chat.say("transcript add #1", files=(Upload("launch.vtt", LAUNCH.encode()),))
+    assert added.status == "ok", added.text
+    question = "what did we decide about the launch date? project:website"
+    early = await desk.chat.ok(f"ask {question}")
+    assert "still being processed" in early.text and not early.citations
+    assert "still being processed" in (await desk.chat.ok(f"search {question}")).text
+    await desk.pipeline.run_until_idle()
+    reply = await desk.chat.ok(f"ask {question}")
+    assert "move the launch date to the first of March" in reply.text
+    assert reply.citations[0].detail.startswith("Launch review · ")
+
+
 async def test_a_new_embedding_model_is_filled_from_the_stored_segments(
         db: Database, clock: Clock, tmp_path: Path, embedding: MiniLMEmbedding) -> None:
     before = Desk(db, clock, tmp_path, embedding)

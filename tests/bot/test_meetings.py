@@ -176,10 +176,28 @@ async def test_bad_times_get_examples(chat: Chat) -> None:
     await chat.ok("project create Website")
     past = await chat.say("meeting schedule website yesterday 3pm")
     assert past.status == "error" and "already passed" in past.text
+    assert "`/meeting log`" in past.text  # the way to add a meeting that took place
     garbage = await chat.say("meeting schedule website whenever suits")
     assert garbage.status == "error" and "tomorrow 3pm" in garbage.text
     too_long = await chat.say("meeting schedule website tomorrow 3pm duration:20h")
     assert too_long.status == "error" and "12 hours" in too_long.text
+
+
+async def test_a_meeting_that_took_place_is_logged_without_reminders(
+        chat: Chat, db: Database, clock: Clock) -> None:
+    await _setup(chat)
+    reply = await chat.ok("meeting log website yesterday 3pm for 45m with @bea Kick-off")
+    assert reply.title == "Meeting added: Kick-off" and "/transcript add #1" in reply.text
+    shown = text_of(reply)
+    assert "ended" in shown and "45 min" in shown and "bea · guest · left" in shown
+    assert not reply.attachments and not reply.buttons  # no link or invite to hand out
+    assert not await ReminderService(db, Outbox(), clock=clock).run_due()
+    clock.advance(days=2)  # nor a follow-up later
+    assert not await ReminderService(db, Outbox(), clock=clock).run_due()
+    listed = text_of(await chat.ok("meeting list period:past"))
+    assert "#1 *Kick-off*" in listed and "ended" in listed
+    ahead = await chat.say("meeting log website tomorrow 3pm")
+    assert ahead.status == "error" and "`/meeting schedule`" in ahead.text
 
 
 async def test_join_leave_list_and_permissions(chat: Chat) -> None:

@@ -281,7 +281,7 @@ def test_tomorrow_across_a_change_uses_tomorrows_offset() -> None:
     ("el viernes", "`el viernes` is a day without a time."),
     ("2027-03-29 Planning", "`2027-03-29` is a day without a time."),
     ("in 2 days", "`in 2 days` is a day without a time."),
-    ("today 10:00", "`today 10:00` has already passed; pick a time in the future."),
+    ("today 10:00", "`today 10:00` has already passed; pick a time in the future,"),
     ("2027-03-20 10:00", "`2027-03-20 10:00` has already passed"),
     ("now", "`now` has already passed"),
     ("in 0 minutes", "has already passed"),
@@ -302,6 +302,18 @@ def test_refusals_say_what_is_wrong(text: str, problem: str) -> None:
     assert problem in error.value.message
     with pytest.raises(UserError):
         meeting(text, translator=ES)
+
+
+@pytest.mark.parametrize(("text", "start"), [
+    ("yesterday 3pm", utc(2027, 3, 23, 14, 0)),
+    ("monday 10:00", utc(2027, 3, 22, 9, 0)),  # the last Monday, not the next one
+    ("el lunes a las 10:00", utc(2027, 3, 22, 9, 0)),
+    ("2 hours ago", NOW - timedelta(hours=2)),
+])
+def test_a_meeting_that_took_place_reads_days_backwards(text: str, start: datetime) -> None:
+    assert parse_meeting(text, _=EN, timezone=MADRID, now=NOW, past=True).start == start
+    with pytest.raises(UserError, match="is still to come"):
+        parse_meeting("tomorrow 3pm", _=EN, timezone=MADRID, now=NOW, past=True)
 
 
 def test_parse_start_tells_a_missing_time_from_an_unreadable_one() -> None:
