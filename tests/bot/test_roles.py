@@ -23,6 +23,7 @@ INVOCATIONS = {
     # the tester's own are #2 (schedule) and #3 (now).
     "meeting schedule": "meeting schedule web tomorrow 3pm",
     "meeting now": "meeting now web",
+    "meeting log": "meeting log web yesterday 3pm",
     "meeting list": "meeting list",
     "meeting show": "meeting show #1",
     "meeting update": "meeting update #3 title:Renamed",
