@@ -91,6 +91,7 @@ from storage.embeddings import MiniLMEmbedding
 from storage.search_index import (
     DENSE_WEIGHT,
     LEXICAL_WEIGHT,
+    MEETING_KEYWORDS,
     RRF_K,
     SPEAKER_WEIGHT,
     Hit,
@@ -253,7 +254,8 @@ def build(meetings: Sequence[Meeting], max_words: int, embedding: MiniLMEmbeddin
     if not reused and folder.exists():
         shutil.rmtree(folder)
     index = SearchIndex(path=folder, embedding=embedding,
-                        analyzer=LexicalAnalyzer(talk_words="") if plain else None)
+                        analyzer=LexicalAnalyzer(talk_words="") if plain else None,
+                        keywords=0 if plain else MEETING_KEYWORDS)
     if not reused:
         indexed = 0
         for meeting, chunks in zip(meetings, chunked, strict=True):

@@ -26,6 +26,7 @@ from storage.search_index import (
     RRF_K,
     LexicalAnalyzer,
     SearchIndex,
+    meeting_keywords,
     named_speakers,
     parse_chroma_url,
     slug,
@@ -242,6 +243,32 @@ async def test_words_about_the_talk_do_not_outweigh_the_subject(index: SearchInd
     assert analyzer.query("¿Qué decidimos en la reunión sobre el lanzamiento?") == ["lanzamiento"]
     assert LexicalAnalyzer(talk_words="").query("we discussed the budget") == [
         "discuss", "budget"]
+
+
+async def test_what_a_meeting_was_about_tells_apart_meetings_of_a_series(
+        tmp_path: Path, minilm: MiniLMEmbedding) -> None:
+    # Two meetings of one project talk budget; only the first is the functional design one.
+    design = chunks_of(("Ana", "This is the functional design meeting, functional needs first."),
+                       ("Bo", "The functional spec lists what the remote must do."),
+                       ("Ana", "Then the budget for the remote."))
+    review = chunks_of(("Cy", "The budget, the budget: twelve euros for each remote."),
+                       ("Di", "Wood or plastic for the case?"),
+                       ("Cy", "Wood feels nicer; wood it is."))
+    question = "What did they say about the budget when discussing the functional design?"
+    ranks = {}
+    for keywords in (0, 40):
+        index = SearchIndex(path=tmp_path / f"chroma-{keywords}", embedding=minilm,
+                            keywords=keywords)
+        await index.replace_transcript(1, 7, 42, 100, design)
+        await index.replace_transcript(1, 7, 43, 101, review)
+        hits = await index.search(1, question, mode="lexical", project_id=7)
+        ranks[keywords] = [h.chunk.chunk_id for h in hits
+                           if "budget" in h.chunk.text.lower()]
+    assert ranks[0] == ["t101-c0", "t100-c2"]  # plain BM25: the meeting that says it twice
+    assert ranks[40] == ["t100-c2", "t101-c0"]  # the design meeting's budget talk first
+    assert meeting_keywords([42, 42, 43], [["function", "function"], ["remot"],
+                                           ["remot", "wood", "wood"]]) == {
+        42: ["function"], 43: ["wood"]}
 
 
 async def test_reindexing_replaces_instead_of_adding(index: SearchIndex) -> None:
