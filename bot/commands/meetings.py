@@ -338,13 +338,13 @@ async def _create(ctx: Context, project: Project, title: str | None, start: date
         starts_at=start, duration_minutes=minutes, status=status,
         room_name=room_name(project.name), created_by=ctx.member_id,
         channel_id=ctx.request.channel_id, sequence=0))
+    took_place = status is MeetingStatus.ENDED
     # Everyone named in a meeting that already took place was in it, from start to end.
-    attended = ({"rsvp": Rsvp.YES, "joined_at": start, "left_at": meeting_end(meeting)}
-                if status is MeetingStatus.ENDED else {})
+    presence = {"joined_at": start, "left_at": meeting_end(meeting)} if took_place else {}
     host = await ctx.db.member(ctx.member_id)
     assert host is not None
     await ctx.db.add_participant(meeting, member_id=host.id, name=host.name,
-                                 role=ParticipantRole.HOST, **{"rsvp": Rsvp.YES, **attended})
+                                 role=ParticipantRole.HOST, rsvp=Rsvp.YES, **presence)
     invited = {host.id}
     for ref in people:
         member = await ctx.person(ref)
@@ -352,8 +352,9 @@ async def _create(ctx: Context, project: Project, title: str | None, start: date
             invited.add(member.id)
             await ctx.db.add_participant(meeting, member_id=member.id, name=member.name,
                                          role=ParticipantRole.GUEST,
-                                         **{"rsvp": Rsvp.PENDING, **attended})
-    if status is not MeetingStatus.ENDED:  # nothing to remind anyone of
+                                         rsvp=Rsvp.YES if took_place else Rsvp.PENDING,
+                                         **presence)
+    if not took_place:  # nothing to remind anyone of
         await _schedule_reminders(ctx, meeting)
     return meeting
 
