@@ -178,6 +178,9 @@ async def test_free_text_is_routed_in_both_languages(desk: Desk, clock: Clock) -
     assert (await desk.chat.ok("what did Acme think of the designs?")).title == "About Website"
     unnamed = await desk.chat.say("what did they think of the designs?")
     assert unnamed.status == "error" and "Name a project" in unnamed.text
+    # Another workspace's question naming "Website" does not reach this one's project.
+    stranger = await desk.chat.in_team("T-other").say("what did Acme say about the website?")
+    assert stranger.status == "error" and "Name a project" in stranger.text
     await desk.chat.ok("project bind website")
     question = await desk.chat.ok("what did the client say about the designs?")
     assert question.title == "About Website"
