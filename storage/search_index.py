@@ -714,13 +714,15 @@ def meeting_keywords(meeting_ids: Sequence[int], terms: Sequence[Sequence[str]],
     uses: defaultdict[int, Counter[str]] = defaultdict(Counter)
     for meeting_id, chunk_terms in zip(meeting_ids, terms, strict=True):
         uses[meeting_id].update(chunk_terms)
+    if count < 1:  # plain BM25: nothing to weigh
+        return {meeting_id: [] for meeting_id in uses}
     meetings_using = Counter(term for counts in uses.values() for term in counts)
     keywords = {}
     for meeting_id, counts in uses.items():
         weights = {term: (1 + math.log(n)) * math.log(len(uses) / meetings_using[term])
                    for term, n in counts.items() if n > 1 and meetings_using[term] < len(uses)}
-        best = heapq.nsmallest(count, weights, key=lambda term: (-weights[term], term))
-        keywords[meeting_id] = best
+        keywords[meeting_id] = heapq.nsmallest(count, weights,
+                                               key=lambda term: (-weights[term], term))
     return keywords
 
 

@@ -13,13 +13,13 @@ from __future__ import annotations
 import json
 import logging
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from bot.ports import LanguageModel
 from bot.registry import Registry
+from bot.transcripts.summarize import fold
 
 log = logging.getLogger("v1tr0.routing")
 
@@ -41,9 +41,7 @@ class ProjectLookup(Protocol):
 
 
 def _words(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return " ".join(re.findall(r"\w+", "".join(c for c in decomposed
-                                               if not unicodedata.combining(c))))
+    return " ".join(re.findall(r"\w+", fold(text).casefold()))
 
 
 def mentioned(text: str, names: Iterable[tuple[int, str]]) -> int | None:
