@@ -117,19 +117,30 @@ class Context:
         raise UserError(_("No client called `{name}`.", name=ref),
                         suggestions=_closest(ref, names))
 
-    async def meeting(self, ref: str) -> Meeting:
-        """A meeting by ``#id`` (or a bare number), else by the closest title."""
+    async def meeting(self, ref: str, *, past: bool = False,
+                      project_id: int | None = None) -> Meeting:
+        """A meeting by ``#id`` (or a bare number), else by its title.
+
+        By title: the next meeting of that title from 30 days ago on, or with ``past`` the
+        latest one that has started (of the project ``project_id`` when given).
+        """
         _ = self._
         text = ref.strip()
         if match := _ID_REF.match(text) or re.fullmatch(r"(\d{1,12})", text):
             if meeting := await self.db.meeting(int(match[1])):
                 return meeting
             raise UserError(_("There is no meeting #{id}.", id=match[1]))
-        since = self.services.clock() - timedelta(days=30)
-        recent = (await self.db.meetings(after=since, limit=200)).rows
+        now = self.services.clock()
+        if past:  # newest first; one that starts this very second has started too
+            recent = (await self.db.meetings(project_id=project_id,
+                                             before=now + timedelta(seconds=1),
+                                             limit=200)).rows
+        else:
+            recent = (await self.db.meetings(project_id=project_id,
+                                             after=now - timedelta(days=30), limit=200)).rows
         exact = [m for m in recent if m.title.casefold() == text.casefold()]
         if exact:
-            return exact[-1]  # the next one with that title
+            return exact[0] if past else exact[-1]
         raise UserError(_("No meeting called `{name}`; use its #id from `meeting list`.",
                           name=text),
                         suggestions=_closest(text, [(m.id, m.title) for m in recent]))

@@ -387,16 +387,20 @@ class WorkspaceStore:
             query = query.where(Meeting.project_id == project_id)
         return await self._page(query.order_by(Transcript.id.desc()), offset, limit)
 
-    async def transcripts_not_searchable(self, project_id: int) -> int:
-        """How many of a project's transcripts are still on their way to the search index."""
-        return await self.session.scalar(
-            select(func.count()).select_from(Transcript)
-            .join(Meeting, Meeting.id == Transcript.meeting_id)
-            .where(Transcript.workspace_id == self.workspace_id,
-                   Meeting.project_id == project_id,
-                   Transcript.status.in_([TranscriptStatus.PENDING,
-                                          TranscriptStatus.TRANSCRIBING,
-                                          TranscriptStatus.INDEXING]))) or 0
+    async def transcripts_not_searchable(self, project_id: int,
+                                         meeting_id: int | None = None) -> int:
+        """How many of a project's (or one of its meetings') transcripts are still on their
+        way to the search index."""
+        query = (select(func.count()).select_from(Transcript)
+                 .join(Meeting, Meeting.id == Transcript.meeting_id)
+                 .where(Transcript.workspace_id == self.workspace_id,
+                        Meeting.project_id == project_id,
+                        Transcript.status.in_([TranscriptStatus.PENDING,
+                                               TranscriptStatus.TRANSCRIBING,
+                                               TranscriptStatus.INDEXING])))
+        if meeting_id is not None:
+            query = query.where(Meeting.id == meeting_id)
+        return await self.session.scalar(query) or 0
 
     async def add_segments(self, transcript: Transcript, rows: list[dict[str, Any]]) -> None:
         """Store a transcript's segments in one statement (a meeting has thousands)."""

@@ -11,9 +11,9 @@ from decimal import Decimal
 from bot.commands import registry
 from bot.context import Context
 from bot.core import Citation, Reply, Role, UserError
-from bot.registry import ProjectRef
+from bot.registry import MeetingRef, ProjectRef
 from bot.retrieval.answers import Moment, Retriever
-from storage.models import ConversationTurn, Project, ProjectStatus
+from storage.models import ConversationTurn, Meeting, Project, ProjectStatus
 
 log = logging.getLogger("v1tr0.answers")
 
@@ -30,33 +30,38 @@ _TOPICS = {
 
 
 @registry.command("ask", role=Role.MEMBER)
-async def ask(ctx: Context, question: str, *, project: ProjectRef | None = None) -> Reply:
+async def ask(ctx: Context, question: str, *, project: ProjectRef | None = None,
+              meeting: MeetingRef | None = None) -> Reply:
     """Ask about a project: answered from its meetings and data, citing who said it and when.
 
     Args:
         question: Your question, e.g. "what did we decide about the launch date?".
         project: Project name or #id; defaults to the channel's project.
+        meeting: Only this meeting (title or #id); the project defaults to its own.
 
     Examples:
         /ask what did we decide about the launch date?
         /ask ¿quién se encarga del presupuesto? project:website
+        /ask who owns the budget? meeting:"Launch review"
     """
     _ = ctx._
-    row = await ctx.project(project)
+    row, only = await _scope(ctx, project, meeting)
     thread = _thread(ctx)
     earlier = await ctx.db.recent_turns(thread, limit=2)
     facts = await _facts(ctx, row, question)
-    moments = await _moments(ctx, row, _FOLLOW_UP.sub("", question).strip() or question)
+    moments = await _moments(ctx, row, _FOLLOW_UP.sub("", question).strip() or question,
+                             meeting=only)
     if earlier and (_FOLLOW_UP.match(question) or len(question.split()) <= 4):
         # "and the budget?" means the budget in the light of the last question: look both ways.
-        also = await _moments(ctx, row, f"{earlier[-1].question} {question}")
+        also = await _moments(ctx, row, f"{earlier[-1].question} {question}", meeting=only)
         known = {(m.transcript_id, m.position) for m in moments}
         moments = sorted([*moments, *(m for m in also if (m.transcript_id, m.position)
                                       not in known)], key=lambda m: -m.score)[:3]
     if not facts and not moments:
-        answer = _("I found nothing about that in {project}'s meetings or data.",
-                   project=row.name)
-        reply = Reply(text=await _still_processing(ctx, row) or answer, status="info")
+        answer = (_("I found nothing about that in {meeting}.", meeting=only.title) if only
+                  else _("I found nothing about that in {project}'s meetings or data.",
+                         project=row.name))
+        reply = Reply(text=await _still_processing(ctx, row, only) or answer, status="info")
     elif ctx.services.llm is not None and moments:
         reply = await _llm_answer(ctx, row, question, facts, moments, earlier)
     else:
@@ -68,31 +73,36 @@ async def ask(ctx: Context, question: str, *, project: ProjectRef | None = None)
 
 
 @registry.command("search", role=Role.MEMBER)
-async def search(ctx: Context, query: str, *, project: ProjectRef | None = None) -> Reply:
+async def search(ctx: Context, query: str, *, project: ProjectRef | None = None,
+                 meeting: MeetingRef | None = None) -> Reply:
     """Find the moments in a project's meetings that match, with who said them and when.
 
     Args:
         query: What to look for.
         project: Project name or #id; defaults to the channel's project.
+        meeting: Only this meeting (title or #id); the project defaults to its own.
 
     Examples:
         /search launch date project:website
+        /search budget meeting:#12
     """
     _ = ctx._
-    row = await ctx.project(project)
-    moments = await _moments(ctx, row, query, limit=8)
+    row, only = await _scope(ctx, project, meeting)
+    moments = await _moments(ctx, row, query, limit=8, meeting=only)
     if not moments:
-        nothing = _("Nothing in {project}'s meetings matches `{query}`.", project=row.name,
-                    query=query)
-        return Reply(text=await _still_processing(ctx, row) or nothing, status="info")
+        nothing = (_("Nothing in {meeting} matches `{query}`.", meeting=only.title, query=query)
+                   if only else _("Nothing in {project}'s meetings matches `{query}`.",
+                                  project=row.name, query=query))
+        return Reply(text=await _still_processing(ctx, row, only) or nothing, status="info")
     return Reply(title=_("Moments matching `{query}`", query=query), items=[
         f"[{n}] “{_snippet(m.text)}” — {m.cite(_, ctx.timezone)}"
         for n, m in enumerate(moments, 1)])
 
 
-async def _still_processing(ctx: Context, project: Project) -> str | None:
-    """Why nothing was found, when some of the project's transcripts cannot be searched yet."""
-    if not await ctx.db.transcripts_not_searchable(project.id):
+async def _still_processing(ctx: Context, project: Project,
+                            meeting: Meeting | None) -> str | None:
+    """Why nothing was found, when some of the transcripts asked about cannot be searched yet."""
+    if not await ctx.db.transcripts_not_searchable(project.id, meeting.id if meeting else None):
         return None
     return ctx._("Nothing about that in {project} yet: some of its transcripts are still being "
                  "processed. Ask again once their summaries are posted.", project=project.name)
@@ -158,12 +168,29 @@ def _thread(ctx: Context) -> str:
     return f"{request.platform}:{request.channel_id or '-'}:{request.thread_id or '-'}"
 
 
-async def _moments(ctx: Context, project: Project, query: str,
-                   limit: int = 3) -> list[Moment]:
+async def _scope(ctx: Context, project: ProjectRef | None,
+                 meeting: MeetingRef | None) -> tuple[Project, Meeting | None]:
+    """The project asked about and, when one is named, the meeting searched within it."""
+    if meeting is None:
+        return await ctx.project(project), None
+    row = await ctx.project(project) if project is not None else None
+    found = await ctx.meeting(meeting, past=True, project_id=row.id if row else None)
+    if row is None:
+        row = await ctx.project(f"#{found.project_id}")
+    elif found.project_id != row.id:
+        raise UserError(ctx._("Meeting #{id} ({title}) is not one of {project}'s; leave out "
+                              "`project:` to ask about it.", id=found.id, title=found.title,
+                              project=row.name))
+    return row, found
+
+
+async def _moments(ctx: Context, project: Project, query: str, limit: int = 3, *,
+                   meeting: Meeting | None = None) -> list[Moment]:
     retriever: Retriever | None = ctx.services.retriever
     if retriever is None:
         raise UserError(ctx._("Searching meetings is not set up in this process."))
-    return await retriever.moments(ctx.db, project.id, query, limit=limit)
+    return await retriever.moments(ctx.db, project.id, query, limit=limit,
+                                   meeting_id=meeting.id if meeting else None)
 
 
 async def _facts(ctx: Context, project: Project, question: str) -> list[str]:

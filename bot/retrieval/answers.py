@@ -63,13 +63,16 @@ class Retriever:
         self.chunks = chunks
 
     async def moments(self, store: WorkspaceStore, project_id: int, query: str,
-                      *, limit: int = 5) -> list[Moment]:
+                      *, limit: int = 5, meeting_id: int | None = None) -> list[Moment]:
+        """The ``limit`` lines of the project's meetings (or of one of them) closest to
+        ``query``, best first; none below :data:`MIN_SIMILARITY`."""
         hits = await self.index.search(store.workspace_id, query, project_id=project_id,
-                                       k=self.chunks)
+                                       meeting_id=meeting_id, k=self.chunks)
         # The filter is the code's, not the index's alone: a hit of another project or
         # workspace can never become a citation.
         hits = [h for h in hits if h.chunk.project_id == project_id
-                and h.chunk.workspace_id == store.workspace_id]
+                and h.chunk.workspace_id == store.workspace_id
+                and meeting_id in (None, h.chunk.meeting_id)]
         if not hits:
             return []
         meetings = await store.meetings_by_id(sorted({h.chunk.meeting_id for h in hits}))

@@ -64,8 +64,10 @@ class Desk:
             clock=clock, transcripts=self.pipeline, retriever=Retriever(self.index), llm=llm))
         self.chat = Chat(self.dispatcher)
 
-    async def meeting_with(self, chat: Chat, project: str, title: str, vtt: str) -> None:
-        await chat.ok(f"project create {project} budget:10000 rate:100 estimate:100")
+    async def meeting_with(self, chat: Chat, project: str, title: str, vtt: str, *,
+                           new_project: bool = True) -> None:
+        if new_project:
+            await chat.ok(f"project create {project} budget:10000 rate:100 estimate:100")
         reply = await chat.ok(f'meeting now {project} title:"{title}"')
         number = re.search(r"meeting join #(\d+)", " ".join(b.command for b in reply.buttons))
         assert number
@@ -97,6 +99,44 @@ async def test_ask_answers_with_the_moment_it_was_said(desk: Desk, clock: Clock)
 
     found = await desk.chat.ok("search candidates shortlist project:mobile")
     assert "recruiter will share a shortlist" in found.items[0] and "Carl · 0:08" in found.items[0]
+
+
+BUDGET_CALL = """WEBVTT
+
+00:00:01.000 --> 00:00:07.000
+<v Marta>If the client cuts the budget, the launch date slips to April.
+
+00:00:07.500 --> 00:00:12.000
+<v Ana>Then we keep the budget and launch in March.
+"""
+
+
+async def test_a_named_meeting_narrows_ask_and_search(desk: Desk, clock: Clock) -> None:
+    await desk.meeting_with(desk.chat, "Website", "Launch review", LAUNCH)
+    clock.advance(days=2)
+    await desk.meeting_with(desk.chat, "Website", "Budget call", BUDGET_CALL,
+                            new_project=False)
+    await desk.chat.ok("project create Mobile")
+    question = "ask what did we decide about the launch date?"
+
+    both = await desk.chat.ok(f"{question} project:website")
+    assert {c.detail.split(" · ")[0] for c in both.citations} == {"Launch review",
+                                                                  "Budget call"}
+    # The project is the meeting's; the title is matched whatever its case.
+    narrowed = await desk.chat.ok(f'{question} meeting:"launch review"')
+    assert narrowed.title == "About Website"
+    assert narrowed.citations and all(c.detail.startswith("Launch review · ")
+                                      for c in narrowed.citations)
+    found = await desk.chat.ok("search launch date meeting:#2")
+    assert found.items and all("Budget call · " in item for item in found.items)
+    nothing = await desk.chat.ok('search shortlist meeting:"Budget call"')
+    assert nothing.text == "Nothing in Budget call matches `shortlist`."
+
+    elsewhere = await desk.chat.say(f"{question} meeting:#1 project:mobile")
+    assert elsewhere.status == "error"
+    assert "Meeting #1 (Launch review) is not one of Mobile's" in elsewhere.text
+    misspelt = await desk.chat.say(f'{question} meeting:"Budgt cal"')
+    assert misspelt.status == "error" and "Budget call" in misspelt.text, misspelt.text
 
 
 async def test_a_past_meeting_answers_once_its_transcript_is_searchable(desk: Desk) -> None:
