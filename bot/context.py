@@ -130,20 +130,25 @@ class Context:
             if meeting := await self.db.meeting(int(match[1])):
                 return meeting
             raise UserError(_("There is no meeting #{id}.", id=match[1]))
-        now = self.services.clock()
-        if past:  # newest first; one that starts this very second has started too
-            recent = (await self.db.meetings(project_id=project_id,
-                                             before=now + timedelta(seconds=1),
-                                             limit=200)).rows
+        if past:
+            recent = await self.started_meetings(project_id)
         else:
-            recent = (await self.db.meetings(project_id=project_id,
-                                             after=now - timedelta(days=30), limit=200)).rows
+            since = self.services.clock() - timedelta(days=30)
+            recent = list((await self.db.meetings(project_id=project_id, after=since,
+                                                  limit=200)).rows)
         exact = [m for m in recent if m.title.casefold() == text.casefold()]
         if exact:
             return exact[0] if past else exact[-1]
         raise UserError(_("No meeting called `{name}`; use its #id from `meeting list`.",
                           name=text),
                         suggestions=_closest(text, [(m.id, m.title) for m in recent]))
+
+    async def started_meetings(self, project_id: int | None = None) -> list[Meeting]:
+        """The latest 200 meetings that have started (of one project), newest first."""
+        # One that starts this very second has started too.
+        started = self.services.clock() + timedelta(seconds=1)
+        return list((await self.db.meetings(project_id=project_id, before=started,
+                                            limit=200)).rows)
 
     async def person(self, ref: str) -> Member:
         """A member by platform mention (``<@U123>``), ``@name`` or name."""

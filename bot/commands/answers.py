@@ -13,6 +13,7 @@ from bot.context import Context
 from bot.core import Citation, Reply, Role, UserError
 from bot.registry import MeetingRef, ProjectRef
 from bot.retrieval.answers import Moment, Retriever
+from bot.retrieval.routing import mentioned
 from storage.models import ConversationTurn, Meeting, Project, ProjectStatus
 
 log = logging.getLogger("v1tr0.answers")
@@ -46,6 +47,8 @@ async def ask(ctx: Context, question: str, *, project: ProjectRef | None = None,
     """
     _ = ctx._
     row, only = await _scope(ctx, project, meeting)
+    if only is None:
+        only = await _meeting_named_in(ctx, row, question)
     thread = _thread(ctx)
     earlier = await ctx.db.recent_turns(thread, limit=2)
     facts = await _facts(ctx, row, question)
@@ -66,7 +69,8 @@ async def ask(ctx: Context, question: str, *, project: ProjectRef | None = None,
         reply = await _llm_answer(ctx, row, question, facts, moments, earlier)
     else:
         reply = _extractive_answer(ctx, facts, moments)
-    reply.title = _("About {project}", project=row.name)
+    reply.title = (_("About {project} · {meeting}", project=row.name, meeting=only.title)
+                   if only else _("About {project}", project=row.name))
     reply.in_thread = True
     await ctx.db.remember_turn(thread, ctx.member_id, row.id, question, reply.text)
     return reply
@@ -182,6 +186,17 @@ async def _scope(ctx: Context, project: ProjectRef | None,
                               "`project:` to ask about it.", id=found.id, title=found.title,
                               project=row.name))
     return row, found
+
+
+async def _meeting_named_in(ctx: Context, project: Project, question: str) -> Meeting | None:
+    """The project's past meeting whose title the question names ("what did we decide in
+    the launch review?"): the latest of that title. The meetings of a series share their
+    subject, so the one named is searched alone rather than outranked by its siblings."""
+    latest = {m.title.casefold(): m  # newest last, so it stays
+              for m in reversed(await ctx.started_meetings(project.id))}
+    titles = list(latest.values())
+    found = mentioned(question, [(n, m.title) for n, m in enumerate(titles)])
+    return titles[found] if found is not None else None
 
 
 async def _moments(ctx: Context, project: Project, query: str, limit: int = 3, *,

@@ -124,9 +124,15 @@ async def test_a_named_meeting_narrows_ask_and_search(desk: Desk, clock: Clock) 
                                                                   "Budget call"}
     # The project is the meeting's; the title is matched whatever its case.
     narrowed = await desk.chat.ok(f'{question} meeting:"launch review"')
-    assert narrowed.title == "About Website"
     assert narrowed.citations and all(c.detail.startswith("Launch review · ")
                                       for c in narrowed.citations)
+    assert narrowed.title == "About Website · Launch review"
+    # A question that names a meeting by its title is asked of that meeting alone.
+    named = await desk.chat.ok("ask what did Marta say in the budget call about the launch? "
+                               "project:website")
+    assert named.title == "About Website · Budget call"
+    assert named.citations and all(c.detail.startswith("Budget call · ")
+                                   for c in named.citations)
     found = await desk.chat.ok("search launch date meeting:#2")
     assert found.items and all("Budget call · " in item for item in found.items)
     nothing = await desk.chat.ok('search shortlist meeting:"Budget call"')
