@@ -97,7 +97,9 @@ class ConsoleAdapter:
     async def run_script(self, lines: TextIO, out: TextIO) -> int:
         """Run each non-empty line (``#`` starts a comment); returns the count of errors."""
         errors = 0
-        for raw in lines:
+        loop = asyncio.get_running_loop()
+        # Read in a thread: a pipe may wait between lines, and jobs must keep firing meanwhile.
+        while raw := await loop.run_in_executor(None, lines.readline):
             text = raw.strip()
             if not text or text.startswith("#"):
                 continue

@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -106,6 +107,48 @@ async def test_console_shows_reminders_as_they_fire(db: Database, tmp_path: Path
     channel = text.split("[in #console]", 1)[1]
     assert "Meeting soon: Demo" in channel and re.search(r"https://meet\.jit\.si/website-", channel)
     assert "Your link: https://meet.jit.si/website-" in text.split("[to ana]", 1)[1]
+
+
+async def test_a_piped_script_lets_jobs_fire_while_it_waits(db: Database,
+                                                             tmp_path: Path) -> None:
+    """A pipe that pauses between lines (`(cat setup; sleep 60; cat questions) | v1tr0 run`)
+    must not stall reminders and transcripts until its next line."""
+    out = io.StringIO()
+    services = Services()
+    console = ConsoleAdapter(Dispatcher(db, registry, services=services), user="ana", out=out,
+                             attachments_dir=tmp_path / "attachments")
+    hub = NotifierHub()
+    hub.register("console", console)
+    scheduler = ReminderScheduler(ReminderService(db, hub), sweep_seconds=3600)
+    services.reminders_changed = scheduler.poke
+    read_end, write_end = os.pipe()
+    reminded = threading.Event()
+
+    def writer() -> None:
+        with os.fdopen(write_end, "w") as pipe:
+            pipe.write("project create Website\n"
+                       "meeting schedule website in 2 minutes for 5m Demo\n")
+            pipe.flush()
+            reminded.wait(timeout=10)  # the pipe stays open, as if its writer were sleeping
+
+    async def watch() -> None:
+        while "[to ana]" not in out.getvalue():
+            await asyncio.sleep(0.01)
+        reminded.set()
+
+    await scheduler.start()
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        watcher = asyncio.create_task(watch())
+        with os.fdopen(read_end) as lines:
+            assert await console.run_script(lines, out) == 0
+        # Had reading blocked the loop, the reminder could only come after the pipe closed.
+        assert reminded.is_set() and watcher.done()
+    finally:
+        reminded.set()
+        thread.join()
+        await scheduler.stop()
 
 
 def test_ingest_then_ask_from_the_console(tmp_path: Path) -> None:
