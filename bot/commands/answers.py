@@ -51,7 +51,10 @@ async def ask(ctx: Context, question: str, *, project: ProjectRef | None = None,
         only = await _meeting_named_in(ctx, row, question)
     thread = _thread(ctx)
     earlier = await ctx.db.recent_turns(thread, limit=2)
-    facts = await _facts(ctx, row, question)
+    # The meeting's title is not a topic: "the budget call" asks about neither calls nor
+    # the budget as such.
+    facts = await _facts(ctx, row, re.sub(re.escape(only.title), " ", question,
+                                          flags=re.IGNORECASE) if only else question)
     moments = await _moments(ctx, row, _FOLLOW_UP.sub("", question).strip() or question,
                              meeting=only)
     if earlier and (_FOLLOW_UP.match(question) or len(question.split()) <= 4):

@@ -95,9 +95,17 @@ class Retriever:
         if not lines:
             return []
         similarity = await self._similarities(store.workspace_id, query, lines)
-        scored = sorted(((float(s), m) for s, (m, _t) in zip(similarity, lines, strict=True)),
-                        key=lambda pair: -pair[0])
-        return [replace(m, score=s) for s, m in scored[:limit] if s >= MIN_SIMILARITY]
+        # Loaded with the index already; importing it at the top would load chromadb.
+        from storage.search_index import SPEAKER_WEIGHT, named_speakers
+
+        # "What did Marta say ...": her lines first, as the search favoured her passages;
+        # the threshold still reads the plain similarity, so nothing off-topic gets in.
+        named = named_speakers(query, {m.speaker for m, _t in lines if m.speaker})
+        scored = sorted(((float(s) * (1 + SPEAKER_WEIGHT * (m.speaker in named)), float(s), m)
+                         for s, (m, _t) in zip(similarity, lines, strict=True)),
+                        key=lambda item: -item[0])
+        return [replace(m, score=rank) for rank, s, m in scored
+                if s >= MIN_SIMILARITY][:limit]
 
 
     async def _similarities(self, workspace_id: int, query: str,

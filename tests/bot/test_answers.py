@@ -128,11 +128,15 @@ async def test_a_named_meeting_narrows_ask_and_search(desk: Desk, clock: Clock) 
                                       for c in narrowed.citations)
     assert narrowed.title == "About Website · Launch review"
     # A question that names a meeting by its title is asked of that meeting alone.
-    named = await desk.chat.ok("ask what did Marta say in the budget call about the launch? "
+    named = await desk.chat.ok("ask what did Marta say in the budget call about when we launch? "
                                "project:website")
     assert named.title == "About Website · Budget call"
     assert named.citations and all(c.detail.startswith("Budget call · ")
                                    for c in named.citations)
+    # Marta's line first: she is who the question asks about. No "last meeting" fact: the
+    # title's "call" is not a question about meetings.
+    assert named.citations[0].detail.endswith(" · Marta · 0:01")
+    assert "Last meeting" not in named.text
     found = await desk.chat.ok("search launch date meeting:#2")
     assert found.items and all("Budget call · " in item for item in found.items)
     nothing = await desk.chat.ok('search shortlist meeting:"Budget call"')
