@@ -322,6 +322,12 @@ def test_nothing_leaks_across_workspaces_or_projects(
                         for citation in answer.citations:
                             assert f"Call {mark}" not in citation.detail or \
                                 (team, project) == (other_team, other)
+            # Meeting #n is marks[n - 1]'s: only its own workspace can name it.
+            for other_team, chat in owners.items():
+                for number, owner in enumerate(teams[:len(marks)], start=1):
+                    seen = f"Call {marks[number - 1]}" in text_of(
+                        await chat.say(f"search plan meeting:#{number}"))
+                    assert seen == (owner == other_team)
         finally:
             await db.dispose()
 
