@@ -47,16 +47,21 @@ async def ask(ctx: Context, question: str, *, project: ProjectRef | None = None,
     """
     _ = ctx._
     row, only = await _scope(ctx, project, meeting)
-    if only is None:
-        only = await _meeting_named_in(ctx, row, question)
+    searched = _FOLLOW_UP.sub("", question).strip() or question
+    moments: list[Moment] = []
+    # A meeting the question names is searched alone; when it has nothing on this, the whole
+    # project is asked instead.
+    if only is None and (named := await _meeting_named_in(ctx, row, question)) and (
+            moments := await _moments(ctx, row, searched, meeting=named)):
+        only = named
+    if not moments:
+        moments = await _moments(ctx, row, searched, meeting=only)
     thread = _thread(ctx)
     earlier = await ctx.db.recent_turns(thread, limit=2)
     # The meeting's title is not a topic: "the budget call" asks about neither calls nor
     # the budget as such.
     facts = await _facts(ctx, row, re.sub(re.escape(only.title), " ", question,
                                           flags=re.IGNORECASE) if only else question)
-    moments = await _moments(ctx, row, _FOLLOW_UP.sub("", question).strip() or question,
-                             meeting=only)
     if earlier and (_FOLLOW_UP.match(question) or len(question.split()) <= 4):
         # "and the budget?" means the budget in the light of the last question: look both ways.
         also = await _moments(ctx, row, f"{earlier[-1].question} {question}", meeting=only)
@@ -197,6 +202,7 @@ async def _meeting_named_in(ctx: Context, project: Project, question: str) -> Me
     subject, so the one named is searched alone rather than outranked by its siblings."""
     latest = {m.title.casefold(): m  # newest last, so it stays
               for m in reversed(await ctx.started_meetings(project.id))}
+    latest.pop(project.name.casefold(), None)  # "on Website" names the project itself
     titles = list(latest.values())
     found = mentioned(question, [(n, m.title) for n, m in enumerate(titles)])
     return titles[found] if found is not None else None

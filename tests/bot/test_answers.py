@@ -137,6 +137,11 @@ async def test_a_named_meeting_narrows_ask_and_search(desk: Desk, clock: Clock) 
     # title's "call" is not a question about meetings.
     assert named.citations[0].detail.endswith(" · Marta · 0:01")
     assert "Last meeting" not in named.text
+    # A meeting it names that has nothing on it (no transcript yet): the project answers.
+    await desk.chat.ok("meeting log website 1 hour ago Kickoff")
+    kickoff = await desk.chat.ok("ask what did we decide about the launch date in the "
+                                 "kickoff? project:website")
+    assert kickoff.title == "About Website" and kickoff.citations
     found = await desk.chat.ok("search launch date meeting:#2")
     assert found.items and all("Budget call · " in item for item in found.items)
     nothing = await desk.chat.ok('search shortlist meeting:"Budget call"')
