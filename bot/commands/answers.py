@@ -46,28 +46,27 @@ async def ask(ctx: Context, question: str, *, project: ProjectRef | None = None,
         /ask who owns the budget? meeting:"Launch review"
     """
     _ = ctx._
-    row, only = await _scope(ctx, project, meeting)
-    searched = _FOLLOW_UP.sub("", question).strip() or question
-    moments: list[Moment] = []
-    # A meeting the question names is searched alone; when it has nothing on this, the whole
-    # project is asked instead.
-    if only is None and (named := await _meeting_named_in(ctx, row, question)) and (
-            moments := await _moments(ctx, row, searched, meeting=named)):
-        only = named
-    if not moments:
-        moments = await _moments(ctx, row, searched, meeting=only)
     thread = _thread(ctx)
     earlier = await ctx.db.recent_turns(thread, limit=2)
+    # "and the budget?" means the budget in the light of the last question: look both ways,
+    # in the project that question was about unless another is named.
+    follows = (earlier[-1].question if earlier and (
+        _FOLLOW_UP.match(question) or len(question.split()) <= 4) else None)
+    if follows and project is None and meeting is None and earlier[-1].project_id:
+        project = ProjectRef(f"#{earlier[-1].project_id}")
+    row, only = await _scope(ctx, project, meeting)
+    moments: list[Moment] = []
+    # A meeting the question (or the one it follows) names is searched alone; when it has
+    # nothing on this, the whole project is asked instead.
+    if only is None and (named := await _meeting_named_in(ctx, row, question, follows)) and (
+            moments := await _answer_moments(ctx, row, question, follows, named)):
+        only = named
+    if not moments:
+        moments = await _answer_moments(ctx, row, question, follows, only)
     # The meeting's title is not a topic: "the budget call" asks about neither calls nor
     # the budget as such.
     facts = await _facts(ctx, row, re.sub(re.escape(only.title), " ", question,
                                           flags=re.IGNORECASE) if only else question)
-    if earlier and (_FOLLOW_UP.match(question) or len(question.split()) <= 4):
-        # "and the budget?" means the budget in the light of the last question: look both ways.
-        also = await _moments(ctx, row, f"{earlier[-1].question} {question}", meeting=only)
-        known = {(m.transcript_id, m.position) for m in moments}
-        moments = sorted([*moments, *(m for m in also if (m.transcript_id, m.position)
-                                      not in known)], key=lambda m: -m.score)[:3]
     if not facts and not moments:
         answer = (_("I found nothing about that in {meeting}.", meeting=only.title) if only
                   else _("I found nothing about that in {project}'s meetings or data.",
@@ -196,16 +195,33 @@ async def _scope(ctx: Context, project: ProjectRef | None,
     return row, found
 
 
-async def _meeting_named_in(ctx: Context, project: Project, question: str) -> Meeting | None:
-    """The project's past meeting whose title the question names ("what did we decide in
-    the launch review?"): the latest of that title. The meetings of a series share their
-    subject, so the one named is searched alone rather than outranked by its siblings."""
+async def _meeting_named_in(ctx: Context, project: Project,
+                            *texts: str | None) -> Meeting | None:
+    """The project's past meeting whose title the first of ``texts`` that names one names
+    ("what did we decide in the launch review?"): the latest of that title. The meetings of
+    a series share their subject, so the one named is searched alone rather than outranked
+    by its siblings."""
     latest = {m.title.casefold(): m  # newest last, so it stays
               for m in reversed(await ctx.started_meetings(project.id))}
     latest.pop(project.name.casefold(), None)  # "on Website" names the project itself
-    titles = list(latest.values())
-    found = mentioned(question, [(n, m.title) for n, m in enumerate(titles)])
-    return titles[found] if found is not None else None
+    titles = [(n, m.title) for n, m in enumerate(latest.values())]
+    for text in filter(None, texts):
+        if (found := mentioned(text, titles)) is not None:
+            return list(latest.values())[found]
+    return None
+
+
+async def _answer_moments(ctx: Context, project: Project, question: str, follows: str | None,
+                          meeting: Meeting | None) -> list[Moment]:
+    """The best three moments for a question and, for a follow-up, for both questions."""
+    moments = await _moments(ctx, project, _FOLLOW_UP.sub("", question).strip() or question,
+                             meeting=meeting)
+    if follows:
+        also = await _moments(ctx, project, f"{follows} {question}", meeting=meeting)
+        known = {(m.transcript_id, m.position) for m in moments}
+        moments = sorted([*moments, *(m for m in also if (m.transcript_id, m.position)
+                                      not in known)], key=lambda m: -m.score)[:3]
+    return moments
 
 
 async def _moments(ctx: Context, project: Project, query: str, limit: int = 3, *,

@@ -137,6 +137,10 @@ async def test_a_named_meeting_narrows_ask_and_search(desk: Desk, clock: Clock) 
     # title's "call" is not a question about meetings.
     assert named.citations[0].detail.endswith(" · Marta · 0:01")
     assert "Last meeting" not in named.text
+    # A follow-up in the thread stays in the meeting the question before it named.
+    hosting = await desk.chat.ok("ask and the client?")
+    assert hosting.title == "About Website · Budget call"
+    assert all(c.detail.startswith("Budget call · ") for c in hosting.citations)
     # A meeting it names that has nothing on it (no transcript yet): the project answers.
     await desk.chat.ok("meeting log website 1 hour ago Kickoff")
     kickoff = await desk.chat.ok("ask what did we decide about the launch date in the "
