@@ -502,10 +502,11 @@ class WorkspaceStore:
     # -- conversations ---------------------------------------------------------------
 
     async def remember_turn(self, thread_key: str, member_id: int, project_id: int | None,
-                            question: str, answer: str) -> None:
+                            question: str, answer: str, *,
+                            meeting_id: int | None = None) -> None:
         await self.add(ConversationTurn(thread_key=thread_key[:160], member_id=member_id,
-                                        project_id=project_id, question=question,
-                                        answer=answer))
+                                        project_id=project_id, meeting_id=meeting_id,
+                                        question=question, answer=answer))
 
     async def recent_turns(self, thread_key: str, limit: int = 4) -> list[ConversationTurn]:
         """The thread's last turns, oldest first."""

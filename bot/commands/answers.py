@@ -50,17 +50,18 @@ async def ask(ctx: Context, question: str, *, project: ProjectRef | None = None,
     earlier = await ctx.db.recent_turns(thread, limit=2)
     # "and the budget?" means the budget in the light of the last question: look both ways,
     # in the project that question was about unless another is named.
-    follows = (earlier[-1].question if earlier and (
-        _FOLLOW_UP.match(question) or len(question.split()) <= 4) else None)
-    if follows and project is None and meeting is None and earlier[-1].project_id:
-        project = ProjectRef(f"#{earlier[-1].project_id}")
+    last = earlier[-1] if earlier and (
+        _FOLLOW_UP.match(question) or len(question.split()) <= 4) else None
+    follows = last.question if last else None
+    if last and project is None and meeting is None and last.project_id:
+        project = ProjectRef(f"#{last.project_id}")
     row, only = await _scope(ctx, project, meeting)
     moments: list[Moment] = []
-    # A meeting the question (or the one it follows) names is searched alone; when it has
-    # nothing on this, the whole project is asked instead.
-    if only is None and (named := await _meeting_named_in(ctx, row, question, follows)) and (
-            moments := await _answer_moments(ctx, row, question, follows, named)):
-        only = named
+    # The meeting it implies is searched alone; when it has nothing on this, the whole
+    # project is asked instead.
+    if only is None and (implied := await _implied_meeting(ctx, row, question, last)) and (
+            moments := await _answer_moments(ctx, row, question, follows, implied)):
+        only = implied
     if not moments:
         moments = await _answer_moments(ctx, row, question, follows, only)
     # The meeting's title is not a topic: "the budget call" asks about neither calls nor
@@ -79,7 +80,8 @@ async def ask(ctx: Context, question: str, *, project: ProjectRef | None = None,
     reply.title = (_("About {project} · {meeting}", project=row.name, meeting=only.title)
                    if only else _("About {project}", project=row.name))
     reply.in_thread = True
-    await ctx.db.remember_turn(thread, ctx.member_id, row.id, question, reply.text)
+    await ctx.db.remember_turn(thread, ctx.member_id, row.id, question, reply.text,
+                               meeting_id=only.id if only else None)
     return reply
 
 
@@ -195,19 +197,21 @@ async def _scope(ctx: Context, project: ProjectRef | None,
     return row, found
 
 
-async def _meeting_named_in(ctx: Context, project: Project,
-                            *texts: str | None) -> Meeting | None:
-    """The project's past meeting whose title the first of ``texts`` that names one names
-    ("what did we decide in the launch review?"): the latest of that title. The meetings of
-    a series share their subject, so the one named is searched alone rather than outranked
-    by its siblings."""
+async def _implied_meeting(ctx: Context, project: Project, question: str,
+                           last: ConversationTurn | None) -> Meeting | None:
+    """The meeting a question without ``meeting:`` is about: the project's past meeting whose
+    title it says ("what did we decide in the launch review?"; the latest of that title),
+    else the one the thread's last question (``last``) was about. The meetings of a series
+    share their subject, so the one meant is searched alone rather than outranked by its
+    siblings."""
     latest = {m.title.casefold(): m  # newest last, so it stays
               for m in reversed(await ctx.started_meetings(project.id))}
     latest.pop(project.name.casefold(), None)  # "on Website" names the project itself
-    titles = [(n, m.title) for n, m in enumerate(latest.values())]
-    for text in filter(None, texts):
-        if (found := mentioned(text, titles)) is not None:
-            return list(latest.values())[found]
+    titles = list(latest.values())
+    if (found := mentioned(question, [(n, m.title) for n, m in enumerate(titles)])) is not None:
+        return titles[found]
+    if last and last.meeting_id and last.project_id == project.id:
+        return await ctx.db.meeting(last.meeting_id)
     return None
 
 

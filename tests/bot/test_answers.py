@@ -137,10 +137,17 @@ async def test_a_named_meeting_narrows_ask_and_search(desk: Desk, clock: Clock) 
     # title's "call" is not a question about meetings.
     assert named.citations[0].detail.endswith(" · Marta · 0:01")
     assert "Last meeting" not in named.text
-    # A follow-up in the thread stays in the meeting the question before it named.
+    # A follow-up in the thread stays in the project and meeting the question before it was
+    # about, whether it named the meeting or gave it as `meeting:`.
     hosting = await desk.chat.ok("ask and the client?")
     assert hosting.title == "About Website · Budget call"
-    assert all(c.detail.startswith("Budget call · ") for c in hosting.citations)
+    assert hosting.citations and all(c.detail.startswith("Budget call · ")
+                                     for c in hosting.citations)
+    await desk.chat.ok('ask who approved the designs? meeting:"Launch review"')
+    approved = await desk.chat.ok("ask and the staging site?")
+    assert approved.title == "About Website · Launch review"
+    assert approved.citations and all(c.detail.startswith("Launch review · ")
+                                      for c in approved.citations)
     # A meeting it names that has nothing on it (no transcript yet): the project answers.
     await desk.chat.ok("meeting log website 1 hour ago Kickoff")
     kickoff = await desk.chat.ok("ask what did we decide about the launch date in the "
