@@ -81,7 +81,8 @@ def test_a_wrong_setting_fails_with_one_line(tmp_path: Path, name: str, value: s
     assert result.stderr.strip().count("\n") == 0 and expected in result.stderr
 
 
-async def test_console_shows_reminders_as_they_fire(db: Database, tmp_path: Path) -> None:
+def _console_with_reminders(db: Database, tmp_path: Path
+                            ) -> tuple[ConsoleAdapter, io.StringIO, ReminderScheduler]:
     """What `v1tr0 run` wires: the console is both a front door and a notifier."""
     out = io.StringIO()
     services = Services()
@@ -91,6 +92,11 @@ async def test_console_shows_reminders_as_they_fire(db: Database, tmp_path: Path
     hub.register("console", console)
     scheduler = ReminderScheduler(ReminderService(db, hub), sweep_seconds=3600)
     services.reminders_changed = scheduler.poke
+    return console, out, scheduler
+
+
+async def test_console_shows_reminders_as_they_fire(db: Database, tmp_path: Path) -> None:
+    console, out, scheduler = _console_with_reminders(db, tmp_path)
     await scheduler.start()
     try:
         await console.run_script(io.StringIO(
@@ -113,14 +119,7 @@ async def test_a_piped_script_lets_jobs_fire_while_it_waits(db: Database,
                                                              tmp_path: Path) -> None:
     """A pipe that pauses between lines (`(cat setup; sleep 60; cat questions) | v1tr0 run`)
     must not stall reminders and transcripts until its next line."""
-    out = io.StringIO()
-    services = Services()
-    console = ConsoleAdapter(Dispatcher(db, registry, services=services), user="ana", out=out,
-                             attachments_dir=tmp_path / "attachments")
-    hub = NotifierHub()
-    hub.register("console", console)
-    scheduler = ReminderScheduler(ReminderService(db, hub), sweep_seconds=3600)
-    services.reminders_changed = scheduler.poke
+    console, out, scheduler = _console_with_reminders(db, tmp_path)
     read_end, write_end = os.pipe()
     reminded = threading.Event()
 
