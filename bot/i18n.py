@@ -7,6 +7,9 @@ which is read directly, so editing the catalogue needs no compile step.
 from __future__ import annotations
 
 import functools
+import gettext as stdlib_gettext
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -38,33 +41,50 @@ def normalize_locale(value: str | None) -> str | None:
     return code if code in SUPPORTED_LOCALES else None
 
 
+@dataclass(frozen=True, slots=True)
+class _Catalogue:
+    """One language's translations: plain messages, plural ones, and its plural rule."""
+
+    messages: dict[str, str]
+    plurals: dict[str, tuple[str, ...]]  # by singular msgid: one form per plural category
+    plural_index: Callable[[int], int]  # a count to the index of its form
+
+
 @functools.cache
-def _catalogue(locale: str) -> dict[str, str]:
+def _catalogue(locale: str) -> _Catalogue:
     path = LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po"
     if not path.exists():
-        return {}
+        return _Catalogue({}, {}, lambda count: int(count != 1))
     with path.open("rb") as handle:
         catalogue = read_po(handle, locale=locale)
-    return {
-        str(message.id): str(message.string)
-        for message in catalogue
-        if message.id and message.string and not message.fuzzy
-    }
+    messages: dict[str, str] = {}
+    plurals: dict[str, tuple[str, ...]] = {}
+    for message in catalogue:
+        if not message.id or message.fuzzy:
+            continue
+        if isinstance(message.id, tuple):
+            forms = tuple(str(form) for form in message.string)
+            if all(forms):
+                plurals[str(message.id[0])] = forms
+        elif message.string:
+            messages[str(message.id)] = str(message.string)
+    # The catalogue's own C expression (its Plural-Forms header), as gettext evaluates it.
+    return _Catalogue(messages, plurals, stdlib_gettext.c2py(catalogue.plural_expr))
 
 
 class Translator:
     """Translates and formats for one locale.
 
     Example:
-        >>> Translator("es").gettext("Project {name} created.", name="Web")
-        'Proyecto Web creado.'
+        >>> Translator("es").gettext("Project {name} created (#{id}).", name="Web", id=3)
+        'Proyecto Web creado (#3).'
     """
 
-    __slots__ = ("_babel", "_messages", "locale")
+    __slots__ = ("_babel", "_catalogue", "locale")
 
     def __init__(self, locale: str = DEFAULT_LOCALE) -> None:
         self.locale = normalize_locale(locale) or DEFAULT_LOCALE
-        self._messages = _catalogue(self.locale)
+        self._catalogue = _catalogue(self.locale)
         try:
             self._babel = Locale.parse(self.locale)
         except UnknownLocaleError:  # pragma: no cover - SUPPORTED_LOCALES are all known to Babel
@@ -72,11 +92,29 @@ class Translator:
 
     def gettext(self, message: str, /, **values: object) -> str:
         """Translate ``message`` and fill its ``{placeholders}`` from ``values``."""
-        text = self._messages.get(message, message)
+        text = self._catalogue.messages.get(message, message)
         return text.format(**values) if values else text
 
     __call__ = gettext
     _ = gettext
+
+    def ngettext(self, singular: str, plural: str, count: int, /, **values: object) -> str:
+        """The form of a message that fits ``count``, filled like :meth:`gettext`.
+
+        ``count`` is also the ``{count}`` placeholder unless ``values`` names it otherwise.
+
+        Example:
+            >>> Translator("es").ngettext("{count} overdue action item: {task}.",
+            ...                           "{count} overdue action items, the oldest: {task}.",
+            ...                           1, task="QA")
+            '1 tarea atrasada: QA.'
+        """
+        forms = self._catalogue.plurals.get(singular)
+        if forms is None:
+            text = singular if count == 1 else plural
+        else:
+            text = forms[min(self._catalogue.plural_index(count), len(forms) - 1)]
+        return text.format(**{"count": count, **values})
 
     def money(self, amount: Decimal | None, currency: str) -> str:
         if amount is None:

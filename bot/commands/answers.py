@@ -148,19 +148,23 @@ async def insights(ctx: Context, project: ProjectRef | None = None) -> Reply:
     overdue = [i for i in (await ctx.db.action_items(limit=200, project_id=row.id)).rows
                if i.due_date and i.due_date < ctx.today()]
     if overdue:
-        risks.append(_("{count} overdue action items, the oldest: {task}.", count=len(overdue),
-                       task=overdue[0].text))
+        risks.append(_.ngettext("{count} overdue action item: {task}.",
+                                "{count} overdue action items, the oldest: {task}.",
+                                len(overdue), task=overdue[0].text))
     unsummarised = [m for m in await ctx.db.meetings_without_summary(row.id, now)
                     if m.starts_at + timedelta(minutes=m.duration_minutes) < now]
     if unsummarised:
-        risks.append(_("{count} past meetings have no summary yet, e.g. {title}.",
-                       count=len(unsummarised), title=unsummarised[-1].title))
+        risks.append(_.ngettext("{count} past meeting has no summary yet: {title}.",
+                                "{count} past meetings have no summary yet, e.g. {title}.",
+                                len(unsummarised), title=unsummarised[-1].title))
     last = await ctx.db.last_meeting(row.id, now)
     if last is None:
         notes.append(_("No meetings yet."))
     else:
         days = (now - last.starts_at).days
-        line = _("Last meeting {days} days ago ({title}).", days=days, title=last.title)
+        line = (_.ngettext("Last meeting {count} day ago ({title}).",
+                           "Last meeting {count} days ago ({title}).", days, title=last.title)
+                if days else _("Last meeting today ({title}).", title=last.title))
         active = row.status in {ProjectStatus.ACTIVE, ProjectStatus.PLANNING}
         (risks if days > 14 and active else notes).append(line)
     if row.due_date and row.due_date < ctx.today() and row.status not in {
@@ -259,8 +263,14 @@ async def _facts(ctx: Context, project: Project, question: str) -> list[str]:
                        status=_(project.status.value.replace("_", " ")),
                        progress=project.progress))
     if "due" in asked and project.due_date:
-        facts.append(_("Due {date} ({days} days from today).", date=_.date(project.due_date),
-                       days=(project.due_date - ctx.today()).days))
+        days = (project.due_date - ctx.today()).days
+        due = _.date(project.due_date)
+        facts.append(
+            _.ngettext("Due {date} (in {count} day).", "Due {date} (in {count} days).", days,
+                       date=due) if days > 0
+            else _.ngettext("Due {date} ({count} day overdue).",
+                            "Due {date} ({count} days overdue).", -days, date=due) if days < 0
+            else _("Due today, {date}.", date=due))
     if "meetings" in asked:
         now = ctx.services.clock()
         if upcoming := await ctx.db.next_meeting(project.id, now):

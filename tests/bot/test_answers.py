@@ -227,6 +227,9 @@ async def test_follow_ups_in_a_thread_use_earlier_turns(desk: Desk) -> None:
     follow = await desk.chat.ok("ask and the budget?")
     assert "Budget: $2,500.00 used of $10,000.00 (25%)." in follow.text
     assert "final budget" in follow.text  # and what was said about it
+    await desk.chat.ok("project update website due:tomorrow")
+    due = await desk.chat.ok("ask and the deadline?")
+    assert "(in 1 day)." in due.text
 
 
 async def test_free_text_is_routed_in_both_languages(desk: Desk, clock: Clock) -> None:
@@ -266,9 +269,10 @@ async def test_insights_name_the_risks(desk: Desk, clock: Clock) -> None:
     reply = await desk.chat.ok("insights website")
     risks = "\n".join(i for i in reply.items if i.startswith("⚠"))
     assert "Budget used 60% at 10% progress" in risks
-    assert "overdue action items" in risks and "final budget" in risks
-    assert "have no summary yet, e.g. Unsummarised" in risks
+    assert "final budget" in risks
     assert "Last meeting 20 days ago" in risks
+    assert "1 past meeting has no summary yet: Unsummarised" in risks
+    assert "1 overdue action item: " in risks
 
 
 async def test_the_language_model_path(db: Database, clock: Clock, tmp_path: Path,

@@ -4,7 +4,8 @@ The strings are collected the way a translator would need them:
 
 * literals passed to ``_()``, ``ctx._()``, ``self._()``, ``cx.translator()``, ``gettext()``
   and ``N_()`` anywhere in ``bot/`` (Babel's extractor, plus an ``ast`` pass that also sees
-  calls inside f-strings, which Babel's tokenizer misses before Python 3.12);
+  calls inside f-strings, which Babel's tokenizer misses before Python 3.12), and the
+  singular and plural pairs passed to ``_.ngettext()``;
 * the command help, translated at help time: each command's summary, each argument's help
   and each group's summary;
 * the labels of choice arguments (``on hold``, ``low``, ``guest``), which the parser
@@ -31,6 +32,7 @@ from bot.registry import Registry
 
 BOT_DIR = Path(bot.__file__).parent
 KEYWORDS = ("_", "N_", "gettext", "translator")
+PLURAL = "ngettext"
 SPANISH_PO = LOCALE_DIR / "es" / "LC_MESSAGES" / "messages.po"
 _CODE_SPAN = re.compile(r"`[^`]*`")
 
@@ -38,23 +40,34 @@ _CODE_SPAN = re.compile(r"`[^`]*`")
 # -- collecting the msgids ----------------------------------------------------------------
 
 
-def babel_msgids(directory: Path) -> set[str]:
+# A msgid: a plain message, or the (singular, plural) pair of one that depends on a count.
+Msgid = str | tuple[str, str]
+
+
+def babel_msgids(directory: Path) -> set[Msgid]:
     """Literal msgids Babel's Python extractor finds in ``directory``."""
-    found: set[str] = set()
+    found: set[Msgid] = set()
     for _filename, _lineno, message, _comments, _context in extract_from_dir(
             directory, method_map=[("**.py", "python")],
-            keywords={keyword: None for keyword in KEYWORDS}):
+            keywords={**{keyword: None for keyword in KEYWORDS}, PLURAL: (1, 2)}):
         if isinstance(message, str) and message:
             found.add(message)
+        elif isinstance(message, tuple) and all(message):
+            found.add((message[0], message[1]))
     return found
 
 
-def ast_msgids(directory: Path) -> set[str]:
+def _literal(node: ast.expr) -> str | None:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) \
+        and node.value else None
+
+
+def ast_msgids(directory: Path) -> set[Msgid]:
     """Literal first arguments of calls to a keyword, by name (``_(``) or attribute (``ctx._(``).
 
     ``ast`` joins adjacent literals and parses the expressions inside f-strings too.
     """
-    found: set[str] = set()
+    found: set[Msgid] = set()
     for path in sorted(directory.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
         for node in ast.walk(tree):
@@ -65,14 +78,15 @@ def ast_msgids(directory: Path) -> set[str]:
                     pass
                 case _:
                     continue
-            first = node.args[0]
-            if name in KEYWORDS and isinstance(first, ast.Constant) \
-                    and isinstance(first.value, str) and first.value:
-                found.add(first.value)
+            if name in KEYWORDS and (message := _literal(node.args[0])):
+                found.add(message)
+            elif name == PLURAL and len(node.args) > 1 and (singular := _literal(node.args[0])) \
+                    and (plural := _literal(node.args[1])):
+                found.add((singular, plural))
     return found
 
 
-def source_msgids(directory: Path) -> set[str]:
+def source_msgids(directory: Path) -> set[Msgid]:
     return babel_msgids(directory) | ast_msgids(directory)
 
 
@@ -89,7 +103,7 @@ def registry_msgids(commands: Registry) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def required() -> set[str]:
+def required() -> set[Msgid]:
     return source_msgids(BOT_DIR) | registry_msgids(registry)
 
 
@@ -108,16 +122,18 @@ def test_extraction_sees_every_way_a_string_is_marked(tmp_path: Path) -> None:
         'N_("marked")\n'
         '_("split "\n  "literal")\n'
         'f"{_(\'inside an f-string\')} and {ctx._(\'another\')}"\n'
-        '_(variable)\n',
+        '_(variable)\n'
+        '_.ngettext("{count} day", "{count} days", n)\n',
         encoding="utf-8")
     assert source_msgids(tmp_path) == {
         "attribute", "translator attribute", "self attribute", "marked", "split literal",
-        "inside an f-string", "another"}
+        "inside an f-string", "another", ("{count} day", "{count} days")}
 
 
-def test_sources_and_registry_yield_strings(required: set[str]) -> None:
+def test_sources_and_registry_yield_strings(required: set[Msgid]) -> None:
     # Guards against a collector that silently finds nothing.
     assert len(required) > 100
+    assert any(isinstance(msgid, tuple) for msgid in required)
     assert {"on hold", "low", "guest"} <= required
     assert all(command.summary in required for command in registry)
 
@@ -131,11 +147,32 @@ def test_catalogue_header(spanish: Catalog) -> None:
     assert spanish.plural_forms.startswith("nplurals=2;")
 
 
-def test_every_string_has_a_spanish_translation(required: set[str], spanish: Catalog) -> None:
+def _translations(msgid: Msgid, spanish: Catalog) -> list[tuple[str, str]]:
+    """Each (English, Spanish) pair of a msgid: one, or one per plural form; [] if untranslated.
+
+    Spanish has two plural forms, like English: the singular for one, the plural for the rest.
+    """
+    key = msgid[0] if isinstance(msgid, tuple) else msgid
+    message = spanish.get(key)
+    if message is None or message.fuzzy or isinstance(msgid, tuple) != isinstance(
+            message.string, tuple):
+        return []
+    if isinstance(msgid, tuple):
+        forms = [str(form) for form in message.string]
+        if tuple(message.id) != msgid or len(forms) != 2 or not all(forms):
+            return []
+        return list(zip(msgid, forms, strict=True))
+    return [(msgid, str(message.string))] if message.string else []
+
+
+def _order(msgid: Msgid) -> str:
+    return msgid if isinstance(msgid, str) else msgid[0]
+
+
+def test_every_string_has_a_spanish_translation(required: set[Msgid], spanish: Catalog) -> None:
     missing = []
-    for msgid in sorted(required):
-        message = spanish.get(msgid)
-        if message is None or not message.string or message.fuzzy:
+    for msgid in sorted(required, key=_order):
+        if not _translations(msgid, spanish):
             missing.append(msgid)
     assert not missing, (
         f"{len(missing)} strings have no Spanish translation in {SPANISH_PO}:\n"
@@ -153,32 +190,28 @@ def _fields(text: str) -> Counter[str] | str:
         return f"not a valid format string: {error}"
 
 
-def test_translations_keep_placeholders(required: set[str], spanish: Catalog) -> None:
+def test_translations_keep_placeholders(required: set[Msgid], spanish: Catalog) -> None:
     wrong = []
-    for msgid in sorted(required):
-        message = spanish.get(msgid)
-        if message is None or not message.string:
-            continue  # reported by the test above
-        source, translated = _fields(msgid), _fields(str(message.string))
-        if source != translated:
-            wrong.append(f"  {msgid!r}: {dict(source) if isinstance(source, Counter) else source}"
-                         f" -> {message.string!r}: "
-                         f"{dict(translated) if isinstance(translated, Counter) else translated}")
+    for msgid in sorted(required, key=_order):
+        for english, translation in _translations(msgid, spanish):
+            source, translated = _fields(english), _fields(translation)
+            if source != translated:
+                wrong.append(
+                    f"  {english!r}: {dict(source) if isinstance(source, Counter) else source}"
+                    f" -> {translation!r}: "
+                    f"{dict(translated) if isinstance(translated, Counter) else translated}")
     assert not wrong, "translations whose placeholders differ:\n" + "\n".join(wrong)
 
 
-def test_translations_keep_code_and_markdown(required: set[str], spanish: Catalog) -> None:
+def test_translations_keep_code_and_markdown(required: set[Msgid], spanish: Catalog) -> None:
     """Commands, options and examples in backticks stay as they are, and so does emphasis."""
     wrong = []
-    for msgid in sorted(required):
-        message = spanish.get(msgid)
-        if message is None or not message.string:
-            continue
-        translated = str(message.string)
-        if (Counter(_CODE_SPAN.findall(msgid)) != Counter(_CODE_SPAN.findall(translated))
-                or msgid.count("*") != translated.count("*")
-                or msgid.count("`") != translated.count("`")):
-            wrong.append(f"  {msgid!r} -> {translated!r}")
+    for msgid in sorted(required, key=_order):
+        for english, translated in _translations(msgid, spanish):
+            if (Counter(_CODE_SPAN.findall(english)) != Counter(_CODE_SPAN.findall(translated))
+                    or english.count("*") != translated.count("*")
+                    or english.count("`") != translated.count("`")):
+                wrong.append(f"  {english!r} -> {translated!r}")
     assert not wrong, "translations that change code spans or markdown:\n" + "\n".join(wrong)
 
 
@@ -190,3 +223,18 @@ def test_translator_uses_the_catalogue() -> None:
     assert Translator("es").gettext(message, name="Web", id=3) == "Proyecto Web creado (#3)."
     assert Translator("en").gettext(message, name="Web", id=3) == "Project Web created (#3)."
     assert Translator("es-MX")("on hold") == "en pausa"
+
+
+def test_plural_forms_follow_the_count() -> None:
+    singular, plural = "{count} overdue action item: {task}.", \
+        "{count} overdue action items, the oldest: {task}."
+    spanish, english = Translator("es"), Translator("en")
+    assert spanish.ngettext(singular, plural, 1, task="QA") == "1 tarea atrasada: QA."
+    assert spanish.ngettext(singular, plural, 3, task="QA") == \
+        "3 tareas atrasadas; la más antigua: QA."
+    assert spanish.ngettext(singular, plural, 0, task="QA").startswith("0 tareas")
+    assert english.ngettext(singular, plural, 1, task="QA") == "1 overdue action item: QA."
+    assert english.ngettext(singular, plural, 2, task="QA") == \
+        "2 overdue action items, the oldest: QA."
+    # A message the catalogue lacks falls back to the English forms.
+    assert spanish.ngettext("{count} file", "{count} files", 2) == "2 files"
