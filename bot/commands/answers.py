@@ -161,7 +161,8 @@ async def insights(ctx: Context, project: ProjectRef | None = None) -> Reply:
     if last is None:
         notes.append(_("No meetings yet."))
     else:
-        days = (now - last.starts_at).days
+        # Calendar days where the sender is: a call at 3 PM yesterday was "1 day ago".
+        days = (ctx.today() - last.starts_at.astimezone(ctx.now().tzinfo).date()).days
         line = (_.ngettext("Last meeting {count} day ago ({title}).",
                            "Last meeting {count} days ago ({title}).", days, title=last.title)
                 if days else _("Last meeting today ({title}).", title=last.title))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import openai
@@ -273,6 +274,11 @@ async def test_insights_name_the_risks(desk: Desk, clock: Clock) -> None:
     assert "Last meeting 20 days ago" in risks
     assert "1 past meeting has no summary yet: Unsummarised" in risks
     assert "1 overdue action item: " in risks
+
+    await desk.chat.ok("meeting now website title:Standup")
+    clock.now = datetime.combine(clock.now.date() + timedelta(days=1), time(0, 1), tzinfo=UTC)
+    later = await desk.chat.ok("insights website")  # minutes or hours later, but the next day
+    assert "· Last meeting 1 day ago (Standup)." in later.items
 
 
 async def test_the_language_model_path(db: Database, clock: Clock, tmp_path: Path,
