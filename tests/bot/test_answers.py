@@ -48,6 +48,17 @@ HIRING = """WEBVTT
 00:00:08.500 --> 00:00:15.000
 <v Carl>The recruiter will share a shortlist of candidates next week.
 """
+LANZAMIENTO = """WEBVTT
+
+00:00:01.000 --> 00:00:06.000
+<v Lucía>Bienvenidos, hoy repasamos cómo va la tienda en línea.
+
+00:00:06.500 --> 00:00:12.000
+<v Pablo>Decidimos mover la fecha de lanzamiento al quince de marzo.
+
+00:00:12.500 --> 00:00:18.000
+<v Lucía>Pablo enviará el presupuesto final al cliente el viernes.
+"""
 
 
 class Desk:
@@ -258,6 +269,17 @@ async def test_free_text_is_routed_in_both_languages(desk: Desk, clock: Clock) -
     assert lost.status == "error" and "log 3h on Website" in lost.text
     typo = await desk.chat.say("/projetc list")
     assert "Unknown command" in typo.text
+
+
+async def test_a_spanish_question_finds_spanish_speech(desk: Desk) -> None:
+    await desk.chat.ok("settings locale:es")
+    await desk.meeting_with(desk.chat, "Tienda", "Revisión semanal", LANZAMIENTO)
+    reply = await desk.chat.ok("¿qué decidimos sobre la fecha de lanzamiento en la tienda?")
+    assert reply.title == "Sobre Tienda"
+    assert reply.text.startswith(
+        "“Decidimos mover la fecha de lanzamiento al quince de marzo.” [1]")
+    assert reply.citations[0].detail.startswith("Revisión semanal · ")
+    assert " · Pablo · " in reply.citations[0].detail
 
 
 async def test_insights_name_the_risks(desk: Desk, clock: Clock) -> None:
