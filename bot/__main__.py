@@ -139,6 +139,9 @@ async def run_console(settings: Settings, *, with_jobs: bool) -> int:
     async with runtime(settings) as parts:
         if with_jobs:
             await parts.start_jobs()
+        else:  # uploads would otherwise wait with no word of why
+            print("v1tr0 console: no background jobs here; `v1tr0 worker` processes uploads "
+                  "and sends reminders (`v1tr0 run` does both)", file=sys.stderr, flush=True)
         if sys.stdin.isatty():
             await parts.console.run_interactive()
         else:

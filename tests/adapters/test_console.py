@@ -47,6 +47,7 @@ def test_piped_commands_print_replies_and_exit_zero(tmp_path: Path) -> None:
     assert re.search(r"Budget used +\$300\.00 of \$12,000\.00 \(3%\)", out)
     assert "`project` has no subcommand `lst`" in out
     assert (tmp_path / "v1tr0.db").exists()
+    assert "`v1tr0 worker` processes uploads" in result.stderr  # this console runs no jobs
 
 
 def test_demo_then_console_in_spanish(tmp_path: Path) -> None:
