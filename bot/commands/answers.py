@@ -264,14 +264,15 @@ async def _facts(ctx: Context, project: Project, question: str) -> list[str]:
                        status=_(project.status.value.replace("_", " ")),
                        progress=project.progress))
     if "due" in asked and project.due_date:
-        days = (project.due_date - ctx.today()).days
-        due = _.date(project.due_date)
-        facts.append(
-            _.ngettext("Due {date} (in {count} day).", "Due {date} (in {count} days).", days,
-                       date=due) if days > 0
-            else _.ngettext("Due {date} ({count} day overdue).",
-                            "Due {date} ({count} days overdue).", -days, date=due) if days < 0
-            else _("Due today, {date}.", date=due))
+        days, due = (project.due_date - ctx.today()).days, _.date(project.due_date)
+        if days > 0:
+            facts.append(_.ngettext("Due {date} (in {count} day).",
+                                    "Due {date} (in {count} days).", days, date=due))
+        elif days < 0:
+            facts.append(_.ngettext("Due {date} ({count} day overdue).",
+                                    "Due {date} ({count} days overdue).", -days, date=due))
+        else:
+            facts.append(_("Due today, {date}.", date=due))
     if "meetings" in asked:
         now = ctx.services.clock()
         if upcoming := await ctx.db.next_meeting(project.id, now):
