@@ -82,6 +82,9 @@ class TranscriptPipeline:
                      data: bytes, *, created_by: int | None, language: str) -> Ingested:
         """Accept an upload inside the caller's transaction; text is parsed right away.
 
+        A file already added is recognised (``new`` is False) unless that transcript failed:
+        then it starts over with this upload's meeting and language.
+
         Raises:
             TranscriptError: the file is too big, of an unknown kind, or unreadable.
         """
@@ -95,18 +98,25 @@ class TranscriptPipeline:
             raise TranscriptError(N_("`{name}` is {size} MB; the limit is {limit} MB."),
                                   name=name, size=len(data) // 2**20, limit=limit // 2**20)
         digest = hashlib.sha256(data).hexdigest()
-        if existing := await store.transcript_by_sha256(digest):
+        existing = await store.transcript_by_sha256(digest)
+        if existing is not None and existing.status is not TranscriptStatus.FAILED:
             return Ingested(existing, new=False)
         fmt = "audio" if is_audio else detect_format(name, data)
         if fmt == "txt" and suffix not in {"", ".txt", ".text", ".md"}:
             raise TranscriptError(N_(
                 "`{name}` is neither audio (wav, mp3, m4a, ogg, webm, flac) nor a transcript "
                 "(vtt, srt, txt, json)."), name=name)
-        transcript = await store.add(Transcript(
-            meeting_id=meeting.id, filename=name[:255], format=fmt, sha256=digest,
-            size_bytes=len(data), language=language, progress=0.0, attempts=0,
-            next_attempt_at=self.clock(), created_by=created_by, participants=[], problems=[],
-            status=TranscriptStatus.PENDING))
+        fields = {"meeting_id": meeting.id, "filename": name[:255], "format": fmt,
+                  "language": language, "progress": 0.0, "attempts": 0, "last_error": None,
+                  "next_attempt_at": self.clock(), "claimed_at": None, "created_by": created_by,
+                  "status": TranscriptStatus.PENDING}
+        if existing is None:
+            transcript = await store.add(Transcript(
+                sha256=digest, size_bytes=len(data), participants=[], problems=[], **fields))
+        else:  # a failed upload added again (say with the right language) starts over
+            transcript = existing
+            for field, value in fields.items():
+                setattr(transcript, field, value)
         if is_audio:
             self.uploads.mkdir(parents=True, exist_ok=True)
             path = self.uploads / f"{digest}{suffix}"

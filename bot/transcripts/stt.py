@@ -47,8 +47,9 @@ MODEL_MISSING = N_("The speech-to-text model {model} is not installed. Set `WHIS
                    "folder of a downloaded faster-whisper model, or leave it empty to use the "
                    "built-in English model.")
 ENGLISH_ONLY = N_("The speech-to-text model {model} only understands English, so it cannot "
-                  "transcribe recordings in another language ({language}). Set `WHISPER_MODEL` "
-                  "to a multilingual Whisper model (such as small) to transcribe them.")
+                  "transcribe recordings in another language ({language}). If this one is in "
+                  "English, add it again with `language:en`; otherwise set `WHISPER_MODEL` to a "
+                  "multilingual Whisper model (such as small).")
 
 _FORMATS = ", ".join(sorted(extension.lstrip(".").upper() for extension in AUDIO_EXTENSIONS))
 

@@ -240,3 +240,24 @@ async def test_recorded_speech_becomes_a_summary_with_an_action_item(
     assert "— maria" in action.casefold() and "budget" in action.casefold()
     assert str(friday.day) in action
     assert not list((tmp_path / "uploads").iterdir())  # the audio is not kept
+
+
+@pytest.mark.skipif(not shutil.which("espeak-ng"), reason="espeak-ng is not installed")
+async def test_a_failed_recording_added_again_with_its_language_is_processed(
+        setup: Setup, tmp_path: Path) -> None:
+    wav = tmp_path / "call.wav"
+    subprocess.run(["espeak-ng", "-v", "en-us", "-s", "140", "-g", "10", "-w", str(wav),
+                    "We decided to launch the new website in March."], check=True)
+    await setup.meeting()
+    await setup.chat.ok("settings locale:es")  # recordings are taken to be Spanish now
+    await setup.upload("call.wav", wav.read_bytes())
+    await setup.pipeline.run_until_idle()
+    [report] = setup.outbox.to_channel()
+    assert report.status == "error" and "`language:en`" in report.text  # how to fix it
+
+    again = await setup.upload("call.wav", wav.read_bytes(), "transcript add #1 language:en")
+    assert again.status == "ok" and "transcripción #1" in again.text  # the same one, retried
+    assert await setup.pipeline.run_until_idle() == [1]
+    summary = setup.outbox.to_channel()[-1]
+    assert summary.title == "Resumen de Launch review"
+    assert "march" in "\n".join([summary.text, *summary.items]).casefold()
