@@ -37,7 +37,8 @@ async def ask(ctx: Context, question: str, *, project: ProjectRef | None = None,
 
     Args:
         question: Your question, e.g. "what did we decide about the launch date?".
-        project: Project name or #id; defaults to the channel's project.
+        project: Project name or #id; defaults to the channel's project, else the one
+            whose meetings match best.
         meeting: Only this meeting (title or #id); the project defaults to its own.
 
     Examples:
@@ -55,7 +56,7 @@ async def ask(ctx: Context, question: str, *, project: ProjectRef | None = None,
     follows = last.question if last else None
     if last and project is None and meeting is None and last.project_id:
         project = ProjectRef(f"#{last.project_id}")
-    row, only = await _scope(ctx, project, meeting)
+    row, only = await _scope(ctx, project, meeting, question)
     moments: list[Moment] = []
     # The meeting it implies is searched alone; when it has nothing on this, the whole
     # project is asked instead.
@@ -92,7 +93,8 @@ async def search(ctx: Context, query: str, *, project: ProjectRef | None = None,
 
     Args:
         query: What to look for.
-        project: Project name or #id; defaults to the channel's project.
+        project: Project name or #id; defaults to the channel's project, else the one
+            whose meetings match best.
         meeting: Only this meeting (title or #id); the project defaults to its own.
 
     Examples:
@@ -100,7 +102,7 @@ async def search(ctx: Context, query: str, *, project: ProjectRef | None = None,
         /search budget meeting:#12
     """
     _ = ctx._
-    row, only = await _scope(ctx, project, meeting)
+    row, only = await _scope(ctx, project, meeting, query)
     moments = await _moments(ctx, row, query, limit=8, meeting=only)
     if not moments:
         nothing = (_("Nothing in {meeting} matches `{query}`.", meeting=only.title, query=query)
@@ -175,7 +177,7 @@ async def insights(ctx: Context, project: ProjectRef | None = None) -> Reply:
     if ctx.services.llm is not None and (risks or notes):
         text = await _narrative(ctx, row, risks, notes) or text
     return Reply(title=_("Insights for {project}", project=row.name), text=text,
-                 items=[f"⚠ {r}" for r in risks] + [f"· {n}" for n in notes])
+                 items=[f"⚠ {r}" for r in risks] + notes)
 
 
 # -- helpers ------------------------------------------------------------------------------
@@ -186,10 +188,12 @@ def _thread(ctx: Context) -> str:
     return f"{request.platform}:{request.channel_id or '-'}:{request.thread_id or '-'}"
 
 
-async def _scope(ctx: Context, project: ProjectRef | None,
-                 meeting: MeetingRef | None) -> tuple[Project, Meeting | None]:
+async def _scope(ctx: Context, project: ProjectRef | None, meeting: MeetingRef | None,
+                 question: str) -> tuple[Project, Meeting | None]:
     """The project asked about and, when one is named, the meeting searched within it."""
     if meeting is None:
+        if project is None and (about := await _project_about(ctx, question)):
+            return about, None
         return await ctx.project(project), None
     row = await ctx.project(project) if project is not None else None
     found = await ctx.meeting(meeting, past=True, project_id=row.id if row else None)
@@ -200,6 +204,22 @@ async def _scope(ctx: Context, project: ProjectRef | None,
                               "`project:` to ask about it.", id=found.id, title=found.title,
                               project=row.name))
     return row, found
+
+
+async def _project_about(ctx: Context, question: str) -> Project | None:
+    """In a direct message or a channel bound to no project, the project a question is
+    about: the workspace's only one, else the one whose meetings hold the closest line."""
+    channel = ctx.request.channel_id
+    if channel and await ctx.db.bound_project(channel):
+        return None
+    names = await ctx.db.project_names()
+    if len(names) == 1:
+        return await ctx.db.project(names[0][0])
+    retriever: Retriever | None = ctx.services.retriever
+    if retriever is None or not names:
+        return None
+    best = await retriever.moments(ctx.db, None, question, limit=1)
+    return await ctx.db.project(best[0].project_id) if best else None
 
 
 async def _implied_meeting(ctx: Context, project: Project, question: str,

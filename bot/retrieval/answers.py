@@ -10,7 +10,6 @@ citation that names no source is removed.
 from __future__ import annotations
 
 import asyncio
-import re
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -19,6 +18,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from bot.i18n import Translator
+from bot.retrieval.chunking import clean_text
 from bot.transcripts.pipeline import clock_time
 from storage import WorkspaceStore
 
@@ -27,13 +27,13 @@ if TYPE_CHECKING:  # chromadb is slow to import; only the composition root loads
 
 MIN_SIMILARITY = 0.3  # below this a line does not answer the question (MiniLM cosine)
 MIN_WORDS = 4
-_ANNOTATION = re.compile(r"\{(?:disfmarker|vocalsound|pause|gap|comment|nonvocalsound)\}")
 
 
 @dataclass(frozen=True, slots=True)
 class Moment:
     """A line said in a meeting, with everything a citation needs."""
 
+    project_id: int
     meeting_id: int
     meeting_title: str
     meeting_start: datetime
@@ -62,15 +62,19 @@ class Retriever:
         self.index = index
         self.chunks = chunks
 
-    async def moments(self, store: WorkspaceStore, project_id: int, query: str,
+    async def moments(self, store: WorkspaceStore, project_id: int | None, query: str,
                       *, limit: int = 5, meeting_id: int | None = None) -> list[Moment]:
         """The ``limit`` lines of the project's meetings (or of one of them) closest to
-        ``query``, best first; none below :data:`MIN_SIMILARITY`."""
+        ``query``, best first; none below :data:`MIN_SIMILARITY`.
+
+        ``project_id`` None searches every project of the workspace: to find which one a
+        question is about, never to answer it (an answer cites one project only).
+        """
         hits = await self.index.search(store.workspace_id, query, project_id=project_id,
                                        meeting_id=meeting_id, k=self.chunks)
         # The filter is the code's, not the index's alone: a hit of another project or
         # workspace can never become a citation.
-        hits = [h for h in hits if h.chunk.project_id == project_id
+        hits = [h for h in hits if project_id in (None, h.chunk.project_id)
                 and h.chunk.workspace_id == store.workspace_id
                 and meeting_id in (None, h.chunk.meeting_id)]
         if not hits:
@@ -80,18 +84,19 @@ class Retriever:
         seen: set[tuple[int, int]] = set()
         for hit in hits:
             meeting = meetings.get(hit.chunk.meeting_id)
-            if meeting is None or meeting.project_id != project_id:
+            if meeting is None or meeting.project_id != hit.chunk.project_id:
                 continue
             for segment in await store.segments_between(
                     hit.chunk.transcript_id, hit.chunk.first_segment, hit.chunk.last_segment):
-                text = " ".join(_ANNOTATION.sub(" ", segment.text).split())
+                text = clean_text(segment.text)
                 key = (hit.chunk.transcript_id, segment.position)
                 if len(text.split()) < MIN_WORDS or key in seen:
                     continue
                 seen.add(key)
-                lines.append((Moment(meeting.id, meeting.title, meeting.starts_at,
-                                     hit.chunk.transcript_id, segment.position, segment.speaker,
-                                     segment.start, text, 0.0), text))
+                lines.append((Moment(meeting.project_id, meeting.id, meeting.title,
+                                     meeting.starts_at, hit.chunk.transcript_id,
+                                     segment.position, segment.speaker, segment.start, text,
+                                     0.0), text))
         if not lines:
             return []
         similarity = await self._similarities(store.workspace_id, query, lines)
@@ -106,7 +111,6 @@ class Retriever:
                         key=lambda item: -item[0])
         return [replace(m, score=rank) for rank, s, m in scored
                 if s >= MIN_SIMILARITY][:limit]
-
 
     async def _similarities(self, workspace_id: int, query: str,
                             lines: list[tuple[Moment, str]]) -> np.ndarray:

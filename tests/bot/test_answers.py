@@ -113,6 +113,26 @@ async def test_ask_answers_with_the_moment_it_was_said(desk: Desk, clock: Clock)
     assert "recruiter will share a shortlist" in found.items[0] and "Carl · 0:08" in found.items[0]
 
 
+async def test_an_unbound_question_is_asked_of_the_project_it_is_about(desk: Desk) -> None:
+    await desk.meeting_with(desk.chat, "Website", "Launch review", LAUNCH)
+    await desk.meeting_with(desk.chat, "Mobile", "Hiring sync", HIRING)
+    launch = await desk.chat.ok("ask what did we decide about the launch date?")
+    assert launch.title == "About Website"
+    assert launch.citations[0].detail.startswith("Launch review · ")
+    hiring = await desk.chat.ok("ask when will the recruiter share the candidates?")
+    assert hiring.title == "About Mobile"
+    assert all(c.detail.startswith("Hiring sync · ") for c in hiring.citations)
+    found = await desk.chat.ok("search content freeze")
+    assert found.items and all("Launch review · " in item for item in found.items)
+    # Nothing close in any project: which one is meant must be said.
+    lost = await desk.chat.say("ask is the espresso machine in the kitchen fixed yet?")
+    assert lost.status == "error" and "Name a project" in lost.text
+    # The channel's project always comes first, even when another would answer.
+    await desk.chat.ok("project bind mobile")
+    bound = await desk.chat.ok("ask what did we decide about the launch date?")
+    assert bound.title == "About Mobile" and not bound.citations
+
+
 BUDGET_CALL = """WEBVTT
 
 00:00:01.000 --> 00:00:07.000
@@ -257,6 +277,10 @@ async def test_free_text_is_routed_in_both_languages(desk: Desk, clock: Clock) -
     named = await desk.chat.ok("¿qué dijo el cliente sobre los diseños de la WEBSITE?")
     assert named.title == "About Website"
     assert (await desk.chat.ok("what did Acme think of the designs?")).title == "About Website"
+    # Nor a binding: the workspace's only project is the one asked about.
+    only = await desk.chat.ok("what did they think of the designs?")
+    assert only.title == "About Website"
+    await desk.chat.ok("project create Mobile")
     unnamed = await desk.chat.say("what did they think of the designs?")
     assert unnamed.status == "error" and "Name a project" in unnamed.text
     # Another workspace's question naming "Website" does not reach this one's project.
@@ -300,7 +324,7 @@ async def test_insights_name_the_risks(desk: Desk, clock: Clock) -> None:
     await desk.chat.ok("meeting now website title:Standup")
     clock.now = datetime.combine(clock.now.date() + timedelta(days=1), time(0, 1), tzinfo=UTC)
     later = await desk.chat.ok("insights website")  # minutes or hours later, but the next day
-    assert "· Last meeting 1 day ago (Standup)." in later.items
+    assert "Last meeting 1 day ago (Standup)." in later.items
 
 
 async def test_the_language_model_path(db: Database, clock: Clock, tmp_path: Path,
