@@ -344,10 +344,12 @@ _TASK_HEAD = re.compile(r"^(?:(?:just|also|then|probably|definitely|quickly|go a
                         r"despues|ya|que)\s+)+", re.IGNORECASE)
 # Not commitments: "I'll be honest", "I will say", "voy a ser breve", "can you hear me".
 _NOT_TASKS = _word_set("""
-be say guess think admit bet wait hear imagine believe mention tell stop pass repeat explain
+be say guess think admit bet wait hear imagine believe mention stop pass repeat explain
 see go show start continue read presume need leave
 ser decir ver estar contar pensar oir repetir
 """)
+# "I'll tell you what" is talk; "I'll tell the client by Friday" is a task.
+_TELLING_US = re.compile(r"^tell (?:you|ya|u|us|y'all)\b")
 # Capitalised words that start a sentence but are nobody's name.
 _NOT_NAMES = STOP_WORDS | _word_set("""
 everyone everybody someone somebody nobody anyone anybody team people i it this that there
@@ -527,8 +529,10 @@ def _action_item(sentences: Sequence[Sentence], position: int, segments: Sequenc
         question = sentences[position - 1].text
         lead = _QUESTION_LEAD.match(fold(question))
         task = _tidy_task(question[lead.end():] if lead else question)
-    first_word = fold(task).lower().split()[0] if task else ""
-    if not task or first_word in _NOT_TASKS or (len(task.split()) < 2 and not owner):
+    folded = fold(task).lower()
+    first_word = folded.split()[0] if task else ""
+    if not task or first_word in _NOT_TASKS or _TELLING_US.match(folded) or (
+            len(task.split()) < 2 and not owner):
         return None
     return ActionItem(task=task, segment=sentence.segment, owner=owner, due=due)
 

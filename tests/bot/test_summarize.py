@@ -163,6 +163,8 @@ async def test_spanish_meeting_decisions_actions_and_summary() -> None:
     ("Ben", "The signed contract is due by April 3.", "en",
      (None, "The signed contract is due", date(2027, 4, 3))),
     ("Ben", "I'll send it on Wednesday.", "en", ("Ben", "send it", date(2027, 3, 31))),
+    ("Ben", "Agreed. I will tell the client by Friday.", "en",
+     ("Ben", "tell the client", date(2027, 3, 26))),
     ("Luis", "Voy a llamar al cliente el próximo lunes.", "es",
      ("Luis", "llamar al cliente", date(2027, 3, 29))),
     ("Luis", "Ana va a preparar la demo para la semana que viene.", "es",
@@ -188,6 +190,7 @@ async def test_commitments_owner_task_and_due_date(
 @pytest.mark.parametrize("text", [
     "I'll be honest with you, it is a tough market.",
     "I will say that the numbers look fine.",
+    "I'll tell you what, the numbers look fine.",
     "Can you hear me now?",
     "This will take a while to load.",
     "Esto va a ser difícil de explicar.",
