@@ -277,16 +277,23 @@ _NAME = r"\b(?-i:(?P<name>[A-Z][\w'-]+(?: [A-Z][\w'-]+)?))"
 # First-person commitments: the owner is the speaker.
 _MINE = re.compile(
     r"\b(?:i'll|i will|i'm going to|i am going to|i'm gonna|i can take care of|"
-    r"(?:yo )?me encargo(?: de)?|(?:yo )?me ocupo(?: de)?|(?:yo )?voy a|me comprometo a)\b",
+    r"i can(?= (?:take|handle|send|prepare|draft|write|look into)\b)|"
+    r"(?:yo )?me encargo(?: del?)?|(?:yo )?me ocupo(?: del?)?|(?:yo )?voy a|me comprometo a|"
+    r"quedo en|me toca(?: a mi)?)\b",
     re.IGNORECASE)
+# A deadline said by whoever speaks: "Let me check with the designer by Monday".
+_SPEAKER_LEADS = re.compile(r"^(?:(?:ok(?:ay)?|so|vale|bueno),?\s+)?(?:let me|yo)\s+",
+                            re.IGNORECASE)
 # Someone named commits or is committed: the owner is that person.
 _THEIRS = re.compile(
-    _NAME + r",?\s+(?:will|is going to|is gonna|va a|se encarga(?:ra)? de|se ocupa(?:ra)? de|"
-    r"se compromete a)\s+(?P<task>.+)", re.IGNORECASE)
+    _NAME + r",?\s+(?:will|is going to|is gonna|va a|se encarga(?:ra)? del?|"
+    r"se ocupa(?:ra)? del?|se compromete a)\s+(?P<task>.+)", re.IGNORECASE)
 # A request: the owner is the person addressed, if the sentence or the reply tells who.
 _REQUEST = re.compile(
     r"(?:" + _NAME + r",\s*)?(?:¿\s*)?\b(?:(?:can|could) you(?: please)?|puedes|podrias|"
     r"te encargas de|te puedes encargar de)\s+(?P<task>.+)", re.IGNORECASE)
+# Someone addressed by name and asked: "Luis, please update the sheet".
+_ADDRESSED = re.compile(_NAME + r",\s*(?:please|por favor,?)\s+(?P<task>.+)", re.IGNORECASE)
 _LABELLED = re.compile(
     r"\b(?:action items?|todo|to-do|tarea|pendiente)\s*:\s*(?P<task>.+)|"
     r"\bqueda pendiente\s+(?:que\s+)?(?P<task_es>.+)", re.IGNORECASE)
@@ -471,9 +478,10 @@ def find_action_items(sentences: Sequence[Sentence], segments: Sequence[Segment]
                       language: str, meeting_date: date) -> list[ActionItem]:
     """Commitments and requests, with their owner and due date where the sentence says.
 
-    The owner is the speaker for "I'll…"/"me encargo de…", the person named for "Ana will…"/
-    "Luis se encarga de…", and for "can you…" the person addressed by name or, failing that,
-    whoever speaks next. The task is the clause after the cue, without its deadline.
+    The owner is the speaker for "I'll…"/"me encargo de…" (and "let me…" with a deadline),
+    the person named for "Ana will…"/"Luis se encarga de…"/"Luis, please…", and for "can
+    you…" the person addressed by name or, failing that, whoever speaks next. The task is
+    the clause after the cue, without its deadline.
     """
     items: list[ActionItem] = []
     for position in range(len(sentences)):
@@ -495,7 +503,8 @@ def _action_item(sentences: Sequence[Sentence], position: int, segments: Sequenc
         # Speech restarts ("I'll do some... I'll rub the features"): the last cue wins.
         owner = sentence.speaker
         start, end = mine[-1].end(), len(text)
-    elif (match := _THEIRS.search(folded)) and (owner := _name(text[slice(*match.span("name"))])):
+    elif (match := _THEIRS.search(folded) or _ADDRESSED.search(folded)) and (
+            owner := _name(text[slice(*match.span("name"))])):
         start, end = match.span("task")
     elif match := _REQUEST.search(folded):
         start, end = match.span("task")
@@ -516,6 +525,8 @@ def _action_item(sentences: Sequence[Sentence], position: int, segments: Sequenc
         if lead := _LEADING_OWNER.match(folded):
             owner = _name(text[slice(*lead.span("name"))])
             start = lead.start("task")
+        elif lead := _SPEAKER_LEADS.match(folded):
+            owner, start = sentence.speaker, lead.end()
     else:
         return None
     task_text, task_folded = text[start:end], folded[start:end]
