@@ -502,18 +502,22 @@ class WorkspaceStore:
     # -- conversations ---------------------------------------------------------------
 
     async def remember_turn(self, thread_key: str, member_id: int, project_id: int | None,
-                            question: str, answer: str, *,
+                            question: str, answer: str, *, at: datetime,
                             meeting_id: int | None = None) -> None:
         await self.add(ConversationTurn(thread_key=thread_key[:160], member_id=member_id,
                                         project_id=project_id, meeting_id=meeting_id,
-                                        question=question, answer=answer))
+                                        question=question, answer=answer, created_at=at))
 
-    async def recent_turns(self, thread_key: str, limit: int = 4) -> list[ConversationTurn]:
-        """The thread's last turns, oldest first."""
+    async def recent_turns(self, thread_key: str, limit: int = 4, *,
+                           since: datetime | None = None) -> list[ConversationTurn]:
+        """The thread's last turns (those from ``since`` on, if given), oldest first."""
+        query = select(ConversationTurn).where(
+            ConversationTurn.workspace_id == self.workspace_id,
+            ConversationTurn.thread_key == thread_key[:160])
+        if since is not None:
+            query = query.where(ConversationTurn.created_at >= since)
         rows = list(await self.session.scalars(
-            select(ConversationTurn).where(ConversationTurn.workspace_id == self.workspace_id,
-                                           ConversationTurn.thread_key == thread_key[:160])
-            .order_by(ConversationTurn.id.desc()).limit(limit)))
+            query.order_by(ConversationTurn.id.desc()).limit(limit)))
         return rows[::-1]
 
 

@@ -194,11 +194,13 @@ class Chat:
     name: str = "Ana"
     channel: str | None = "C1"
     platform: str = "slack"
+    thread: str | None = None
 
     async def say(self, text: str, *, files: tuple[Upload, ...] = (), **args: object) -> Reply:
         return await self.dispatcher.handle(Request(
             platform=self.platform, team_id=self.team, user_id=self.user, text=text,
-            user_name=self.name, channel_id=self.channel, args=args or None, files=files))
+            user_name=self.name, channel_id=self.channel, thread_id=self.thread,
+            args=args or None, files=files))
 
     async def ok(self, text: str) -> Reply:
         """Say ``text`` and insist that it worked."""
@@ -211,6 +213,9 @@ class Chat:
 
     def in_team(self, team: str) -> Chat:
         return replace(self, team=team)
+
+    def in_thread(self, thread: str) -> Chat:
+        return replace(self, thread=thread)
 
 
 @pytest.fixture

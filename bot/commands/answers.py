@@ -20,6 +20,7 @@ log = logging.getLogger("v1tr0.answers")
 
 # A follow-up ("and the budget?", "¿y las horas?") leans on the thread's last question.
 _FOLLOW_UP = re.compile(r"^\s*[¿(]*\s*(and|y|what about|qué tal|e)\b", re.IGNORECASE)
+FOLLOW_UP_WINDOW = timedelta(minutes=30)
 _TOPICS = {
     "budget": r"budget|cost|spent|spend|money|burn|presupuesto|gasto|coste|costo|dinero",
     "hours": r"hours?|time logged|horas|tiempo",
@@ -48,7 +49,10 @@ async def ask(ctx: Context, question: str, *, project: ProjectRef | None = None,
     """
     _ = ctx._
     thread = _thread(ctx)
-    earlier = await ctx.db.recent_turns(thread, limit=2)
+    # In a thread, every earlier turn is context; elsewhere (a channel, a direct message, the
+    # console) only a question asked a few minutes ago is.
+    earlier = await ctx.db.recent_turns(thread, limit=2, since=None if ctx.request.thread_id
+                                        else ctx.now() - FOLLOW_UP_WINDOW)
     # "and the budget?" means the budget in the light of the last question: look both ways,
     # in the project that question was about unless another is named.
     last = earlier[-1] if earlier and (
@@ -82,7 +86,7 @@ async def ask(ctx: Context, question: str, *, project: ProjectRef | None = None,
                    if only else _("About {project}", project=row.name))
     reply.in_thread = True
     await ctx.db.remember_turn(thread, ctx.member_id, row.id, question, reply.text,
-                               meeting_id=only.id if only else None)
+                               at=ctx.now(), meeting_id=only.id if only else None)
     return reply
 
 

@@ -180,6 +180,16 @@ async def test_a_named_meeting_narrows_ask_and_search(desk: Desk, clock: Clock) 
     assert approved.title == "About Website · Launch review"
     assert approved.citations and all(c.detail.startswith("Launch review · ")
                                       for c in approved.citations)
+    # Outside a thread, a question half an hour later is a new one, asked of the project.
+    clock.advance(minutes=31)
+    later = await desk.chat.ok("ask and the staging site?")
+    assert later.title == "About Website"
+    # In a thread, the conversation goes on however long the pause.
+    thread = desk.chat.in_thread("1700000000.000100")
+    await thread.ok('ask who approved the designs? meeting:"Launch review"')
+    clock.advance(hours=5)
+    resumed = await thread.ok("ask and the staging site?")
+    assert resumed.title == "About Website · Launch review"
     # A meeting it names that has nothing on it (no transcript yet): the project answers.
     await desk.chat.ok("meeting log website 1 hour ago Kickoff")
     kickoff = await desk.chat.ok("ask what did we decide about the launch date in the "
