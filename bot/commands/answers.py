@@ -273,12 +273,13 @@ async def _facts(ctx: Context, project: Project, question: str) -> list[str]:
              if re.search(rf"\b(?:{pattern})\b", question, re.IGNORECASE)}
     facts: list[str] = []
     logged = await ctx.db.hours_logged(project.id)
-    if "budget" in asked and ctx.can(Role.MANAGER) and project.budget is not None:
+    if "budget" in asked and ctx.can(Role.MANAGER):
         spent = logged * (project.hourly_rate or Decimal(0))
-        facts.append(_("Budget: {spent} used of {budget} ({percent}%).",
-                       spent=_.money(spent, project.currency),
-                       budget=_.money(project.budget, project.currency),
-                       percent=_percent(spent, project.budget)))
+        facts.append(_("No budget is set.") if project.budget is None else _(
+            "Budget: {spent} used of {budget} ({percent}%).",
+            spent=_.money(spent, project.currency),
+            budget=_.money(project.budget, project.currency),
+            percent=_percent(spent, project.budget)))
     if "hours" in asked:
         facts.append(_("Hours logged: {hours}", hours=_.number(logged)) + (
             " " + _("of {estimate} estimated.", estimate=_.number(project.estimated_hours))
@@ -287,7 +288,9 @@ async def _facts(ctx: Context, project: Project, question: str) -> list[str]:
         facts.append(_("Status: {status}, {progress}% done.",
                        status=_(project.status.value.replace("_", " ")),
                        progress=project.progress))
-    if "due" in asked and project.due_date:
+    if "due" in asked and not project.due_date:
+        facts.append(_("No due date is set."))
+    elif "due" in asked:
         days, due = (project.due_date - ctx.today()).days, _.date(project.due_date)
         if days > 0:
             facts.append(_.ngettext("Due {date} (in {count} day).",

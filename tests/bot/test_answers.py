@@ -200,6 +200,8 @@ async def test_a_named_meeting_narrows_ask_and_search(desk: Desk, clock: Clock) 
     nothing = await desk.chat.ok('search shortlist meeting:"Budget call"')
     assert nothing.text == "Nothing in Budget call matches `shortlist`."
 
+    unset = await desk.chat.ok("ask what is the budget and the deadline? project:mobile")
+    assert unset.text == "No budget is set.\nNo due date is set."
     elsewhere = await desk.chat.say(f"{question} meeting:#1 project:mobile")
     assert elsewhere.status == "error"
     assert "Meeting #1 (Launch review) is not one of Mobile's" in elsewhere.text
