@@ -24,7 +24,6 @@ from bot.transcripts.summarize import fold
 log = logging.getLogger("v1tr0.routing")
 
 
-
 class ProjectLookup(Protocol):
     """The workspace's projects, as the rules need them: references (``#id``) or ``None``.
 
@@ -58,26 +57,35 @@ def mentioned(text: str, names: Iterable[tuple[int, str]]) -> int | None:
              if (key := _words(name)) and f" {key} " in words]
     return max(found)[1] if found else None
 
+
 _HOURS = r"(?P<hours>\d+(?:[.,]\d+)?\s*(?:h|hs|hrs?|hours?|horas?|m|min|minutes?|minutos?)?" \
          r"(?:\s*\d+\s*(?:m|min|minutos?))?)"
 _LOG = [
-    re.compile(rf"^(?:please\s+)?(?:log|track|add)\s+{_HOURS}\s+(?:on|to|for|in)\s+"
-               r"(?P<project>.+?)(?:\s+(?P<on>yesterday|today))?[.!]?$", re.IGNORECASE),
-    re.compile(rf"^(?:por favor\s+)?(?:registra|apunta|anota|carga)\s+{_HOURS}\s+"
+    re.compile(rf"^(?:please\s+)?(?:log|track|add|(?:i\s+|we\s+)?(?:worked|spent|put\s+in))"
+               rf"\s+{_HOURS}\s+(?:on|to|for|in)\s+(?P<project>.+?)"
+               r"(?:\s+(?P<on>yesterday|today))?[.!]?$", re.IGNORECASE),
+    re.compile(rf"^(?:por favor\s+)?(?:registra|apunta|anota|carga|(?:he\s+)?trabajado|"
+               rf"(?:he\s+)?dedicado|trabaj[eé]|dediqu[eé]|trabajamos|dedicamos)\s+{_HOURS}\s+"
                r"(?:en|a|para|al)\s+(?P<project>.+?)(?:\s+(?P<on>ayer|hoy))?[.!]?$",
                re.IGNORECASE),
 ]
+# "… about the launch" / "… sobre el lanzamiento": what the meeting is for, its title.
+_ABOUT = (r"(?:\s+(?:about|regarding|re:?|to discuss|to talk about|sobre|acerca de|"
+          r"para hablar de|para tratar|para revisar)\s+(?P<title>.+?))?")
+_ARTICLE = re.compile(r"^(?:the|a|an|our|el|la|los|las|un|una|nuestro|nuestra)\s+",
+                      re.IGNORECASE)
 _SCHEDULE = [
     re.compile(r"^(?:please\s+|can you\s+|could you\s+)?(?:set up|schedule|book|arrange|"
                r"organi[sz]e|plan)\s+(?:a|an|the)?\s*(?:call|meeting|sync|catch-?up|review)\s+"
                r"(?:with\s+(?P<who>.+?)\s+)?(?P<when>(?:on\s+|at\s+|for\s+)?(?:today|tonight|"
                r"tomorrow|next|this|in\s+\d|\d|monday|tuesday|wednesday|thursday|friday|"
-               r"saturday|sunday).*?)[.!?]?$", re.IGNORECASE),
+               rf"saturday|sunday).*?){_ABOUT}[.!?]?$", re.IGNORECASE),
     re.compile(r"^(?:por favor\s+)?(?:agenda|programa|organiza|monta|prepara|fija)\s+"
                r"(?:una|la)?\s*(?:reuni[oó]n|llamada|videollamada|revisi[oó]n)\s+"
                r"(?:con\s+(?P<who>.+?)\s+)?(?P<when>(?:el\s+|para\s+|a\s+las\s+)?(?:hoy|"
                r"mañana|pasado|próximo|proximo|este|esta|en\s+\d|\d|lunes|martes|"
-               r"mi[eé]rcoles|jueves|viernes|s[aá]bado|domingo).*?)[.!?]?$", re.IGNORECASE),
+               rf"mi[eé]rcoles|jueves|viernes|s[aá]bado|domingo).*?){_ABOUT}[.!?]?$",
+               re.IGNORECASE),
 ]
 _QUESTION = re.compile(
     r"\?\s*$|^\s*¿|^(?:what|who|whom|whose|when|where|why|how|which|did|do|does|is|are|was|"
@@ -118,7 +126,12 @@ class Router:
     async def _with_rules(self, text: str, projects: ProjectLookup) -> Routed | None:
         for pattern in _LOG:
             if match := pattern.match(text):
-                args = {"hours": match["hours"].replace(" ", ""), "project": match["project"]}
+                # "on the website", "on Acme": the project, or the client's current one; a
+                # name that matches neither goes on as typed, for the command to suggest.
+                name = match["project"]
+                project = (await projects.named(name)
+                           or await projects.named(_ARTICLE.sub("", name)) or name)
+                args = {"hours": match["hours"].replace(" ", ""), "project": project}
                 if match["on"]:
                     args["on"] = match["on"]
                 return Routed("project log", args)
@@ -128,7 +141,10 @@ class Router:
                 project = await projects.named(who) if who else None
                 if project is None:
                     return None  # without a project there is nothing to schedule in
-                return Routed("meeting schedule", {"project": project, "when": match["when"]})
+                args = {"project": project, "when": match["when"]}
+                if title := _ARTICLE.sub("", match["title"] or "").strip():
+                    args["title"] = title[0].upper() + title[1:]
+                return Routed("meeting schedule", args)
         if _QUESTION.search(text):
             project = await projects.mentioned(text)
             return Routed("ask", {"question": text, **({"project": project} if project else {})})

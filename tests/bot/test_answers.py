@@ -285,6 +285,15 @@ async def test_free_text_is_routed_in_both_languages(desk: Desk, clock: Clock) -
     assert scheduled.title == "Meeting scheduled: Website"
     agenda = await desk.chat.ok("agenda una reunión con Acme el martes a las 15:00")
     assert agenda.title == "Meeting scheduled: Website"
+    # Other ways to say it: the project by its client or with an article, a title after "about".
+    worked = await desk.chat.ok("I worked 1.5 hours on the website yesterday")
+    assert worked.text.startswith("Logged 1.5 h on *Website*")
+    assert "Logged 1 h on *Website*" in (await desk.chat.ok("trabajé 1 hora en Acme")).text
+    about = await desk.chat.ok("set up a call with Acme on friday at 3pm about the launch")
+    assert about.title == "Meeting scheduled: Launch"
+    review = await desk.chat.ok("agenda una llamada con Acme el lunes a las 9 para revisar el "
+                                "diseño")
+    assert review.title == "Meeting scheduled: Diseño"
     # No channel binding yet: a question is asked about the project or client it names.
     named = await desk.chat.ok("¿qué dijo el cliente sobre los diseños de la WEBSITE?")
     assert named.title == "About Website"
