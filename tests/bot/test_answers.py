@@ -415,6 +415,11 @@ def test_nothing_leaks_across_workspaces_or_projects(
                         for citation in answer.citations:
                             assert f"Call {mark}" not in citation.detail or \
                                 (team, project) == (other_team, other)
+                # Asked with no project, the one it picks is always the asker's own.
+                for other_team, chat in owners.items():
+                    unnamed = await chat.say(f"ask what is the {mark} plan?")
+                    own = [f"Call {m}" for m, (t, _p) in placed.items() if t == other_team]
+                    assert all(any(call in c.detail for call in own) for c in unnamed.citations)
             # Meeting #n is marks[n - 1]'s: only its own workspace can name it.
             for other_team, chat in owners.items():
                 for number, owner in enumerate(teams[:len(marks)], start=1):
