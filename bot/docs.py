@@ -20,8 +20,13 @@ def command_table(commands: Registry = registry) -> str:
     ordered = sorted(commands, key=lambda c: groups.index(c.group) if c.group in groups
                      else len(groups))
     rows = ["| command | what it does | role |", "|---|---|---|"]
-    rows += [f"| `{_cell(c.usage())}` | {_cell(c.summary)} | {c.role.label} |" for c in ordered]
+    rows += [f"| `{_cell(c.usage())}` | {_cell(c.summary)}{_also(c.aliases)} | {c.role.label} |"
+             for c in ordered]
     return "\n".join(rows)
+
+
+def _also(aliases: tuple[str, ...]) -> str:
+    return " Also: " + ", ".join(f"`/{a}`" for a in aliases) + "." if aliases else ""
 
 
 def _cell(text: str) -> str:

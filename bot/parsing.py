@@ -84,7 +84,10 @@ def find_command(registry: Registry, tokens: list[Token], _: Translator) -> tupl
         subcommands = ", ".join(f"`{c.path[-1]}`" for c in registry.in_group(words[0]))
         if len(words) > 1:
             message = _("`{group}` has no subcommand `{word}`.", group=words[0], word=words[1])
-            suggestions = _closest(words[1], [c.path[-1] for c in registry.in_group(words[0])])
+            names = [c.path[-1] for c in registry.in_group(words[0])]
+            names += [alias.split()[-1] for alias in registry.aliases
+                      if alias.startswith(f"{words[0]} ")]
+            suggestions = _closest(words[1], names)
             raise UserError(
                 f"{message} {_('It has: {names}.', names=subcommands)}", suggestions=suggestions)
         raise UserError(_("`{group}` needs a subcommand: {names}. Try `help {group}`.",

@@ -152,6 +152,7 @@ class Command:
     params: tuple[Param, ...]
     examples: tuple[str, ...] = ()
     transactional: bool = True
+    aliases: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -183,13 +184,15 @@ class Registry:
 
     commands: dict[str, Command] = field(default_factory=dict)
     groups: dict[str, str] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict)  # other name -> command name
 
     def group(self, name: str, summary: str) -> None:
         """Declare a command group (``project``, ``client``) with its one-line help."""
         self.groups[name] = summary
 
     def command(
-        self, name: str, *, role: Role = Role.MEMBER, transactional: bool = True
+        self, name: str, *, role: Role = Role.MEMBER, transactional: bool = True,
+        aliases: tuple[str, ...] = (),
     ) -> Callable[[Handler], Handler]:
         """Declare the decorated function as the command ``name``.
 
@@ -197,23 +200,28 @@ class Registry:
             name: Space-separated path, e.g. ``"project create"``.
             role: The lowest role allowed to run it (checked in the dispatcher).
             transactional: Whether it needs the database; ``help`` does not.
+            aliases: Other names typed text may use (``"meeting reschedule"``); the
+                command's schemas and slash commands keep its one name.
         """
 
         def register(handler: Handler) -> Handler:
-            if name in self.commands:
-                raise ValueError(f"command {name!r} is declared twice")
+            for taken in (name, *aliases):
+                if taken in self.commands or taken in self.aliases:
+                    raise ValueError(f"command {taken!r} is declared twice")
             summary, arg_help, examples = _parse_docstring(handler)
             self.commands[name] = Command(
                 path=tuple(name.split()), role=role, handler=handler, summary=summary,
                 params=tuple(_params(handler, arg_help)), examples=tuple(examples),
-                transactional=transactional,
+                transactional=transactional, aliases=aliases,
             )
+            self.aliases.update(dict.fromkeys(aliases, name))
             return handler
 
         return register
 
     def get(self, name: str) -> Command | None:
-        return self.commands.get(name)
+        """The command called ``name`` or one of its aliases."""
+        return self.commands.get(self.aliases.get(name, name))
 
     def __iter__(self) -> Iterator[Command]:
         return iter(self.commands.values())

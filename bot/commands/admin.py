@@ -199,6 +199,8 @@ def _command_help(ctx: Context, command: Command) -> Reply:
     text = _(command.summary) + "\n" + _("Usage: `{usage}`", usage=command.usage())
     if command.role > Role.GUEST:
         text += "\n" + _("Needs the {role} role or higher.", role=ctx.role_label(command.role))
+    if command.aliases:
+        text += "\n" + _("Also: {names}", names=", ".join(f"`/{a}`" for a in command.aliases))
     if command.examples:
         text += "\n" + _("Examples:") + "\n" + "\n".join(f"`{e}`" for e in command.examples)
     return Reply(title=f"/{command.name}", text=text, fields=fields, ephemeral=True)

@@ -39,7 +39,7 @@ def _tags(text: str | None) -> list[str] | None:
     return sorted({tag.strip().lstrip("#") for tag in text.split(",") if tag.strip()})
 
 
-@registry.command("client list", role=Role.MEMBER)
+@registry.command("client list", role=Role.MEMBER, aliases=("clients",))
 async def client_list(ctx: Context, text: str | None = None, *, segment: str | None = None,
                       archived: bool = False, page: Page = 1) -> Reply:
     """List clients, optionally filtered.
@@ -138,7 +138,7 @@ async def client_show(ctx: Context, client: ClientRef) -> Reply:
     return Reply(title=title, text=text, fields=fields, items=items)
 
 
-@registry.command("client update", role=Role.MANAGER)
+@registry.command("client update", role=Role.MANAGER, aliases=("client edit",))
 async def client_update(ctx: Context, client: ClientRef, *, name: str | None = None,
                         company: str | None = None, contact: str | None = None,
                         email: str | None = None, phone: str | None = None,
@@ -208,7 +208,7 @@ async def client_archive(ctx: Context, client: ClientRef, *, undo: bool = False)
                  else ctx._("Client {name} archived.", name=name))
 
 
-@registry.command("client delete", role=Role.ADMIN)
+@registry.command("client delete", role=Role.ADMIN, aliases=("client remove",))
 async def client_delete(ctx: Context, client: ClientRef, *, yes: bool = False) -> Reply:
     """Delete a client; its projects stay, without a client. Asks for confirmation first.
 

@@ -113,7 +113,7 @@ async def meeting_log(ctx: Context, project: ProjectRef, when: str, *,
         items=[_participant_line(ctx, p) for p in await ctx.db.participants(meeting.id)])
 
 
-@registry.command("meeting list", role=Role.MEMBER)
+@registry.command("meeting list", role=Role.MEMBER, aliases=("meetings",))
 async def meeting_list(ctx: Context, project: ProjectRef | None = None, *,
                        period: Period = Period.UPCOMING, page: int = 1) -> Reply:
     """List meetings, upcoming by default.
@@ -162,8 +162,9 @@ async def meeting_show(ctx: Context, meeting: MeetingRef) -> Reply:
     ], items=[_participant_line(ctx, p) for p in people])
 
 
-@registry.command("meeting update", role=Role.MEMBER)
-async def meeting_update(ctx: Context, meeting: MeetingRef, *, when: str | None = None,
+@registry.command("meeting update", role=Role.MEMBER,
+                   aliases=("meeting reschedule", "meeting move", "meeting edit"))
+async def meeting_update(ctx: Context, meeting: MeetingRef, when: str | None = None, *,
                          duration: Hours | None = None, title: str | None = None) -> Reply:
     """Move, lengthen or rename a meeting (its host, or managers and up); reminders follow.
 
@@ -174,7 +175,8 @@ async def meeting_update(ctx: Context, meeting: MeetingRef, *, when: str | None 
         title: The new title.
 
     Examples:
-        /meeting update #12 when:"friday 10:00" duration:45m
+        /meeting update #12 friday 10:00 duration:45m
+        /meeting reschedule #12 tomorrow 4pm
     """
     _ = ctx._
     row = await ctx.meeting(meeting)
@@ -200,7 +202,7 @@ async def meeting_update(ctx: Context, meeting: MeetingRef, *, when: str | None 
     return await _announce(ctx, row, project, _("Meeting updated: {title}", title=row.title))
 
 
-@registry.command("meeting cancel", role=Role.MEMBER)
+@registry.command("meeting cancel", role=Role.MEMBER, aliases=("meeting delete",))
 async def meeting_cancel(ctx: Context, meeting: MeetingRef) -> Reply:
     """Cancel a meeting (its host, or managers and up); its reminders are withdrawn.
 

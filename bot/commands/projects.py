@@ -47,7 +47,7 @@ def _line(ctx: Context, project: Project) -> str:
             f"{project.progress}%{due}")
 
 
-@registry.command("project list", role=Role.GUEST)
+@registry.command("project list", role=Role.GUEST, aliases=("projects",))
 async def project_list(ctx: Context, text: str | None = None, *,
                        status: ProjectStatus | None = None, client: ClientRef | None = None,
                        page: Page = 1) -> Reply:
@@ -140,7 +140,7 @@ async def project_show(ctx: Context, project: ProjectRef | None = None) -> Reply
     return Reply(title=f"#{row.id} {row.name}", text=row.description or "", fields=fields)
 
 
-@registry.command("project update", role=Role.MANAGER)
+@registry.command("project update", role=Role.MANAGER, aliases=("project edit",))
 async def project_update(ctx: Context, project: ProjectRef | None = None, *,
                          name: str | None = None, status: ProjectStatus | None = None,
                          progress: Percent | None = None, client: ClientRef | None = None,
@@ -213,7 +213,7 @@ async def project_update(ctx: Context, project: ProjectRef | None = None, *,
                         changes=", ".join(sorted(changes))), fields=await _fields(ctx, row))
 
 
-@registry.command("project delete", role=Role.ADMIN)
+@registry.command("project delete", role=Role.ADMIN, aliases=("project remove",))
 async def project_delete(ctx: Context, project: ProjectRef | None = None, *,
                          yes: bool = False) -> Reply:
     """Delete a project with its logged hours; asks for confirmation first.

@@ -10,10 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.commands import registry
-from bot.core import UserError
+from bot.core import Reply, UserError
 from bot.i18n import Translator
 from bot.parsing import ConvertContext, parse, parse_date, parse_hours, parse_money, tokenize
-from bot.registry import Money
+from bot.registry import Money, Registry
 
 EN = Translator("en")
 
@@ -47,6 +47,27 @@ def test_last_positional_text_takes_the_rest_of_the_line() -> None:
                                                                       "yes": True}
     assert parse(registry, "project log 2 on: yesterday", EN).values == {"hours": "2",
                                                                          "on": "yesterday"}
+
+
+def test_other_names_reach_the_same_command() -> None:
+    moved = parse(registry, "meeting reschedule #3 friday 10:00 duration:45m", EN)
+    assert moved.command.name == "meeting update"
+    assert moved.values == {"meeting": "#3", "when": "friday 10:00", "duration": "45m"}
+    assert parse(registry, "projects status:active", EN).command.name == "project list"
+    with pytest.raises(UserError) as typo:
+        parse(registry, "meeting resched #3 friday", EN)
+    assert "reschedule" in typo.value.suggestions
+    # One name per command for the front doors that list them (slash commands, AI tools).
+    assert "meeting_reschedule" not in {t["function"]["name"] for t in registry.tool_schemas()}
+    fresh = Registry()
+
+    async def overview(ctx: object) -> Reply:
+        """Show every project."""
+        return Reply()
+
+    fresh.command("project list", aliases=("projects",))(overview)
+    with pytest.raises(ValueError, match="declared twice"):
+        fresh.command("project overview", aliases=("projects",))(overview)
 
 
 def test_a_colon_that_is_not_an_option_stays_text() -> None:
