@@ -1,30 +1,33 @@
-"""Speed and accuracy of the embedded speech-to-text (Whisper tiny.en) on this machine.
+"""Speed and accuracy of the embedded speech-to-text on this machine, in English and Spanish.
 
 What it measures:
-    A meeting-like English text (a few paragraphs, cut or cycled to length) is spoken by
-    ``espeak-ng`` (``-v en-us -s 150 -g 8``) into a WAV of about ``--seconds`` seconds
-    (default 60). Then :class:`bot.transcripts.stt.WhisperTranscriber` -- the bundled
-    ``tiny.en``, int8, ``cpu_threads=2`` -- transcribes it:
+    A meeting-like text (a few paragraphs, cut or cycled to length), in English and in
+    Spanish, is spoken by ``espeak-ng`` (``-s 150 -g 8``, voices ``en-us`` and ``es``) into
+    WAVs of about ``--seconds`` seconds each (default 60). Then the two models of
+    :class:`bot.transcripts.stt.EmbeddedWhisper` -- the shipped ``tiny.en`` for English and
+    the shipped multilingual ``base`` for every other language, both int8 with
+    ``cpu_threads=2`` -- transcribe them:
 
-    * the model is loaded first (``load()``) and that time is reported on its own, and a
+    * each model is loaded first (``load()``) and that time is reported on its own, and a
       short clip is transcribed once untimed, so one-time set-up (the VAD model, the first
       CTranslate2 allocations) is not charged to the measurement;
-    * the timed figure is the wall time of ``await transcriber.transcribe(wav, language="en")``
+    * the timed figure is the wall time of ``await transcriber.transcribe(wav, language=...)``
       (median of ``--runs``), which includes decoding the WAV and the VAD pass.
 
     Reported per configuration: audio seconds, processing seconds, real-time factor
     (RTF = processing / audio; lower is better) and its inverse (x real time), and the word
     error rate against the source text (word-level Levenshtein distance / source words, after
-    lower-casing and dropping punctuation; the text has no digits, so "three" vs "3" cannot
-    count against it).
+    lower-casing and dropping punctuation; the texts have no digits, so "three" vs "3" cannot
+    count against them).
 
-    Baseline, in the same run: the same model and audio with ``beam_size=5`` -- faster-whisper's
-    default -- against ours, ``beam_size=1`` (greedy). The ratio of their processing times is
-    printed.
+    Baselines, in the same run: ``tiny.en`` with ``beam_size=5`` (faster-whisper's default)
+    against ours, greedy ``beam_size=1``; ``base`` greedy against ours, ``beam_size=5``, in
+    Spanish; and ``base`` on the English audio, which is why English stays on ``tiny.en``.
+    The ratios of processing times are printed.
 
     The script exits with status 1 if a transcript comes back empty.
 
-How to run (from the repository root; needs espeak-ng; about a minute with the defaults):
+How to run (from the repository root; needs espeak-ng; a few minutes with the defaults):
     .venv/bin/python bench/transcribe.py [--seconds N] [--runs N]
 """
 
@@ -47,7 +50,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `python bench/transcribe.py`
 
-from bot.transcripts.stt import WhisperTranscriber, audio_duration
+from bot.transcripts.stt import (
+    MULTILINGUAL_MODEL,
+    WhisperTranscriber,
+    audio_duration,
+    multilingual_model,
+)
 
 PARAGRAPHS = [
     "Good morning everyone, thanks for joining the weekly project review. Ana will start with "
@@ -68,6 +76,24 @@ PARAGRAPHS = [
     "Before we close, please remember to log your hours for this project every day. Next "
     "steps: Ana sends the budget, Marco fixes the menu, Laura prepares the price table, and we "
     "meet again next Monday at ten in the morning. Thank you all.",
+]
+PARRAFOS = [
+    "Buenos días a todos, gracias por venir a la revisión semanal del proyecto. Ana empieza con "
+    "el presupuesto, luego Marco nos cuenta cómo va el lanzamiento de la web, y terminamos con "
+    "los comentarios del cliente de la semana pasada.",
+    "La propuesta de presupuesto está casi lista. Ana va a enviar la versión final al cliente "
+    "el viernes. Acordamos mantener las horas de diseño como están, pero hay que revisar la "
+    "estimación de desarrollo porque la integración de pagos es más compleja de lo esperado.",
+    "En la web, la nueva página de inicio está terminada y el equipo está probando el "
+    "formulario de contacto. Marco encontró un problema con el menú en teléfonos antiguos. Lo "
+    "va a arreglar antes del miércoles y le pedirá a Laura que revise el cambio.",
+    "Decidimos lanzar en marzo en lugar de febrero. El cliente quiere más tiempo para preparar "
+    "las fotos de los productos, y una fecha más tarde nos deja terminar las traducciones al "
+    "inglés.",
+    "Los comentarios del cliente fueron sobre todo positivos. Les gustaron los nuevos colores y "
+    "la navegación más sencilla, pero pidieron un buscador más grande y una tabla de precios "
+    "más clara. Laura va a preparar dos opciones y las compartirá en el canal mañana por la "
+    "tarde.",
 ]
 WORDS_PER_SECOND = 2.0  # espeak-ng at -s 150 -g 8 on this text, measured (76 s for 155 words)
 
@@ -99,7 +125,7 @@ class Result:
 
 def words(text: str) -> list[str]:
     """Lower-case words without punctuation (keeps apostrophes inside words)."""
-    return re.findall(r"[a-z]+(?:'[a-z]+)?", text.lower())
+    return re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)?", text.lower())
 
 
 def edit_distance(reference: Sequence[str], hypothesis: Sequence[str]) -> int:
@@ -114,32 +140,32 @@ def edit_distance(reference: Sequence[str], hypothesis: Sequence[str]) -> int:
     return previous[-1]
 
 
-def meeting_text(seconds: float) -> str:
+def meeting_text(seconds: float, paragraphs: Sequence[str] = PARAGRAPHS) -> str:
     """Sentences of the paragraphs, cycled, until there are words for about ``seconds``."""
-    sentences = [s for p in PARAGRAPHS for s in re.split(r"(?<=\.) ", p)]
+    sentences = [s for p in paragraphs for s in re.split(r"(?<=\.) ", p)]
     chosen: list[str] = []
     while sum(len(s.split()) for s in chosen) < seconds * WORDS_PER_SECOND:
         chosen.append(sentences[len(chosen) % len(sentences)])
     return " ".join(chosen)
 
 
-def speak(text: str, path: Path) -> Path:
-    subprocess.run(["espeak-ng", "-v", "en-us", "-s", "150", "-g", "8", "-w", str(path), text],
+def speak(text: str, path: Path, voice: str = "en-us") -> Path:
+    subprocess.run(["espeak-ng", "-v", voice, "-s", "150", "-g", "8", "-w", str(path), text],
                    check=True, capture_output=True)
     return path
 
 
 async def measure(label: str, transcriber: WhisperTranscriber, audio: Path, warmup: Path,
-                  reference: str, runs: int) -> Result:
+                  reference: str, runs: int, language: str = "en") -> Result:
     """Load, warm up, then time ``runs`` transcriptions of ``audio``."""
     start = time.perf_counter()
     transcriber.load()
     load_seconds = time.perf_counter() - start
-    await transcriber.transcribe(warmup, language="en")
+    await transcriber.transcribe(warmup, language=language)
     timings = []
     for _ in range(runs):
         start = time.perf_counter()
-        segments = await transcriber.transcribe(audio, language="en")
+        segments = await transcriber.transcribe(audio, language=language)
         timings.append(time.perf_counter() - start)
         print(f"  ... {label}: {timings[-1]:.2f} s", file=sys.stderr, flush=True)
     hypothesis = " ".join(segment.text for segment in segments)
@@ -176,27 +202,45 @@ async def run(args: argparse.Namespace) -> int:
     if shutil.which("espeak-ng") is None:
         print("espeak-ng is not installed (apt-get install espeak-ng)", file=sys.stderr)
         return 2
-    reference = meeting_text(args.seconds)
+    english, spanish = meeting_text(args.seconds), meeting_text(args.seconds, PARRAFOS)
     with tempfile.TemporaryDirectory(prefix="v1tr0-bench-") as directory:
-        audio = speak(reference, Path(directory) / "meeting.wav")
-        warmup = speak(PARAGRAPHS[0], Path(directory) / "warmup.wav")
+        folder = Path(directory)
+        audio_en = speak(english, folder / "meeting.wav")
+        warmup_en = speak(PARAGRAPHS[0], folder / "warmup.wav")
+        audio_es = speak(spanish, folder / "reunion.wav", "es")
+        warmup_es = speak(PARRAFOS[0], folder / "calentar.wav", "es")
+        base = str(await asyncio.to_thread(multilingual_model, folder / "models"))
         results = [
-            await measure("tiny.en int8, beam_size=1 (ours)", WhisperTranscriber(), audio,
-                          warmup, reference, args.runs),
-            await measure("tiny.en int8, beam_size=5 (faster-whisper default)",
-                          WhisperTranscriber(beam_size=5), audio, warmup, reference, args.runs),
+            await measure("tiny.en int8, beam 1 (ours for English)", WhisperTranscriber(),
+                          audio_en, warmup_en, english, args.runs),
+            await measure("tiny.en int8, beam 5 (faster-whisper's default)",
+                          WhisperTranscriber(beam_size=5), audio_en, warmup_en, english,
+                          args.runs),
+            await measure(f"{MULTILINGUAL_MODEL} int8, beam 1, English",
+                          WhisperTranscriber(base), audio_en, warmup_en, english, args.runs),
+            await measure(f"{MULTILINGUAL_MODEL} int8, beam 1, Spanish",
+                          WhisperTranscriber(base), audio_es, warmup_es, spanish, args.runs,
+                          "es"),
+            await measure(f"{MULTILINGUAL_MODEL} int8, beam 5 (ours for Spanish)",
+                          WhisperTranscriber(base, beam_size=5), audio_es, warmup_es, spanish,
+                          args.runs, "es"),
         ]
-    ours, baseline = results
+    tiny, tiny_beam5, base_en, base_es_beam1, base_es = results
     print()
-    print(f"Embedded transcription benchmark: {ours.audio_seconds:.1f} s of espeak-ng speech, "
-          f"{len(words(reference))} words, cpu_threads=2 on {os.cpu_count()} CPUs, "
-          f"Python {sys.version.split()[0]}, median of {args.runs} run(s)")
+    print(f"Embedded transcription benchmark: {tiny.audio_seconds:.1f} s of English and "
+          f"{base_es.audio_seconds:.1f} s of Spanish espeak-ng speech "
+          f"({len(words(english))} and {len(words(spanish))} words), cpu_threads=2 on "
+          f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}, median of {args.runs} run(s)")
     print()
     print(table(results))
     print()
-    print(f"beam_size=5 / beam_size=1 processing time: {baseline.seconds / ours.seconds:.2f}x")
+    print(f"English, beam 5 / beam 1 processing time: {tiny_beam5.seconds / tiny.seconds:.2f}x; "
+          f"{MULTILINGUAL_MODEL} / tiny.en: {base_en.seconds / tiny.seconds:.2f}x")
+    print(f"Spanish, beam 5 / beam 1 processing time: "
+          f"{base_es.seconds / base_es_beam1.seconds:.2f}x")
     print()
-    print(f"Transcript (beam_size=1): {ours.hypothesis}")
+    print(f"English transcript (ours): {tiny.hypothesis}")
+    print(f"Spanish transcript (ours): {base_es.hypothesis}")
     empty = [r.label for r in results if not r.hypothesis.strip()]
     for label in empty:
         print(f"FAILED: {label}: empty transcript", file=sys.stderr)

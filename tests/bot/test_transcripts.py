@@ -15,9 +15,9 @@ from bot.commands import registry
 from bot.core import Reply, Request, Upload
 from bot.dispatcher import Dispatcher
 from bot.ports import Services
-from bot.transcripts.model import Segment, Summary
+from bot.transcripts.model import Segment, Summary, Transcriber
 from bot.transcripts.pipeline import LEASE, MAX_ATTEMPTS, TranscriptPipeline
-from bot.transcripts.stt import WhisperTranscriber
+from bot.transcripts.stt import EmbeddedWhisper, WhisperTranscriber
 from bot.transcripts.summarize import ExtractiveSummarizer
 from storage import Database
 from tests.conftest import Chat, Clock, Outbox, text_of
@@ -60,10 +60,11 @@ class FlakySummarizer:
 
 
 class Setup:
-    def __init__(self, db: Database, clock: Clock, tmp_path: Path, summarizer=None) -> None:
+    def __init__(self, db: Database, clock: Clock, tmp_path: Path, summarizer=None,
+                 transcriber: Transcriber | None = None) -> None:
         self.outbox = Outbox()
         self.pipeline = TranscriptPipeline(
-            db, self.outbox, transcriber=WhisperTranscriber(),
+            db, self.outbox, transcriber=transcriber or WhisperTranscriber(),
             summarizer=summarizer or ExtractiveSummarizer(), uploads=tmp_path / "uploads",
             clock=clock)
         self.chat = Chat(Dispatcher(db, registry, services=Services(
@@ -261,3 +262,23 @@ async def test_a_failed_recording_added_again_with_its_language_is_processed(
     summary = setup.outbox.to_channel()[-1]
     assert summary.title == "Resumen de Launch review"
     assert "march" in "\n".join([summary.text, *summary.items]).casefold()
+
+
+@pytest.mark.skipif(not shutil.which("espeak-ng"), reason="espeak-ng is not installed")
+async def test_a_spanish_recording_is_summarised_in_spanish(db: Database, clock: Clock,
+                                                            tmp_path: Path) -> None:
+    setup = Setup(db, clock, tmp_path, transcriber=EmbeddedWhisper(cache=tmp_path / "models"))
+    wav = tmp_path / "llamada.wav"
+    subprocess.run(["espeak-ng", "-v", "es", "-s", "140", "-g", "10", "-w", str(wav),
+                    "Buenos días a todos. Decidimos lanzar la nueva web en marzo. "
+                    "Marta va a enviar el presupuesto el viernes. Gracias a todos."], check=True)
+    await setup.meeting()
+    await setup.chat.ok("settings locale:es")  # recordings are taken to be Spanish
+    await setup.upload("llamada.wav", wav.read_bytes())
+    assert await setup.pipeline.run_until_idle() == [1]
+    [summary] = setup.outbox.to_channel()
+    assert summary.title == "Resumen de Launch review"
+    lines = "\n".join(summary.items).casefold()
+    assert "decisión: decidimos lanzar la nueva web en marzo" in lines
+    action = next(line for line in summary.items if line.startswith("Tarea"))
+    assert "— marta" in action.casefold() and "presupuesto" in action.casefold()
