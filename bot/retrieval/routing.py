@@ -3,9 +3,10 @@
 With a language model, through tool calls built from the command registry's schemas; the
 embedded default, through rules in English and Spanish: a question goes to ``ask``,
 "set up a call with Acme next Tuesday at 3pm" to ``meeting schedule``, "log 3h on Website"
-to ``project log``. A question that names a project or a client ("what did we decide on
-Website?") is asked about that project. Whatever is chosen then runs through the dispatcher
-like any command, with the same parsing, role check and transaction.
+to ``project log``, "search the launch date" / "busca pagos" to ``search``. A question or a
+search that names a project or a client ("what did we decide on Website?") is about that
+project. Whatever is chosen then runs through the dispatcher like any command, with the
+same parsing, role check and transaction.
 """
 
 from __future__ import annotations
@@ -87,6 +88,9 @@ _SCHEDULE = [
                rf"mi[eé]rcoles|jueves|viernes|s[aá]bado|domingo).*?){_ABOUT}[.!?]?$",
                re.IGNORECASE),
 ]
+_SEARCH = re.compile(r"^(?:please\s+|por favor\s+)?(?:search(?:\s+for)?|look\s+for|"
+                     r"find(?!\s+out\b)|busca(?:r|me)?|encuentra)\s+(?P<query>.+?)[.!]?$",
+                     re.IGNORECASE)
 _QUESTION = re.compile(
     r"\?\s*$|^\s*¿|^(?:what|who|whom|whose|when|where|why|how|which|did|do|does|is|are|was|"
     r"were|can|could|should|will|have|has|qu[eé]|qui[eé]n|cu[aá]ndo|d[oó]nde|por qu[eé]|"
@@ -145,6 +149,10 @@ class Router:
                 if title := _ARTICLE.sub("", match["title"] or "").strip():
                     args["title"] = title[0].upper() + title[1:]
                 return Routed("meeting schedule", args)
+        if (match := _SEARCH.match(text)) and not text.rstrip().endswith("?"):
+            project = await projects.mentioned(text)
+            return Routed("search", {"query": match["query"],
+                                     **({"project": project} if project else {})})
         if _QUESTION.search(text):
             project = await projects.mentioned(text)
             return Routed("ask", {"question": text, **({"project": project} if project else {})})

@@ -307,6 +307,11 @@ async def test_free_text_is_routed_in_both_languages(desk: Desk, clock: Clock) -
     # Another workspace's question naming "Website" does not reach this one's project.
     stranger = await desk.chat.in_team("T-other").say("what did Acme say about the website?")
     assert stranger.status == "error" and "Name a project" in stranger.text
+    # "search …" / "busca …": the matching moments, in the project named if one is.
+    found = await desk.chat.ok("busca diseños en website")
+    assert found.text == "Nothing in Website's meetings matches `diseños en website`."
+    unplaced = await desk.chat.say("search the designs")
+    assert "Name a project" in unplaced.text and "/search" in unplaced.text
     await desk.chat.ok("project bind website")
     question = await desk.chat.ok("what did the client say about the designs?")
     assert question.title == "About Website"
