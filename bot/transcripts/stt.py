@@ -386,7 +386,7 @@ class EmbeddedWhisper:
         self._cache = cache
         self._cpu_threads = cpu_threads
         self._multilingual: WhisperTranscriber | None = None
-        self._lock = asyncio.Lock()
+        self._lock = threading.Lock()
 
     async def transcribe(self, audio: Path, *, language: str | None = None,
                          progress: Progress | None = None) -> list[Segment]:
@@ -397,14 +397,18 @@ class EmbeddedWhisper:
 
     async def multilingual(self) -> WhisperTranscriber:
         """The multilingual model's transcriber, its files joined and checked on first use."""
-        async with self._lock:
+        return self._multilingual or await asyncio.to_thread(self._open_multilingual)
+
+    def _open_multilingual(self) -> WhisperTranscriber:
+        with self._lock:
             if self._multilingual is None:
-                folder = await asyncio.to_thread(multilingual_model, self._cache)
+                folder = multilingual_model(self._cache)
                 # Beam search pays here, unlike for tiny.en in English: on bench/transcribe.py's
                 # Spanish, 30 % fewer word errors for 1.6x the time (still 10x real time).
-                self._multilingual = WhisperTranscriber(folder, cpu_threads=self._cpu_threads,
-                                                        beam_size=5)
-                self._multilingual.model_name = MULTILINGUAL_MODEL
+                transcriber = WhisperTranscriber(folder, cpu_threads=self._cpu_threads,
+                                                 beam_size=5)
+                transcriber.model_name = MULTILINGUAL_MODEL  # not the cache folder's name
+                self._multilingual = transcriber
             return self._multilingual
 
 
