@@ -23,6 +23,8 @@ from bot.registry import GREEDY_KINDS, Command, Kind, Money, Param, Registry
 # Straight quotes, and the curly ones chat clients substitute as people type.
 _QUOTES = {'"': '"', "'": "'", "\u201c": "\u201d", "\u201d": "\u201d", "\u2018": "\u2019",
            "\u00ab": "\u00bb"}
+# Inside a word these are apostrophes ("what's", "Marta's"), not the start of a quote.
+_APOSTROPHES = {"'", "\u2018"}
 _OPTION = re.compile(r"^([A-Za-z_][\w-]*)[:=](.*)$", re.DOTALL)
 
 
@@ -35,7 +37,8 @@ class Token:
 def tokenize(text: str) -> list[Token]:
     """Split on spaces, keeping quoted parts (straight or curly quotes) together.
 
-    ``key:"two words"`` is one token. An unclosed quote runs to the end of the line.
+    ``key:"two words"`` is one token. An unclosed quote runs to the end of the line. A single
+    quote inside a word is an apostrophe: ``what's`` stays one word.
     """
     tokens: list[Token] = []
     current: list[str] = []
@@ -48,7 +51,8 @@ def tokenize(text: str) -> list[Token]:
                 tokens.append(Token("".join(current), quoted))
                 current, quoted = [], False
             i += 1
-        elif char in _QUOTES:
+        elif char in _QUOTES and not (char in _APOSTROPHES and current
+                                      and current[-1][-1:] not in (":", "=")):
             closing = _QUOTES[char]
             end = text.find(closing, i + 1)
             end = n if end < 0 else end

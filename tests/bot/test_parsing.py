@@ -25,6 +25,10 @@ def test_tokens_keep_quoted_parts_together() -> None:
     assert [t.quoted for t in tokens] == [False, False, True, False, False, True]
     assert [t.value for t in tokenize('say "unclosed quote')] == ["say", "unclosed quote"]
     assert [t.value for t in tokenize('empty ""')] == ["empty", ""]
+    # Apostrophes are not quotes: the option after them is still an option.
+    assert [t.value for t in tokenize("ask what's in Marta's notes? project:web")] == [
+        "ask", "what's", "in", "Marta's", "notes?", "project:web"]
+    assert [t.value for t in tokenize("note:'a b' 'c d'")] == ["note:a b", "c d"]
 
 
 @given(st.text())
