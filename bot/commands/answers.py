@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from bot.commands import registry
@@ -21,6 +21,16 @@ log = logging.getLogger("v1tr0.answers")
 # A follow-up ("and the budget?", "¿y las horas?") leans on the thread's last question.
 _FOLLOW_UP = re.compile(r"^\s*[¿(]*\s*(and|y|what about|qué tal|e)\b", re.IGNORECASE)
 FOLLOW_UP_WINDOW = timedelta(minutes=30)
+# The day a question names for its meeting: "yesterday", "last Monday", "Monday's call",
+# "ayer", "el lunes pasado", "la reunión del lunes". A bare weekday is left alone: "who
+# sends the budget on Friday?" is about Friday, not about a meeting held on one.
+_WEEKDAYS = (r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|lunes|martes|"
+             r"mi[eé]rcoles|jueves|viernes|s[aá]bado|domingo")
+_MEETING_DAY = re.compile(
+    rf"\b(?:(?P<day>yesterday|today|ayer|hoy)|(?P<now>this (?:morning|afternoon)|esta "
+    rf"(?:mañana|tarde))|last (?P<last>{_WEEKDAYS})|(?P<owner>{_WEEKDAYS})'s (?:meeting|call|"
+    rf"sync|review|standup)|(?P<pasado>{_WEEKDAYS}) pasado|(?:reuni[oó]n|llamada) del "
+    rf"(?P<del>{_WEEKDAYS}))\b", re.IGNORECASE)
 _TOPICS = {
     "budget": r"budget|cost|spent|spend|money|burn|presupuesto|gasto|coste|costo|dinero",
     "hours": r"hours?|time logged|horas|tiempo",
@@ -62,13 +72,15 @@ async def ask(ctx: Context, question: str, *, project: ProjectRef | None = None,
         project = ProjectRef(f"#{last.project_id}")
     row, only = await _scope(ctx, project, meeting, question)
     moments: list[Moment] = []
+    # "Yesterday" picks a meeting; it is not what the answer is about.
+    topic = " ".join(_MEETING_DAY.sub(" ", question).split()) or question
     # The meeting it implies is searched alone; when it has nothing on this, the whole
     # project is asked instead.
     if only is None and (implied := await _implied_meeting(ctx, row, question, last)) and (
-            moments := await _answer_moments(ctx, row, question, follows, implied)):
+            moments := await _answer_moments(ctx, row, topic, follows, implied)):
         only = implied
     if not moments:
-        moments = await _answer_moments(ctx, row, question, follows, only)
+        moments = await _answer_moments(ctx, row, topic, follows, only)
     # The meeting's title is not a topic: "the budget call" asks about neither calls nor
     # the budget as such.
     facts = await _facts(ctx, row, re.sub(re.escape(only.title), " ", question,
@@ -230,18 +242,35 @@ async def _implied_meeting(ctx: Context, project: Project, question: str,
                            last: ConversationTurn | None) -> Meeting | None:
     """The meeting a question without ``meeting:`` is about: the project's past meeting whose
     title it says ("what did we decide in the launch review?"; the latest of that title),
-    else the one the thread's last question (``last``) was about. The meetings of a series
-    share their subject, so the one meant is searched alone rather than outranked by its
-    siblings."""
+    else the one held on the day it names ("what did we decide yesterday?"), else the one
+    the thread's last question (``last``) was about. The meetings of a series share their
+    subject, so the one meant is searched alone rather than outranked by its siblings."""
     latest = {m.title.casefold(): m  # newest last, so it stays
               for m in reversed(await ctx.started_meetings(project.id))}
     latest.pop(project.name.casefold(), None)  # "on Website" names the project itself
     titles = list(latest.values())
     if (found := mentioned(question, [(n, m.title) for n, m in enumerate(titles)])) is not None:
         return titles[found]
+    if (day := _meeting_day(ctx, question)) is not None:
+        held = [m for m in await ctx.started_meetings(project.id)
+                if m.starts_at.astimezone(ctx.now().tzinfo).date() == day]
+        if held:
+            return held[0]  # the latest of that day
     if last and last.meeting_id and last.project_id == project.id:
         return await ctx.db.meeting(last.meeting_id)
     return None
+
+
+def _meeting_day(ctx: Context, question: str) -> date | None:
+    """The day a question names for its meeting (see ``_MEETING_DAY``), where the sender is."""
+    if not (match := _MEETING_DAY.search(question)):
+        return None
+    phrase = "today" if match["now"] else next(group for group in match.groups() if group)
+    import dateparser  # loaded on first use: it takes a moment
+
+    parsed = dateparser.parse(phrase, languages=["en", "es"], settings={
+        "RELATIVE_BASE": ctx.now().replace(tzinfo=None), "PREFER_DATES_FROM": "past"})
+    return parsed.date() if parsed else None
 
 
 async def _answer_moments(ctx: Context, project: Project, question: str, follows: str | None,

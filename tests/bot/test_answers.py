@@ -209,6 +209,28 @@ async def test_a_named_meeting_narrows_ask_and_search(desk: Desk, clock: Clock) 
     assert misspelt.status == "error" and "Budget call" in misspelt.text, misspelt.text
 
 
+async def test_a_day_the_question_names_picks_that_days_meeting(desk: Desk,
+                                                                clock: Clock) -> None:
+    await desk.meeting_with(desk.chat, "Website", "Launch review", LAUNCH)
+    launch_day = clock.now.strftime("%A")
+    clock.advance(days=2)
+    await desk.meeting_with(desk.chat, "Website", "Budget call", BUDGET_CALL,
+                            new_project=False)
+    clock.advance(days=1)
+
+    yesterday = await desk.chat.ok("ask what did we say yesterday about the launch date? "
+                                   "project:website")
+    assert yesterday.title == "About Website · Budget call"
+    named = await desk.chat.ok(f"ask what did we decide in {launch_day}'s meeting about the "
+                               "launch date? project:website")
+    assert named.title == "About Website · Launch review"
+    assert all(c.detail.startswith("Launch review · ") for c in named.citations)
+    # No meeting that day, or a weekday that is only what the question is about: the project.
+    today = await desk.chat.ok("ask what did we decide today about the launch date? "
+                               "project:website")
+    assert today.title == "About Website"
+
+
 async def test_a_past_meeting_answers_once_its_transcript_is_searchable(desk: Desk) -> None:
     await desk.chat.ok("project create Website")
     await desk.chat.ok('meeting log website yesterday 3pm title:"Launch review"')
@@ -321,7 +343,7 @@ async def test_free_text_is_routed_in_both_languages(desk: Desk, clock: Clock) -
     assert "Unknown command" in typo.text
 
 
-async def test_a_spanish_question_finds_spanish_speech(desk: Desk) -> None:
+async def test_a_spanish_question_finds_spanish_speech(desk: Desk, clock: Clock) -> None:
     await desk.chat.ok("settings locale:es")
     await desk.meeting_with(desk.chat, "Tienda", "Revisión semanal", LANZAMIENTO)
     reply = await desk.chat.ok("¿qué decidimos sobre la fecha de lanzamiento en la tienda?")
@@ -330,6 +352,9 @@ async def test_a_spanish_question_finds_spanish_speech(desk: Desk) -> None:
         "“Decidimos mover la fecha de lanzamiento al quince de marzo.” [1]")
     assert reply.citations[0].detail.startswith("Revisión semanal · ")
     assert " · Pablo · " in reply.citations[0].detail
+    clock.advance(days=1)
+    ayer = await desk.chat.ok("¿qué decidimos ayer sobre la fecha de lanzamiento en la tienda?")
+    assert ayer.title == "Sobre Tienda · Revisión semanal"
 
 
 async def test_insights_name_the_risks(desk: Desk, clock: Clock) -> None:
