@@ -56,6 +56,7 @@ async def ask(ctx: Context, question: str, *, project: ProjectRef | None = None,
         /ask what did we decide about the launch date?
         /ask ¿quién se encarga del presupuesto? project:website
         /ask who owns the budget? meeting:"Launch review"
+        /ask what did we agree on yesterday's call?
     """
     _ = ctx._
     thread = _thread(ctx)
