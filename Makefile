@@ -36,6 +36,7 @@ bench: install
 	$(BIN)/python bench/summaries.py
 	$(BIN)/python bench/retrieval.py
 	$(BIN)/python bench/ask.py
+	$(BIN)/python bench/answers.py
 
 docs: install
 	$(BIN)/python -m bot.docs README.md

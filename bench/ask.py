@@ -165,7 +165,7 @@ async def open_desk(workdir: Path, sources: Sequence[Source],
     start = time.perf_counter()
     if not reuse:
         await db.migrate()
-        created = await dispatcher.handle(_request(f"project create {PROJECT}"))
+        created = await dispatcher.handle(bench_request(f"project create {PROJECT}"))
         if created.status == "error":
             raise RuntimeError(f"setup failed: {created.text}")
     async with db.transaction() as store:
@@ -175,13 +175,13 @@ async def open_desk(workdir: Path, sources: Sequence[Source],
         assert project is not None
         workspace_id, project_id = workspace.id, project.id
     if not reuse:
-        await _fill(db, index, workspace_id, project_id, sources)
+        await fill_project(db, index, workspace_id, project_id, sources)
         built.write_text(json.dumps(manifest))
     return Desk(db, index, dispatcher, workspace_id, project_id,
                 index.count_sync(workspace_id), 0.0 if reuse else time.perf_counter() - start)
 
 
-async def _fill(db: Database, index: SearchIndex, workspace_id: int, project_id: int,
+async def fill_project(db: Database, index: SearchIndex, workspace_id: int, project_id: int,
                 sources: Sequence[Source]) -> None:
     """Store every meeting's transcript as the pipeline does, then index it as it does."""
     indexer = TranscriptIndexer(db, index)
@@ -225,7 +225,7 @@ async def _fill(db: Database, index: SearchIndex, workspace_id: int, project_id:
     print(file=sys.stderr)
 
 
-def _request(text: str, thread: str | None = None) -> Request:
+def bench_request(text: str, thread: str | None = None) -> Request:
     return Request(PLATFORM, TEAM, OWNER, text, workspace_name="Bench", user_name="Owner",
                    channel_id="C-bench", thread_id=thread)
 
@@ -414,12 +414,12 @@ async def run(args: argparse.Namespace) -> int:
 
         async def ask(question: str) -> Reply:  # a thread of its own: never a follow-up
             return await desk.dispatcher.handle(
-                _request(f"ask {_quoted(question)} project:{PROJECT}",
+                bench_request(f"ask {_quoted(question)} project:{PROJECT}",
                          thread=f"bench-{run_id}-{next(threads)}"))
 
         async def search(question: str) -> Reply:
             return await desk.dispatcher.handle(
-                _request(f"search {_quoted(question)} project:{PROJECT}"))
+                bench_request(f"search {_quoted(question)} project:{PROJECT}"))
 
         rows = (("search_sync (raw, k=6)", raw), ("search command", search),
                 ("ask command", ask))
