@@ -326,9 +326,10 @@ _DATED_WHEN = (
 )
 _DEADLINE_PREP = (r"by|before|until|till|no later than|on|for|para|antes del?|"
                   r"hasta(?: el)?|a mas tardar(?: el)?")
-# Prepositions that make a sentence a task on their own ("the deck is due by Friday"); "on"
-# and "for" do not ("we met on Friday", "the plan for next week").
-_DUE_ALONE = re.compile(r"by|before|until|no later than|para|antes.*|a mas tardar.*",
+# Prepositions that make a sentence a task on their own ("the deck is due by Friday"); "on",
+# "for" and "until" do not ("we met on Friday", "the plan for next week", "they will not
+# have the photos until the end of the month").
+_DUE_ALONE = re.compile(r"by|before|no later than|para|antes.*|a mas tardar.*",
                         re.IGNORECASE)
 # A deadline: a relative one may stand alone ("I'll send it tomorrow"); a date needs its
 # preposition ("by the 15th"), or every number in a sentence would look like a day.

@@ -208,6 +208,7 @@ async def test_commitments_owner_task_and_due_date(
     "This will take a while to load.",
     "Esto va a ser difícil de explicar.",
     "We met on Friday to talk about the budget.",
+    "They will not have the photos until the end of the month.",
     "By the end of the day we come up with a great product.",
 ])
 async def test_not_commitments(text: str) -> None:
