@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -101,6 +102,9 @@ class Context:
         if project := await self.db.project_by_name(ref):
             return project
         names = await self.db.project_names()
+        if (only := _the_one_holding(ref, names)) is not None and (
+                project := await self.db.project(only)):
+            return project
         raise UserError(_("No project called `{name}`.", name=ref),
                         suggestions=_closest(ref, names))
 
@@ -114,6 +118,9 @@ class Context:
         if client := await self.db.client_by_name(ref):
             return client
         names = await self.db.client_names()
+        if (only := _the_one_holding(ref, names)) is not None and (
+                client := await self.db.client(only)):
+            return client
         raise UserError(_("No client called `{name}`.", name=ref),
                         suggestions=_closest(ref, names))
 
@@ -168,6 +175,20 @@ class Context:
                               name=text))
         raise UserError(_("Nobody called `{name}` in this workspace.", name=text),
                         suggestions=_closest(wanted, [(m.id, m.name) for m in members]))
+
+
+def _the_one_holding(ref: str, named: list[tuple[int, str]]) -> int | None:
+    """The id of the only name that holds ``ref`` as whole words, case and accents aside
+    ("website" in "Website redesign"); None when no name or several do."""
+    wanted = _words(ref)
+    found = [id_ for id_, name in named if wanted and f" {wanted} " in f" {_words(name)} "]
+    return found[0] if len(found) == 1 else None
+
+
+def _words(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    return " ".join(re.findall(r"\w+", "".join(c for c in folded
+                                                if not unicodedata.combining(c))))
 
 
 def _closest(word: str, named: list[tuple[int, str]], limit: int = 3) -> list[str]:

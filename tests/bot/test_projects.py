@@ -54,6 +54,13 @@ async def test_unknown_project_suggests_the_closest(chat: Chat) -> None:
     assert reply.status == "error"
     assert "No project called `webiste redesing`" in reply.text
     assert "Did you mean: `Website redesign`" in reply.text
+    # Part of one name, in whole words, is that one; part of several is asked about.
+    assert (await chat.ok("project show website")).title.startswith("#1 Website redesign")
+    assert (await chat.ok("project show APP")).title.startswith("#2 Mobile app")
+    await chat.ok('project create "Website hosting"')
+    several = await chat.say("project show website")
+    assert several.status == "error" and "Did you mean" in several.text
+    assert (await chat.say("project show web")).status == "error"  # not a whole word
 
 
 async def test_log_hours_and_stats(chat: Chat) -> None:
