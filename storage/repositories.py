@@ -435,6 +435,17 @@ class WorkspaceStore:
             SummaryItem.transcript_id == transcript_id,
         ).order_by(SummaryItem.kind, SummaryItem.position)))
 
+    async def said_at(self, transcript_ids: list[int],
+                      kind: ItemKind) -> set[tuple[int, int]]:
+        """``(transcript id, segment position)`` of where each summary item of ``kind`` in
+        these transcripts was said."""
+        rows = await self.session.execute(
+            select(SummaryItem.transcript_id, SummaryItem.segment_position).where(
+                SummaryItem.workspace_id == self.workspace_id,
+                SummaryItem.transcript_id.in_(transcript_ids), SummaryItem.kind == kind,
+                SummaryItem.segment_position.is_not(None)))
+        return {(row[0], row[1]) for row in rows}
+
     async def action_items(self, *, project_id: int | None = None, owner_id: int | None = None,
                            done: bool = False, offset: int = 0,
                            limit: int = 10) -> Page[SummaryItem]:

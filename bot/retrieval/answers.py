@@ -10,6 +10,7 @@ citation that names no source is removed.
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -21,12 +22,19 @@ from bot.i18n import Translator
 from bot.retrieval.chunking import clean_text
 from bot.transcripts.pipeline import clock_time
 from storage import WorkspaceStore
+from storage.models import ItemKind
 
 if TYPE_CHECKING:  # chromadb is slow to import; only the composition root loads it
     from storage.search_index import SearchIndex
 
 MIN_SIMILARITY = 0.3  # below this a line does not answer the question (MiniLM cosine)
 MIN_WORDS = 4
+# "What did we decide…?": the decisions the summary found are the answer, so they rank
+# higher, as much as a named speaker's lines do. (QMSum's meetings rarely say "we decided":
+# bench/answers.py cannot tell this weight apart from 0 there.)
+DECISION_WEIGHT = 0.25
+_ASKS_DECISION = re.compile(r"\b(?:decid\w*|decision\w*|decisi[oó]n\w*|agree\w*|acord\w*|"
+                            r"conclu\w*)", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,9 +112,15 @@ class Retriever:
         from storage.search_index import SPEAKER_WEIGHT, named_speakers
 
         # "What did Marta say ...": her lines first, as the search favoured her passages;
-        # the threshold still reads the plain similarity, so nothing off-topic gets in.
+        # "what did we decide ...": the decisions first. The threshold still reads the plain
+        # similarity, so nothing off-topic gets in.
         named = named_speakers(query, {m.speaker for m, _t in lines if m.speaker})
-        scored = sorted(((float(s) * (1 + SPEAKER_WEIGHT * (m.speaker in named)), float(s), m)
+        decided = (await store.said_at(sorted({m.transcript_id for m, _t in lines}),
+                                       ItemKind.DECISION)
+                   if _ASKS_DECISION.search(query) else set())
+        scored = sorted(((float(s) * (1 + SPEAKER_WEIGHT * (m.speaker in named))
+                          * (1 + DECISION_WEIGHT * ((m.transcript_id, m.position) in decided)),
+                          float(s), m)
                          for s, (m, _t) in zip(similarity, lines, strict=True)),
                         key=lambda item: -item[0])
         return [replace(m, score=rank) for rank, s, m in scored

@@ -357,6 +357,32 @@ async def test_a_spanish_question_finds_spanish_speech(desk: Desk, clock: Clock)
     assert ayer.title == "Sobre Tienda · Revisión semanal"
 
 
+REGISTRO = """WEBVTT
+
+00:00:01.000 --> 00:00:06.000
+<v Luis>Buenos días, hoy repasamos el registro de la app con los resultados de las pruebas.
+
+00:00:06.500 --> 00:00:12.000
+<v Sofía>Las pruebas con usuarios muestran que el registro tiene demasiados pasos.
+
+00:00:12.500 --> 00:00:18.000
+<v Luis>Decidimos quitar el paso del teléfono y pedirlo después de la primera compra.
+
+00:00:18.500 --> 00:00:24.000
+<v Sofía>Me encargo de actualizar los diseños para el miércoles.
+"""
+
+
+async def test_a_question_about_decisions_quotes_the_decisions_first(desk: Desk) -> None:
+    await desk.chat.ok("settings locale:es")
+    await desk.meeting_with(desk.chat, "App", "Revisión del registro", REGISTRO)
+    decided = await desk.chat.ok("¿qué decidimos sobre el registro?")
+    assert decided.text.startswith("“Decidimos quitar el paso del teléfono")
+    # Asked otherwise, the same lines rank by how close they are to the question alone.
+    said = await desk.chat.ok("¿qué se dijo sobre el registro?")
+    assert not said.text.startswith("“Decidimos")
+
+
 async def test_insights_name_the_risks(desk: Desk, clock: Clock) -> None:
     await desk.meeting_with(desk.chat, "Website", "Launch review", LAUNCH)
     await desk.chat.ok("project update website progress:10")
