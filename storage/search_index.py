@@ -118,12 +118,14 @@ def default_stopwords() -> frozenset[str]:
 class LexicalAnalyzer:
     """Text to BM25 terms: fold case and accents, split words, drop stop words, stem.
 
-    One Snowball stemmer for both languages a workspace may mix: the English one by default.
-    What matters for BM25 is that queries and chunks are stemmed the same way.
+    Each text is stemmed in its own language (Snowball's Spanish stemmer for ``es``, so
+    "decidimos" and "decidió" meet; English for ``en`` and anything else), and a question
+    in every language the index holds, its terms joined: stems only need to agree between
+    a question and the texts of the same language.
 
     Args:
-        stemmer_language: A PyStemmer algorithm name (``english``, ``spanish``, ...), or None
-            for no stemming.
+        stemmer_language: The PyStemmer algorithm for English and unknown languages
+            (``english``), or None for no stemming at all.
         stopwords: Words to drop; default :func:`default_stopwords`.
         talk_words: Words about the talk that :meth:`query` drops; default
             :data:`TALK_WORDS` (an empty string keeps every word of a question).
@@ -131,29 +133,53 @@ class LexicalAnalyzer:
 
     def __init__(self, *, stemmer_language: str | None = "english",
                  stopwords: Iterable[str] | None = None, talk_words: str = TALK_WORDS) -> None:
-        self._stemmer = Stemmer.Stemmer(stemmer_language) if stemmer_language else None
+        self._algorithms = ({"en": stemmer_language, "es": "spanish"} if stemmer_language
+                            else {})
+        self._stemmers: dict[str, Stemmer.Stemmer] = {}
         self._stopwords = (frozenset(_fold(word) for word in stopwords)
                            if stopwords is not None else default_stopwords())
         self._lock = threading.Lock()  # a PyStemmer object must not be shared across threads
-        self._talk_terms = frozenset(self(talk_words))
+        self._talk_words = talk_words
+        self._talk_terms: dict[str, frozenset[str]] = {}
 
-    def __call__(self, text: str) -> list[str]:
-        words = [word for word in _TOKEN.findall(_fold(text))
-                 if word not in self._stopwords and (len(word) > 1 or word.isdigit())]
-        if self._stemmer is None or not words:
+    def __call__(self, text: str, language: str = "en") -> list[str]:
+        algorithm = self._algorithms.get(language, self._algorithms.get("en"))
+        # Spanish suffixes carry accents ("decidió"): that stemmer reads the words as
+        # written and its stems are folded after. English ones are folded first, as always.
+        as_written = algorithm not in (None, "english")
+        words = [word for word in _TOKEN.findall(
+                     unicodedata.normalize("NFC", text).lower() if as_written else _fold(text))
+                 if (folded := _fold(word) if as_written else word) not in self._stopwords
+                 and (len(folded) > 1 or folded.isdigit())]
+        if algorithm is None or not words:
             return words
         with self._lock:
-            return self._stemmer.stemWords(words)
+            stemmer = self._stemmers.get(algorithm)
+            if stemmer is None:
+                stemmer = self._stemmers[algorithm] = Stemmer.Stemmer(algorithm)
+            stems = stemmer.stemWords(words)
+        return [_fold(stem) for stem in stems] if as_written else stems
 
-    def query(self, text: str) -> list[str]:
-        """A question's terms without the words about the talk, unless nothing else is left.
+    def query(self, text: str, languages: Iterable[str] = ("en",)) -> list[str]:
+        """A question's terms in each of ``languages``, without the words about the talk
+        (unless nothing else is left).
 
         Example:
             >>> LexicalAnalyzer().query("What did we decide about the launch date?")
             ['launch', 'date']
         """
-        terms = self(text)
-        return [term for term in terms if term not in self._talk_terms] or terms
+        wanted = sorted(set(languages)) or ["en"]
+        # Every language keeps the same words, in order: each word's distinct stems, so a
+        # word said twice still counts twice and one stemmed alike in both counts once.
+        terms = [term for stems in zip(*(self(text, language) for language in wanted),
+                                       strict=True)
+                 for term in dict.fromkeys(stems)]
+        talk: set[str] = set()
+        for language in wanted:
+            if language not in self._talk_terms:
+                self._talk_terms[language] = frozenset(self(self._talk_words, language))
+            talk |= self._talk_terms[language]
+        return [term for term in terms if term not in talk] or terms
 
 
 class Chunk(Protocol):
@@ -196,6 +222,7 @@ class IndexedChunk:
     start: float
     text: str
     end: float = 0.0
+    language: str = "en"
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,6 +250,7 @@ class _Lexical:
     project_ids: np.ndarray
     meeting_ids: np.ndarray
     bm25: bm25s.BM25 | None
+    languages: frozenset[str] = frozenset({"en"})
 
 
 def slug(text: str) -> str:
@@ -249,7 +277,7 @@ def _model_id(embedding: EmbeddingFunction[Documents]) -> str:
 
 
 def _metadata(workspace_id: int, project_id: int, meeting_id: int, transcript_id: int,
-              chunk: Chunk) -> dict[str, str | int | float | bool]:
+              chunk: Chunk, language: str) -> dict[str, str | int | float | bool]:
     # Chroma metadata values are scalars: the speakers go in one string. A "|" inside a name
     # would split it in two, so it becomes "/".
     speakers = _SPEAKER_SEPARATOR.join(speaker.replace(_SPEAKER_SEPARATOR, "/")
@@ -257,7 +285,7 @@ def _metadata(workspace_id: int, project_id: int, meeting_id: int, transcript_id
     return {"workspace_id": workspace_id, "project_id": project_id, "meeting_id": meeting_id,
             "transcript_id": transcript_id, "first_segment": chunk.first_segment,
             "last_segment": chunk.last_segment, "speakers": speakers,
-            "start": float(chunk.start), "end": float(chunk.end)}
+            "start": float(chunk.start), "end": float(chunk.end), "language": language}
 
 
 def _indexed(chunk_id: str, document: str | None, metadata: Any) -> IndexedChunk:
@@ -269,7 +297,8 @@ def _indexed(chunk_id: str, document: str | None, metadata: Any) -> IndexedChunk
         first_segment=int(metadata["first_segment"]), last_segment=int(metadata["last_segment"]),
         speakers=tuple(speakers.split(_SPEAKER_SEPARATOR)) if speakers else (),
         start=float(metadata["start"]), text=document or "",
-        end=float(metadata.get("end", metadata["start"])))
+        end=float(metadata.get("end", metadata["start"])),
+        language=str(metadata.get("language") or "en"))
 
 
 def _where(project_id: int | None, meeting_id: int | None) -> dict[str, Any] | None:
@@ -389,7 +418,8 @@ class SearchIndex:
 
     def replace_transcript_sync(self, workspace_id: int, project_id: int, meeting_id: int,
                                 transcript_id: int, chunks: Sequence[Chunk],
-                                lines: Sequence[tuple[int, str]] = ()) -> int:
+                                lines: Sequence[tuple[int, str]] = (),
+                                language: str = "en") -> int:
         """Index a transcript's chunks (and its lines' vectors) in place of whatever it had.
 
         Idempotent: indexing the same transcript again leaves exactly one copy. Everything
@@ -398,7 +428,9 @@ class SearchIndex:
 
         Args:
             lines: ``(segment position, text)`` of each line, whose vectors answers rank.
+            language: What the transcript is in (``en``, ``es``): its words are stemmed so.
         """
+        language = language.strip().lower().replace("_", "-").split("-")[0] or "en"
         documents = [chunk.text for chunk in chunks]
         embeddings = list(self.embedding(documents)) if documents else []
         line_vectors = list(self.embedding([text for _p, text in lines])) if lines else []
@@ -416,7 +448,7 @@ class SearchIndex:
                      ids=[f"t{transcript_id}-c{index}" for index in range(len(chunks))],
                      embeddings=embeddings, documents=documents,
                      metadatas=[_metadata(workspace_id, project_id, meeting_id, transcript_id,
-                                          chunk) for chunk in chunks])
+                                          chunk, language) for chunk in chunks])
             self._touched(workspace_id, collection)
         return len(chunks)
 
@@ -591,7 +623,7 @@ class SearchIndex:
                                               page["metadatas"] or [], strict=True))
             bm25 = None
             if chunks:
-                terms = [self.analyzer(chunk.text) for chunk in chunks]
+                terms = [self.analyzer(chunk.text, chunk.language) for chunk in chunks]
                 keywords = meeting_keywords([chunk.meeting_id for chunk in chunks], terms,
                                             count=self.keywords)
                 bm25 = bm25s.BM25()
@@ -602,7 +634,7 @@ class SearchIndex:
                 generation=generation, chunks=chunks,
                 project_ids=np.array([chunk.project_id for chunk in chunks], dtype=np.int64),
                 meeting_ids=np.array([chunk.meeting_id for chunk in chunks], dtype=np.int64),
-                bm25=bm25)
+                bm25=bm25, languages=frozenset(chunk.language for chunk in chunks))
             self._lexical[workspace_id] = lexical
             return lexical
 
@@ -612,7 +644,8 @@ class SearchIndex:
         lexical = self._lexical_index(workspace_id, collection)
         if lexical.bm25 is None:
             return []
-        terms = [term for term in self.analyzer.query(query) if term in lexical.bm25.vocab_dict]
+        terms = [term for term in self.analyzer.query(query, lexical.languages)
+                 if term in lexical.bm25.vocab_dict]
         if not terms:
             return []
         # Restrict the corpus to the filter: masked chunks score 0 and are dropped below.
@@ -633,10 +666,11 @@ class SearchIndex:
 
     async def replace_transcript(self, workspace_id: int, project_id: int, meeting_id: int,
                                  transcript_id: int, chunks: Sequence[Chunk],
-                                 lines: Sequence[tuple[int, str]] = ()) -> int:
+                                 lines: Sequence[tuple[int, str]] = (),
+                                 language: str = "en") -> int:
         """Index a transcript's chunks in place of its old ones; see the sync twin."""
         return await asyncio.to_thread(self.replace_transcript_sync, workspace_id, project_id,
-                                       meeting_id, transcript_id, chunks, lines)
+                                       meeting_id, transcript_id, chunks, lines, language)
 
     async def delete_transcript(self, workspace_id: int, transcript_id: int) -> None:
         """Remove a transcript's chunks."""

@@ -40,7 +40,8 @@ class TranscriptIndexer:
         # Each line's vector is stored too, so answers rank lines without embedding them.
         lines = [(s.position, text) for s in segments if (text := clean_text(s.text))]
         await self.search_index.replace_transcript(workspace_id, meeting.project_id, meeting.id,
-                                                   transcript_id, chunk_turns(turns), lines)
+                                                   transcript_id, chunk_turns(turns), lines,
+                                                   transcript.language)
 
     async def backfill(self) -> int:
         """Index every transcript the pipeline got past indexing but the index lacks.

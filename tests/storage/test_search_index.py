@@ -359,6 +359,25 @@ def test_lexical_analyzer_folds_accents_stems_and_drops_stop_words() -> None:
     assert analyzer("La reunión de las cuentas") == analyzer("la REUNION de las cuentas")
     assert "de" not in analyzer("la reunión de las cuentas")
     assert analyzer("Phase 2 of Q3") == ["phase", "2", "q3"]
+    assert analyzer("Decidimos en la reunión", "es") == analyzer("decidió la REUNION", "es")
+
+
+async def test_spanish_transcripts_are_stemmed_as_spanish(index: SearchIndex) -> None:
+    tienda = chunks_of(("Lucía", "Lanzamos la tienda el quince de marzo."),
+                       ("Pablo", "Revisamos los colores del logotipo."))
+    launch = chunks_of(("Ana", "The store launches in March."))
+    await index.replace_transcript(1, 7, 42, 100, tienda, language="es-ES")
+    await index.replace_transcript(1, 7, 43, 101, launch)
+
+    # "lanzó" and "Lanzamos" share only their Spanish stem; English words keep theirs.
+    hits = await index.search(1, "¿cuándo lo lanzó?", mode="lexical")
+    assert [h.chunk.text for h in hits] == ["Lucía: Lanzamos la tienda el quince de marzo."]
+    assert hits[0].chunk.language == "es"
+    assert [h.chunk.transcript_id for h in await index.search(1, "launched",
+                                                                mode="lexical")] == [101]
+    # Stemmed as English, the Spanish forms do not meet.
+    await index.replace_transcript(1, 7, 42, 100, tienda, language="en")
+    assert await index.search(1, "¿cuándo lo lanzó?", mode="lexical") == []
 
 
 def test_collection_names_and_urls() -> None:
