@@ -145,10 +145,45 @@ async def insights(ctx: Context, project: ProjectRef | None = None) -> Reply:
     """Risks in a project's numbers: budget against progress, hours, overdue actions, meetings.
 
     Args:
-        project: Project name or #id; defaults to the channel's project.
+        project: Project name or #id; defaults to the channel's project, else every active
+            project.
     """
     _ = ctx._
+    channel = ctx.request.channel_id
+    if project is None and not (channel and await ctx.db.bound_project(channel)):
+        return await _every_project_insights(ctx)
     row = await ctx.project(project)
+    risks, notes = await _risks(ctx, row)
+    text = _("No risks found.") if not risks else ""
+    if ctx.services.llm is not None and (risks or notes):
+        text = await _narrative(ctx, row, risks, notes) or text
+    return Reply(title=_("Insights for {project}", project=row.name), text=text,
+                 items=[f"⚠ {r}" for r in risks] + notes)
+
+
+async def _every_project_insights(ctx: Context) -> Reply:
+    """The risks of every active or planned project, each line naming its project."""
+    _ = ctx._
+    rows = [row for status in (ProjectStatus.ACTIVE, ProjectStatus.PLANNING)
+            for row in (await ctx.db.projects(status=status, limit=100)).rows]
+    if not rows:
+        raise UserError(_("There are no active projects; name one with `insights <project>`."))
+    items: list[str] = []
+    at_risk = 0
+    for row in sorted(rows, key=lambda r: r.name.casefold()):
+        risks, _notes = await _risks(ctx, row)
+        at_risk += bool(risks)
+        items += [f"⚠ *{row.name}*: {risk}" for risk in risks]
+    text = (_.ngettext("{count} of {total} active projects has risks.",
+                       "{count} of {total} active projects have risks.", at_risk,
+                       total=len(rows)) if at_risk
+            else _("No risks found in {total} active projects.", total=len(rows)))
+    return Reply(title=_("Insights for every active project"), text=text, items=items)
+
+
+async def _risks(ctx: Context, row: Project) -> tuple[list[str], list[str]]:
+    """What in a project's numbers is a risk, and what is only worth knowing."""
+    _ = ctx._
     now = ctx.services.clock()
     risks: list[str] = []
     notes: list[str] = []
@@ -190,11 +225,7 @@ async def insights(ctx: Context, project: ProjectRef | None = None) -> Reply:
     if row.due_date and row.due_date < ctx.today() and row.status not in {
             ProjectStatus.COMPLETED, ProjectStatus.CANCELLED}:
         risks.append(_("Past its due date ({date}).", date=_.date(row.due_date)))
-    text = _("No risks found.") if not risks else ""
-    if ctx.services.llm is not None and (risks or notes):
-        text = await _narrative(ctx, row, risks, notes) or text
-    return Reply(title=_("Insights for {project}", project=row.name), text=text,
-                 items=[f"⚠ {r}" for r in risks] + notes)
+    return risks, notes
 
 
 # -- helpers ------------------------------------------------------------------------------

@@ -397,6 +397,13 @@ async def test_insights_name_the_risks(desk: Desk, clock: Clock) -> None:
     assert "Last meeting 20 days ago" in risks
     assert "1 past meeting has no summary yet: Unsummarised" in risks
     assert "1 overdue action item: " in risks
+    # No project named or bound: every active project, each risk naming its project.
+    await desk.chat.ok("project create Mobile")
+    every = await desk.chat.ok("insights")
+    assert every.title == "Insights for every active project"
+    assert every.text == "1 of 2 active projects has risks."
+    assert "⚠ *Website*: Budget used 60% at 10% progress." in every.items
+    assert not any("*Mobile*" in item for item in every.items)
 
     await desk.chat.ok("meeting now website title:Standup")
     clock.now = datetime.combine(clock.now.date() + timedelta(days=1), time(0, 1), tzinfo=UTC)
