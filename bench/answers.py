@@ -39,12 +39,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `python bench/answers.py`
 
-from ask import OWNER, PLATFORM, TEAM, Source, bench_request, fill_project
+from ask import Source, bench_projects, fill_project
 from retrieval import DEFAULT_SPLIT, Meeting, load_split
 
-from bot.commands import registry
-from bot.dispatcher import Dispatcher
-from bot.ports import Services
 from bot.retrieval.answers import MIN_WORDS, Moment, Retriever
 from bot.retrieval.chunking import clean_text
 from storage import Database, WorkspaceStore
@@ -86,26 +83,14 @@ async def build(workdir: Path, meetings: Sequence[Meeting],
     """Store and index every meeting, one project per series; returns the project ids."""
     db = Database(f"sqlite:///{workdir / 'answers.db'}")
     await db.migrate()
-    dispatcher = Dispatcher(db, registry, services=Services())
     series = sorted({m.project for m in meetings})
-    for name in series:
-        created = await dispatcher.handle(bench_request(f'project create "QMSum {name}"'))
-        if created.status == "error":
-            raise RuntimeError(f"setup failed: {created.text}")
-    async with db.transaction() as store:
-        workspace, _member = await store.workspaces.find_identity(PLATFORM, TEAM, OWNER)
-        assert workspace is not None
-        scoped = store.scoped(workspace.id)
-        projects = {}
-        for name in series:
-            project = await scoped.project_by_name(f"QMSum {name}")
-            assert project is not None
-            projects[name] = project.id
+    workspace_id, ids = await bench_projects(db, [f"QMSum {name}" for name in series])
+    projects = {name: ids[f"QMSum {name}"] for name in series}
     for name in series:
         sources = [Source(m.name, [(t.speaker, t.text) for t in m.turns],
                           [q.text for q in m.queries]) for m in meetings if m.project == name]
-        await fill_project(db, index, workspace.id, projects[name], sources)
-    return db, workspace.id, projects
+        await fill_project(db, index, workspace_id, projects[name], sources)
+    return db, workspace_id, projects
 
 
 async def unranked(store: WorkspaceStore, index: SearchIndex, project_id: int,

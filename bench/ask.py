@@ -165,20 +165,35 @@ async def open_desk(workdir: Path, sources: Sequence[Source],
     start = time.perf_counter()
     if not reuse:
         await db.migrate()
-        created = await dispatcher.handle(bench_request(f"project create {PROJECT}"))
-        if created.status == "error":
-            raise RuntimeError(f"setup failed: {created.text}")
-    async with db.transaction() as store:
-        workspace, _member = await store.workspaces.find_identity(PLATFORM, TEAM, OWNER)
-        assert workspace is not None
-        project = await store.scoped(workspace.id).project_by_name(PROJECT)
-        assert project is not None
-        workspace_id, project_id = workspace.id, project.id
+    workspace_id, ids = await bench_projects(db, [PROJECT], create=not reuse)
+    project_id = ids[PROJECT]
     if not reuse:
         await fill_project(db, index, workspace_id, project_id, sources)
         built.write_text(json.dumps(manifest))
     return Desk(db, index, dispatcher, workspace_id, project_id,
                 index.count_sync(workspace_id), 0.0 if reuse else time.perf_counter() - start)
+
+
+async def bench_projects(db: Database, names: Sequence[str], *,
+                         create: bool = True) -> tuple[int, dict[str, int]]:
+    """The bench workspace's id and its projects' ids by name, the projects created first
+    (through the ``project create`` command) unless ``create`` is False."""
+    if create:
+        dispatcher = Dispatcher(db, registry, services=Services())
+        for name in names:
+            created = await dispatcher.handle(bench_request(f'project create "{name}"'))
+            if created.status == "error":
+                raise RuntimeError(f"setup failed: {created.text}")
+    async with db.transaction() as store:
+        workspace, _member = await store.workspaces.find_identity(PLATFORM, TEAM, OWNER)
+        assert workspace is not None
+        scoped = store.scoped(workspace.id)
+        ids = {}
+        for name in names:
+            project = await scoped.project_by_name(name)
+            assert project is not None
+            ids[name] = project.id
+    return workspace.id, ids
 
 
 async def fill_project(db: Database, index: SearchIndex, workspace_id: int, project_id: int,
