@@ -14,6 +14,7 @@ from bot.ports import Target
 PLATFORM = "console"
 TEAM_ID = "local"
 CHANNEL_ID = "console"
+_EXIT = {"exit", "quit", "salir"}  # what leaves the console, typed or piped
 
 
 class Handler(Protocol):
@@ -95,12 +96,15 @@ class ConsoleAdapter:
         return await self.dispatcher.handle(self.request(text))
 
     async def run_script(self, lines: TextIO, out: TextIO) -> int:
-        """Run each non-empty line (``#`` starts a comment); returns the count of errors."""
+        """Run each non-empty line (``#`` starts a comment) until the end or ``exit``;
+        returns the count of errors."""
         errors = 0
         loop = asyncio.get_running_loop()
         # Read in a thread: a pipe may wait between lines, and jobs must keep firing meanwhile.
         while raw := await loop.run_in_executor(None, lines.readline):
             text = raw.strip()
+            if text.lower() in _EXIT:
+                break
             if not text or text.startswith("#"):
                 continue
             reply = await self.say(text)
@@ -128,7 +132,7 @@ class ConsoleAdapter:
                 except EOFError:
                     out.write("\n")
                     break
-                if text.strip().lower() in {"exit", "quit", "salir"}:
+                if text.strip().lower() in _EXIT:
                     break
                 if text.strip():
                     reply = await self.say(text)

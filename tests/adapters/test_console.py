@@ -38,7 +38,9 @@ def test_piped_commands_print_replies_and_exit_zero(tmp_path: Path) -> None:
         "project log 3 website redesign\n"
         "# a comment line\n"
         "project stats website redesign\n"
-        "project lst\n"))
+        "project lst\n"
+        "exit\n"
+        "project list\n"))  # never run: the script ended at exit
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "Client *Acme* created (#1)." in out
@@ -46,6 +48,7 @@ def test_piped_commands_print_replies_and_exit_zero(tmp_path: Path) -> None:
     assert re.search(r"Hours vs estimate +3 of 100 \(3%\)", out)
     assert re.search(r"Budget used +\$300\.00 of \$12,000\.00 \(3%\)", out)
     assert "`project` has no subcommand `lst`" in out
+    assert "I did not catch that" not in out and "\nProjects\n" not in out
     assert (tmp_path / "v1tr0.db").exists()
     assert "`v1tr0 worker` processes uploads" in result.stderr  # this console runs no jobs
 
