@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -15,6 +14,7 @@ from bot.core import Request, Role, UserError
 from bot.i18n import N_, Translator
 from bot.ports import Services
 from bot.registry import Command, Registry
+from bot.retrieval.routing import the_one_holding
 from storage import WorkspaceStore
 from storage.models import Client, Meeting, Member, Project
 
@@ -102,7 +102,7 @@ class Context:
         if project := await self.db.project_by_name(ref):
             return project
         names = await self.db.project_names()
-        if (only := _the_one_holding(ref, names)) is not None and (
+        if (only := the_one_holding(ref, names)) is not None and (
                 project := await self.db.project(only)):
             return project
         raise UserError(_("No project called `{name}`.", name=ref),
@@ -118,7 +118,7 @@ class Context:
         if client := await self.db.client_by_name(ref):
             return client
         names = await self.db.client_names()
-        if (only := _the_one_holding(ref, names)) is not None and (
+        if (only := the_one_holding(ref, names)) is not None and (
                 client := await self.db.client(only)):
             return client
         raise UserError(_("No client called `{name}`.", name=ref),
@@ -175,20 +175,6 @@ class Context:
                               name=text))
         raise UserError(_("Nobody called `{name}` in this workspace.", name=text),
                         suggestions=_closest(wanted, [(m.id, m.name) for m in members]))
-
-
-def _the_one_holding(ref: str, named: list[tuple[int, str]]) -> int | None:
-    """The id of the only name that holds ``ref`` as whole words, case and accents aside
-    ("website" in "Website redesign"); None when no name or several do."""
-    wanted = _words(ref)
-    found = [id_ for id_, name in named if wanted and f" {wanted} " in f" {_words(name)} "]
-    return found[0] if len(found) == 1 else None
-
-
-def _words(text: str) -> str:
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    return " ".join(re.findall(r"\w+", "".join(c for c in folded
-                                                if not unicodedata.combining(c))))
 
 
 def _closest(word: str, named: list[tuple[int, str]], limit: int = 3) -> list[str]:

@@ -59,6 +59,21 @@ def mentioned(text: str, names: Iterable[tuple[int, str]]) -> int | None:
     return max(found)[1] if found else None
 
 
+def the_one_holding(ref: str, names: Iterable[tuple[int, str]]) -> int | None:
+    """The id of the only name that holds ``ref`` as whole words, case and accents aside;
+    None when no name or several do. The other way round from :func:`mentioned`.
+
+    Example:
+        >>> the_one_holding("website", [(1, "Website redesign"), (2, "Mobile app")])
+        1
+        >>> the_one_holding("web", [(1, "Website redesign")]) is None
+        True
+    """
+    wanted = _words(ref)
+    found = [item for item, name in names if wanted and f" {wanted} " in f" {_words(name)} "]
+    return found[0] if len(found) == 1 else None
+
+
 _HOURS = r"(?P<hours>\d+(?:[.,]\d+)?\s*(?:h|hs|hrs?|hours?|horas?|m|min|minutes?|minutos?)?" \
          r"(?:\s*\d+\s*(?:m|min|minutos?))?)"
 _LOG = [
