@@ -149,10 +149,12 @@ async def insights(ctx: Context, project: ProjectRef | None = None) -> Reply:
             project.
     """
     _ = ctx._
-    channel = ctx.request.channel_id
-    if project is None and not (channel and await ctx.db.bound_project(channel)):
-        return await _every_project_insights(ctx)
-    row = await ctx.project(project)
+    if project is None:
+        channel = ctx.request.channel_id
+        if not (row := await ctx.db.bound_project(channel) if channel else None):
+            return await _every_project_insights(ctx)
+    else:
+        row = await ctx.project(project)
     risks, notes = await _risks(ctx, row)
     text = _("No risks found.") if not risks else ""
     if ctx.services.llm is not None and (risks or notes):
@@ -255,11 +257,12 @@ async def _scope(ctx: Context, project: ProjectRef | None, meeting: MeetingRef |
 
 
 async def _project_about(ctx: Context, question: str) -> Project | None:
-    """In a direct message or a channel bound to no project, the project a question is
-    about: the workspace's only one, else the one whose meetings hold the closest line."""
+    """The project of a question that names none: the channel's, else (in a direct message
+    or an unbound channel) the workspace's only one, else the one whose meetings hold the
+    closest line."""
     channel = ctx.request.channel_id
-    if channel and await ctx.db.bound_project(channel):
-        return None
+    if channel and (bound := await ctx.db.bound_project(channel)):
+        return bound
     names = await ctx.db.project_names()
     if len(names) == 1:
         return await ctx.db.project(names[0][0])
@@ -277,15 +280,14 @@ async def _implied_meeting(ctx: Context, project: Project, question: str,
     else the one held on the day it names ("what did we decide yesterday?"), else the one
     the thread's last question (``last``) was about. The meetings of a series share their
     subject, so the one meant is searched alone rather than outranked by its siblings."""
-    latest = {m.title.casefold(): m  # newest last, so it stays
-              for m in reversed(await ctx.started_meetings(project.id))}
+    started = await ctx.started_meetings(project.id)  # newest first
+    latest = {m.title.casefold(): m for m in reversed(started)}  # newest last, so it stays
     latest.pop(project.name.casefold(), None)  # "on Website" names the project itself
     titles = list(latest.values())
     if (found := mentioned(question, [(n, m.title) for n, m in enumerate(titles)])) is not None:
         return titles[found]
     if (day := _meeting_day(ctx, question)) is not None:
-        held = [m for m in await ctx.started_meetings(project.id)
-                if m.starts_at.astimezone(ctx.now().tzinfo).date() == day]
+        held = [m for m in started if m.starts_at.astimezone(ctx.now().tzinfo).date() == day]
         if held:
             return held[0]  # the latest of that day
     if last and last.meeting_id and last.project_id == project.id:
