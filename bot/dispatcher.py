@@ -16,9 +16,9 @@ from bot.i18n import DEFAULT_LOCALE, Translator, normalize_locale, translator
 from bot.parsing import ConvertContext, bind, convert_all, find_command, tokenize
 from bot.ports import Services
 from bot.registry import Command, Registry
-from bot.retrieval.routing import Router, mentioned
+from bot.retrieval.routing import Router, project_mentioned
 from storage import Database, Identity, Store, WorkspaceStore
-from storage.models import Client, Member, Project, ProjectStatus, ValueTooLong, Workspace
+from storage.models import Member, ValueTooLong, Workspace
 
 log = logging.getLogger("v1tr0.dispatcher")
 
@@ -47,25 +47,15 @@ class _WorkspaceProjects:
     async def named(self, name: str) -> str | None:
         async with self.db.transaction() as store:
             scoped = store.scoped(self.workspace_id)
-            if project := await scoped.project_by_name(name):
-                return f"#{project.id}"
-            return await self._current(scoped, await scoped.client_by_name(name))
+            project = await scoped.project_by_name(name)
+            if project is None and (client := await scoped.client_by_name(name)):
+                project = await scoped.current_project(client.id)
+            return f"#{project.id}" if project else None
 
     async def mentioned(self, text: str) -> str | None:
         async with self.db.transaction() as store:
-            scoped = store.scoped(self.workspace_id)
-            if (project_id := mentioned(text, await scoped.project_names())) is not None:
-                return f"#{project_id}"
-            client_id = mentioned(text, await scoped.client_names())
-            client = await scoped.client(client_id) if client_id is not None else None
-            return await self._current(scoped, client)
-
-    @staticmethod
-    async def _current(scoped: WorkspaceStore, client: Client | None) -> str | None:
-        """The client's current project: an active or planned one, else its first."""
-        projects: list[Project] = await scoped.client_projects(client.id) if client else []
-        live = [p for p in projects if p.status in {ProjectStatus.ACTIVE, ProjectStatus.PLANNING}]
-        return f"#{(live or projects)[0].id}" if projects else None
+            project = await project_mentioned(store.scoped(self.workspace_id), text)
+            return f"#{project.id}" if project else None
 
 
 class Dispatcher:

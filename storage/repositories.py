@@ -253,6 +253,13 @@ class WorkspaceStore:
             Project.workspace_id == self.workspace_id, Project.client_id == client_id,
         ).order_by(Project.created_at.desc())))
 
+    async def current_project(self, client_id: int) -> Project | None:
+        """The project a client's name stands for: its newest active or planned one, else
+        its newest."""
+        projects = await self.client_projects(client_id)
+        live = [p for p in projects if p.status in {ProjectStatus.ACTIVE, ProjectStatus.PLANNING}]
+        return (live or projects or [None])[0]
+
     # -- channel bindings ---------------------------------------------------------------
 
     async def bound_project(self, channel_id: str) -> Project | None:

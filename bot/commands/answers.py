@@ -13,7 +13,7 @@ from bot.context import Context
 from bot.core import Citation, Reply, Role, UserError
 from bot.registry import MeetingRef, ProjectRef
 from bot.retrieval.answers import Moment, Retriever
-from bot.retrieval.routing import mentioned
+from bot.retrieval.routing import mentioned, project_mentioned
 from storage.models import ConversationTurn, Meeting, Project, ProjectStatus
 
 log = logging.getLogger("v1tr0.answers")
@@ -49,7 +49,7 @@ async def ask(ctx: Context, question: str, *, project: ProjectRef | None = None,
     Args:
         question: Your question, e.g. "what did we decide about the launch date?".
         project: Project name or #id; defaults to the channel's project, else the one
-            whose meetings match best.
+            the text names, else the one whose meetings match best.
         meeting: Only this meeting (title or #id); the project defaults to its own.
 
     Examples:
@@ -111,7 +111,7 @@ async def search(ctx: Context, query: str, *, project: ProjectRef | None = None,
     Args:
         query: What to look for.
         project: Project name or #id; defaults to the channel's project, else the one
-            whose meetings match best.
+            the text names, else the one whose meetings match best.
         meeting: Only this meeting (title or #id); the project defaults to its own.
 
     Examples:
@@ -257,12 +257,14 @@ async def _scope(ctx: Context, project: ProjectRef | None, meeting: MeetingRef |
 
 
 async def _project_about(ctx: Context, question: str) -> Project | None:
-    """The project of a question that names none: the channel's, else (in a direct message
-    or an unbound channel) the workspace's only one, else the one whose meetings hold the
-    closest line."""
+    """The project of a question without ``project:``: the channel's, else (in a direct
+    message or an unbound channel) the project or client the question names, else the
+    workspace's only project, else the one whose meetings hold the closest line."""
     channel = ctx.request.channel_id
     if channel and (bound := await ctx.db.bound_project(channel)):
         return bound
+    if named := await project_mentioned(ctx.db, question):
+        return named
     names = await ctx.db.project_names()
     if len(names) == 1:
         return await ctx.db.project(names[0][0])

@@ -16,11 +16,15 @@ import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.ports import LanguageModel
 from bot.registry import Registry
 from bot.transcripts.summarize import fold
+
+if TYPE_CHECKING:
+    from storage import WorkspaceStore
+    from storage.models import Project
 
 log = logging.getLogger("v1tr0.routing")
 
@@ -57,6 +61,16 @@ def mentioned(text: str, names: Iterable[tuple[int, str]]) -> int | None:
     found = [(len(key), item) for item, name in names
              if (key := _words(name)) and f" {key} " in words]
     return max(found)[1] if found else None
+
+
+async def project_mentioned(store: WorkspaceStore, text: str) -> Project | None:
+    """The project whose name ``text`` holds (see :func:`mentioned`), else the current
+    project of the client whose name it holds."""
+    if (project_id := mentioned(text, await store.project_names())) is not None:
+        return await store.project(project_id)
+    if (client_id := mentioned(text, await store.client_names())) is not None:
+        return await store.current_project(client_id)
+    return None
 
 
 def the_one_holding(ref: str, names: Iterable[tuple[int, str]]) -> int | None:

@@ -124,6 +124,15 @@ async def test_an_unbound_question_is_asked_of_the_project_it_is_about(desk: Des
     assert all(c.detail.startswith("Hiring sync · ") for c in hiring.citations)
     found = await desk.chat.ok("search content freeze")
     assert found.items and all("Launch review · " in item for item in found.items)
+    # A project the question names, or its client, is the one asked about, even when its
+    # meetings hold nothing closer than another project's.
+    budget = await desk.chat.ok("ask what is the budget of Mobile?")
+    assert budget.title == "About Mobile" and "10,000" in budget.text
+    await desk.chat.ok("client create Initech")
+    await desk.chat.ok("project update mobile client:initech")
+    await desk.chat.ok("project create Intranet client:initech status:completed")
+    client = await desk.chat.ok("ask what did Initech decide about the launch date?")
+    assert client.title == "About Mobile" and not client.citations
     # Nothing close in any project: which one is meant must be said.
     lost = await desk.chat.say("ask is the espresso machine in the kitchen fixed yet?")
     assert lost.status == "error" and "Name a project" in lost.text
