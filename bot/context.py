@@ -93,6 +93,9 @@ class Context:
             if self.request.channel_id and (
                     bound := await self.db.bound_project(self.request.channel_id)):
                 return bound
+            if not await self.db.project_names():
+                raise UserError(_("No projects yet. Create one with "
+                                  "`/project create \"Name\" client:Acme`."))
             raise UserError(_("Name a project (for example `project:\"Website\"`), or bind this "
                               "channel to one with `project bind`."))
         if match := _ID_REF.match(ref.strip()):

@@ -337,7 +337,7 @@ async def test_free_text_is_routed_in_both_languages(desk: Desk, clock: Clock) -
     assert unnamed.status == "error" and "Name a project" in unnamed.text
     # Another workspace's question naming "Website" does not reach this one's project.
     stranger = await desk.chat.in_team("T-other").say("what did Acme say about the website?")
-    assert stranger.status == "error" and "Name a project" in stranger.text
+    assert stranger.status == "error" and "No projects yet" in stranger.text
     # "search …" / "busca …": the matching moments, in the project named if one is.
     found = await desk.chat.ok("busca diseños en website")
     assert found.text == "Nothing in Website's meetings matches `diseños en website`."

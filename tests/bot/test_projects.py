@@ -97,6 +97,8 @@ async def test_stats_warn_about_burn_and_overdue(chat: Chat) -> None:
 
 
 async def test_channel_binding_sets_the_default_project(chat: Chat) -> None:
+    empty = await chat.say("project log 1")
+    assert empty.status == "error" and "/project create" in empty.text
     await chat.ok("project create Web")
     unbound = await chat.say("project log 1")
     assert unbound.status == "error" and "project bind" in unbound.text
