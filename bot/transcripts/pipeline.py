@@ -139,6 +139,13 @@ class TranscriptPipeline:
             return None
         try:
             await self.process(transcript_id)
+        except asyncio.CancelledError:
+            # Stopped, not killed (an exit, a deploy): every step can be run again, so the
+            # next process may take it at once instead of after the lease.
+            async with self.db.transaction() as store:
+                transcript, *_rest = await store.transcripts.get(transcript_id)
+                transcript.claimed_at = None
+            raise
         except Exception as error:
             await self._failed(transcript_id, error)
         return transcript_id

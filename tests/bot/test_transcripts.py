@@ -194,31 +194,51 @@ async def test_giving_up_is_reported_to_the_channel(db: Database, clock: Clock,
     await setup.chat.ok("transcript resummarize 1")  # a person can try again later
 
 
-async def test_a_crash_mid_step_resumes_where_it_stopped(db: Database, clock: Clock,
-                                                         tmp_path: Path) -> None:
-    gate = asyncio.Event()
+async def _hanging_in_summary(db: Database, clock: Clock,
+                              tmp_path: Path) -> tuple[Setup, asyncio.Task[int | None]]:
+    """A process whose pipeline is stuck summarising the meeting's transcript."""
 
     class Hanging(ExtractiveSummarizer):
         async def summarize(self, *args: object, **kwargs: object) -> Summary:
-            await gate.wait()  # the process "dies" while waiting here
+            await asyncio.Event().wait()
             raise AssertionError("unreachable")
 
-    dying = Setup(db, clock, tmp_path, summarizer=Hanging())
-    await dying.meeting()
-    await dying.upload("launch.vtt", VTT.encode())
-    task = asyncio.create_task(dying.pipeline.run_once())
+    stuck = Setup(db, clock, tmp_path, summarizer=Hanging())
+    await stuck.meeting()
+    await stuck.upload("launch.vtt", VTT.encode())
+    task = asyncio.create_task(stuck.pipeline.run_once())
     for _ in range(200):
-        if "summarising" in text_of(await dying.chat.ok("transcript list")):
+        if "summarising" in text_of(await stuck.chat.ok("transcript list")):
             break
         await asyncio.sleep(0.01)
-    task.cancel()  # killed: the row still says "summarising" and carries our claim
+    return stuck, task
 
+
+async def test_a_crash_mid_step_resumes_where_it_stopped(db: Database, clock: Clock,
+                                                         tmp_path: Path) -> None:
+    # Killed: the task never runs again, the row still says "summarising" with our claim.
+    _dead, task = await _hanging_in_summary(db, clock, tmp_path)
     survivor = Setup(db, clock, tmp_path)
     assert await survivor.pipeline.run_until_idle() == []  # the claim's lease still holds
     clock.advance(seconds=LEASE.total_seconds() + 1)
     assert await survivor.pipeline.run_until_idle() == [1]
     assert [r.title for r in survivor.outbox.to_channel()] == ["Summary of Launch review"]
     assert await survivor.pipeline.run_until_idle() == []  # and never twice
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+
+async def test_a_stopped_process_hands_its_work_on_at_once(db: Database, clock: Clock,
+                                                           tmp_path: Path) -> None:
+    # Stopped (`exit`, a deploy): the claim is given back, no lease to wait out.
+    _stopped, task = await _hanging_in_summary(db, clock, tmp_path)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    successor = Setup(db, clock, tmp_path)
+    assert await successor.pipeline.run_until_idle() == [1]
+    assert [r.title for r in successor.outbox.to_channel()] == ["Summary of Launch review"]
 
 
 @pytest.mark.skipif(not shutil.which("espeak-ng"), reason="espeak-ng is not installed")
