@@ -443,13 +443,13 @@ class WorkspaceStore:
         ).order_by(SummaryItem.kind, SummaryItem.position)))
 
     async def said_at(self, transcript_ids: list[int],
-                      kind: ItemKind) -> set[tuple[int, int]]:
-        """``(transcript id, segment position)`` of where each summary item of ``kind`` in
-        these transcripts was said."""
+                      *kinds: ItemKind) -> set[tuple[int, int]]:
+        """``(transcript id, segment position)`` of where each summary item of these kinds
+        in these transcripts was said."""
         rows = await self.session.execute(
             select(SummaryItem.transcript_id, SummaryItem.segment_position).where(
                 SummaryItem.workspace_id == self.workspace_id,
-                SummaryItem.transcript_id.in_(transcript_ids), SummaryItem.kind == kind,
+                SummaryItem.transcript_id.in_(transcript_ids), SummaryItem.kind.in_(kinds),
                 SummaryItem.segment_position.is_not(None)))
         return {(row[0], row[1]) for row in rows}
 

@@ -71,10 +71,10 @@ async def ask(ctx: Context, question: str, *, project: ProjectRef | None = None,
     follows = last.question if last else None
     if last and project is None and meeting is None and last.project_id:
         project = ProjectRef(f"#{last.project_id}")
-    row, only = await _scope(ctx, project, meeting, question)
-    moments: list[Moment] = []
     # "Yesterday" picks a meeting; it is not what the answer is about.
     topic = " ".join(_MEETING_DAY.sub(" ", question).split()) or question
+    row, only = await _scope(ctx, project, meeting, topic)
+    moments: list[Moment] = []
     # The meeting it implies is searched alone; when it has nothing on this, the whole
     # project is asked instead.
     if only is None and (implied := await _implied_meeting(ctx, row, question, last)) and (

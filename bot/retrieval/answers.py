@@ -107,16 +107,32 @@ class Retriever:
                                      0.0), text))
         if not lines:
             return []
-        similarity = await self._similarities(store.workspace_id, query, lines)
+        vectors = await self._vectors(store.workspace_id, lines)
         # Loaded with the index already; importing it at the top would load chromadb.
         from storage.search_index import SPEAKER_WEIGHT, named_speakers
 
-        # "What did Marta say ...": her lines first, as the search favoured her passages;
-        # "what did we decide ...": the decisions first. The threshold still reads the plain
-        # similarity, so nothing off-topic gets in.
         named = named_speakers(query, {m.speaker for m, _t in lines if m.speaker})
-        decided = (await store.said_at(sorted({m.transcript_id for m, _t in lines}),
-                                       ItemKind.DECISION)
+        transcripts = sorted({m.transcript_id for m, _t in lines})
+        if named and not self._subject(query, named):
+            # "What did Ana say?" names nobody's subject: the answer is what she said that
+            # mattered most, the lines the summary took from her first, then those closest
+            # to the rest of her speech (how the summariser picks its sentences too).
+            theirs = [n for n, (m, _t) in enumerate(lines) if m.speaker in named]
+            if not theirs:
+                return []
+            lines, vectors = [lines[n] for n in theirs], vectors[theirs]
+            similarity = vectors @ _unit(vectors.mean(axis=0))
+            recorded = await store.said_at(transcripts, ItemKind.DECISION, ItemKind.ACTION)
+            scored = sorted(((float(s) + ((m.transcript_id, m.position) in recorded), m)
+                             for s, (m, _t) in zip(similarity, lines, strict=True)),
+                            key=lambda item: -item[0])
+            return [replace(m, score=rank) for rank, m in scored][:limit]
+        question = _unit(await asyncio.to_thread(self.index.query_vector, query))
+        similarity = vectors @ question
+        # "What did Marta say about ...": her lines first, as the search favoured her
+        # passages; "what did we decide ...": the decisions first. The threshold still reads
+        # the plain similarity, so nothing off-topic gets in.
+        decided = (await store.said_at(transcripts, ItemKind.DECISION)
                    if _ASKS_DECISION.search(query) else set())
         scored = sorted(((float(s) * (1 + SPEAKER_WEIGHT * (m.speaker in named))
                           * (1 + DECISION_WEIGHT * ((m.transcript_id, m.position) in decided)),
@@ -126,10 +142,16 @@ class Retriever:
         return [replace(m, score=rank) for rank, s, m in scored
                 if s >= MIN_SIMILARITY][:limit]
 
-    async def _similarities(self, workspace_id: int, query: str,
-                            lines: list[tuple[Moment, str]]) -> np.ndarray:
-        """Cosine of each line to the query, from the line vectors stored at indexing time
-        (embedding ~60 lines per question would cost most of a second on two cores)."""
+    def _subject(self, query: str, named: frozenset[str]) -> list[str]:
+        """The words a question asks about, beyond the people it names and the talk itself
+        ("what did Ana say?" has none)."""
+        analyzer = self.index.analyzer
+        people = {term for speaker in named for term in analyzer(speaker)}
+        return [term for term in analyzer.query(query) if term not in people]
+
+    async def _vectors(self, workspace_id: int, lines: list[tuple[Moment, str]]) -> np.ndarray:
+        """Each line's unit vector, as stored at indexing time (embedding ~60 lines per
+        question would cost most of a second on two cores)."""
         stored: dict[tuple[int, int], np.ndarray] = {}
         for transcript_id in {m.transcript_id for m, _t in lines}:
             positions = [m.position for m, _t in lines if m.transcript_id == transcript_id]
@@ -138,10 +160,8 @@ class Retriever:
         missing = [text for m, text in lines if (m.transcript_id, m.position) not in stored]
         fresh = iter(await asyncio.to_thread(self.index.embedding.embed, missing)
                      if missing else [])
-        question = _unit(await asyncio.to_thread(self.index.query_vector, query))
-        vectors = _unit(np.stack([stored[key] if (key := (m.transcript_id, m.position)) in stored
-                                  else next(fresh) for m, _t in lines]))
-        return vectors @ question
+        return _unit(np.stack([stored[key] if (key := (m.transcript_id, m.position)) in stored
+                               else next(fresh) for m, _t in lines]))
 
 
 def _unit(vectors: np.ndarray) -> np.ndarray:

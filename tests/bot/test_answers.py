@@ -218,6 +218,22 @@ async def test_a_named_meeting_narrows_ask_and_search(desk: Desk, clock: Clock) 
     assert misspelt.status == "error" and "Budget call" in misspelt.text, misspelt.text
 
 
+async def test_what_someone_said_quotes_them(desk: Desk, clock: Clock) -> None:
+    await desk.meeting_with(desk.chat, "Website", "Launch review", LAUNCH)
+    await desk.meeting_with(desk.chat, "Mobile", "Hiring sync", HIRING)
+    clock.advance(days=1)
+    # No subject, only a person (and a day): their lines, what the summary took from them
+    # first; the person is what tells which project is meant.
+    luis = await desk.chat.ok("ask what did Luis say yesterday?")
+    assert luis.title == "About Website · Launch review"
+    assert [c.detail.rsplit(" · ", 2)[1:] for c in luis.citations] == [["Luis", "0:18"],
+                                                                       ["Luis", "0:06"]]
+    assert luis.text.startswith("“I will send the final budget to the client by Friday.”")
+    # With a subject, the subject ranks and the person only weighs in.
+    budget = await desk.chat.ok("ask what did Ana say about the launch date? project:website")
+    assert budget.citations[0].detail.endswith(" · Ana · 0:12")
+
+
 async def test_a_day_the_question_names_picks_that_days_meeting(desk: Desk,
                                                                 clock: Clock) -> None:
     await desk.meeting_with(desk.chat, "Website", "Launch review", LAUNCH)
