@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.ports import LanguageModel
 from bot.registry import Registry
-from bot.transcripts.summarize import fold
+from bot.transcripts.summarize import STOP_WORDS, fold
 
 if TYPE_CHECKING:
     from storage import WorkspaceStore
@@ -63,13 +63,38 @@ def mentioned(text: str, names: Iterable[tuple[int, str]]) -> int | None:
     return max(found)[1] if found else None
 
 
+def named_by_a_word(text: str, names: Iterable[tuple[int, str]]) -> int | None:
+    """The id of the only name ``text`` shares a word with, counting only the words that
+    no other name has (stop words and words under three letters aside).
+
+    Example:
+        >>> names = [(1, "Website redesign"), (2, "Mobile app"), (3, "Mobile web")]
+        >>> named_by_a_word("how many hours on the website?", names)
+        1
+        >>> named_by_a_word("what is pending on mobile?", names) is None
+        True
+    """
+    owners: dict[str, set[int]] = {}
+    for item, name in names:
+        for word in _words(name).split():
+            if len(word) >= 3 and word not in STOP_WORDS:
+                owners.setdefault(word, set()).add(item)
+    said = set(_words(text).split())
+    found = {item for word, items in owners.items() if word in said and len(items) == 1
+             for item in items}
+    return found.pop() if len(found) == 1 else None
+
+
 async def project_mentioned(store: WorkspaceStore, text: str) -> Project | None:
     """The project whose name ``text`` holds (see :func:`mentioned`), else the current
-    project of the client whose name it holds."""
-    if (project_id := mentioned(text, await store.project_names())) is not None:
-        return await store.project(project_id)
-    if (client_id := mentioned(text, await store.client_names())) is not None:
-        return await store.current_project(client_id)
+    project of the client whose name it holds; else the same by a word of just one name
+    (see :func:`named_by_a_word`: "the website" for "Website redesign")."""
+    projects, clients = await store.project_names(), await store.client_names()
+    for find in (mentioned, named_by_a_word):
+        if (project_id := find(text, projects)) is not None:
+            return await store.project(project_id)
+        if (client_id := find(text, clients)) is not None:
+            return await store.current_project(client_id)
     return None
 
 

@@ -133,6 +133,11 @@ async def test_an_unbound_question_is_asked_of_the_project_it_is_about(desk: Des
     await desk.chat.ok("project create Intranet client:initech status:completed")
     client = await desk.chat.ok("ask what did Initech decide about the launch date?")
     assert client.title == "About Mobile" and not client.citations
+    # A word of just one name is enough: "the brand" for "Brand refresh".
+    await desk.chat.ok("project create Brand refresh budget:5000")
+    brand = await desk.chat.ok("ask what is the budget of the brand?")
+    assert brand.title == "About Brand refresh" and "5,000" in brand.text
+    assert (await desk.chat.ok("what's the budget for brand?")).title == "About Brand refresh"
     # Nothing close in any project: which one is meant must be said.
     lost = await desk.chat.say("ask is the espresso machine in the kitchen fixed yet?")
     assert lost.status == "error" and "Name a project" in lost.text
