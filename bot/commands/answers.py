@@ -36,7 +36,7 @@ _TOPICS = {
     "hours": r"hours?|time logged|horas|tiempo",
     "status": r"status|progress|state|estado|progreso|avance",
     "due": r"due|deadline|delivery|entrega|plazo|fecha l[ií]mite",
-    "meetings": r"meetings?|calls?|reuni[oó]n|reuniones|llamadas?",
+    "meetings": r"meet|meetings?|calls?|reuni[oó]n|reuniones|reunimos|llamadas?",
     "actions": r"action items?|tasks?|to-?dos?|pending|pendientes?|tareas?",
 }
 
@@ -367,9 +367,10 @@ async def _facts(ctx: Context, project: Project, question: str) -> list[str]:
             facts.append(_("Due today, {date}.", date=due))
     if "meetings" in asked:
         now = ctx.services.clock()
-        if upcoming := await ctx.db.next_meeting(project.id, now):
-            facts.append(_("Next meeting: {title}, {when}.", title=upcoming.title,
-                           when=_.datetime(upcoming.starts_at, ctx.timezone)))
+        upcoming = await ctx.db.next_meeting(project.id, now)
+        facts.append(_("Next meeting: {title}, {when}.", title=upcoming.title,
+                       when=_.datetime(upcoming.starts_at, ctx.timezone)) if upcoming
+                     else _("No meeting is scheduled."))
         if last := await ctx.db.last_meeting(project.id, now):
             facts.append(_("Last meeting: {title}, {when}.", title=last.title,
                            when=_.datetime(last.starts_at, ctx.timezone)))

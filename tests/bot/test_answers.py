@@ -216,6 +216,8 @@ async def test_a_named_meeting_narrows_ask_and_search(desk: Desk, clock: Clock) 
 
     unset = await desk.chat.ok("ask what is the budget and the deadline? project:mobile")
     assert unset.text == "No budget is set.\nNo due date is set."
+    unplanned = await desk.chat.ok("ask when do we meet next? project:mobile")
+    assert unplanned.text == "No meeting is scheduled."
     elsewhere = await desk.chat.say(f"{question} meeting:#1 project:mobile")
     assert elsewhere.status == "error"
     assert "Meeting #1 (Launch review) is not one of Mobile's" in elsewhere.text
