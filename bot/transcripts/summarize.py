@@ -467,11 +467,17 @@ def find_next_steps(sentences: Sequence[Sentence]) -> list[Point]:
     return _cued(sentences, _NEXT_STEP)
 
 
+# "Next step: a go/no-go call." The summary shows its own label before each point.
+_SAID_LABEL = re.compile(r"^(?:next steps?|decision|pr[oó]ximos? pasos?|siguientes? pasos?|"
+                         r"decisi[oó]n)\s*:\s*(?=\w)", re.IGNORECASE)
+
+
 def _cued(sentences: Sequence[Sentence], cue: re.Pattern[str]) -> list[Point]:
     points: list[Point] = []
     for sentence in sentences:
-        if cue.search(fold(sentence.text)) and all(p.text != sentence.text for p in points):
-            points.append(Point(sentence.text, sentence.segment))
+        text = _SAID_LABEL.sub("", sentence.text.strip())
+        if cue.search(fold(sentence.text)) and all(p.text != text for p in points):
+            points.append(Point(text, sentence.segment))
     return points
 
 

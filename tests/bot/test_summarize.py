@@ -228,6 +228,16 @@ async def test_decision_cues_in_both_languages(text: str) -> None:
     assert [(d.text, d.segment) for d in summary.decisions] == [(text, 0)]
 
 
+async def test_a_point_said_with_its_label_is_not_labelled_twice() -> None:
+    summary, segments = await extract([
+        ("Ana", "Next step: a go or no-go call the day before the launch."),
+        ("Luis", "Próximos pasos: enviar las fotos nuevas al cliente.")], "en")
+    assert [p.text for p in summary.next_steps] == [
+        "a go or no-go call the day before the launch.",
+        "enviar las fotos nuevas al cliente."]
+    assert_traceable(summary, segments)
+
+
 def test_clean_text_drops_annotations_and_fillers() -> None:
     assert clean_text("So , uh , we 're done {disfmarker} I think . Um , yeah .") == \
         "So, we're done I think. yeah."
