@@ -131,6 +131,10 @@ async def meeting_list(ctx: Context, project: ProjectRef | None = None, *,
         project_id=row.id if row else None, offset=offset, limit=limit,
         after=now - timedelta(hours=2) if period is Period.UPCOMING else None,
         before=now if period is Period.PAST else None)
+    if not found.rows and period is Period.UPCOMING:
+        return Reply(text=_("No upcoming meetings. Schedule one with `/meeting schedule website "
+                            "tomorrow 3pm`; past ones: `/meeting list period:past`."),
+                     status="info")
     if not found.rows:
         return Reply(text=_("No meetings to show. Schedule one with `/meeting schedule website "
                             "tomorrow 3pm`."), status="info")

@@ -194,6 +194,8 @@ async def test_a_meeting_that_took_place_is_logged_without_reminders(
     assert not await ReminderService(db, Outbox(), clock=clock).run_due()
     clock.advance(days=2)  # nor a follow-up later
     assert not await ReminderService(db, Outbox(), clock=clock).run_due()
+    upcoming = await chat.ok("meeting list")
+    assert upcoming.text.startswith("No upcoming meetings") and "period:past" in upcoming.text
     listed = text_of(await chat.ok("meeting list period:past"))
     assert "#1 *Kick-off*" in listed and "ended" in listed
     ahead = await chat.say("meeting log website tomorrow 3pm")
