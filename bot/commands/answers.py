@@ -316,6 +316,11 @@ async def _answer_moments(ctx: Context, project: Project, question: str, follows
                              meeting=meeting)
     if follows:
         also = await _moments(ctx, project, f"{follows} {question}", meeting=meeting)
+        # "And Diego?" asks for his lines on the earlier subject, not everybody's.
+        named = {m.speaker for m in moments
+                 if m.speaker and mentioned(question, [(0, m.speaker)]) is not None}
+        if named and all(m.speaker in named for m in moments):
+            also = [m for m in also if m.speaker in named]
         known = {(m.transcript_id, m.position) for m in moments}
         moments = sorted([*moments, *(m for m in also if (m.transcript_id, m.position)
                                       not in known)], key=lambda m: -m.score)[:3]

@@ -239,6 +239,10 @@ async def test_what_someone_said_quotes_them(desk: Desk, clock: Clock) -> None:
     # With a subject, the subject ranks and the person only weighs in.
     budget = await desk.chat.ok("ask what did Ana say about the launch date? project:website")
     assert budget.citations[0].detail.endswith(" · Ana · 0:12")
+    # "And Luis?" after it: Luis's lines alone.
+    follow_up = await desk.chat.ok("ask and Luis?")
+    assert follow_up.citations and all(c.detail.endswith((" · Luis · 0:18", " · Luis · 0:06"))
+                                       for c in follow_up.citations)
 
 
 async def test_a_day_the_question_names_picks_that_days_meeting(desk: Desk,
