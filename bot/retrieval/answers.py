@@ -33,6 +33,10 @@ MIN_WORDS = 4
 # higher, as much as a named speaker's lines do. Not tuned: QMSum's meetings rarely say "we
 # decided" (0.6 decisions a meeting in val's summaries), and no quote of val changes.
 DECISION_WEIGHT = 0.25
+# What "what did Ana say?" may ask with besides her name: nothing it is about.
+_SAYING = ("say said says saying think thought thinks talk talked talking mention mentioned "
+           "speak spoke opinion view decir dijo dice dijeron hablar hablo pensar piensa penso "
+           "opinar opina opino opinion comentar comento mencionar menciono")
 _ASKS_DECISION = re.compile(r"\b(?:decid\w*|decision\w*|decisi[oó]n\w*|agree\w*|acord\w*|"
                             r"conclu\w*)", re.IGNORECASE)
 
@@ -143,11 +147,12 @@ class Retriever:
                 if s >= MIN_SIMILARITY][:limit]
 
     def _subject(self, query: str, named: frozenset[str]) -> list[str]:
-        """The words a question asks about, beyond the people it names and the talk itself
-        ("what did Ana say?" has none)."""
+        """The words a question asks about, beyond the people it names and their saying it
+        ("what did Ana say?" has none; "what did Ana say about her proposal?" has one)."""
         analyzer = self.index.analyzer
-        people = {term for speaker in named for term in analyzer(speaker)}
-        return [term for term in analyzer.query(query) if term not in people]
+        ignored = {term for speaker in named for term in analyzer(speaker)}
+        ignored.update(analyzer(_SAYING))
+        return [term for term in analyzer(query) if term not in ignored]
 
     async def _vectors(self, workspace_id: int, lines: list[tuple[Moment, str]]) -> np.ndarray:
         """Each line's unit vector, as stored at indexing time (embedding ~60 lines per
