@@ -59,6 +59,7 @@ async def ask(ctx: Context, question: str, *, project: ProjectRef | None = None,
         /ask what did we agree on yesterday's call?
     """
     _ = ctx._
+    _need_words(ctx, "question", question, "/ask what did we decide about the launch date?")
     thread = _thread(ctx)
     # In a thread, every earlier turn is context; elsewhere (a channel, a direct message, the
     # console) only a question asked a few minutes ago is.
@@ -119,6 +120,7 @@ async def search(ctx: Context, query: str, *, project: ProjectRef | None = None,
         /search budget meeting:#12
     """
     _ = ctx._
+    _need_words(ctx, "query", query, "/search launch date")
     row, only = await _scope(ctx, project, meeting, query)
     moments = await _moments(ctx, row, query, limit=8, meeting=only)
     if not moments:
@@ -231,6 +233,12 @@ async def _risks(ctx: Context, row: Project) -> tuple[list[str], list[str]]:
 
 
 # -- helpers ------------------------------------------------------------------------------
+
+
+def _need_words(ctx: Context, name: str, text: str, example: str) -> None:
+    if not re.search(r"[^\W_]", text):
+        raise UserError(ctx._("`{name}` needs words to look for, e.g. `{example}`.", name=name,
+                              example=example))
 
 
 def _thread(ctx: Context) -> str:

@@ -111,6 +111,9 @@ async def test_ask_answers_with_the_moment_it_was_said(desk: Desk, clock: Clock)
 
     found = await desk.chat.ok("search candidates shortlist project:mobile")
     assert "recruiter will share a shortlist" in found.items[0] and "Carl · 0:08" in found.items[0]
+    for wordless in ("ask ???", "search ***"):
+        refused = await desk.chat.say(wordless)
+        assert refused.status == "error" and "needs words to look for" in refused.text
 
 
 async def test_an_unbound_question_is_asked_of_the_project_it_is_about(desk: Desk) -> None:
