@@ -3,10 +3,11 @@
 With a language model, through tool calls built from the command registry's schemas; the
 embedded default, through rules in English and Spanish: a question goes to ``ask``,
 "set up a call with Acme next Tuesday at 3pm" to ``meeting schedule``, "log 3h on Website"
-to ``project log``, "search the launch date" / "busca pagos" to ``search``. A question or a
-search that names a project or a client ("what did we decide on Website?") is about that
-project. Whatever is chosen then runs through the dispatcher like any command, with the
-same parsing, role check and transaction.
+to ``project log``, "search the launch date" / "busca pagos" to ``search``, "my tasks" /
+"mis tareas" to ``actions --mine``. A question (or a request for one: "tell me about…",
+"cuéntame…") or a search that names a project or a client ("what did we decide on
+Website?") is about that project. Whatever is chosen then runs through the dispatcher like
+any command, with the same parsing, role check and transaction.
 """
 
 from __future__ import annotations
@@ -151,6 +152,18 @@ _QUESTION = re.compile(
     r"c[oó]mo|cu[aá]l|cu[aá]nto|cu[aá]ntas?|hubo|hay|se)\b", re.IGNORECASE)
 
 
+# "Tell me about the launch", "cuéntame qué se decidió": a question put as a request.
+_REQUEST = re.compile(
+    r"^(?:please\s+|por favor\s+)?(?:tell me|remind me|show me|give me|explain|summari[sz]e|"
+    r"recap|i (?:want|need|would like) to know|cu[eé]ntame|dime|recu[eé]rdame|mu[eé]strame|"
+    r"expl[ií]came|res[uú]me(?:me)?|quiero saber|necesito saber)\b", re.IGNORECASE)
+# "my tasks", "what are my action items?", "mis tareas en Acme": the sender's action items.
+_MY_TASKS = re.compile(
+    r"^(?:(?:list|show(?: me)?|what are|lista|mu[eé]stra(?:me)?|cu[aá]les son)\s+)?(?:my|mis)"
+    r"\s+(?:open\s+)?(?:tasks|action items|to-?dos|tareas|pendientes)(?:\s+(?:on|for|in|en|"
+    r"de|del)\s+(?P<project>.+?))?\s*[.!?]?$", re.IGNORECASE)
+
+
 @dataclass(frozen=True, slots=True)
 class Routed:
     """The command free text was routed to, with its arguments."""
@@ -203,11 +216,14 @@ class Router:
                 if title := _ARTICLE.sub("", match["title"] or "").strip():
                     args["title"] = title[0].upper() + title[1:]
                 return Routed("meeting schedule", args)
+        if match := _MY_TASKS.match(text.lstrip("¿")):
+            project = await projects.mentioned(match["project"]) if match["project"] else None
+            return Routed("actions", {"mine": True, **({"project": project} if project else {})})
         if (match := _SEARCH.match(text)) and not text.rstrip().endswith("?"):
             project = await projects.mentioned(text)
             return Routed("search", {"query": match["query"],
                                      **({"project": project} if project else {})})
-        if _QUESTION.search(text):
+        if _QUESTION.search(text) or _REQUEST.match(text):
             project = await projects.mentioned(text)
             return Routed("ask", {"question": text, **({"project": project} if project else {})})
         return None

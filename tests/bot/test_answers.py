@@ -368,6 +368,9 @@ async def test_free_text_is_routed_in_both_languages(desk: Desk, clock: Clock) -
     # Another workspace's question naming "Website" does not reach this one's project.
     stranger = await desk.chat.in_team("T-other").say("what did Acme say about the website?")
     assert stranger.status == "error" and "No projects yet" in stranger.text
+    # A question put as a request; the sender's tasks.
+    assert (await desk.chat.ok("tell me about the budget of Mobile")).title == "About Mobile"
+    assert (await desk.chat.ok("cuéntame cómo va website")).title == "About Website"
     # "search …" / "busca …": the matching moments, in the project named if one is.
     found = await desk.chat.ok("busca diseños en website")
     assert found.text == "Nothing in Website's meetings matches `diseños en website`."
@@ -378,6 +381,11 @@ async def test_free_text_is_routed_in_both_languages(desk: Desk, clock: Clock) -
     assert question.title == "About Website"
     lost = await desk.chat.say("banana")
     assert lost.status == "error" and "log 3h on Website" in lost.text
+    # "My tasks": the sender's action items, not Luis's.
+    await desk.meeting_with(desk.chat, "Website", "Launch review", LAUNCH, new_project=False)
+    assert "send the final budget" in text_of(await desk.chat.ok("actions"))
+    for mine in ("my tasks", "¿cuáles son mis tareas en website?"):
+        assert (await desk.chat.ok(mine)).text == "No action items here."
     typo = await desk.chat.say("/projetc list")
     assert "Unknown command" in typo.text
 
