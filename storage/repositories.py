@@ -394,6 +394,14 @@ class WorkspaceStore:
             query = query.where(Meeting.project_id == project_id)
         return await self._page(query.order_by(Transcript.id.desc()), offset, limit)
 
+    async def summarised_transcript(self, meeting_id: int) -> Transcript | None:
+        """The meeting's newest transcript that has its summary."""
+        return await self.session.scalar(
+            select(Transcript).where(Transcript.workspace_id == self.workspace_id,
+                                     Transcript.meeting_id == meeting_id,
+                                     Transcript.status == TranscriptStatus.DONE)
+            .order_by(Transcript.id.desc()).limit(1))
+
     async def transcripts_not_searchable(self, project_id: int,
                                          meeting_id: int | None = None) -> int:
         """How many of a project's (or one of its meetings') transcripts are still on their

@@ -14,6 +14,8 @@ from bot.core import Citation, Reply, Role, UserError
 from bot.registry import MeetingRef, ProjectRef
 from bot.retrieval.answers import Moment, Retriever
 from bot.retrieval.routing import mentioned, project_mentioned
+from bot.transcripts.pipeline import summary_reply
+from bot.transcripts.summarize import STOP_WORDS, fold
 from storage.models import ConversationTurn, Meeting, Project, ProjectStatus
 
 log = logging.getLogger("v1tr0.answers")
@@ -31,6 +33,16 @@ _MEETING_DAY = re.compile(
     rf"(?:mañana|tarde))|last (?P<last>{_WEEKDAYS})|(?P<owner>{_WEEKDAYS})'s (?:meeting|call|"
     rf"sync|review|standup)|(?P<pasado>{_WEEKDAYS}) pasado|(?:reuni[oó]n|llamada) del "
     rf"(?P<del>{_WEEKDAYS}))\b", re.IGNORECASE)
+# A question for a meeting's whole summary, and the words it may say besides the meeting.
+_ASKS_SUMMARY = re.compile(r"\b(?:summari[sz]e|summary|recap|overview|what happened|"
+                           r"resum\w*|qu[eé] pas[oó]|de qu[eé] se habl[oó])\b", re.IGNORECASE)
+_LAST_MEETING = re.compile(r"\b(?:(?:last|latest|previous|most recent) (?:meeting|call|sync)|"
+                           r"(?:[uú]ltima|anterior) (?:reuni[oó]n|llamada)|(?:reuni[oó]n|"
+                           r"llamada) anterior)\b", re.IGNORECASE)
+_NO_SUBJECT = frozenset({
+    "meeting", "meetings", "call", "sync", "review", "standup", "session", "give", "tell",
+    "show", "please", "can", "could", "quick", "short", "brief", "reunion", "llamada", "sesion",
+    "dame", "dime", "muestrame", "puedes", "breve", "rapido"})
 _TOPICS = {
     "budget": r"budget|cost|spent|spend|money|burn|presupuesto|gasto|coste|costo|dinero",
     "hours": r"hours?|time logged|horas|tiempo",
@@ -75,11 +87,17 @@ async def ask(ctx: Context, question: str, *, project: ProjectRef | None = None,
     # "Yesterday" picks a meeting; it is not what the answer is about.
     topic = " ".join(_MEETING_DAY.sub(" ", question).split()) or question
     row, only = await _scope(ctx, project, meeting, topic)
+    implied = await _implied_meeting(ctx, row, question, last) if only is None else None
+    if (asked := only or implied) and _wants_summary(question, row, asked):
+        reply = await _meeting_summary(ctx, row, asked)
+        reply.in_thread = True
+        await ctx.db.remember_turn(thread, ctx.member_id, row.id, question, reply.text,
+                                   at=ctx.now(), meeting_id=asked.id)
+        return reply
     moments: list[Moment] = []
     # The meeting it implies is searched alone; when it has nothing on this, the whole
     # project is asked instead.
-    if only is None and (implied := await _implied_meeting(ctx, row, question, last)) and (
-            moments := await _answer_moments(ctx, row, topic, follows, implied)):
+    if implied and (moments := await _answer_moments(ctx, row, topic, follows, implied)):
         only = implied
     if not moments:
         moments = await _answer_moments(ctx, row, topic, follows, only)
@@ -131,6 +149,30 @@ async def search(ctx: Context, query: str, *, project: ProjectRef | None = None,
     return Reply(title=_("Moments matching `{query}`", query=query), items=[
         f"[{n}] “{_snippet(m.text)}” — {m.cite(_, ctx.timezone)}"
         for n, m in enumerate(moments, 1)])
+
+
+def _wants_summary(question: str, project: Project, meeting: Meeting) -> bool:
+    """Whether a question asks for the meeting's summary as a whole ("summarize yesterday's
+    meeting on Website", "¿qué pasó en la última reunión?"), not about a subject in it."""
+    if not _ASKS_SUMMARY.search(question):
+        return False
+    rest = re.sub(re.escape(meeting.title), " ", _MEETING_DAY.sub(" ", question),
+                  flags=re.IGNORECASE)
+    rest = _ASKS_SUMMARY.sub(" ", _LAST_MEETING.sub(" ", rest))
+    named = _NO_SUBJECT | set(re.findall(r"\w+", fold(project.name).casefold()))
+    return not [word for word in re.findall(r"[^\W\d_]{3,}", fold(rest).casefold())
+                if word not in STOP_WORDS and word not in named]
+
+
+async def _meeting_summary(ctx: Context, project: Project, meeting: Meeting) -> Reply:
+    """The meeting's posted summary, or why there is none yet."""
+    done = await ctx.db.summarised_transcript(meeting.id)
+    if done is None:
+        return Reply(status="info", text=await _still_processing(ctx, project, meeting) or ctx._(
+            "{meeting} has no summary yet: add its recording or transcript with "
+            "`/transcript add #{id}`.", meeting=meeting.title, id=meeting.id))
+    return summary_reply(ctx._, done, meeting, project, await ctx.db.summary_items(done.id),
+                         await ctx.db.segments(done.id))
 
 
 async def _still_processing(ctx: Context, project: Project,
@@ -296,6 +338,8 @@ async def _implied_meeting(ctx: Context, project: Project, question: str,
     titles = list(latest.values())
     if (found := mentioned(question, [(n, m.title) for n, m in enumerate(titles)])) is not None:
         return titles[found]
+    if _LAST_MEETING.search(question) and started:
+        return started[0]
     if (day := _meeting_day(ctx, question)) is not None:
         held = [m for m in started if m.starts_at.astimezone(ctx.now().tzinfo).date() == day]
         if held:

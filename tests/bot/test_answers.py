@@ -248,6 +248,27 @@ async def test_what_someone_said_quotes_them(desk: Desk, clock: Clock) -> None:
                                        for c in follow_up.citations)
 
 
+async def test_a_meetings_summary_is_asked_for(desk: Desk, clock: Clock) -> None:
+    await desk.meeting_with(desk.chat, "Website", "Launch review", LAUNCH)
+    await desk.chat.ok("project create Mobile")
+    await desk.chat.ok("meeting log mobile 1 hour ago Kickoff")
+    clock.advance(days=1)
+    for question in ("ask summarize yesterday's meeting on website",
+                     "ask ¿qué pasó en la última reunión? project:website",
+                     "give me a recap of the launch review"):
+        summary = await desk.chat.ok(question)
+        assert summary.title == "Summary of Launch review", question
+        assert any(item.startswith("Decision: We decided to move the launch date")
+                   for item in summary.items)
+    # A subject within the meeting is a question, not a request for the whole summary.
+    budget = await desk.chat.ok("ask summarize what was said about the budget in the launch "
+                                "review? project:website")
+    assert budget.title == "About Website · Launch review" and budget.citations
+    pending = await desk.chat.ok("ask recap the last meeting project:mobile")
+    assert pending.text == ("Kickoff has no summary yet: add its recording or transcript with "
+                            "`/transcript add #2`.")
+
+
 async def test_a_day_the_question_names_picks_that_days_meeting(desk: Desk,
                                                                 clock: Clock) -> None:
     await desk.meeting_with(desk.chat, "Website", "Launch review", LAUNCH)
