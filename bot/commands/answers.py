@@ -69,6 +69,7 @@ async def ask(ctx: Context, question: str, *, project: ProjectRef | None = None,
         /ask ¿quién se encarga del presupuesto? project:website
         /ask who owns the budget? meeting:"Launch review"
         /ask what did we agree on yesterday's call?
+        /ask summarize the last meeting project:website
     """
     _ = ctx._
     _need_words(ctx, "question", question, "/ask what did we decide about the launch date?")
