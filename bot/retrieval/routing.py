@@ -4,10 +4,11 @@ With a language model, through tool calls built from the command registry's sche
 embedded default, through rules in English and Spanish: a question goes to ``ask``,
 "set up a call with Acme next Tuesday at 3pm" to ``meeting schedule``, "log 3h on Website"
 to ``project log``, "search the launch date" / "busca pagos" to ``search``, "my tasks" /
-"mis tareas" to ``actions --mine``. A question (or a request for one: "tell me about…",
-"cuéntame…") or a search that names a project or a client ("what did we decide on
-Website?") is about that project. Whatever is chosen then runs through the dispatcher like
-any command, with the same parsing, role check and transaction.
+"mis tareas" to ``actions --mine``, "when is the next meeting?" to ``meeting list``. A
+question (or a request for one: "tell me about…", "cuéntame…") or a search that names a
+project or a client ("what did we decide on Website?") is about that project. Whatever is
+chosen then runs through the dispatcher like any command, with the same parsing, role check
+and transaction.
 """
 
 from __future__ import annotations
@@ -157,11 +158,15 @@ _REQUEST = re.compile(
     r"^(?:please\s+|por favor\s+)?(?:tell me|remind me|show me|give me|explain|summari[sz]e|"
     r"recap|i (?:want|need|would like) to know|cu[eé]ntame|dime|recu[eé]rdame|mu[eé]strame|"
     r"expl[ií]came|res[uú]me(?:me)?|quiero saber|necesito saber)\b", re.IGNORECASE)
-# "my tasks", "what are my action items?", "mis tareas en Acme": the sender's action items.
+# "my tasks", "what's on my plate?", "mis tareas en Acme": the sender's action items.
 _MY_TASKS = re.compile(
-    r"^(?:(?:list|show(?: me)?|what are|lista|mu[eé]stra(?:me)?|cu[aá]les son)\s+)?(?:my|mis)"
-    r"\s+(?:open\s+)?(?:tasks|action items|to-?dos|tareas|pendientes)(?:\s+(?:on|for|in|en|"
-    r"de|del)\s+(?P<project>.+?))?\s*[.!?]?$", re.IGNORECASE)
+    r"^(?:(?:(?:list|show(?: me)?|what are|lista|mu[eé]stra(?:me)?|cu[aá]les son)\s+)?(?:my|mis)"
+    r"\s+(?:open\s+)?(?:tasks|action items|to-?dos|tareas|pendientes)|what(?:'s| is) on my "
+    r"plate|what do i (?:have|need) to do|qu[eé] tengo (?:que hacer|pendiente))(?:\s+(?:on|for|"
+    r"in|en|de|del)\s+(?P<project>.+?))?\s*[.!?]?$", re.IGNORECASE)
+# "When is the next meeting?", "¿cuándo es la próxima reunión con Acme?": the upcoming ones.
+_NEXT_MEETINGS = re.compile(r"\b(?:next|upcoming) (?:meetings?|calls?)\b|\bpr[oó]xim[ao]s? "
+                            r"(?:reuni[oó]n|reuniones|llamadas?)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,6 +224,9 @@ class Router:
         if match := _MY_TASKS.match(text.lstrip("¿")):
             project = await projects.mentioned(match["project"]) if match["project"] else None
             return Routed("actions", {"mine": True, **({"project": project} if project else {})})
+        if _NEXT_MEETINGS.search(text):
+            project = await projects.mentioned(text)
+            return Routed("meeting list", {"project": project} if project else {})
         if (match := _SEARCH.match(text)) and not text.rstrip().endswith("?"):
             project = await projects.mentioned(text)
             return Routed("search", {"query": match["query"],

@@ -405,8 +405,14 @@ async def test_free_text_is_routed_in_both_languages(desk: Desk, clock: Clock) -
     # "My tasks": the sender's action items, not Luis's.
     await desk.meeting_with(desk.chat, "Website", "Launch review", LAUNCH, new_project=False)
     assert "send the final budget" in text_of(await desk.chat.ok("actions"))
-    for mine in ("my tasks", "¿cuáles son mis tareas en website?"):
+    for mine in ("my tasks", "¿cuáles son mis tareas en website?", "what's on my plate?"):
         assert (await desk.chat.ok(mine)).text == "No action items here."
+    # "When is the next meeting?": the upcoming ones, of the project it names if it does.
+    await desk.chat.ok("meeting schedule mobile tomorrow 10am title:Standup")
+    for upcoming in ("when is the next meeting?", "¿cuándo es la próxima reunión de mobile?"):
+        assert "*Standup*" in text_of(await desk.chat.ok(upcoming))
+    websites = text_of(await desk.chat.ok("next meetings on website?"))
+    assert "*Launch*" in websites and "*Standup*" not in websites
     typo = await desk.chat.say("/projetc list")
     assert "Unknown command" in typo.text
 
