@@ -155,9 +155,11 @@ _QUESTION = re.compile(
 
 # "Tell me about the launch", "cuéntame qué se decidió": a question put as a request.
 _REQUEST = re.compile(
-    r"^(?:please\s+|por favor\s+)?(?:tell me|remind me|show me|give me|explain|summari[sz]e|"
-    r"recap|i (?:want|need|would like) to know|cu[eé]ntame|dime|recu[eé]rdame|mu[eé]strame|"
-    r"expl[ií]came|res[uú]me(?:me)?|quiero saber|necesito saber)\b", re.IGNORECASE)
+    r"^(?:please\s+|por favor\s+)?(?:tell me|show me|give me|explain|summari[sz]e|"
+    r"remind me (?:what|who|when|where|why|how|which|about|of)|recap|"
+    r"i (?:want|need|would like) to know|cu[eé]ntame|dime|recu[eé]rdame (?:qu[eé]|qui[eé]n|"
+    r"cu[aá]ndo|c[oó]mo|d[oó]nde)|mu[eé]strame|expl[ií]came|res[uú]me(?:me)?|quiero saber|"
+    r"necesito saber)\b", re.IGNORECASE)
 # "my tasks", "what's on my plate?", "mis tareas en Acme": the sender's action items.
 _MY_TASKS = re.compile(
     r"^(?:(?:(?:list|show(?: me)?|what are|lista|mu[eé]stra(?:me)?|cu[aá]les son)\s+)?(?:my|mis)"
@@ -165,8 +167,12 @@ _MY_TASKS = re.compile(
     r"plate|what do i (?:have|need) to do|qu[eé] tengo (?:que hacer|pendiente))(?:\s+(?:on|for|"
     r"in|en|de|del)\s+(?P<project>.+?))?\s*[.!?]?$", re.IGNORECASE)
 # "When is the next meeting?", "¿cuándo es la próxima reunión con Acme?": the upcoming ones.
-_NEXT_MEETINGS = re.compile(r"\b(?:next|upcoming) (?:meetings?|calls?)\b|\bpr[oó]xim[ao]s? "
-                            r"(?:reuni[oó]n|reuniones|llamadas?)\b", re.IGNORECASE)
+# Only when that is the whole question: "what do we prepare for the next call?" is not.
+_NEXT_MEETINGS = re.compile(
+    r"^¿?(?:(?:when(?:'s| is| are)|what(?:'s| is| are)|list|show(?: me)?|cu[aá]ndo (?:es|son)|"
+    r"cu[aá]les son|lista|mu[eé]stra(?:me)?)\s+)?(?:the|our|la|las|nuestras?)?\s*(?:next|"
+    r"upcoming|pr[oó]xim[ao]s?) (?:meetings?|calls?|reuni[oó]n|reuniones|llamadas?)(?:\s+(?:for|"
+    r"on|with|of|in|de|con|en|del)\s+.+?)?\s*[.!?]?$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,7 +230,7 @@ class Router:
         if match := _MY_TASKS.match(text.lstrip("¿")):
             project = await projects.mentioned(match["project"]) if match["project"] else None
             return Routed("actions", {"mine": True, **({"project": project} if project else {})})
-        if _NEXT_MEETINGS.search(text):
+        if _NEXT_MEETINGS.match(text):
             project = await projects.mentioned(text)
             return Routed("meeting list", {"project": project} if project else {})
         if (match := _SEARCH.match(text)) and not text.rstrip().endswith("?"):

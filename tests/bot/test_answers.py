@@ -400,8 +400,9 @@ async def test_free_text_is_routed_in_both_languages(desk: Desk, clock: Clock) -
     await desk.chat.ok("project bind website")
     question = await desk.chat.ok("what did the client say about the designs?")
     assert question.title == "About Website"
-    lost = await desk.chat.say("banana")
-    assert lost.status == "error" and "log 3h on Website" in lost.text
+    for lost_text in ("banana", "remind me to call Ana tomorrow"):  # not a question
+        lost = await desk.chat.say(lost_text)
+        assert lost.status == "error" and "log 3h on Website" in lost.text
     # "My tasks": the sender's action items, not Luis's.
     await desk.meeting_with(desk.chat, "Website", "Launch review", LAUNCH, new_project=False)
     assert "send the final budget" in text_of(await desk.chat.ok("actions"))
@@ -413,6 +414,8 @@ async def test_free_text_is_routed_in_both_languages(desk: Desk, clock: Clock) -
         assert "*Standup*" in text_of(await desk.chat.ok(upcoming))
     websites = text_of(await desk.chat.ok("next meetings on website?"))
     assert "*Launch*" in websites and "*Standup*" not in websites
+    prepare = await desk.chat.ok("what should we prepare for the next meeting?")
+    assert prepare.title == "About Website"  # a question, asked of the channel's project
     typo = await desk.chat.say("/projetc list")
     assert "Unknown command" in typo.text
 
