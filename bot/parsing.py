@@ -19,6 +19,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 from bot.core import UnknownCommand, UserError
 from bot.i18n import Translator
 from bot.registry import GREEDY_KINDS, Command, Kind, Money, Param, Registry
+from bot.transcripts.summarize import fold
 
 # Straight quotes, and the curly ones chat clients substitute as people type.
 _QUOTES = {'"': '"', "'": "'", "\u201c": "\u201d", "\u201d": "\u201d", "\u2018": "\u2019",
@@ -345,12 +346,33 @@ def _boolean(value: Any) -> bool | None:
     return None
 
 
+# Other words people use for a choice, in either language ("status:done", "estado:pausado"),
+# taken where the command offers that choice.
+_CHOICE_WORDS = {
+    "completed": "done finished complete closed terminado terminada completado completada "
+                 "hecho hecha finalizado finalizada cerrado cerrada",
+    "on_hold": "hold paused pausado pausada en_pausa parado parada",
+    "cancelled": "canceled cancelado cancelada",
+    "active": "in_progress ongoing started activo activa en_curso",
+    "planning": "planned planificado planificada planificacion",
+    "upcoming": "next future proximas proximos",
+    "past": "previous earlier pasadas pasados anteriores",
+    "high": "urgent urgente alta",
+    "medium": "normal media",
+    "low": "baja",
+}
+_CHOICE_SYNONYMS = {word: value for value, words in _CHOICE_WORDS.items()
+                    for word in words.split()}
+
+
 def _choice(param: Param, text: str, cx: ConvertContext) -> Any:
-    """Accept the value (``on_hold``), its spaced form (``on hold``) or its translated label."""
+    """Accept the value (``on_hold``), its spaced form (``on hold``), its translated label or
+    another word for it (``done`` for ``completed``)."""
     assert param.choices is not None
-    wanted = text.casefold().replace(" ", "_").replace("-", "_")
+    wanted = fold(text).casefold().replace(" ", "_").replace("-", "_")
+    wanted = _CHOICE_SYNONYMS.get(wanted, wanted)
     for choice in param.choices:
-        label = cx.translator(choice.value.replace("_", " ")).casefold().replace(" ", "_")
+        label = fold(cx.translator(choice.value.replace("_", " "))).casefold().replace(" ", "_")
         if wanted in {choice.value, label}:
             return choice
     options = [c.value for c in param.choices]

@@ -22,6 +22,13 @@ async def test_create_show_list_and_update(chat: Chat) -> None:
     assert "No projects match" in text_of(await chat.ok("project list status:completed"))
     assert "Website" in text_of(await chat.ok("project list client:acme"))
     assert "Website" in text_of(await chat.ok("project list redesign"))
+    # Other words for a status, in either language.
+    for word, status in (("done", "completed"), ("pausado", "on hold"),
+                         ('"in progress"', "active"), ("planificación", "planning")):
+        await chat.ok(f"project update #1 status:{word}")
+        assert f"Status: {status}" in text_of(await chat.ok("project show #1")), word
+    unknown = await chat.say("project update #1 status:someday")
+    assert unknown.status == "error" and "must be one of: planning, active" in unknown.text
 
 
 async def test_create_rejects_duplicates_and_bad_values(chat: Chat) -> None:
