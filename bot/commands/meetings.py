@@ -13,7 +13,7 @@ from bot.i18n import N_
 from bot.meetings.invite import INVITE_MIME, Invitee, ics_invite, invite_filename
 from bot.meetings.jitsi import room_name
 from bot.meetings.links import meeting_end, personal_link, public_link, workspace_jitsi
-from bot.meetings.when import parse_meeting
+from bot.meetings.when import EMAIL, parse_meeting
 from bot.registry import Hours, MeetingRef, ProjectRef
 from storage.models import (
     Meeting,
@@ -56,12 +56,14 @@ async def meeting_schedule(ctx: Context, project: ProjectRef, when: str, *,
         when: When, then optionally "for" a duration, "with" people and a title.
         duration: How long, e.g. 45m or 1h30 (default 30 minutes).
         title: The meeting's title (default: the project's name).
-        participants: More people to invite: mentions or names, separated by spaces.
+        participants: More people to invite: mentions, names or outside guests' emails,
+            separated by spaces.
 
     Examples:
         /meeting schedule website tomorrow 3pm for 45m with @ana Design review
         /meeting schedule "Mobile app" mañana a las 10:00 por 1h con @luis
         /meeting schedule website in 2 minutes for 5m
+        /meeting schedule website friday 10am with marta@umbrella.es Kickoff
     """
     meeting, row = await _create_from_text(ctx, project, when, duration, title, participants,
                                            MeetingStatus.SCHEDULED)
@@ -290,13 +292,10 @@ async def meeting_invite(ctx: Context, meeting: MeetingRef, *, email: str | None
     _ = ctx._
     row = await ctx.meeting(meeting)
     if email is not None:
-        if "@" not in email or " " in email.strip():
+        if not EMAIL.fullmatch(email.strip()):
             raise UserError(_("`{value}` is not an email address; write one like "
                               "ana@acme.com.", value=email))
-        people = await ctx.db.participants(row.id)
-        if not any((p.email or "").casefold() == email.casefold() for p in people):
-            await ctx.db.add_participant(row, name=name or email.split("@")[0], email=email,
-                                         role=ParticipantRole.GUEST, rsvp=Rsvp.PENDING)
+        await _add_outside_guest(ctx, row, email.strip(), name, took_place=False)
     return Reply(text=_("Calendar invite for {title}.", title=row.title),
                  attachments=[await _invite(ctx, row)])
 
@@ -332,6 +331,10 @@ async def _create_from_text(ctx: Context, project: ProjectRef, when: str,
                          past=status is MeetingStatus.ENDED)
     minutes = _minutes(ctx, duration) or (int(spec.duration.total_seconds() // 60)
                                           if spec.duration else DEFAULT_MINUTES)
+    if title and spec.title:
+        raise UserError(ctx._("`{words}` is left over: give the title once, after the time or "
+                              "as `title:`; invite people with @mentions or emails.",
+                              words=spec.title))
     people = [*spec.mentions, *(participants.split() if participants else [])]
     meeting = await _create(ctx, row, title or spec.title, spec.start, minutes, status, people)
     return meeting, row
@@ -353,6 +356,10 @@ async def _create(ctx: Context, project: Project, title: str | None, start: date
                                  role=ParticipantRole.HOST, rsvp=Rsvp.YES, **presence)
     invited = {host.id}
     for ref in people:
+        if EMAIL.fullmatch(ref):  # an outside guest: the .ics invite carries the link
+            await _add_outside_guest(ctx, meeting, ref, None, took_place=took_place,
+                                     **presence)
+            continue
         member = await ctx.person(ref)
         if member.id not in invited:
             invited.add(member.id)
@@ -363,6 +370,16 @@ async def _create(ctx: Context, project: Project, title: str | None, start: date
     if not took_place:  # nothing to remind anyone of
         await _schedule_reminders(ctx, meeting)
     return meeting
+
+
+async def _add_outside_guest(ctx: Context, meeting: Meeting, email: str, name: str | None, *,
+                             took_place: bool, **presence: datetime) -> None:
+    """Someone outside the workspace, by email (once, whatever its case)."""
+    people = await ctx.db.participants(meeting.id)
+    if not any((p.email or "").casefold() == email.casefold() for p in people):
+        await ctx.db.add_participant(meeting, name=name or email.split("@")[0], email=email,
+                                     role=ParticipantRole.GUEST,
+                                     rsvp=Rsvp.YES if took_place else Rsvp.PENDING, **presence)
 
 
 async def _schedule_reminders(ctx: Context, meeting: Meeting) -> None:

@@ -36,6 +36,8 @@ _AND_WORDS = frozenset({"and", "y", "&"})
 # type @name. A Slack display name may hold spaces, so <@...> is kept as one token.
 _TOKEN = re.compile(r"<@[^<>]*>|\S+")
 _MENTION = re.compile(r"@[\w.\-]*\w|<@!?\w+(?:\|[^<>]*)?>")
+# An outside guest is invited by email ("with ana@acme.com") the way a member is by mention.
+EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
 _MENTION_TRAILER = ",;:.!?"
 
 _DURATION_PHRASES = {"half an hour": 30, "media hora": 30, "an hour": 60, "one hour": 60,
@@ -76,7 +78,8 @@ class MeetingSpec:
     Attributes:
         start: When it starts, timezone-aware, in UTC.
         duration: How long it lasts, if said.
-        mentions: Mention tokens as written (``@ana``, ``<@U123>``, ``<@U456|bea>``).
+        mentions: Mention tokens as written (``@ana``, ``<@U123>``, ``<@U456|bea>``), and
+            outside guests' emails (``ana@acme.com``).
         title: The words left over, if any.
     """
 
@@ -169,9 +172,10 @@ def split_schedule_text(text: str) -> tuple[str, str | None, tuple[str, ...], st
 
 
 def _mention(token: str) -> str | None:
-    """The mention ``token`` holds, without trailing punctuation (``@ana,``), else ``None``."""
+    """The mention or email ``token`` holds, without trailing punctuation (``@ana,``), else
+    ``None``."""
     candidate = token if token.startswith("<@") else token.rstrip(_MENTION_TRAILER)
-    return candidate if _MENTION.fullmatch(candidate) else None
+    return candidate if _MENTION.fullmatch(candidate) or EMAIL.fullmatch(candidate) else None
 
 
 def _duration_size(tokens: list[str], start: int) -> int:

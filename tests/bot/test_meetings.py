@@ -181,6 +181,22 @@ async def test_bad_times_get_examples(chat: Chat) -> None:
     assert garbage.status == "error" and "tomorrow 3pm" in garbage.text
     too_long = await chat.say("meeting schedule website tomorrow 3pm duration:20h")
     assert too_long.status == "error" and "12 hours" in too_long.text
+    twice = await chat.say("meeting schedule website tomorrow 3pm with ana title:Kickoff")
+    assert twice.status == "error" and "`with ana` is left over" in twice.text
+
+
+async def test_an_outside_guest_is_invited_by_email(chat: Chat) -> None:
+    await _setup(chat)
+    reply = await chat.ok("meeting schedule website tomorrow 3pm with ana.ruiz@acme.com and "
+                          "@bea Kickoff")
+    assert reply.title == "Meeting scheduled: Kickoff"
+    assert "ana.ruiz · guest · invited" in text_of(reply) and "bea · guest" in text_of(reply)
+    event = Calendar.from_ical(reply.attachments[0].content).walk("VEVENT")[0]
+    attendee = event.get("ATTENDEE")  # members without an email are not on the .ics
+    assert str(attendee) == "mailto:ana.ruiz@acme.com" and attendee.params["CN"] == "ana.ruiz"
+    # Invited again by email, in another case: still one guest.
+    await chat.ok("meeting invite #1 email:ANA.RUIZ@acme.com")
+    assert text_of(await chat.ok("meeting show #1")).count("ana.ruiz") == 1
 
 
 async def test_a_meeting_that_took_place_is_logged_without_reminders(

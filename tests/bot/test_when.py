@@ -149,6 +149,9 @@ def test_a_day_first_date_that_cannot_be_month_first_reads_in_english_too() -> N
      ("tomorrow 3pm", None, ("<@!123>", "<@456>", "<@U9|Bea Smith>"), "Sync")),
     ("tomorrow 3pm @ana @ana", ("tomorrow 3pm", None, ("@ana",), None)),
     ("tomorrow 3pm with @ana for 1h Review", ("tomorrow 3pm", "1h", ("@ana",), "Review")),
+    # An outside guest's email counts as a mention.
+    ("tomorrow 3pm with ana@acme.com and @luis Sync",
+     ("tomorrow 3pm", None, ("ana@acme.com", "@luis"), "Sync")),
     # Title words before the keywords, and keywords that are only words.
     ("tomorrow 3pm Design review for 1h", ("tomorrow 3pm", "1h", (), "Design review")),
     ("tomorrow 3pm Lunch with the team", ("tomorrow 3pm", None, (), "Lunch with the team")),
