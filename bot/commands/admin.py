@@ -20,7 +20,7 @@ from storage.models import MemberRole
 MinutesArg = Annotated[int, Range(0, 24 * 60)]
 
 
-@registry.command("role", role=Role.MEMBER)
+@registry.command("role", role=Role.MEMBER, aliases=("roles", "role list"))
 async def role(ctx: Context, person: MemberRef | None = None, new_role: MemberRole | None = None,
                ) -> Reply:
     """See who has which role, or give someone a role (admins and owners).

@@ -11,6 +11,7 @@ async def test_first_person_owns_the_workspace_and_others_are_members(chat: Chat
     await bea.ok("help")
     roles = text_of(await chat.ok("role"))
     assert "Ana · owner" in roles and "Bea · member" in roles
+    assert text_of(await chat.ok("role list")) == text_of(await chat.ok("roles")) == roles
 
 
 async def test_role_changes_are_guarded(chat: Chat) -> None:
