@@ -83,11 +83,10 @@ async def ask(ctx: Context, question: str, *, project: ProjectRef | None = None,
     last = earlier[-1] if earlier and (
         _FOLLOW_UP.match(question) or len(question.split()) <= 4) else None
     follows = last.question if last else None
-    if last and project is None and meeting is None and last.project_id:
-        project = ProjectRef(f"#{last.project_id}")
     # "Yesterday" picks a meeting; it is not what the answer is about.
     topic = " ".join(_MEETING_DAY.sub(" ", question).split()) or question
-    row, only = await _scope(ctx, project, meeting, topic)
+    row, only = await _scope(ctx, project, meeting, topic,
+                             follows=last.project_id if last else None)
     implied = await _implied_meeting(ctx, row, question, last) if only is None else None
     if (asked := only or implied) and _wants_summary(question, row, asked):
         reply = await _meeting_summary(ctx, row, asked)
@@ -290,10 +289,11 @@ def _thread(ctx: Context) -> str:
 
 
 async def _scope(ctx: Context, project: ProjectRef | None, meeting: MeetingRef | None,
-                 question: str) -> tuple[Project, Meeting | None]:
-    """The project asked about and, when one is named, the meeting searched within it."""
+                 question: str, *, follows: int | None = None) -> tuple[Project, Meeting | None]:
+    """The project asked about and, when one is named, the meeting searched within it
+    (``follows``: the project of the question this one follows up)."""
     if meeting is None:
-        if project is None and (about := await _project_about(ctx, question)):
+        if project is None and (about := await _project_about(ctx, question, follows)):
             return about, None
         return await ctx.project(project), None
     row = await ctx.project(project) if project is not None else None
@@ -307,15 +307,20 @@ async def _scope(ctx: Context, project: ProjectRef | None, meeting: MeetingRef |
     return row, found
 
 
-async def _project_about(ctx: Context, question: str) -> Project | None:
-    """The project of a question without ``project:``: the channel's, else (in a direct
-    message or an unbound channel) the project or client the question names, else the
-    workspace's only project, else the one whose meetings hold the closest line."""
+async def _project_about(ctx: Context, question: str,
+                         follows: int | None = None) -> Project | None:
+    """The project of a question without ``project:``: the project or client it names,
+    else the one of the question it follows up (``follows``), else the channel's, else the
+    workspace's only project, else the one whose meetings hold the closest line. In a bound
+    channel only a whole name counts: "the mobile layout" is not about "Mobile app"."""
     channel = ctx.request.channel_id
-    if channel and (bound := await ctx.db.bound_project(channel)):
-        return bound
-    if named := await project_mentioned(ctx.db, question):
+    bound = await ctx.db.bound_project(channel) if channel else None
+    if named := await project_mentioned(ctx.db, question, by_a_word=bound is None):
         return named
+    if follows is not None and (earlier := await ctx.db.project(follows)):
+        return earlier
+    if bound:
+        return bound
     names = await ctx.db.project_names()
     if len(names) == 1:
         return await ctx.db.project(names[0][0])

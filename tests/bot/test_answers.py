@@ -148,6 +148,14 @@ async def test_an_unbound_question_is_asked_of_the_project_it_is_about(desk: Des
     await desk.chat.ok("project bind mobile")
     bound = await desk.chat.ok("ask what did we decide about the launch date?")
     assert bound.title == "About Mobile" and not bound.citations
+    # There a whole name still picks its project; a word of one does not.
+    named = await desk.chat.ok("ask what did we decide about the launch date on Website?")
+    assert named.title == "About Website" and named.citations
+    assert (await desk.chat.ok("ask is the brand budget spent?")).title == "About Mobile"
+    # A follow-up stays in its question's project, unless it names another.
+    await desk.chat.ok("ask what is the budget of Website?")
+    assert (await desk.chat.ok("ask and the hours?")).title == "About Website"
+    assert (await desk.chat.ok("ask and Brand refresh?")).title == "About Brand refresh"
 
 
 BUDGET_CALL = """WEBVTT
