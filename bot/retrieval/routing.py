@@ -234,13 +234,12 @@ class Router:
         if _NEXT_MEETINGS.match(text):
             project = await projects.mentioned(text)
             return Routed("meeting list", {"project": project} if project else {})
+        # `search` and `ask` find the project the text names themselves, as they do for a
+        # command (a whole name even in a channel bound to another project).
         if (match := _SEARCH.match(text)) and not text.rstrip().endswith("?"):
-            project = await projects.mentioned(text)
-            return Routed("search", {"query": match["query"],
-                                     **({"project": project} if project else {})})
+            return Routed("search", {"query": match["query"]})
         if _QUESTION.search(text) or _REQUEST.match(text):
-            project = await projects.mentioned(text)
-            return Routed("ask", {"question": text, **({"project": project} if project else {})})
+            return Routed("ask", {"question": text})
         return None
 
     async def _with_model(self, text: str, llm: LanguageModel) -> Routed | None:

@@ -152,6 +152,7 @@ async def test_an_unbound_question_is_asked_of_the_project_it_is_about(desk: Des
     named = await desk.chat.ok("ask what did we decide about the launch date on Website?")
     assert named.title == "About Website" and named.citations
     assert (await desk.chat.ok("ask is the brand budget spent?")).title == "About Mobile"
+    assert (await desk.chat.ok("how is the brand budget looking?")).title == "About Mobile"
     # A follow-up stays in its question's project, unless it names another.
     await desk.chat.ok("ask what is the budget of Website?")
     assert (await desk.chat.ok("ask and the hours?")).title == "About Website"
