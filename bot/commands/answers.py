@@ -94,17 +94,15 @@ async def ask(ctx: Context, question: str, *, project: ProjectRef | None = None,
         await ctx.db.remember_turn(thread, ctx.member_id, row.id, question, reply.text,
                                    at=ctx.now(), meeting_id=asked.id)
         return reply
-    moments: list[Moment] = []
-    # The meeting it implies is searched alone; when it has nothing on this, the whole
-    # project is asked instead.
-    if implied and (moments := await _answer_moments(ctx, row, topic, follows, implied)):
-        only = implied
-    if not moments:
-        moments = await _answer_moments(ctx, row, topic, follows, only)
-    # The meeting's title is not a topic: "the budget call" asks about neither calls nor
-    # the budget as such.
-    facts = await _facts(ctx, row, re.sub(re.escape(only.title), " ", question,
-                                          flags=re.IGNORECASE) if only else question)
+    only, moments, facts = await _findings(ctx, row, only, implied, question, topic, follows)
+    # Short, it was taken for a follow-up; finding nothing there, it may be a new question
+    # about another project ("¿qué dijo Sofía?" after one about Website).
+    if (not facts and not moments and last and project is None and meeting is None
+            and row.id == last.project_id
+            and (other := await _project_about(ctx, topic)) and other.id != row.id):
+        row, follows, earlier = other, None, []
+        implied = await _implied_meeting(ctx, row, question, None)
+        only, moments, facts = await _findings(ctx, row, None, implied, question, topic, None)
     if not facts and not moments:
         answer = (_("I found nothing about that in {meeting}.", meeting=only.title) if only
                   else _("I found nothing about that in {project}'s meetings or data.",
@@ -149,6 +147,24 @@ async def search(ctx: Context, query: str, *, project: ProjectRef | None = None,
     return Reply(title=_("Moments matching `{query}`", query=query), items=[
         f"[{n}] “{_snippet(m.text)}” — {m.cite(_, ctx.timezone)}"
         for n, m in enumerate(moments, 1)])
+
+
+async def _findings(ctx: Context, project: Project, only: Meeting | None,
+                    implied: Meeting | None, question: str, topic: str,
+                    follows: str | None) -> tuple[Meeting | None, list[Moment], list[str]]:
+    """The meeting answered from (if one), the best moments and the project's facts."""
+    moments: list[Moment] = []
+    # The meeting it implies is searched alone; when it has nothing on this, the whole
+    # project is asked instead.
+    if implied and (moments := await _answer_moments(ctx, project, topic, follows, implied)):
+        only = implied
+    if not moments:
+        moments = await _answer_moments(ctx, project, topic, follows, only)
+    # The meeting's title is not a topic: "the budget call" asks about neither calls nor
+    # the budget as such.
+    facts = await _facts(ctx, project, re.sub(re.escape(only.title), " ", question,
+                                              flags=re.IGNORECASE) if only else question)
+    return only, moments, facts
 
 
 def _wants_summary(question: str, project: Project, meeting: Meeting) -> bool:

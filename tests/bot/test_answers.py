@@ -255,6 +255,10 @@ async def test_what_someone_said_quotes_them(desk: Desk, clock: Clock) -> None:
     follow_up = await desk.chat.ok("ask and Luis?")
     assert follow_up.citations and all(c.detail.endswith((" · Luis · 0:18", " · Luis · 0:06"))
                                        for c in follow_up.citations)
+    # Short like a follow-up, but about someone in another project's meetings.
+    carl = await desk.chat.ok("ask what did Carl say?")
+    assert carl.title == "About Mobile"
+    assert carl.citations and all(" · Carl · " in c.detail for c in carl.citations)
 
 
 async def test_a_meetings_summary_is_asked_for(desk: Desk, clock: Clock) -> None:
