@@ -478,6 +478,17 @@ class WorkspaceStore:
         order = (SummaryItem.due_date.is_(None), SummaryItem.due_date, SummaryItem.id)
         return await self._page(query.order_by(*order), offset, limit)
 
+    async def item_projects(self, item_ids: list[int]) -> dict[int, str]:
+        """The name of the project each summary item's meeting belongs to."""
+        rows = await self.session.execute(
+            select(SummaryItem.id, Project.name)
+            .join(Transcript, Transcript.id == SummaryItem.transcript_id)
+            .join(Meeting, Meeting.id == Transcript.meeting_id)
+            .join(Project, Project.id == Meeting.project_id)
+            .where(SummaryItem.workspace_id == self.workspace_id,
+                   SummaryItem.id.in_(item_ids)))
+        return {row[0]: row[1] for row in rows}
+
     async def summary_item(self, item_id: int) -> SummaryItem | None:
         return await self.session.scalar(select(SummaryItem).where(
             SummaryItem.workspace_id == self.workspace_id, SummaryItem.id == item_id))

@@ -148,6 +148,10 @@ async def actions(ctx: Context, project: ProjectRef | None = None, *, mine: bool
     if not found.rows:
         return Reply(text=_("No action items here."), status="info")
     today = ctx.today()
+    # Across projects, each item says whose it is.
+    projects = await ctx.db.item_projects([i.id for i in found.rows]) if row is None else {}
+    if len(set(projects.values())) < 2:
+        projects = {}
     items = []
     for item in found.rows:
         due = ""
@@ -155,7 +159,8 @@ async def actions(ctx: Context, project: ProjectRef | None = None, *, mine: bool
             late = not done and item.due_date < today
             due = f" · {_('due')} {_.date(item.due_date)}" + (f" ⚠ {_('overdue')}" if late
                                                                  else "")
-        items.append(f"#{item.id} {item.text} — {item.owner_name or _('no owner')}{due}")
+        where = f" · *{projects[item.id]}*" if item.id in projects else ""
+        items.append(f"#{item.id} {item.text} — {item.owner_name or _('no owner')}{due}{where}")
     reply = Reply(title=_("Action items"), items=items)
     flags = " ".join(f for f in (mine and "--mine", done and "--done") if f)
     add_pager(ctx, reply, page=page, total=found.total,

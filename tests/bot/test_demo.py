@@ -30,5 +30,7 @@ async def test_the_demo_answers_from_its_meetings(db: Database, clock: Clock, tm
     assert launch.title == "About Website redesign"
     assert launch.text.startswith("“So we decided to move the launch date to the twelfth")
     actions = text_of(await chat.ok("actions"))
-    assert "fix the contact form — Marco" in actions
-    assert "actualizar los diseños — Sofía" in actions
+    assert "fix the contact form — Marco" in actions and "· *Website redesign*" in actions
+    assert "actualizar los diseños — Sofía" in actions and "· *Mobile app MVP*" in actions
+    # Within one project, the project goes without saying.
+    assert "*Website redesign*" not in text_of(await chat.ok("actions website"))
