@@ -13,9 +13,11 @@ from bot.commands import (  # noqa: E402  (they register on import)
     admin,
     answers,
     clients,
+    insights,
     meetings,
     projects,
     transcripts,
 )
 
-__all__ = ["admin", "answers", "clients", "meetings", "projects", "registry", "transcripts"]
+__all__ = ["admin", "answers", "clients", "insights", "meetings", "projects", "registry",
+           "transcripts"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from babel.numbers import is_currency
 
 from bot.context import Context
@@ -50,3 +52,8 @@ def optional_text(value: str | None) -> str | None:
     if value is None:
         return None
     return value.strip() or None
+
+
+def percent(part: Decimal, whole: Decimal) -> int:
+    """``part`` as a whole percentage of ``whole`` (0 when there is no whole)."""
+    return round(part * 100 / whole) if whole else 0

@@ -1,9 +1,8 @@
-"""Grounded answers end to end: index, ask, search, insights, threads and free text."""
+"""Grounded answers end to end: index, ask, search, threads and free text."""
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import openai
@@ -471,34 +470,6 @@ async def test_a_question_about_decisions_quotes_the_decisions_first(desk: Desk)
     # Asked otherwise, the same lines rank by how close they are to the question alone.
     said = await desk.chat.ok("¿qué se dijo sobre el registro?")
     assert not said.text.startswith("“Decidimos")
-
-
-async def test_insights_name_the_risks(desk: Desk, clock: Clock) -> None:
-    await desk.meeting_with(desk.chat, "Website", "Launch review", LAUNCH)
-    await desk.chat.ok("project update website progress:10")
-    for _day in range(3):
-        await desk.chat.ok("project log 20 website")
-    await desk.chat.ok("meeting now website title:Unsummarised")
-    clock.advance(days=20)  # the Friday action item is overdue, the last call long ago
-    reply = await desk.chat.ok("insights website")
-    risks = "\n".join(i for i in reply.items if i.startswith("⚠"))
-    assert "Budget used 60% at 10% progress" in risks
-    assert "final budget" in risks
-    assert "Last meeting 20 days ago" in risks
-    assert "1 past meeting has no summary yet: Unsummarised" in risks
-    assert "1 overdue action item: " in risks
-    # No project named or bound: every active project, each risk naming its project.
-    await desk.chat.ok("project create Mobile")
-    every = await desk.chat.ok("insights")
-    assert every.title == "Insights for every active project"
-    assert every.text == "1 of 2 active projects has risks."
-    assert "⚠ *Website*: Budget used 60% at 10% progress." in every.items
-    assert not any("*Mobile*" in item for item in every.items)
-
-    await desk.chat.ok("meeting now website title:Standup")
-    clock.now = datetime.combine(clock.now.date() + timedelta(days=1), time(0, 1), tzinfo=UTC)
-    later = await desk.chat.ok("insights website")  # minutes or hours later, but the next day
-    assert "Last meeting 1 day ago (Standup)." in later.items
 
 
 async def test_the_language_model_path(db: Database, clock: Clock, tmp_path: Path,
