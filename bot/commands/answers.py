@@ -12,11 +12,11 @@ from bot.commands.common import percent
 from bot.context import Context
 from bot.core import Citation, Reply, Role, UserError
 from bot.registry import MeetingRef, ProjectRef
-from bot.retrieval.answers import Moment, Retriever
+from bot.retrieval.answers import ASKS_DECISION, Moment, Retriever
 from bot.retrieval.routing import mentioned, project_mentioned
 from bot.transcripts.pipeline import summary_reply
 from bot.transcripts.summarize import STOP_WORDS, fold
-from storage.models import ConversationTurn, Meeting, Project
+from storage.models import ConversationTurn, ItemKind, Meeting, Project
 
 log = logging.getLogger("v1tr0.answers")
 
@@ -82,24 +82,39 @@ async def ask(ctx: Context, question: str, *, project: ProjectRef | None = None,
     # in the project that question was about unless another is named.
     last = earlier[-1] if earlier and (
         _FOLLOW_UP.match(question) or len(question.split()) <= 4) else None
+    reply, row, only = await _answer(ctx, question, project, meeting, last, earlier)
+    reply.in_thread = True
+    await ctx.db.remember_turn(thread, ctx.member_id, row.id, question, reply.text,
+                               at=ctx.now(), meeting_id=only.id if only else None)
+    return reply
+
+
+async def _answer(ctx: Context, question: str, project: ProjectRef | None,
+                  meeting: MeetingRef | None, last: ConversationTurn | None,
+                  earlier: list[ConversationTurn],
+                  ) -> tuple[Reply, Project, Meeting | None]:
+    """The reply to a question, with the project and the meeting (if one) it answers from."""
+    _ = ctx._
     follows = last.question if last else None
-    # "Yesterday" picks a meeting; it is not what the answer is about.
-    topic = " ".join(_MEETING_DAY.sub(" ", question).split()) or question
-    row, only = await _scope(ctx, project, meeting, topic,
+    topic = _topic(question)
+    row, only = await _scope(ctx, project, meeting, question,
                              follows=last.project_id if last else None)
     implied = await _implied_meeting(ctx, row, question, last) if only is None else None
-    if (asked := only or implied) and _wants_summary(question, row, asked):
-        reply = await _meeting_summary(ctx, row, asked)
-        reply.in_thread = True
-        await ctx.db.remember_turn(thread, ctx.member_id, row.id, question, reply.text,
-                                   at=ctx.now(), meeting_id=asked.id)
-        return reply
+    asked = only or implied
+    if asked and _only_asks(_ASKS_SUMMARY, question, row, asked):
+        return await _meeting_summary(ctx, row, asked), row, asked
+    # "What did we decide (yesterday)?" names no subject for a line to be close to: the
+    # decisions the summary recorded are the answer.
+    if _only_asks(ASKS_DECISION, question, row, asked) and (
+            found := await _decisions(ctx, row, asked)):
+        held, moments = found
+        return _about(ctx, _extractive_answer(ctx, [], moments[:5]), row, held), row, held
     only, moments, facts = await _findings(ctx, row, only, implied, question, topic, follows)
     # Short, it was taken for a follow-up; finding nothing there, it may be a new question
     # about another project ("¿qué dijo Sofía?" after one about Website).
     if (not facts and not moments and last and project is None and meeting is None
             and row.id == last.project_id
-            and (other := await _project_about(ctx, topic)) and other.id != row.id):
+            and (other := await _project_about(ctx, question)) and other.id != row.id):
         row, follows, earlier = other, None, []
         implied = await _implied_meeting(ctx, row, question, None)
         only, moments, facts = await _findings(ctx, row, None, implied, question, topic, None)
@@ -112,11 +127,14 @@ async def ask(ctx: Context, question: str, *, project: ProjectRef | None = None,
         reply = await _llm_answer(ctx, row, question, facts, moments, earlier)
     else:
         reply = _extractive_answer(ctx, facts, moments)
-    reply.title = (_("About {project} · {meeting}", project=row.name, meeting=only.title)
-                   if only else _("About {project}", project=row.name))
-    reply.in_thread = True
-    await ctx.db.remember_turn(thread, ctx.member_id, row.id, question, reply.text,
-                               at=ctx.now(), meeting_id=only.id if only else None)
+    return _about(ctx, reply, row, only), row, only
+
+
+def _about(ctx: Context, reply: Reply, project: Project, meeting: Meeting | None) -> Reply:
+    """The reply headed with what it answers from."""
+    reply.title = (ctx._("About {project} · {meeting}", project=project.name,
+                         meeting=meeting.title) if meeting
+                   else ctx._("About {project}", project=project.name))
     return reply
 
 
@@ -167,17 +185,39 @@ async def _findings(ctx: Context, project: Project, only: Meeting | None,
     return only, moments, facts
 
 
-def _wants_summary(question: str, project: Project, meeting: Meeting) -> bool:
-    """Whether a question asks for the meeting's summary as a whole ("summarize yesterday's
-    meeting on Website", "¿qué pasó en la última reunión?"), not about a subject in it."""
-    if not _ASKS_SUMMARY.search(question):
+def _only_asks(cue: re.Pattern[str], question: str, project: Project,
+               meeting: Meeting | None) -> bool:
+    """Whether ``question`` asks for ``cue`` and about no subject: nothing is left once the
+    cue, the meeting (by title or time), the project and words like "please" are gone.
+
+    So "summarize yesterday's meeting on Website" asks for a whole summary and "what did we
+    decide?" for every decision, but "summarize the budget talk" is about the budget.
+    """
+    if not cue.search(question):
         return False
-    rest = re.sub(re.escape(meeting.title), " ", _MEETING_DAY.sub(" ", question),
-                  flags=re.IGNORECASE)
-    rest = _ASKS_SUMMARY.sub(" ", _LAST_MEETING.sub(" ", rest))
+    rest = _LAST_MEETING.sub(" ", _MEETING_DAY.sub(" ", question))
+    if meeting is not None:
+        rest = re.sub(re.escape(meeting.title), " ", rest, flags=re.IGNORECASE)
     named = _NO_SUBJECT | set(re.findall(r"\w+", fold(project.name).casefold()))
-    return not [word for word in re.findall(r"[^\W\d_]{3,}", fold(rest).casefold())
+    return not [word for word in re.findall(r"[^\W\d_]{3,}", fold(cue.sub(" ", rest)).casefold())
                 if word not in STOP_WORDS and word not in named]
+
+
+async def _decisions(ctx: Context, project: Project,
+                     meeting: Meeting | None) -> tuple[Meeting, list[Moment]] | None:
+    """The decisions the summary of ``meeting`` recorded (else of the project's latest
+    meeting that has a summary), each with where it was said; None when there are none."""
+    meetings = [meeting] if meeting else (await ctx.started_meetings(project.id))[:20]
+    for held in meetings:
+        if done := await ctx.db.summarised_transcript(held.id):
+            said = {s.position: s for s in await ctx.db.segments(done.id)}
+            moments = [Moment(project.id, held.id, held.title, held.starts_at, done.id,
+                              item.segment_position, said[item.segment_position].speaker,
+                              said[item.segment_position].start, item.text, 1.0)
+                       for item in await ctx.db.summary_items(done.id)
+                       if item.kind == ItemKind.DECISION and item.segment_position in said]
+            return (held, moments) if moments else None
+    return None
 
 
 async def _meeting_summary(ctx: Context, project: Project, meeting: Meeting) -> Reply:
@@ -237,7 +277,8 @@ async def _project_about(ctx: Context, question: str,
                          follows: int | None = None) -> Project | None:
     """The project of a question without ``project:``: the project or client it names,
     else the one of the question it follows up (``follows``), else the channel's, else the
-    workspace's only project, else the one whose meetings hold the closest line. In a bound
+    workspace's only project, else that of the meeting it names by time ("yesterday's
+    call", "the last meeting"), else the one whose meetings hold the closest line. In a bound
     channel only a whole name counts: "the mobile layout" is not about "Mobile app"."""
     channel = ctx.request.channel_id
     bound = await ctx.db.bound_project(channel) if channel else None
@@ -250,10 +291,12 @@ async def _project_about(ctx: Context, question: str,
     names = await ctx.db.project_names()
     if len(names) == 1:
         return await ctx.db.project(names[0][0])
+    if held := _meeting_by_time(ctx, question, await ctx.started_meetings()):
+        return await ctx.db.project(held.project_id)
     retriever: Retriever | None = ctx.services.retriever
     if retriever is None or not names:
         return None
-    best = await retriever.moments(ctx.db, None, question, limit=1)
+    best = await retriever.moments(ctx.db, None, _topic(question), limit=1)
     return await ctx.db.project(best[0].project_id) if best else None
 
 
@@ -270,15 +313,28 @@ async def _implied_meeting(ctx: Context, project: Project, question: str,
     titles = list(latest.values())
     if (found := mentioned(question, [(n, m.title) for n, m in enumerate(titles)])) is not None:
         return titles[found]
+    if found := _meeting_by_time(ctx, question, started):
+        return found
+    if last and last.meeting_id and last.project_id == project.id:
+        return await ctx.db.meeting(last.meeting_id)
+    return None
+
+
+def _meeting_by_time(ctx: Context, question: str, started: list[Meeting]) -> Meeting | None:
+    """Of ``started`` (newest first), the one "the last meeting" means, or the latest held on
+    the day the question names ("yesterday", "el lunes pasado")."""
     if _LAST_MEETING.search(question) and started:
         return started[0]
     if (day := _meeting_day(ctx, question)) is not None:
         held = [m for m in started if m.starts_at.astimezone(ctx.now().tzinfo).date() == day]
-        if held:
-            return held[0]  # the latest of that day
-    if last and last.meeting_id and last.project_id == project.id:
-        return await ctx.db.meeting(last.meeting_id)
+        return held[0] if held else None
     return None
+
+
+def _topic(question: str) -> str:
+    """The question without the day it names: "yesterday" picks a meeting; it is not what
+    the answer is about."""
+    return " ".join(_MEETING_DAY.sub(" ", question).split()) or question
 
 
 def _meeting_day(ctx: Context, question: str) -> date | None:

@@ -37,7 +37,7 @@ DECISION_WEIGHT = 0.25
 _SAYING = ("say said says saying think thought thinks talk talked talking mention mentioned "
            "speak spoke opinion view decir dijo dice dijeron hablar hablo pensar piensa penso "
            "opinar opina opino opinion comentar comento mencionar menciono")
-_ASKS_DECISION = re.compile(r"\b(?:decid\w*|decision\w*|decisi[oó]n\w*|agree\w*|acord\w*|"
+ASKS_DECISION = re.compile(r"\b(?:decid\w*|decision\w*|decisi[oó]n\w*|agree\w*|acord\w*|"
                             r"conclu\w*)", re.IGNORECASE)
 
 
@@ -137,7 +137,7 @@ class Retriever:
         # passages; "what did we decide ...": the decisions first. The threshold still reads
         # the plain similarity, so nothing off-topic gets in.
         decided = (await store.said_at(transcripts, ItemKind.DECISION)
-                   if _ASKS_DECISION.search(query) else set())
+                   if ASKS_DECISION.search(query) else set())
         scored = sorted(((float(s) * (1 + SPEAKER_WEIGHT * (m.speaker in named))
                           * (1 + DECISION_WEIGHT * ((m.transcript_id, m.position) in decided)),
                           float(s), m)

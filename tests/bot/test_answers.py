@@ -265,6 +265,14 @@ async def test_a_meetings_summary_is_asked_for(desk: Desk, clock: Clock) -> None
     await desk.chat.ok("project create Mobile")
     await desk.chat.ok("meeting log mobile 1 hour ago Kickoff")
     clock.advance(days=1)
+    # No project named: yesterday's latest meeting tells which.
+    # Nor a subject: the decisions its summary recorded, with where they were said.
+    decided = await desk.chat.ok("ask what did we decide yesterday?")
+    assert decided.title == "About Website · Launch review"
+    assert decided.text.startswith("“We decided to move the launch date to the first of March")
+    assert decided.citations[0].detail.endswith(" · Ana · 0:12")
+    agreed = await desk.chat.ok("ask ¿qué acordamos? project:website")  # the latest meeting's
+    assert agreed.title == "About Website · Launch review" and agreed.text == decided.text
     for question in ("ask summarize yesterday's meeting on website",
                      "ask ¿qué pasó en la última reunión? project:website",
                      "give me a recap of the launch review"):
