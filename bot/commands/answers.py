@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from bot.commands import registry
 from bot.commands.common import percent
+from bot.commands.risks import project_risks
 from bot.context import Context
 from bot.core import Citation, Reply, Role, UserError
 from bot.registry import MeetingRef, ProjectRef
@@ -50,7 +51,11 @@ _TOPICS = {
     "due": r"due|deadline|delivery|entrega|plazo|fecha l[ií]mite",
     "meetings": r"meet|meetings?|calls?|reuni[oó]n|reuniones|reunimos|llamadas?",
     "actions": r"action items?|tasks?|to-?dos?|pending|pendientes?|tareas?",
+    "risks": r"risks?|risky|at risk|riesgos?|insights?",
 }
+# "How is the website doing?", "¿cómo va la web?": its numbers at a glance.
+_HOW_IS_IT_GOING = re.compile(r"\bhow(?:'s| is| are)\b.*\b(?:doing|going|coming along)\b|"
+                              r"\bc[oó]mo (?:va|van|vamos)\b", re.IGNORECASE)
 
 
 @registry.command("ask", role=Role.MEMBER)
@@ -381,6 +386,8 @@ async def _facts(ctx: Context, project: Project, question: str) -> list[str]:
     _ = ctx._
     asked = {topic for topic, pattern in _TOPICS.items()
              if re.search(rf"\b(?:{pattern})\b", question, re.IGNORECASE)}
+    if _HOW_IS_IT_GOING.search(question):
+        asked |= {"status", "budget", "hours", "due", "risks"}
     facts: list[str] = []
     logged = await ctx.db.hours_logged(project.id)
     if "budget" in asked and ctx.can(Role.MANAGER):
@@ -419,6 +426,9 @@ async def _facts(ctx: Context, project: Project, question: str) -> list[str]:
         if last := await ctx.db.last_meeting(project.id, now):
             facts.append(_("Last meeting: {title}, {when}.", title=last.title,
                            when=_.datetime(last.starts_at, ctx.timezone)))
+    if "risks" in asked:
+        risks, _notes = await project_risks(ctx, project)
+        facts += [f"⚠ {risk}" for risk in risks] or [_("No risks found.")]
     if "actions" in asked:
         open_items = (await ctx.db.action_items(project_id=project.id, limit=3))
         facts.append(_("Open action items: {count}.", count=open_items.total) + "".join(

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import timedelta
 
 from bot.commands import registry
-from bot.commands.common import percent
+from bot.commands.risks import project_risks
 from bot.context import Context
 from bot.core import Reply, Role, UserError
 from bot.registry import ProjectRef
@@ -31,7 +30,7 @@ async def insights(ctx: Context, project: ProjectRef | None = None) -> Reply:
             return await _every_project_insights(ctx)
     else:
         row = await ctx.project(project)
-    risks, notes = await _risks(ctx, row)
+    risks, notes = await project_risks(ctx, row)
     text = _("No risks found.") if not risks else ""
     if ctx.services.llm is not None and (risks or notes):
         text = await _narrative(ctx, row, risks, notes) or text
@@ -49,7 +48,7 @@ async def _every_project_insights(ctx: Context) -> Reply:
     items: list[str] = []
     at_risk = 0
     for row in sorted(rows, key=lambda r: r.name.casefold()):
-        risks, _notes = await _risks(ctx, row)
+        risks, _notes = await project_risks(ctx, row)
         at_risk += bool(risks)
         items += [f"⚠ *{row.name}*: {risk}" for risk in risks]
     text = (_.ngettext("{count} of {total} active projects has risks.",
@@ -57,53 +56,6 @@ async def _every_project_insights(ctx: Context) -> Reply:
                        total=len(rows)) if at_risk
             else _("No risks found in {total} active projects.", total=len(rows)))
     return Reply(title=_("Insights for every active project"), text=text, items=items)
-
-
-async def _risks(ctx: Context, row: Project) -> tuple[list[str], list[str]]:
-    """What in a project's numbers is a risk, and what is only worth knowing."""
-    _ = ctx._
-    now = ctx.services.clock()
-    risks: list[str] = []
-    notes: list[str] = []
-    logged = await ctx.db.hours_logged(row.id)
-    if row.hourly_rate and row.budget:
-        used = percent(logged * row.hourly_rate, row.budget)
-        line = _("Budget used {used}% at {progress}% progress.", used=used,
-                 progress=row.progress)
-        (risks if used > row.progress + 15 else notes).append(line)
-    if row.estimated_hours:
-        share = percent(logged, row.estimated_hours)
-        line = _("Hours: {logged} of {estimate} estimated ({share}%).",
-                 logged=_.number(logged), estimate=_.number(row.estimated_hours), share=share)
-        (risks if share > max(row.progress + 15, 100 if row.progress >= 100 else 0)
-         else notes).append(line)
-    overdue = [i for i in (await ctx.db.action_items(limit=200, project_id=row.id)).rows
-               if i.due_date and i.due_date < ctx.today()]
-    if overdue:
-        risks.append(_.ngettext("{count} overdue action item: {task}.",
-                                "{count} overdue action items, the oldest: {task}.",
-                                len(overdue), task=overdue[0].text))
-    unsummarised = [m for m in await ctx.db.meetings_without_summary(row.id, now)
-                    if m.starts_at + timedelta(minutes=m.duration_minutes) < now]
-    if unsummarised:
-        risks.append(_.ngettext("{count} past meeting has no summary yet: {title}.",
-                                "{count} past meetings have no summary yet, e.g. {title}.",
-                                len(unsummarised), title=unsummarised[-1].title))
-    last = await ctx.db.last_meeting(row.id, now)
-    if last is None:
-        notes.append(_("No meetings yet."))
-    else:
-        # Calendar days where the sender is: a call at 3 PM yesterday was "1 day ago".
-        days = (ctx.today() - last.starts_at.astimezone(ctx.now().tzinfo).date()).days
-        line = (_.ngettext("Last meeting {count} day ago ({title}).",
-                           "Last meeting {count} days ago ({title}).", days, title=last.title)
-                if days else _("Last meeting today ({title}).", title=last.title))
-        active = row.status in {ProjectStatus.ACTIVE, ProjectStatus.PLANNING}
-        (risks if days > 14 and active else notes).append(line)
-    if row.due_date and row.due_date < ctx.today() and row.status not in {
-            ProjectStatus.COMPLETED, ProjectStatus.CANCELLED}:
-        risks.append(_("Past its due date ({date}).", date=_.date(row.due_date)))
-    return risks, notes
 
 
 async def _narrative(ctx: Context, project: Project, risks: list[str],

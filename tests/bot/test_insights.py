@@ -49,6 +49,21 @@ async def test_insights_name_the_risks(desk: Desk, clock: Clock) -> None:
     assert "Last meeting 1 day ago (Standup)." in later.items
 
 
+async def test_ask_tells_the_risks_and_how_a_project_is_going(desk: Desk, clock: Clock) -> None:
+    await desk.chat.ok("project create Website budget:1000 rate:100 estimate:10")
+    await desk.chat.ok("project update website progress:10 due:2020-01-01")
+    await desk.chat.ok("project create Mobile")
+    await desk.chat.ok("project log 8 website")
+    risks = await desk.chat.ok("any risks on website?")
+    assert risks.title == "About Website"
+    assert "⚠ Budget used 80% at 10% progress." in risks.text
+    assert "⚠ Past its due date (Jan 1, 2020)." in risks.text
+    assert (await desk.chat.ok("¿hay riesgos en mobile?")).text == "No risks found."
+    going = (await desk.chat.ok("how is the website doing?")).text
+    assert "Status: planning, 10% done." in going and "Hours logged: 8 of 10 estimated." in going
+    assert "⚠ Budget used 80% at 10% progress." in going
+
+
 async def test_a_language_model_tells_the_risks_in_a_few_sentences(
         db: Database, clock: Clock, tmp_path: Path, embedding: MiniLMEmbedding) -> None:
     async with FakeOpenAI() as fake:
