@@ -90,7 +90,7 @@ class Dispatcher:
             tokens = tokenize(request.text.strip())
             try:
                 command, used = find_command(self.registry, tokens, _)
-                values = bind(command, tokens[used:], _) if request.args is None \
+                values = bind(command, tokens[used:], _, self.registry) if request.args is None \
                     else request.args
             except UnknownCommand:
                 if request.text.lstrip().startswith("/") or request.args is not None:

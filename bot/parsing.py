@@ -106,11 +106,17 @@ def parse(registry: Registry, text: str, _: Translator) -> Parsed:
     """Parse a whole line into a command and the raw (string) values of its arguments."""
     tokens = tokenize(text.strip())
     command, used = find_command(registry, tokens, _)
-    return Parsed(command, bind(command, tokens[used:], _))
+    return Parsed(command, bind(command, tokens[used:], _, registry))
 
 
-def bind(command: Command, tokens: list[Token], _: Translator) -> dict[str, Any]:
-    """Assign tokens to the command's parameters: ``name:value``, ``--flag``, then by position."""
+def bind(command: Command, tokens: list[Token], _: Translator,
+         registry: Registry | None = None) -> dict[str, Any]:
+    """Assign tokens to the command's parameters: ``name:value``, ``--flag``, then by position.
+
+    ``name:value`` that names no option of this command stays text ("Phase 2: launch"),
+    unless it is a slip of one of its options or an option of another command in
+    ``registry`` (``project create Web progress:10``): then it is an error, not a name.
+    """
     values: dict[str, Any] = {}
     loose: list[str] = []
     names = [p.name for p in command.params]
@@ -140,6 +146,10 @@ def bind(command: Command, tokens: list[Token], _: Translator) -> dict[str, Any]
             if close := [n for n in names if _is_typo(key, n)]:
                 raise UserError(_("Unknown option `{option}`.", option=f"{key}:"),
                                 suggestions=[f"{n}:" for n in close])
+            if match.group(2) and registry and (others := registry.with_option(key)):
+                other = next((c for c in others if c.group == command.group), others[0])
+                raise UserError(_("`/{command}` has no `{option}` option; `/{other}` has.",
+                                  command=command.name, option=f"{key}:", other=other.name))
         loose.append(token.value)
 
     positional = [p for p in command.params if p.positional and p.name not in values]

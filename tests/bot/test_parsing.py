@@ -83,6 +83,11 @@ def test_a_colon_that_is_not_an_option_stays_text() -> None:
     ("project log", "Missing <hours>"),
     ("project log 2 web --force", "Unknown option `--force`"),
     ("project log 2 web noet:x", "Unknown option `noet:`"),
+    # Another command's option is a mistake, not more of the name.
+    ("project create Web progress:10",
+     "`/project create` has no `progress:` option; `/project update` has."),
+    ("meeting now web title:\"Sync: status\"", None),
+    ("meeting schedule web tomorrow 3pm see http://x.example/a", None),
     ("project stats web extra", None),  # greedy: "web extra" is the project name
     ("help project log extra words", None),
     ("nonsense", "Unknown command `nonsense`"),
