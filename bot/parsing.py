@@ -114,8 +114,8 @@ def bind(command: Command, tokens: list[Token], _: Translator,
     """Assign tokens to the command's parameters: ``name:value``, ``--flag``, then by position.
 
     ``name:value`` that names no option of this command stays text ("Phase 2: launch"),
-    unless it is a slip of one of its options or an option of another command in
-    ``registry`` (``project create Web progress:10``): then it is an error, not a name.
+    unless it is a slip of one of its options or an option of another command of its group
+    in ``registry`` (``project create Web progress:10``): then it is an error, not a name.
     """
     values: dict[str, Any] = {}
     loose: list[str] = []
@@ -146,10 +146,10 @@ def bind(command: Command, tokens: list[Token], _: Translator,
             if close := [n for n in names if _is_typo(key, n)]:
                 raise UserError(_("Unknown option `{option}`.", option=f"{key}:"),
                                 suggestions=[f"{n}:" for n in close])
-            if match.group(2) and registry and (others := registry.with_option(key)):
-                other = next((c for c in others if c.group == command.group), others[0])
+            if match.group(2) and registry and (others := [
+                    c for c in registry.in_group(command.group) if c.param(key) is not None]):
                 raise UserError(_("`/{command}` has no `{option}` option; `/{other}` has.",
-                                  command=command.name, option=f"{key}:", other=other.name))
+                                  command=command.name, option=f"{key}:", other=others[0].name))
         loose.append(token.value)
 
     positional = [p for p in command.params if p.positional and p.name not in values]

@@ -229,10 +229,6 @@ class Registry:
     def in_group(self, group: str) -> list[Command]:
         return [c for c in self if c.group == group]
 
-    def with_option(self, name: str) -> list[Command]:
-        """The commands that take an option called ``name``."""
-        return [c for c in self if c.param(name) is not None]
-
     def tool_schemas(self) -> list[dict[str, Any]]:
         """OpenAI-style function tools, one per command (``project create``: ``project_create``)."""
         return [

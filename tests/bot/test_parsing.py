@@ -88,6 +88,7 @@ def test_a_colon_that_is_not_an_option_stays_text() -> None:
      "`/project create` has no `progress:` option; `/project update` has."),
     ("meeting now web title:\"Sync: status\"", None),
     ("meeting schedule web tomorrow 3pm see http://x.example/a", None),
+    ("ask what does status:active mean?", None),  # no other `ask` takes `status:`
     ("project stats web extra", None),  # greedy: "web extra" is the project name
     ("help project log extra words", None),
     ("nonsense", "Unknown command `nonsense`"),
