@@ -4,11 +4,11 @@ With a language model, through tool calls built from the command registry's sche
 embedded default, through rules in English and Spanish: a question goes to ``ask``,
 "set up a call with Acme next Tuesday at 3pm" to ``meeting schedule``, "log 3h on Website"
 to ``project log``, "search the launch date" / "busca pagos" to ``search``, "my tasks" /
-"mis tareas" to ``actions --mine``, "when is the next meeting?" to ``meeting list``. A
-question (or a request for one: "tell me about…", "cuéntame…") or a search that names a
-project or a client ("what did we decide on Website?") is about that project. Whatever is
-chosen then runs through the dispatcher like any command, with the same parsing, role check
-and transaction.
+"mis tareas" to ``actions --mine``, "when is the next meeting?" to ``meeting list``,
+"hi" / "ayuda" to ``help``. A question (or a request for one: "tell me about…",
+"cuéntame…") or a search that names a project or a client ("what did we decide on
+Website?") is about that project. Whatever is chosen then runs through the dispatcher like
+any command, with the same parsing, role check and transaction.
 """
 
 from __future__ import annotations
@@ -154,6 +154,10 @@ _QUESTION = re.compile(
     r"c[oó]mo|cu[aá]l|cu[aá]nto|cu[aá]ntas?|hubo|hay|se)\b", re.IGNORECASE)
 
 
+# "help", "hi", "ayuda", "¿qué puedes hacer?": what the bot does.
+_HELP = re.compile(r"^[¿¡]?(?:help(?: me)?|ayuda|ay[uú]dame|hi|hello|hey|hola|buenas|"
+                   r"what can you do|qu[eé] puedes hacer|qu[eé] sabes hacer)[\s.!?]*$",
+                   re.IGNORECASE)
 # "Tell me about the launch", "cuéntame qué se decidió": a question put as a request.
 _REQUEST = re.compile(
     r"^(?:please\s+|por favor\s+)?(?:tell me|show me|give me|explain|summari[sz]e|"
@@ -228,6 +232,8 @@ class Router:
                 if title := _ARTICLE.sub("", match["title"] or "").strip():
                     args["title"] = title[0].upper() + title[1:]
                 return Routed("meeting schedule", args)
+        if _HELP.match(text):
+            return Routed("help", {})
         if match := _MY_TASKS.match(text.lstrip("¿")):
             project = await projects.mentioned(match["project"]) if match["project"] else None
             return Routed("actions", {"mine": True, **({"project": project} if project else {})})

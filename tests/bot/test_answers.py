@@ -420,6 +420,8 @@ async def test_free_text_is_routed_in_both_languages(desk: Desk, clock: Clock) -
     await desk.chat.ok("project bind website")
     question = await desk.chat.ok("what did the client say about the designs?")
     assert question.title == "About Website"
+    for hello in ("hi", "¡Hola!", "ayuda", "what can you do?"):
+        assert (await desk.chat.ok(hello)).title == "V1tr0 Bot commands", hello
     for lost_text in ("banana", "remind me to call Ana tomorrow"):  # not a question
         lost = await desk.chat.say(lost_text)
         assert lost.status == "error" and "log 3h on Website" in lost.text
