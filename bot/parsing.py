@@ -356,7 +356,7 @@ def _boolean(value: Any) -> bool | None:
     return None
 
 
-# Other words people use for a choice, in either language ("status:done", "estado:pausado"),
+# Other words people use for a choice, in either language ("status:done", "status:pausado"),
 # taken where the command offers that choice.
 _CHOICE_WORDS = {
     "completed": "done finished complete closed terminado terminada completado completada "

@@ -34,12 +34,14 @@ _MEETING_DAY = re.compile(
     rf"(?:mañana|tarde))|last (?P<last>{_WEEKDAYS})|(?P<owner>{_WEEKDAYS})'s (?:meeting|call|"
     rf"sync|review|standup)|(?P<pasado>{_WEEKDAYS}) pasado|(?:reuni[oó]n|llamada) del "
     rf"(?P<del>{_WEEKDAYS}))\b", re.IGNORECASE)
-# A question for a meeting's whole summary, and the words it may say besides the meeting.
+# A request for a meeting's whole summary ("summarize", "recap", "¿qué pasó…?").
 _ASKS_SUMMARY = re.compile(r"\b(?:summari[sz]e|summary|recap|overview|what happened|"
                            r"resum\w*|qu[eé] pas[oó]|de qu[eé] se habl[oó])\b", re.IGNORECASE)
+# "The last meeting", "la última reunión": the latest one that has started.
 _LAST_MEETING = re.compile(r"\b(?:(?:last|latest|previous|most recent) (?:meeting|call|sync)|"
                            r"(?:[uú]ltima|anterior) (?:reuni[oó]n|llamada)|(?:reuni[oó]n|"
                            r"llamada) anterior)\b", re.IGNORECASE)
+# Words a request may say besides its cue and the meeting without naming a subject.
 _NO_SUBJECT = frozenset({
     "meeting", "meetings", "call", "sync", "review", "standup", "session", "give", "tell",
     "show", "please", "can", "could", "quick", "short", "brief", "reunion", "llamada", "sesion",
@@ -120,7 +122,7 @@ async def _answer(ctx: Context, question: str, project: ProjectRef | None,
     if (not facts and not moments and last and project is None and meeting is None
             and row.id == last.project_id
             and (other := await _project_about(ctx, question)) and other.id != row.id):
-        row, follows, earlier = other, None, []
+        row, earlier = other, []
         implied = await _implied_meeting(ctx, row, question, None)
         only, moments, facts = await _findings(ctx, row, None, implied, question, topic, None)
     if not facts and not moments:
@@ -249,6 +251,7 @@ async def _still_processing(ctx: Context, project: Project,
 
 
 def _need_words(ctx: Context, name: str, text: str, example: str) -> None:
+    """Refuse a question or query without a single letter or digit ("???")."""
     if not re.search(r"[^\W_]", text):
         raise UserError(ctx._("`{name}` needs words to look for, e.g. `{example}`.", name=name,
                               example=example))
