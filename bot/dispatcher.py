@@ -16,7 +16,7 @@ from bot.i18n import DEFAULT_LOCALE, Translator, normalize_locale, translator
 from bot.parsing import ConvertContext, bind, convert_all, find_command, tokenize
 from bot.ports import Services
 from bot.registry import Command, Registry
-from bot.retrieval.routing import Router, project_mentioned
+from bot.retrieval.routing import Router, is_thanks, project_mentioned
 from storage import Database, Identity, Store, WorkspaceStore
 from storage.models import Member, ValueTooLong, Workspace
 
@@ -95,6 +95,8 @@ class Dispatcher:
             except UnknownCommand:
                 if request.text.lstrip().startswith("/") or request.args is not None:
                     raise  # a mistyped slash command: say so, with suggestions
+                if is_thanks(request.text):
+                    return Reply(text=_("You're welcome!"), status="info")
                 command, values = await self._route(request, sender, _)
             if not command.transactional:
                 return await self._run(command, values, self._context(request, command, sender))

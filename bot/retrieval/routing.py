@@ -101,6 +101,16 @@ async def project_mentioned(store: WorkspaceStore, text: str, *,
     return None
 
 
+def is_thanks(text: str) -> bool:
+    """Whether free text only says thank you.
+
+    Example:
+        >>> is_thanks("Thanks a lot!"), is_thanks("¡Muchas gracias!"), is_thanks("thanks, log 2h")
+        (True, True, False)
+    """
+    return bool(_THANKS.match(text.strip()))
+
+
 def the_one_holding(ref: str, names: Iterable[tuple[int, str]]) -> int | None:
     """The id of the only name that holds ``ref`` as whole words, case and accents aside;
     None when no name or several do. The other way round from :func:`mentioned`.
@@ -158,6 +168,9 @@ _QUESTION = re.compile(
 _HELP = re.compile(r"^[¿¡]?(?:help(?: me)?|ayuda|ay[uú]dame|hi|hello|hey|hola|buenas|"
                    r"what can you do|qu[eé] puedes hacer|qu[eé] sabes hacer)[\s.!?]*$",
                    re.IGNORECASE)
+# "Thanks!", "¡gracias!": nothing to do but answer kindly.
+_THANKS = re.compile(r"^[¡]?(?:thanks?(?: a lot| you(?: very much)?)?|thx|ty|cheers|great,? "
+                     r"thanks|(?:muchas )?gracias|genial,? gracias)[\s.!]*$", re.IGNORECASE)
 # "Tell me about the launch", "cuéntame qué se decidió": a question put as a request.
 _REQUEST = re.compile(
     r"^(?:please\s+|por favor\s+)?(?:tell me|show me|give me|explain|summari[sz]e|"

@@ -422,6 +422,7 @@ async def test_free_text_is_routed_in_both_languages(desk: Desk, clock: Clock) -
     assert question.title == "About Website"
     for hello in ("hi", "¡Hola!", "ayuda", "what can you do?"):
         assert (await desk.chat.ok(hello)).title == "V1tr0 Bot commands", hello
+    assert (await desk.chat.ok("thanks!")).text == "You're welcome!"
     for lost_text in ("banana", "remind me to call Ana tomorrow"):  # not a question
         lost = await desk.chat.say(lost_text)
         assert lost.status == "error" and "log 3h on Website" in lost.text
