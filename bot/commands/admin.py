@@ -161,6 +161,10 @@ def _timezone(ctx: Context, value: str) -> str:
     return match
 
 
+# "help me", "help please", "ayuda por favor": help itself, not a topic.
+_NOT_A_TOPIC = frozenset({"me", "please", "pls", "us", "por favor", "porfa"})
+
+
 @registry.command("help", role=Role.GUEST, transactional=False)
 async def help_command(ctx: Context, topic: str | None = None) -> Reply:
     """List the commands, or explain one command or group.
@@ -173,7 +177,7 @@ async def help_command(ctx: Context, topic: str | None = None) -> Reply:
         /help project log
     """
     _ = ctx._
-    if topic is None:
+    if topic is None or topic.casefold().strip(" .!?") in _NOT_A_TOPIC:  # "help me"
         items = [f"`/{group}` — {_(summary)}" for group, summary in ctx.registry.groups.items()]
         items += [f"`/{c.name}` — {_(c.summary)}" for c in ctx.registry
                   if c.group not in ctx.registry.groups]

@@ -166,7 +166,8 @@ _QUESTION = re.compile(
 
 # "help", "hi", "ayuda", "¿qué puedes hacer?": what the bot does.
 _HELP = re.compile(r"^[¿¡]?(?:help(?: me)?|ayuda|ay[uú]dame|hi|hello|hey|hola|buenas|"
-                   r"what can you do|qu[eé] puedes hacer|qu[eé] sabes hacer)[\s.!?]*$",
+                   r"what can you do|qu[eé] puedes hacer|qu[eé] sabes hacer)"
+                   r"(?:,?\s+(?:please|por favor))?[\s.!?]*$",
                    re.IGNORECASE)
 # "Thanks!", "¡gracias!": nothing to do but answer kindly.
 _THANKS = re.compile(r"^[¡]?(?:thanks?(?: a lot| you(?: very much)?)?|thx|ty|cheers|great,? "
