@@ -57,6 +57,9 @@ _RELATIVE_MARK = 271_828
 _READ_BASE = datetime(2001, 1, 1, 12, 0)
 _READ_ZONE = "Asia/Kathmandu"
 
+# Shaped like a time of day but not one ("25:00", "13pm", "a las 26"), where one belongs.
+_NOT_A_TIME = re.compile(r"(?:at |a las? )?(?P<time>\d{1,2}(?::\d{2})?\s*(?:[ap]\.?m\.?|h)?)"
+                         r"(?:\s|$)", re.IGNORECASE)
 _WEEKDAYS_ES = frozenset({"lunes", "martes", "miércoles", "miercoles", "jueves", "viernes",
                           "sábado", "sabado", "domingo"})
 _NEXT_ES = frozenset({"próximo", "proximo", "próxima", "proxima"})
@@ -469,6 +472,10 @@ def parse_meeting(text: str, *, _: Translator, timezone: str, now: datetime,
     try:
         start = parse_start(when, timezone=timezone, locale=_.locale, now=now, past=past)
     except MissingTimeError:
+        # "tomorrow at 25:00": the time was there but is none, and went to the title.
+        if title and (bad := _NOT_A_TIME.match(title)):
+            raise UserError(_("`{time}` is not a time of day; write one like 15:00 or 3pm.",
+                              time=bad["time"])) from None
         raise UserError(_("`{when}` is a day without a time. Add one, like tomorrow 3pm or "
                           "friday 10:00.", when=shown)) from None
     except ImpossibleDateError as error:

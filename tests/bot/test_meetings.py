@@ -177,6 +177,10 @@ async def test_bad_times_get_examples(chat: Chat) -> None:
     past = await chat.say("meeting schedule website yesterday 3pm")
     assert past.status == "error" and "already passed" in past.text
     assert "`/meeting log`" in past.text  # the way to add a meeting that took place
+    for bad, time in (("tomorrow at 25:00", "25:00"), ("mañana a las 26:00", "26:00"),
+                      ("tomorrow 13pm", "13pm")):
+        wrong = await chat.say(f"meeting schedule website {bad}")
+        assert wrong.status == "error" and f"`{time}` is not a time of day" in wrong.text
     garbage = await chat.say("meeting schedule website whenever suits")
     assert garbage.status == "error" and "tomorrow 3pm" in garbage.text
     too_long = await chat.say("meeting schedule website tomorrow 3pm duration:20h")
