@@ -34,3 +34,8 @@ async def test_the_demo_answers_from_its_meetings(db: Database, clock: Clock, tm
     assert "actualizar los diseños — Sofía" in actions and "· *Mobile app MVP*" in actions
     # Within one project, the project goes without saying.
     assert "*Website redesign*" not in text_of(await chat.ok("actions website"))
+    # The README's first session goes on with these.
+    summary = await chat.ok("summarize yesterday's meeting on website")
+    assert summary.title == "Summary of Launch review"
+    marco = await chat.ok("what did Marco say?")
+    assert marco.citations and all(" · Marco · " in c.detail for c in marco.citations)
