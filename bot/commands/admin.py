@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 from zoneinfo import available_timezones
 
@@ -161,8 +162,8 @@ def _timezone(ctx: Context, value: str) -> str:
     return match
 
 
-# "help me", "help please", "ayuda por favor": help itself, not a topic.
-_NOT_A_TOPIC = frozenset({"me", "please", "pls", "us", "por favor", "porfa"})
+# "help me", "help me please": words asking for help itself, not a topic.
+_NOT_A_TOPIC = frozenset({"me", "please", "pls", "us", "por", "favor", "porfa"})
 
 
 @registry.command("help", role=Role.GUEST, transactional=False)
@@ -177,7 +178,7 @@ async def help_command(ctx: Context, topic: str | None = None) -> Reply:
         /help project log
     """
     _ = ctx._
-    if topic is None or topic.casefold().strip(" .!?") in _NOT_A_TOPIC:  # "help me"
+    if topic is None or set(re.findall(r"\w+", topic.casefold())) <= _NOT_A_TOPIC:
         items = [f"`/{group}` — {_(summary)}" for group, summary in ctx.registry.groups.items()]
         items += [f"`/{c.name}` — {_(c.summary)}" for c in ctx.registry
                   if c.group not in ctx.registry.groups]

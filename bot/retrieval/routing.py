@@ -165,7 +165,7 @@ _QUESTION = re.compile(
 
 
 # "help", "hi", "ayuda", "¿qué puedes hacer?": what the bot does.
-_HELP = re.compile(r"^[¿¡]?(?:help(?: me)?|ayuda|ay[uú]dame|hi|hello|hey|hola|buenas|"
+_HELP = re.compile(r"^[¿¡]?(?:help|ayuda|ay[uú]dame|hi|hello|hey|hola|buenas|"
                    r"what can you do|qu[eé] puedes hacer|qu[eé] sabes hacer)"
                    r"(?:,?\s+(?:please|por favor))?[\s.!?]*$",
                    re.IGNORECASE)

@@ -86,7 +86,7 @@ async def test_help_lists_and_explains(chat: Chat) -> None:
     overview = text_of(await chat.ok("help"))
     for group in ("/project", "/client", "/role", "/settings", "/help"):
         assert group in overview
-    for asked in ("help me", "help please", "ayuda por favor"):
+    for asked in ("help me", "help me please!", "ayuda por favor"):
         assert text_of(await chat.ok(asked)) == overview, asked
     group = text_of(await chat.ok("help project"))
     assert "/project log <hours> [project]" in group
