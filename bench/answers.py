@@ -31,7 +31,6 @@ import argparse
 import asyncio
 import logging
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -41,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `python bench/an
 
 from ask import Source, bench_projects, fill_project
 from retrieval import DEFAULT_SPLIT, Meeting, load_split
+from stats import work_folder
 
 from bot.retrieval.answers import MIN_WORDS, Moment, Retriever
 from bot.retrieval.chunking import clean_text
@@ -120,44 +120,36 @@ async def run(args: argparse.Namespace) -> int:
     if not meetings:
         print(f"no specific queries in {args.folder}", file=sys.stderr)
         return 1
-    temporary = None
-    if args.workdir is None:
-        temporary = tempfile.TemporaryDirectory(prefix="v1tr0-answers-")
-        workdir = Path(temporary.name)
-    else:
-        workdir = args.workdir
-        workdir.mkdir(parents=True, exist_ok=True)
+    with work_folder(args.workdir, "v1tr0-answers-") as workdir:
         if any(workdir.iterdir()):  # always built afresh: the build is what is measured
             raise SystemExit(f"{workdir} is not empty; give an empty folder")
-    embedding = MiniLMEmbedding()
-    embedding.load()
-    index = SearchIndex(path=workdir / "chroma", embedding=embedding)
-    start = time.perf_counter()
-    db, workspace_id, projects = await build(workdir, meetings, index)
-    built = time.perf_counter() - start
-    retriever = Retriever(index)
-    ours, baseline = Score("ask's quotes (lines ranked by the question)"), Score(
-        "baseline: the chunks' lines in order")
-    try:
-        for meeting in meetings:
-            title = f"QMSum {meeting.name}"
-            for query in meeting.queries:
-                async with db.transaction() as store:
-                    scoped = store.scoped(workspace_id)
-                    project_id = projects[meeting.project]
-                    quoted = await retriever.moments(scoped, project_id, query.text,
-                                                     limit=QUOTES)
-                    plain = await unranked(scoped, index, project_id, query.text,
-                                           retriever.chunks)
-                for score, moments in ((ours, quoted), (baseline, plain)):
-                    score.add([m.meeting_title == title
-                               and any(a <= m.position <= b for a, b in query.spans)
-                               for m in moments])
-    finally:
-        await db.dispose()
-        index.client.clear_system_cache()
-        if temporary is not None:
-            temporary.cleanup()
+        embedding = MiniLMEmbedding()
+        embedding.load()
+        index = SearchIndex(path=workdir / "chroma", embedding=embedding)
+        start = time.perf_counter()
+        db, workspace_id, projects = await build(workdir, meetings, index)
+        built = time.perf_counter() - start
+        retriever = Retriever(index)
+        ours, baseline = Score("ask's quotes (lines ranked by the question)"), Score(
+            "baseline: the chunks' lines in order")
+        try:
+            for meeting in meetings:
+                title = f"QMSum {meeting.name}"
+                for query in meeting.queries:
+                    async with db.transaction() as store:
+                        scoped = store.scoped(workspace_id)
+                        project_id = projects[meeting.project]
+                        quoted = await retriever.moments(scoped, project_id, query.text,
+                                                         limit=QUOTES)
+                        plain = await unranked(scoped, index, project_id, query.text,
+                                               retriever.chunks)
+                    for score, moments in ((ours, quoted), (baseline, plain)):
+                        score.add([m.meeting_title == title
+                                   and any(a <= m.position <= b for a, b in query.spans)
+                                   for m in moments])
+        finally:
+            await db.dispose()
+            index.client.clear_system_cache()
 
     print()
     print(f"Quoted lines: {args.folder} -- {len(meetings)} meetings in {len(projects)} "

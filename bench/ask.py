@@ -56,7 +56,6 @@ import random
 import secrets
 import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -66,7 +65,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `python bench/ask.py`
 
-from stats import percentile_ms
+from stats import percentile_ms, work_folder
 
 from bot.commands import registry
 from bot.core import Reply, Request
@@ -400,51 +399,44 @@ async def run(args: argparse.Namespace) -> int:
     picked = rng.sample(pool, min(len(pool), args.questions + args.warmup))
     warmup, questions = picked[:args.warmup], picked[args.warmup:]
 
-    temporary = None
-    if args.workdir is None:
-        temporary = tempfile.TemporaryDirectory(prefix="v1tr0-ask-")
-        workdir = Path(temporary.name)
-    else:
-        workdir = args.workdir
-    embedding = MiniLMEmbedding()
-    embedding.load()
-    desk = await open_desk(workdir, sources, embedding)
-    try:
-        parts = Parts()
-        instrument(desk.index, parts)
-        retriever_chunks = Retriever(desk.index).chunks
+    with work_folder(args.workdir, "v1tr0-ask-") as workdir:
+        embedding = MiniLMEmbedding()
+        embedding.load()
+        desk = await open_desk(workdir, sources, embedding)
+        try:
+            parts = Parts()
+            instrument(desk.index, parts)
+            retriever_chunks = Retriever(desk.index).chunks
 
-        async def raw(question: str) -> None:
-            token = _IN_SEARCH.set(True)  # the embedding Chroma makes is the query's
-            try:
-                start = time.perf_counter()
-                desk.index.search_sync(desk.workspace_id, question, project_id=desk.project_id,
-                                       k=retriever_chunks)
-                parts.search += time.perf_counter() - start
-            finally:
-                _IN_SEARCH.reset(token)
-            return None
+            async def raw(question: str) -> None:
+                token = _IN_SEARCH.set(True)  # the embedding Chroma makes is the query's
+                try:
+                    start = time.perf_counter()
+                    desk.index.search_sync(desk.workspace_id, question, project_id=desk.project_id,
+                                           k=retriever_chunks)
+                    parts.search += time.perf_counter() - start
+                finally:
+                    _IN_SEARCH.reset(token)
+                return None
 
-        run_id, threads = secrets.token_hex(4), itertools.count()  # fresh even in a reused db
+            run_id, threads = secrets.token_hex(4), itertools.count()  # fresh even in a reused db
 
-        async def ask(question: str) -> Reply:  # a thread of its own: never a follow-up
-            return await desk.dispatcher.handle(
-                bench_request(f"ask {_quoted(question)} project:{PROJECT}",
-                         thread=f"bench-{run_id}-{next(threads)}"))
+            async def ask(question: str) -> Reply:  # a thread of its own: never a follow-up
+                return await desk.dispatcher.handle(
+                    bench_request(f"ask {_quoted(question)} project:{PROJECT}",
+                             thread=f"bench-{run_id}-{next(threads)}"))
 
-        async def search(question: str) -> Reply:
-            return await desk.dispatcher.handle(
-                bench_request(f"search {_quoted(question)} project:{PROJECT}"))
+            async def search(question: str) -> Reply:
+                return await desk.dispatcher.handle(
+                    bench_request(f"search {_quoted(question)} project:{PROJECT}"))
 
-        rows = (("search_sync (raw, k=6)", raw), ("search command", search),
-                ("ask command", ask))
-        results = [await time_calls(name, call, questions, warmup, parts, desk.index)
-                   for name, call in rows]
-    finally:
-        await desk.db.dispose()
-        if temporary is not None:
+            rows = (("search_sync (raw, k=6)", raw), ("search command", search),
+                    ("ask command", ask))
+            results = [await time_calls(name, call, questions, warmup, parts, desk.index)
+                       for name, call in rows]
+        finally:
+            await desk.db.dispose()
             desk.index.client.clear_system_cache()
-            temporary.cleanup()
 
     hours = sum(s.minutes for s in sources) / 60
     words = sum(s.words for s in sources)

@@ -79,7 +79,6 @@ import logging
 import re
 import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -89,6 +88,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `python bench/re
 
 import numpy as np
 import scipy.stats
+from stats import work_folder
 
 from bot.retrieval.chunking import Chunk, Turn, chunk_turns
 from storage.embeddings import MiniLMEmbedding
@@ -564,36 +564,28 @@ def run(args: argparse.Namespace) -> int:
         return 1
     embedding = MemoMiniLM()
     embedding.load()
-    temporary = None
-    if args.cache is None:
-        temporary = tempfile.TemporaryDirectory(prefix="v1tr0-retrieval-")
-        root = Path(temporary.name)
-    else:
-        root = args.cache
-        root.mkdir(parents=True, exist_ok=True)
-    try:
-        corpora: dict[int, Corpus] = {}
-        max_words = args.max_words
-        fusion = Fusion(args.dense_weight, args.lexical_weight, args.rrf_k, args.candidates,
-                        args.speaker_weight)
-        report: list[str] = []
-        if args.tune:
-            report = tune(meetings, args, embedding, root, corpora, (max_words, fusion))
-        corpus = corpora.get(max_words) or build(meetings, max_words, embedding, root)
-        corpora[max_words] = corpus
-        scores = [evaluate(corpus, meetings, label, mode, scope, fusion)
-                  for label, mode in MODES for scope in SCOPES]
-        # Plain BM25: every word of the question, no speaker weighting (nothing to fuse).
-        plain = build(meetings, BASELINE_WORDS, embedding, root, plain=True)
-        corpora.setdefault(BASELINE_WORDS, plain)
-        baseline = {scope: evaluate(plain, meetings, "baseline: bm25", "lexical", scope,
-                                    Fusion(speaker_weight=0.0)) for scope in SCOPES}
-        scores += list(baseline.values())
-    finally:
-        if temporary is not None:
+    with work_folder(args.cache, "v1tr0-retrieval-") as root:
+        try:
+            corpora: dict[int, Corpus] = {}
+            max_words = args.max_words
+            fusion = Fusion(args.dense_weight, args.lexical_weight, args.rrf_k, args.candidates,
+                            args.speaker_weight)
+            report: list[str] = []
+            if args.tune:
+                report = tune(meetings, args, embedding, root, corpora, (max_words, fusion))
+            corpus = corpora.get(max_words) or build(meetings, max_words, embedding, root)
+            corpora[max_words] = corpus
+            scores = [evaluate(corpus, meetings, label, mode, scope, fusion)
+                      for label, mode in MODES for scope in SCOPES]
+            # Plain BM25: every word of the question, no speaker weighting (nothing to fuse).
+            plain = build(meetings, BASELINE_WORDS, embedding, root, plain=True)
+            corpora.setdefault(BASELINE_WORDS, plain)
+            baseline = {scope: evaluate(plain, meetings, "baseline: bm25", "lexical", scope,
+                                        Fusion(speaker_weight=0.0)) for scope in SCOPES}
+            scores += list(baseline.values())
+        finally:
             for c in corpora.values():
                 c.index.client.clear_system_cache()
-            temporary.cleanup()
 
     projects = sorted({m.project for m in meetings})
     print()
