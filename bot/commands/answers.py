@@ -17,7 +17,7 @@ from bot.retrieval.answers import ASKS_DECISION, Moment, Retriever
 from bot.retrieval.routing import mentioned, project_mentioned
 from bot.transcripts.pipeline import summary_reply
 from bot.transcripts.summarize import STOP_WORDS, fold
-from storage.models import ConversationTurn, ItemKind, Meeting, Project
+from storage.models import Client, ConversationTurn, ItemKind, Meeting, Project
 
 log = logging.getLogger("v1tr0.answers")
 
@@ -54,7 +54,15 @@ _TOPICS = {
     "meetings": r"meet|meetings?|calls?|reuni[oó]n|reuniones|reunimos|llamadas?",
     "actions": r"action items?|tasks?|to-?dos?|pending|pendientes?|tareas?",
     "risks": r"risks?|risky|at risk|riesgos?|insights?",
+    # "The contact form" is part of the site, not a person to call.
+    "contact": r"contacts?(?! form)|e-?mails?|phones?|who(?:'s| is) the client|contactos?|"
+               r"correos?|tel[eé]fonos?|qui[eé]n es el cliente",
+    "billing": r"billing|invoices?|invoicing|tax id|factura\w*|facturaci[oó]n",
 }
+# What a question about the record may say besides: "the client's phone", "el teléfono del
+# cliente".
+_RECORDS = re.compile(rf"\b(?:{'|'.join(_TOPICS.values())}|clients?|clientes?)\b",
+                      re.IGNORECASE)
 # "How is the website doing?", "¿cómo va la web?": its numbers at a glance.
 _HOW_IS_IT_GOING = re.compile(r"\bhow(?:'s| is| are)\b.*\b(?:doing|going|coming along)\b|"
                               r"\bc[oó]mo (?:va|van|vamos)\b", re.IGNORECASE)
@@ -189,13 +197,20 @@ async def _findings(ctx: Context, project: Project, only: Meeting | None,
     # the budget as such.
     facts = await _facts(ctx, project, re.sub(re.escape(only.title), " ", question,
                                               flags=re.IGNORECASE) if only else question)
+    # "Who is the contact for Acme?", "¿presupuesto de mobile?": the record answers; a
+    # line that happens to say "contact" or "presupuesto" would only be noise.
+    if facts and moments:
+        client = await ctx.db.client(project.client_id) if project.client_id else None
+        if _only_asks(_RECORDS, question, project, only, also=client.name if client else ""):
+            moments = []
     return only, moments, facts
 
 
 def _only_asks(cue: re.Pattern[str], question: str, project: Project,
-               meeting: Meeting | None) -> bool:
+               meeting: Meeting | None, *, also: str = "") -> bool:
     """Whether ``question`` asks for ``cue`` and about no subject: nothing is left once the
-    cue, the meeting (by title or time), the project and words like "please" are gone.
+    cue, the meeting (by title or time), the project, the name ``also`` and words like
+    "please" are gone.
 
     So "summarize yesterday's meeting on Website" asks for a whole summary and "what did we
     decide?" for every decision, but "summarize the budget talk" is about the budget.
@@ -205,7 +220,7 @@ def _only_asks(cue: re.Pattern[str], question: str, project: Project,
     rest = _LAST_MEETING.sub(" ", _MEETING_DAY.sub(" ", question))
     if meeting is not None:
         rest = re.sub(re.escape(meeting.title), " ", rest, flags=re.IGNORECASE)
-    named = _NO_SUBJECT | set(re.findall(r"\w+", fold(project.name).casefold()))
+    named = _NO_SUBJECT | set(re.findall(r"\w+", fold(f"{project.name} {also}").casefold()))
     return not [word for word in re.findall(r"[^\W\d_]{3,}", fold(cue.sub(" ", rest)).casefold())
                 if word not in STOP_WORDS and word not in named]
 
@@ -432,10 +447,29 @@ async def _facts(ctx: Context, project: Project, question: str) -> list[str]:
     if "risks" in asked:
         risks, _notes = await project_risks(ctx, project)
         facts += [f"⚠ {risk}" for risk in risks] or [_("No risks found.")]
+    if asked & {"contact", "billing"} and project.client_id is not None and (
+            client := await ctx.db.client(project.client_id)):
+        facts += _client_facts(ctx, client, billing="billing" in asked)
     if "actions" in asked:
         open_items = (await ctx.db.action_items(project_id=project.id, limit=3))
         facts.append(_("Open action items: {count}.", count=open_items.total) + "".join(
             f" #{i.id} {i.text} ({i.owner_name or _('no owner')})." for i in open_items.rows))
+    return facts
+
+
+def _client_facts(ctx: Context, client: Client, *, billing: bool) -> list[str]:
+    """Who to reach at the project's client and, for managers asking, where to bill."""
+    _ = ctx._
+    reach = ", ".join(v for v in (client.contact_name, client.email, client.phone) if v)
+    facts = [_("Client: {client} · {contact}.", client=client.company or client.name,
+               contact=reach) if reach else
+             _("Client: {client} (no contact details yet: `/client update #{id} "
+               "contact:… email:…`).", client=client.company or client.name, id=client.id)]
+    if billing and ctx.can(Role.MANAGER):
+        bill = ", ".join(v for v in (client.billing_email, client.billing_address,
+                                     client.tax_id) if v)
+        facts.append(_("Billing: {details}.", details=bill) if bill
+                     else _("No billing details are set."))
     return facts
 
 

@@ -131,8 +131,11 @@ class Retriever:
                              for s, (m, _t) in zip(similarity, lines, strict=True)),
                             key=lambda item: -item[0])
             return [replace(m, score=rank) for rank, m in scored][:limit]
-        question = _unit(await asyncio.to_thread(self.index.query_vector, query))
-        similarity = vectors @ question
+        similarity = vectors @ await self._query_vector(query)
+        # "What did Ana say about photos?" is further from her line on the photos than
+        # "photos" is: the threshold reads the closer of the two.
+        relevance = np.maximum(similarity, vectors @ await self._query_vector(
+            self._subject(query, named))) if named else similarity
         # "What did Marta say about ...": her lines first, as the search favoured her
         # passages; "what did we decide ...": the decisions first. The threshold still reads
         # the plain similarity, so nothing off-topic gets in.
@@ -140,19 +143,23 @@ class Retriever:
                    if ASKS_DECISION.search(query) else set())
         scored = sorted(((float(s) * (1 + SPEAKER_WEIGHT * (m.speaker in named))
                           * (1 + DECISION_WEIGHT * ((m.transcript_id, m.position) in decided)),
-                          float(s), m)
-                         for s, (m, _t) in zip(similarity, lines, strict=True)),
+                          float(r), m)
+                         for s, r, (m, _t) in zip(similarity, relevance, lines, strict=True)),
                         key=lambda item: -item[0])
-        return [replace(m, score=rank) for rank, s, m in scored
-                if s >= MIN_SIMILARITY][:limit]
+        return [replace(m, score=rank) for rank, r, m in scored
+                if r >= MIN_SIMILARITY][:limit]
 
-    def _subject(self, query: str, named: frozenset[str]) -> list[str]:
+    def _subject(self, query: str, named: frozenset[str]) -> str:
         """The words a question asks about, beyond the people it names and their saying it
-        ("what did Ana say?" has none; "what did Ana say about her proposal?" has one)."""
+        ("what did Ana say?" has none; "what did Ana say about her proposal?" has "proposal")."""
         analyzer = self.index.analyzer
         ignored = {term for speaker in named for term in analyzer(speaker)}
         ignored.update(analyzer(_SAYING))
-        return [term for term in analyzer(query) if term not in ignored]
+        return " ".join(word for word in query.split()
+                        if any(term not in ignored for term in analyzer(word)))
+
+    async def _query_vector(self, text: str) -> np.ndarray:
+        return _unit(await asyncio.to_thread(self.index.query_vector, text))
 
     async def _vectors(self, workspace_id: int, lines: list[tuple[Moment, str]]) -> np.ndarray:
         """Each line's unit vector, as stored at indexing time (embedding ~60 lines per

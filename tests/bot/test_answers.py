@@ -158,6 +158,38 @@ async def test_an_unbound_question_is_asked_of_the_project_it_is_about(desk: Des
     assert (await desk.chat.ok("ask and Brand refresh?")).title == "About Brand refresh"
 
 
+async def test_the_clients_record_says_who_to_reach(desk: Desk) -> None:
+    await desk.chat.ok('client create Acme company:"Acme Corp" contact:"Marta Gómez" '
+                       'email:marta@acme.com billing_email:billing@acme.com')
+    await desk.chat.ok("project create Website client:acme")
+    await desk.meeting_with(desk.chat, "Website", "QA review", CONTACT_FORM, new_project=False)
+    # The record answers; the line that happens to say "contact" is not quoted with it.
+    contact = await desk.chat.ok("ask who is the contact for acme?")
+    assert contact.text == "Client: Acme Corp · Marta Gómez, marta@acme.com."
+    assert not contact.citations
+    # Billing details are for managers, as in `client show`.
+    owner = await desk.chat.ok("ask what's the billing email of acme?")
+    assert "Billing: billing@acme.com." in owner.text
+    member = await desk.chat.as_user("U2", "Bea").ok("ask what's the billing email of acme?")
+    assert "marta@acme.com" in member.text and "billing@" not in member.text
+    # A question about the contact form is about the meetings, not about the client.
+    form = await desk.chat.ok("ask who will fix the contact form?")
+    assert "Client:" not in form.text and form.citations[0].detail.endswith(" · Luis · 0:01")
+    # A subject besides the record keeps the meetings' lines too.
+    both = await desk.chat.ok("ask what's the phone of the client and when is the demo?")
+    assert both.text.startswith("Client: Acme Corp") and both.citations
+
+
+CONTACT_FORM = """WEBVTT
+
+00:00:01.000 --> 00:00:06.000
+<v Luis>I will fix the contact form on older phones by Friday.
+
+00:00:06.500 --> 00:00:12.000
+<v Marta>The client wants a demo of the new checkout next Thursday.
+"""
+
+
 BUDGET_CALL = """WEBVTT
 
 00:00:01.000 --> 00:00:07.000
@@ -258,6 +290,13 @@ async def test_what_someone_said_quotes_them(desk: Desk, clock: Clock) -> None:
     carl = await desk.chat.ok("ask what did Carl say?")
     assert carl.title == "About Mobile"
     assert carl.citations and all(" · Carl · " in c.detail for c in carl.citations)
+    # A person and a subject: the line on the subject counts as found even though the
+    # whole question ("what did Luis say about…") is further from it than the subject is.
+    luis_budget = await desk.chat.ok("ask what did Luis say about the budget? project:website")
+    assert luis_budget.citations[0].detail.endswith(" · Luis · 0:18")
+    candidates = await desk.chat.ok("ask what did Carl say about candidates?")
+    assert candidates.title == "About Mobile"
+    assert candidates.citations[0].detail.endswith(" · Carl · 0:08")
 
 
 async def test_a_meetings_summary_is_asked_for(desk: Desk, clock: Clock) -> None:
