@@ -59,10 +59,9 @@ _TOPICS = {
                r"correos?|tel[eé]fonos?|qui[eé]n es el cliente",
     "billing": r"billing|invoices?|invoicing|tax id|factura\w*|facturaci[oó]n",
 }
-# What a question about the record may say besides: "the client's phone", "el teléfono del
-# cliente".
-_RECORDS = re.compile(rf"\b(?:{'|'.join(_TOPICS.values())}|clients?|clientes?)\b",
-                      re.IGNORECASE)
+# A question about whom to reach ("the client's phone", "el teléfono del cliente").
+_WHO_TO_REACH = re.compile(rf"\b(?:{_TOPICS['contact']}|{_TOPICS['billing']}|clients?|"
+                           r"clientes?)\b", re.IGNORECASE)
 # "How is the website doing?", "¿cómo va la web?": its numbers at a glance.
 _HOW_IS_IT_GOING = re.compile(r"\bhow(?:'s| is| are)\b.*\b(?:doing|going|coming along)\b|"
                               r"\bc[oó]mo (?:va|van|vamos)\b", re.IGNORECASE)
@@ -197,11 +196,12 @@ async def _findings(ctx: Context, project: Project, only: Meeting | None,
     # the budget as such.
     facts = await _facts(ctx, project, re.sub(re.escape(only.title), " ", question,
                                               flags=re.IGNORECASE) if only else question)
-    # "Who is the contact for Acme?", "¿presupuesto de mobile?": the record answers; a
-    # line that happens to say "contact" or "presupuesto" would only be noise.
-    if facts and moments:
-        client = await ctx.db.client(project.client_id) if project.client_id else None
-        if _only_asks(_RECORDS, question, project, only, also=client.name if client else ""):
+    # "Who is the contact for Acme?": the client's record answers; a line that happens to
+    # say "contact" would only be noise.
+    if facts and moments and project.client_id is not None:
+        client = await ctx.db.client(project.client_id)
+        if _only_asks(_WHO_TO_REACH, question, project, only,
+                      also=client.name if client else ""):
             moments = []
     return only, moments, facts
 
