@@ -110,6 +110,15 @@ async def test_a_text_transcript_becomes_a_posted_summary(setup: Setup, clock: C
     assert "send the final budget" in actions and "Luis" in actions
     assert friday.strftime("%b") in actions or str(friday.day) in actions
 
+    # Past its due date it is overdue: `--overdue` and "what's overdue?" list it then.
+    assert (await setup.chat.ok("actions --overdue")).text == "Nothing is overdue."
+    clock.advance(days=(friday - clock.now.date()).days + 1)
+    for overdue in ("actions --overdue", "what's overdue?", "¿qué tareas están vencidas?"):
+        late = await setup.chat.ok(overdue)
+        assert len(late.items) == 1 and late.items[0].endswith("⚠ overdue"), overdue
+    refused = await setup.chat.say("actions --overdue --done")
+    assert refused.status == "error" and "leave out `--done`" in refused.text
+
     luis = setup.chat.as_user("U2", "Luis")
     mine = await luis.ok("actions --mine")
     assert len(mine.items) == 1  # matched to the member called Luis
