@@ -16,7 +16,13 @@ from bot.i18n import DEFAULT_LOCALE, Translator, normalize_locale, translator
 from bot.parsing import ConvertContext, bind, convert_all, find_command, tokenize
 from bot.ports import Services
 from bot.registry import Command, Registry
-from bot.retrieval.routing import Router, is_thanks, project_mentioned
+from bot.retrieval.routing import (
+    Router,
+    is_thanks,
+    mentioned,
+    named_by_a_word,
+    project_mentioned,
+)
 from storage import Database, Identity, Store, WorkspaceStore
 from storage.models import Member, ValueTooLong, Workspace
 
@@ -56,6 +62,13 @@ class _WorkspaceProjects:
         async with self.db.transaction() as store:
             project = await project_mentioned(store.scoped(self.workspace_id), text)
             return f"#{project.id}" if project else None
+
+    async def client(self, text: str) -> str | None:
+        async with self.db.transaction() as store:
+            names = await store.scoped(self.workspace_id).client_names()
+            found = mentioned(text, names)
+            found = found if found is not None else named_by_a_word(text, names)
+            return f"#{found}" if found is not None else None
 
 
 class Dispatcher:

@@ -16,17 +16,25 @@ log = logging.getLogger("v1tr0.insights")
 
 
 @registry.command("insights", role=Role.MEMBER)
-async def insights(ctx: Context, project: ProjectRef | None = None) -> Reply:
+async def insights(ctx: Context, project: ProjectRef | None = None, *,
+                   every: bool = False) -> Reply:
     """Risks in a project's numbers: budget against progress, hours, overdue actions, meetings.
 
     Args:
         project: Project name or #id; defaults to the channel's project, else every active
             project.
+        every: Every active project, even in a channel bound to one.
+
+    Examples:
+        /insights website
+        /insights --every
     """
     _ = ctx._
+    if every and project is not None:
+        raise UserError(_("Name a project or give `--every`, not both."))
     if project is None:
         channel = ctx.request.channel_id
-        if not (row := await ctx.db.bound_project(channel) if channel else None):
+        if every or not (row := await ctx.db.bound_project(channel) if channel else None):
             return await _every_project_insights(ctx)
     else:
         row = await ctx.project(project)

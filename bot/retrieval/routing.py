@@ -5,6 +5,8 @@ embedded default, through rules in English and Spanish: a question goes to ``ask
 "set up a call with Acme next Tuesday at 3pm" to ``meeting schedule``, "log 3h on Website"
 to ``project log``, "search the launch date" / "busca pagos" to ``search``, "my tasks" /
 "mis tareas" to ``actions --mine``, "when is the next meeting?" to ``meeting list``,
+"what's overdue?" to ``actions --overdue``, "which projects are at risk?" to ``insights
+--every``, "list clients" and "show me the website project" to the list or the record,
 "hi" / "ayuda" to ``help``. A question (or a request for one: "tell me about…",
 "cuéntame…") or a search that names a project or a client ("what did we decide on
 Website?") is about that project. Whatever is chosen then runs through the dispatcher like
@@ -43,6 +45,10 @@ class ProjectLookup(Protocol):
 
     async def mentioned(self, text: str) -> str | None:
         """The project or client whose name ``text`` contains (see :func:`mentioned`)."""
+        ...
+
+    async def client(self, text: str) -> str | None:
+        """The client whose name ``text`` is, holds, or shares a word only it has."""
         ...
 
 
@@ -193,6 +199,34 @@ _NEXT_MEETINGS = re.compile(
     r"upcoming|pr[oó]xim[ao]s?) (?:meetings?|calls?|reuni[oó]n|reuniones|llamadas?)(?:\s+(?:for|"
     r"on|with|of|in|de|con|en|del)\s+.+?)?\s*[.!?]?$", re.IGNORECASE)
 
+_TASKS = r"(?:tasks|action items|to-?dos|tareas|pendientes)"
+# "What's overdue?", "my late tasks on website", "¿qué tareas están vencidas?": open action
+# items past their due date.
+_OVERDUE = re.compile(
+    rf"^¿?(?:(?:what(?:'s| is| are)|which|show(?: me)?|list|any|are there(?: any)?|"
+    rf"qu[eé]|cu[aá]les|hay|lista|mu[eé]stra(?:me)?)\s+)?(?:(?P<mine>my|mis)\s+|(?:the|las)\s+)?"
+    rf"(?:{_TASKS}\s+)?(?:(?:are|is|est[aá]n?|hay)\s+)?(?:overdue|late|past due|atrasad[oa]s?|"
+    rf"vencid[oa]s?|retrasad[oa]s?)(?:\s+{_TASKS})?(?:\s+(?:on|for|in|en|de|del)\s+"
+    rf"(?P<project>.+?))?\s*[.!?]?$", re.IGNORECASE)
+# "Which projects are over budget?", "¿qué proyectos están en riesgo?": every project's risks.
+_AT_RISK = re.compile(
+    r"^¿?(?:which|what|any|are any(?: of (?:the|our))?|qu[eé]|cu[aá]les|hay)\s+(?:projects?|"
+    r"proyectos?)\s+(?:are|is|est[aá]n?|van|va)?\s*(?:over (?:budget|the estimate)|at risk|"
+    r"in trouble|late|behind(?: schedule)?|overdue|en riesgo|atrasados?|retrasados?|"
+    r"pasados? de presupuesto|fuera de presupuesto)\s*[.!?]?$", re.IGNORECASE)
+# "list clients", "show me all projects", "¿cuáles son nuestros clientes?": the list.
+_LISTS = {"projects": "project list", "proyectos": "project list", "clients": "client list",
+          "clientes": "client list", "meetings": "meeting list", "reuniones": "meeting list"}
+_LIST = re.compile(
+    rf"^¿?(?:list|show(?: me)?|see|view|what are|which are|lista|ver|mu[eé]stra(?:me)?|"
+    rf"cu[aá]les son)\s+(?:(?:all|the|our|todos|todas|los|las|nuestros|nuestras)\s+)*"
+    rf"(?P<what>{'|'.join(_LISTS)})\s*[.!?]?$", re.IGNORECASE)
+# "Show me the website project", "show client acme", "muéstrame el proyecto website".
+_SHOW = re.compile(
+    r"^(?:please\s+)?(?:show(?: me)?|open|view|ver|mu[eé]stra(?:me)?|abre)\s+(?:the\s+|el\s+)?"
+    r"(?:(?P<kind>project|client|proyecto|cliente)\s+(?P<name>.+?)|(?P<name_first>.+?)\s+"
+    r"(?P<kind_last>project|client))\s*[.!?]?$", re.IGNORECASE)
+
 
 @dataclass(frozen=True, slots=True)
 class Routed:
@@ -200,6 +234,17 @@ class Routed:
 
     command: str
     args: dict[str, Any]
+
+
+async def _show(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
+    """``project show``/``client show`` for the name ``_SHOW`` matched, when it names one
+    ("show me the project budget" names none: it is a question)."""
+    name = match["name"] or match["name_first"]
+    if (match["kind"] or match["kind_last"]).casefold().startswith("client"):
+        client = await projects.client(name)
+        return Routed("client show", {"client": client}) if client else None
+    project = await projects.mentioned(name)
+    return Routed("project show", {"project": project}) if project else None
 
 
 class Router:
@@ -251,6 +296,16 @@ class Router:
         if match := _MY_TASKS.match(text.lstrip("¿")):
             project = await projects.mentioned(match["project"]) if match["project"] else None
             return Routed("actions", {"mine": True, **({"project": project} if project else {})})
+        if match := _OVERDUE.match(text):
+            project = await projects.mentioned(match["project"]) if match["project"] else None
+            return Routed("actions", {"overdue": True, **({"mine": True} if match["mine"] else {}),
+                                      **({"project": project} if project else {})})
+        if _AT_RISK.match(text):
+            return Routed("insights", {"every": True})
+        if match := _LIST.match(text):
+            return Routed(_LISTS[match["what"].casefold()], {})
+        if (match := _SHOW.match(text)) and (routed := await _show(match, projects)):
+            return routed
         if _NEXT_MEETINGS.match(text):
             project = await projects.mentioned(text)
             return Routed("meeting list", {"project": project} if project else {})

@@ -478,6 +478,18 @@ async def test_free_text_is_routed_in_both_languages(desk: Desk, clock: Clock) -
     assert "*Launch*" in websites and "*Standup*" not in websites
     prepare = await desk.chat.ok("what should we prepare for the next meeting?")
     assert prepare.title == "About Website"  # a question, asked of the channel's project
+    # Lists, one record, and what is at risk, said in words.
+    for listing, title in (("list clients", "Clients"), ("show me all projects", "Projects"),
+                           ("¿cuáles son nuestros clientes?", "Clients")):
+        assert (await desk.chat.ok(listing)).title == title, listing
+    for show, title in (("show me the website project", "#1 Website"),
+                        ("muéstrame el proyecto mobile", "#2 Mobile"),
+                        ("show client acme", "#1 Acme")):
+        assert (await desk.chat.ok(show)).title == title, show
+    budget = await desk.chat.ok("show me the project budget")  # names no project: a question
+    assert budget.title == "About Website" and "No budget is set." in budget.text
+    for at_risk in ("which projects are over budget?", "¿qué proyectos están en riesgo?"):
+        assert (await desk.chat.ok(at_risk)).title == "Insights for every active project"
     typo = await desk.chat.say("/projetc list")
     assert "Unknown command" in typo.text
 

@@ -42,6 +42,12 @@ async def test_insights_name_the_risks(desk: Desk, clock: Clock) -> None:
     assert every.text == "1 of 2 active projects has risks."
     assert "⚠ *Website*: Budget used 60% at 10% progress." in every.items
     assert not any("*Mobile*" in item for item in every.items)
+    # In a channel bound to one project, `--every` still looks at them all.
+    await desk.chat.ok("project bind mobile")
+    assert (await desk.chat.ok("insights")).title == "Insights for Mobile"
+    assert (await desk.chat.ok("insights --every")).items == every.items
+    both = await desk.chat.say("insights website --every")
+    assert both.status == "error" and "not both" in both.text
 
     await desk.chat.ok("meeting now website title:Standup")
     clock.now = datetime.combine(clock.now.date() + timedelta(days=1), time(0, 1), tzinfo=UTC)
