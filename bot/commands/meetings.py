@@ -117,22 +117,37 @@ async def meeting_log(ctx: Context, project: ProjectRef, when: str, *,
 
 @registry.command("meeting list", role=Role.MEMBER, aliases=("meetings",))
 async def meeting_list(ctx: Context, project: ProjectRef | None = None, *,
-                       period: Period = Period.UPCOMING, page: int = 1) -> Reply:
+                       period: Period = Period.UPCOMING, every: bool = False,
+                       page: int = 1) -> Reply:
     """List meetings, upcoming by default.
 
     Args:
-        project: Only this project's meetings.
+        project: Only this project's meetings; defaults to the channel's project, else
+            every project's.
         period: upcoming, past or all.
+        every: Every project's, even in a channel bound to one.
         page: Which page of results.
+
+    Examples:
+        /meeting list website period:past
+        /meeting list --every
     """
     _ = ctx._
-    row = await ctx.project(project) if project else None
+    if every and project is not None:
+        raise UserError(_("Name a project or give `--every`, not both."))
+    channel = ctx.request.channel_id
+    row = (await ctx.project(project) if project else None if every or not channel
+           else await ctx.db.bound_project(channel))
     now = ctx.services.clock()
     offset, limit = page_window(page)
     found = await ctx.db.meetings(
         project_id=row.id if row else None, offset=offset, limit=limit,
         after=now - timedelta(hours=2) if period is Period.UPCOMING else None,
         before=now if period is Period.PAST else None)
+    if not found.rows and period is Period.UPCOMING and row and not project:
+        return Reply(text=_("No upcoming meetings in {project}; every project's: `/meeting list "
+                            "--every`; past ones: `/meeting list period:past`.",
+                            project=row.name), status="info")
     if not found.rows and period is Period.UPCOMING:
         return Reply(text=_("No upcoming meetings. Schedule one with `/meeting schedule website "
                             "tomorrow 3pm`; past ones: `/meeting list period:past`."),
@@ -142,7 +157,9 @@ async def meeting_list(ctx: Context, project: ProjectRef | None = None, *,
                             "tomorrow 3pm`."), status="info")
     items = [f"#{m.id} *{m.title}* · {_.datetime(m.starts_at, ctx.timezone)} · "
              f"{_(STATUS_LABELS[_status(m, now)])}" for m in found.rows]
-    reply = Reply(title=_("Meetings ({period})", period=_(PERIOD_LABELS[period])), items=items)
+    reply = Reply(title=_("{project} meetings ({period})", project=row.name,
+                          period=_(PERIOD_LABELS[period])) if row else
+                  _("Meetings ({period})", period=_(PERIOD_LABELS[period])), items=items)
     scope = f' "{row.name}"' if row else ""
     add_pager(ctx, reply, page=page, total=found.total,
               command=f"meeting list{scope} period:{period.value}")

@@ -218,6 +218,14 @@ async def test_a_meeting_that_took_place_is_logged_without_reminders(
     assert upcoming.text.startswith("No upcoming meetings") and "period:past" in upcoming.text
     listed = text_of(await chat.ok("meeting list period:past"))
     assert "#1 *Kick-off*" in listed and "ended" in listed
+    # In a channel bound to a project, its meetings by default; `--every` for all of them.
+    await chat.ok("project create Mobile")
+    await chat.ok("meeting schedule mobile tomorrow 10am title:Standup")
+    await chat.ok("project bind website")
+    bound = await chat.ok("meeting list")
+    assert bound.text.startswith("No upcoming meetings in Website;") and "--every" in bound.text
+    assert (await chat.ok("meeting list period:past")).title == "Website meetings (past)"
+    assert "#2 *Standup*" in text_of(await chat.ok("meeting list --every"))
     ahead = await chat.say("meeting log website tomorrow 3pm")
     assert ahead.status == "error" and "`/meeting schedule`" in ahead.text
 
