@@ -12,11 +12,12 @@ from rapidfuzz import fuzz, process
 
 from bot.core import Request, Role, UserError
 from bot.i18n import N_, Translator
+from bot.meetings.which import Candidate, meetings_meant
 from bot.ports import Services
 from bot.registry import Command, Registry
 from bot.retrieval.routing import the_one_holding
 from storage import WorkspaceStore
-from storage.models import Client, Meeting, Member, Project
+from storage.models import Client, Meeting, MeetingStatus, Member, Project
 
 ROLE_LABELS = {Role.GUEST: N_("guest"), Role.MEMBER: N_("member"), Role.MANAGER: N_("manager"),
                Role.ADMIN: N_("admin"), Role.OWNER: N_("owner")}
@@ -149,9 +150,37 @@ class Context:
         exact = [m for m in recent if m.title.casefold() == text.casefold()]
         if exact:
             return exact[0] if past else exact[-1]
+        # "Tomorrow's standup", "the website call": by its day, project, client and title,
+        # of those still ahead (or, ``past``, held).
+        if not past:
+            soon = self.services.clock() - timedelta(hours=2)  # as `meeting list` counts it
+            recent = [m for m in recent if m.status is not MeetingStatus.CANCELLED
+                      and m.starts_at >= soon]
+        meant = {m.id: m for m in recent}
+        fits = [meant[n] for n in meetings_meant(text, await self._candidates(recent),
+                                                  self.today(), ahead=not past)]
+        if len(fits) == 1:
+            return fits[0]
+        if fits:
+            raise UserError(_("`{name}` could be any of these; use its #id: {meetings}.",
+                              name=text, meetings="; ".join(
+                                  f"#{m.id} {m.title}, {_.datetime(m.starts_at, self.timezone)}"
+                                  for m in fits[:5])))
         raise UserError(_("No meeting called `{name}`; use its #id from `meeting list`.",
                           name=text),
                         suggestions=_closest(text, [(m.id, m.title) for m in recent]))
+
+    async def _candidates(self, meetings: list[Meeting]) -> list[Candidate]:
+        """``meetings`` as a phrase may name them: with their project, client and day."""
+        projects = {n: await self.db.project(n) for n in {m.project_id for m in meetings}}
+        clients = {n: await self.db.client(n) for n in
+                   {p.client_id for p in projects.values() if p and p.client_id}}
+        zone = ZoneInfo(self.timezone)
+        return [Candidate(m.id, m.title, project.name,
+                          client.name if project.client_id and (
+                              client := clients.get(project.client_id)) else None,
+                          m.starts_at.astimezone(zone).date())
+                for m in meetings if (project := projects.get(m.project_id))]
 
     async def started_meetings(self, project_id: int | None = None) -> list[Meeting]:
         """The latest 200 meetings that have started (of one project), newest first."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.commands import registry
 from bot.commands.common import add_pager, page_window
@@ -13,7 +14,7 @@ from bot.i18n import N_
 from bot.meetings.invite import INVITE_MIME, Invitee, ics_invite, invite_filename
 from bot.meetings.jitsi import room_name
 from bot.meetings.links import meeting_end, personal_link, public_link, workspace_jitsi
-from bot.meetings.when import EMAIL, parse_meeting
+from bot.meetings.when import EMAIL, is_time_of_day, parse_meeting
 from bot.registry import Hours, MeetingRef, ProjectRef
 from storage.models import (
     Meeting,
@@ -210,7 +211,12 @@ async def meeting_update(ctx: Context, meeting: MeetingRef, when: str | None = N
     if when is None and duration is None and title is None:
         raise UserError(_("Say what to change, for example `when:\"tomorrow 4pm\"`."))
     if when is not None:
-        spec = parse_meeting(when, _=_, timezone=ctx.timezone, now=ctx.services.clock())
+        now = ctx.services.clock()
+        # "4pm" moves Friday's meeting to Friday 4pm, not to today's.
+        day = row.starts_at.astimezone(ZoneInfo(ctx.timezone)).replace(
+            hour=0, minute=0, second=0, microsecond=0)
+        spec = parse_meeting(when, _=_, timezone=ctx.timezone,
+                             now=max(now, day) if is_time_of_day(when) else now)
         row.starts_at = spec.start
         if spec.duration and duration is None:
             row.duration_minutes = int(spec.duration.total_seconds() // 60)

@@ -60,6 +60,9 @@ _READ_ZONE = "Asia/Kathmandu"
 # Shaped like a time of day but not one ("25:00", "13pm", "a las 26"), where one belongs.
 _NOT_A_TIME = re.compile(r"(?:at |a las? )?(?P<time>\d{1,2}(?::\d{2})?\s*(?:[ap]\.?m\.?|h)?)"
                          r"(?:\s|$)", re.IGNORECASE)
+# Only a time of day, no day: "4pm", "at 16:30", "a las 5 de la tarde".
+_TIME_OF_DAY = re.compile(r"(?:at |a las? )?\d{1,2}(?::\d{2})?\s*(?:[ap]\.?m\.?|h)?"
+                          r"(?: de la (?:mañana|tarde|noche))?", re.IGNORECASE)
 _WEEKDAYS_ES = frozenset({"lunes", "martes", "miércoles", "miercoles", "jueves", "viernes",
                           "sábado", "sabado", "domingo"})
 _NEXT_ES = frozenset({"próximo", "proximo", "próxima", "proxima"})
@@ -438,6 +441,17 @@ def _is_date(year: int, month: int, day: int) -> bool:
 
 
 # -- the whole line -----------------------------------------------------------------------
+
+
+def is_time_of_day(text: str) -> bool:
+    """Whether ``text`` names a time of day and no day ("4pm", "a las 9"): moving a meeting
+    to it keeps the meeting's own day.
+
+    Example:
+        >>> is_time_of_day("at 4pm"), is_time_of_day("a las 9"), is_time_of_day("friday 4pm")
+        (True, True, False)
+    """
+    return bool(_TIME_OF_DAY.fullmatch(" ".join(text.split())))
 
 
 def parse_meeting(text: str, *, _: Translator, timezone: str, now: datetime,

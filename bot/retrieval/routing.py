@@ -5,10 +5,11 @@ embedded default, through rules in English and Spanish: a question goes to ``ask
 "set up a call with Acme next Tuesday at 3pm" to ``meeting schedule``, "log 3h on Website"
 to ``project log``, "search the launch date" / "busca pagos" to ``search``, "my tasks" /
 "mis tareas" to ``actions --mine``, "when is the next meeting?" to ``meeting list``,
-"what's overdue?" to ``actions --overdue``, "which projects are at risk?" to ``insights
---every``, "list clients" and "show me the website project" to the list or the record,
-"hi" / "ayuda" to ``help``. A question (or a request for one: "tell me about…",
-"cuéntame…") or a search that names a project or a client ("what did we decide on
+"move tomorrow's standup to 4pm" / "cancel the website call" to ``meeting update`` /
+``meeting cancel``, "what's overdue?" to ``actions --overdue``, "which projects are at
+risk?" to ``insights --every``, "list clients" and "show me the website project" to the
+list or the record, "hi" / "ayuda" to ``help``. A question (or a request for one: "tell me
+about…", "cuéntame…") or a search that names a project or a client ("what did we decide on
 Website?") is about that project. Whatever is chosen then runs through the dispatcher like
 any command, with the same parsing, role check and transaction.
 """
@@ -208,6 +209,20 @@ _OVERDUE = re.compile(
     rf"(?:{_TASKS}\s+)?(?:(?:are|is|est[aá]n?|hay)\s+)?(?:overdue|late|past due|atrasad[oa]s?|"
     rf"vencid[oa]s?|retrasad[oa]s?)(?:\s+{_TASKS})?(?:\s+(?:on|for|in|en|de|del)\s+"
     rf"(?P<project>.+?))?\s*[.!?]?$", re.IGNORECASE)
+# A meeting named in words: "the website call", "tomorrow's standup", "la reunión del viernes".
+_A_MEETING = (r"(?P<which>.*?\b(?:meeting|call|sync|standup|stand-up|review|demo|kick-?off|"
+              r"retro|reuni[oó]n|llamada|revisi[oó]n)\b.*?)")
+# "Move tomorrow's standup to 4pm", "pasa la reunión de website al viernes a las 10".
+_MOVE = [
+    re.compile(rf"^(?:please\s+|can you\s+|could you\s+)?(?:move|reschedule|push|postpone|"
+               rf"shift)\s+{_A_MEETING}\s+(?:to|until|till)\s+(?P<when>.+?)[.!?]?$",
+               re.IGNORECASE),
+    re.compile(rf"^(?:por favor\s+)?(?:mueve|cambia|pasa|reprograma|aplaza|posp[oó]n|atrasa|"
+               rf"adelanta)\s+{_A_MEETING}\s+(?:para|al?)\s+(?P<when>.+?)[.!?]?$",
+               re.IGNORECASE),
+]
+_CANCEL = re.compile(rf"^(?:please\s+|can you\s+|could you\s+|por favor\s+)?(?:cancel|"
+                     rf"call off|cancela|anula)\s+{_A_MEETING}[.!?]?$", re.IGNORECASE)
 # "Which projects are over budget?", "¿qué proyectos están en riesgo?": every project's risks.
 _AT_RISK = re.compile(
     r"^¿?(?:which|what|any|are any(?: of (?:the|our))?|qu[eé]|cu[aá]les|hay)\s+(?:projects?|"
@@ -291,6 +306,13 @@ class Router:
                 if title := _ARTICLE.sub("", match["title"] or "").strip():
                     args["title"] = title[0].upper() + title[1:]
                 return Routed("meeting schedule", args)
+        for pattern in _MOVE:
+            if match := pattern.match(text):
+                when = match["when"]  # "… a las 10": the "a" was taken for "to"
+                return Routed("meeting update", {"meeting": match["which"], "when": (
+                    f"a {when}" if re.match(r"las?\s", when, re.IGNORECASE) else when)})
+        if match := _CANCEL.match(text):
+            return Routed("meeting cancel", {"meeting": match["which"]})
         if _HELP.match(text):
             return Routed("help", {})
         if match := _MY_TASKS.match(text.lstrip("¿")):

@@ -250,3 +250,32 @@ async def test_join_leave_list_and_permissions(chat: Chat) -> None:
     invite = await chat.ok("meeting invite #1 email:client@acme.com name:Client")
     event = Calendar.from_ical(invite.attachments[0].content).walk("VEVENT")[0]
     assert "client@acme.com" in str(event.get("ATTENDEE"))
+
+
+async def test_a_meeting_is_named_in_words(chat: Chat, clock: Clock) -> None:
+    clock.now = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)  # a Thursday
+    await _setup(chat)
+    await chat.ok("client create Acme")
+    await chat.ok("project update website client:acme")
+    await chat.ok("project create Mobile")
+    await chat.ok("meeting schedule website tomorrow 10am Standup")
+    await chat.ok("meeting schedule mobile tomorrow 4pm Standup")
+    await chat.ok("meeting schedule website tuesday 3pm Launch")
+    # By its day, project, client and title, in either language.
+    assert (await chat.ok("meeting show the mobile standup")).title == "#2 Standup"
+    assert (await chat.ok("meeting show tomorrow's standup with acme")).title == "#1 Standup"
+    assert (await chat.ok("meeting show la reunión del martes")).title == "#3 Launch"
+    both = await chat.say("meeting show tomorrow's standup")
+    assert both.status == "error" and "#1 Standup" in both.text and "#2 Standup" in both.text
+    for vague in ("the meeting", "the budget call"):  # tells nothing, or names none
+        assert "No meeting called" in (await chat.say(f"meeting show {vague}")).text
+    # A time alone keeps the meeting's own day.
+    moved = await chat.ok('meeting update "the mobile standup" 11am')
+    assert "Nov 27, 2026, 11:00" in text_of(moved)
+    # Free text moves and cancels.
+    monday = await chat.ok("move the website standup to monday at 10am")
+    assert monday.title == "Meeting updated: Standup" and "Nov 30, 2026, 10:00" in text_of(monday)
+    assert "Nov 27, 2026, 9:00" in text_of(await chat.ok("pasa la reunión de mobile a las 9"))
+    cancelled = await chat.ok("cancela la reunión del martes")
+    assert cancelled.text == "Meeting #3 (Launch) is cancelled."
+    assert "No meeting called" in (await chat.say("meeting show the launch")).text

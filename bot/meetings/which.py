@@ -1,0 +1,82 @@
+"""Which meeting a phrase means: "tomorrow's standup", "the website call", "la reunión del
+viernes con Acme".
+
+A meeting fits when it is on the day the phrase names and its title, project and client
+hold every other word the phrase says; a word none of them holds ("the budget call" with
+no meeting about the budget), or a phrase that tells nothing ("the meeting"), means no
+meeting rather than a guess.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from bot.transcripts.summarize import STOP_WORDS, fold
+
+_DAYS = {"yesterday": -1, "ayer": -1, "today": 0, "hoy": 0, "tomorrow": 1, "manana": 1}
+_WEEKDAYS = {"monday": 0, "lunes": 0, "tuesday": 1, "martes": 1, "wednesday": 2,
+             "miercoles": 2, "thursday": 3, "jueves": 3, "friday": 4, "viernes": 4,
+             "saturday": 5, "sabado": 5, "sunday": 6, "domingo": 6}
+# Words that say "a meeting" without telling which one.
+_MEETING_WORDS = frozenset({
+    "meeting", "meetings", "call", "calls", "sync", "session", "reunion", "reuniones",
+    "llamada", "sesion", "next", "upcoming", "proxima", "proximo"})
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A meeting as a phrase may name it."""
+
+    id: int
+    title: str
+    project: str
+    client: str | None
+    day: date  # where the sender is
+
+
+def meetings_meant(phrase: str, candidates: Sequence[Candidate], today: date, *,
+                   ahead: bool = True) -> list[int]:
+    """The ids of the candidates ``phrase`` fits, in the order given.
+
+    Args:
+        phrase: What the sender called the meeting.
+        candidates: The meetings it may be.
+        today: The sender's date, for "tomorrow" and weekdays.
+        ahead: A weekday is the next one (today included); else the last one.
+
+    Example:
+        >>> today = date(2026, 11, 26)  # a Thursday
+        >>> calls = [Candidate(1, "Standup", "Website redesign", "Acme", date(2026, 11, 27)),
+        ...          Candidate(2, "Standup", "Mobile app", None, date(2026, 11, 27)),
+        ...          Candidate(3, "Launch", "Website redesign", "Acme", date(2026, 12, 1))]
+        >>> meetings_meant("tomorrow's standup with Acme", calls, today)
+        [1]
+        >>> meetings_meant("la reunión del martes", calls, today)
+        [3]
+        >>> meetings_meant("the website meeting", calls, today)
+        [1, 3]
+        >>> [meetings_meant(phrase, calls, today) for phrase in ("the budget call", "the call")]
+        [[], []]
+    """
+    words = set(_words(phrase)) - STOP_WORDS - _MEETING_WORDS
+    days = {_day(word, today, ahead) for word in words if word in _DAYS or word in _WEEKDAYS}
+    named = {word for word in words
+             if len(word) > 1 and not word.isdigit() and word not in _DAYS | _WEEKDAYS.keys()}
+    if not days and not named:  # "the meeting" says nothing about which
+        return []
+    return [c.id for c in candidates if days <= {c.day}
+            and named <= set(_words(f"{c.title} {c.project} {c.client or ''}"))]
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[^\W_]+", fold(text).casefold())
+
+
+def _day(word: str, today: date, ahead: bool) -> date:
+    if word in _DAYS:
+        return today + timedelta(days=_DAYS[word])
+    shift = (_WEEKDAYS[word] - today.weekday()) % 7
+    return today + timedelta(days=shift) if ahead else today - timedelta(days=(7 - shift) % 7)
