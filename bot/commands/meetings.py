@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -172,7 +173,7 @@ async def meeting_show(ctx: Context, meeting: MeetingRef) -> Reply:
     """Show a meeting: time, link, status and who is in it.
 
     Args:
-        meeting: The meeting's #id (or its title).
+        meeting: The meeting: #id, title or words ("tomorrow's standup").
     """
     _ = ctx._
     row = await ctx.meeting(meeting)
@@ -193,7 +194,7 @@ async def meeting_update(ctx: Context, meeting: MeetingRef, when: str | None = N
     """Move, lengthen or rename a meeting (its host, or managers and up); reminders follow.
 
     Args:
-        meeting: The meeting's #id.
+        meeting: The meeting: #id, title or words ("tomorrow's standup").
         when: The new time, e.g. "tomorrow 4pm".
         duration: The new length, e.g. 1h.
         title: The new title.
@@ -236,7 +237,7 @@ async def meeting_cancel(ctx: Context, meeting: MeetingRef) -> Reply:
     """Cancel a meeting (its host, or managers and up); its reminders are withdrawn.
 
     Args:
-        meeting: The meeting's #id.
+        meeting: The meeting: #id, title or words ("tomorrow's standup").
     """
     _ = ctx._
     row = await ctx.meeting(meeting)
@@ -256,7 +257,7 @@ async def meeting_join(ctx: Context, meeting: MeetingRef) -> Reply:
     """Join a meeting: get your personal link and show up as present.
 
     Args:
-        meeting: The meeting's #id.
+        meeting: The meeting: #id, title or words ("tomorrow's standup").
     """
     _ = ctx._
     row = await ctx.meeting(meeting)
@@ -282,7 +283,7 @@ async def meeting_leave(ctx: Context, meeting: MeetingRef) -> Reply:
     """Leave a meeting (or say you will not come); it ends when everyone has left.
 
     Args:
-        meeting: The meeting's #id.
+        meeting: The meeting: #id, title or words ("tomorrow's standup").
     """
     _ = ctx._
     row = await ctx.meeting(meeting)
@@ -300,16 +301,18 @@ async def meeting_leave(ctx: Context, meeting: MeetingRef) -> Reply:
 
 
 @registry.command("meeting invite", role=Role.MEMBER)
-async def meeting_invite(ctx: Context, meeting: MeetingRef, *, email: str | None = None,
-                         name: str | None = None) -> Reply:
-    """Get the meeting's calendar invite (.ics), optionally adding an outside guest.
+async def meeting_invite(ctx: Context, meeting: MeetingRef, people: str | None = None, *,
+                         email: str | None = None, name: str | None = None) -> Reply:
+    """Get the meeting's calendar invite (.ics), optionally inviting more people.
 
     Args:
-        meeting: The meeting's #id.
+        meeting: The meeting: #id, title or words ("tomorrow's standup").
+        people: People to invite: @mentions, names or emails.
         email: An outside guest's email, added to the invite.
         name: The outside guest's name.
 
     Examples:
+        /meeting invite #12 @luis @bea
         /meeting invite #12 email:ana@acme.com name:"Ana Ruiz"
     """
     _ = ctx._
@@ -319,7 +322,10 @@ async def meeting_invite(ctx: Context, meeting: MeetingRef, *, email: str | None
             raise UserError(_("`{value}` is not an email address; write one like "
                               "ana@acme.com.", value=email))
         await _add_outside_guest(ctx, row, email.strip(), name, took_place=False)
-    return Reply(text=_("Calendar invite for {title}.", title=row.title),
+    invited = await _invite_people(ctx, row, people) if people else []
+    return Reply(text=_("Invited {people} to {title}.", people=", ".join(invited),
+                        title=row.title) if invited
+                 else _("Calendar invite for {title}.", title=row.title),
                  attachments=[await _invite(ctx, row)])
 
 
@@ -393,6 +399,35 @@ async def _create(ctx: Context, project: Project, title: str | None, start: date
     if not took_place:  # nothing to remind anyone of
         await _schedule_reminders(ctx, meeting)
     return meeting
+
+
+async def _invite_people(ctx: Context, meeting: Meeting, people: str) -> list[str]:
+    """Add members (by mention or name) and outside guests (by email) as guests; the names
+    of those who were not invited yet."""
+    if meeting.status in {MeetingStatus.ENDED, MeetingStatus.CANCELLED}:
+        raise UserError(ctx._("Meeting #{id} is {status}; schedule a new one instead.",
+                              id=meeting.id, status=ctx._(STATUS_LABELS[meeting.status])))
+    present = await ctx.db.participants(meeting.id)
+    known = {p.member_id for p in present} | {(p.email or "").casefold() for p in present}
+    added: list[str] = []
+    for ref in re.split(r"\s*(?:,|\band\b|\by\b|\s)\s*", people.strip()):
+        if not ref:
+            continue
+        if EMAIL.fullmatch(ref):
+            if ref.casefold() not in known:
+                await _add_outside_guest(ctx, meeting, ref, None, took_place=False)
+                known.add(ref.casefold())
+                added.append(ref)
+            continue
+        member = await ctx.person(ref)
+        if member.id not in known:
+            await ctx.db.add_participant(meeting, member_id=member.id, name=member.name,
+                                         role=ParticipantRole.GUEST, rsvp=Rsvp.PENDING)
+            known.add(member.id)
+            added.append(member.name)
+    if added:
+        meeting.sequence += 1  # the invite changed: calendars replace the old one
+    return added
 
 
 async def _add_outside_guest(ctx: Context, meeting: Meeting, email: str, name: str | None, *,

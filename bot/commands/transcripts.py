@@ -25,7 +25,7 @@ async def transcript_add(ctx: Context, meeting: MeetingRef, *,
     """Add a meeting's recording or transcript (attach the file); the summary follows.
 
     Args:
-        meeting: The meeting's #id.
+        meeting: The meeting: #id, title or words ("yesterday's standup").
         language: The language spoken, e.g. en or es (default: the project's).
 
     Examples:
@@ -38,7 +38,7 @@ async def transcript_add(ctx: Context, meeting: MeetingRef, *,
     if not ctx.request.files:
         raise UserError(_("Attach the recording or the transcript to the command (in the "
                           "console: `/upload #12 path/to/file`)."))
-    row = await ctx.meeting(meeting)
+    row = await ctx.meeting(meeting, past=True)
     project = await ctx.db.project(row.project_id)
     assert project is not None
     spoken = (language or project.language or (await ctx.db.workspace()).locale).lower()

@@ -5,13 +5,14 @@ embedded default, through rules in English and Spanish: a question goes to ``ask
 "set up a call with Acme next Tuesday at 3pm" to ``meeting schedule``, "log 3h on Website"
 to ``project log``, "search the launch date" / "busca pagos" to ``search``, "my tasks" /
 "mis tareas" to ``actions --mine``, "when is the next meeting?" to ``meeting list``,
-"move tomorrow's standup to 4pm" / "cancel the website call" to ``meeting update`` /
-``meeting cancel``, "what's overdue?" to ``actions --overdue``, "which projects are at
-risk?" to ``insights --every``, "list clients" and "show me the website project" to the
-list or the record, "hi" / "ayuda" to ``help``. A question (or a request for one: "tell me
-about…", "cuéntame…") or a search that names a project or a client ("what did we decide on
-Website?") is about that project. Whatever is chosen then runs through the dispatcher like
-any command, with the same parsing, role check and transaction.
+"move tomorrow's standup to 4pm", "invite Luis to the website call" and "cancel the
+website call" to ``meeting update``, ``meeting invite`` and ``meeting cancel``, "what's
+overdue?" to ``actions --overdue``, "which projects are at risk?" to ``insights --every``,
+"list clients" and "show me the website project" to the list or the record, "hi" /
+"ayuda" to ``help``. A question (or a request for one: "tell me about…", "cuéntame…") or a
+search that names a project or a client ("what did we decide on Website?") is about that
+project. Whatever is chosen then runs through the dispatcher like any command, with the
+same parsing, role check and transaction.
 """
 
 from __future__ import annotations
@@ -221,6 +222,13 @@ _MOVE = [
                rf"adelanta)\s+{_A_MEETING}\s+(?:para|al?)\s+(?P<when>.+?)[.!?]?$",
                re.IGNORECASE),
 ]
+# "Invite Luis and ana@acme.com to tomorrow's standup", "invita a Bea a la reunión del lunes".
+_INVITE = [
+    re.compile(rf"^(?:please\s+)?(?:invite|add)\s+(?P<who>.+?)\s+(?:to|into)\s+{_A_MEETING}"
+               rf"[.!?]?$", re.IGNORECASE),
+    re.compile(rf"^(?:por favor\s+)?(?:invita|añade|agrega|suma)\s+a\s+(?P<who>.+?)\s+(?:a|en)"
+               rf"\s+{_A_MEETING}[.!?]?$", re.IGNORECASE),
+]
 _CANCEL = re.compile(rf"^(?:please\s+|can you\s+|could you\s+|por favor\s+)?(?:cancel|"
                      rf"call off|cancela|anula)\s+{_A_MEETING}[.!?]?$", re.IGNORECASE)
 # "Which projects are over budget?", "¿qué proyectos están en riesgo?": every project's risks.
@@ -311,6 +319,10 @@ class Router:
                 when = match["when"]  # "… a las 10": the "a" was taken for "to"
                 return Routed("meeting update", {"meeting": match["which"], "when": (
                     f"a {when}" if re.match(r"las?\s", when, re.IGNORECASE) else when)})
+        for pattern in _INVITE:
+            if match := pattern.match(text):
+                return Routed("meeting invite", {"meeting": match["which"],
+                                                 "people": match["who"]})
         if match := _CANCEL.match(text):
             return Routed("meeting cancel", {"meeting": match["which"]})
         if _HELP.match(text):

@@ -276,6 +276,12 @@ async def test_a_meeting_is_named_in_words(chat: Chat, clock: Clock) -> None:
     monday = await chat.ok("move the website standup to monday at 10am")
     assert monday.title == "Meeting updated: Standup" and "Nov 30, 2026, 10:00" in text_of(monday)
     assert "Nov 27, 2026, 9:00" in text_of(await chat.ok("pasa la reunión de mobile a las 9"))
+    # Invited in words too: members by name, outside guests by email, each once.
+    invited = await chat.ok("invite bea and ana@acme.com to the mobile standup")
+    assert invited.text == "Invited bea, ana@acme.com to Standup."
+    assert "bea · guest · invited" in text_of(await chat.ok("meeting show #2"))
+    assert (await chat.ok("meeting invite #2 @bea")).text == "Calendar invite for Standup."
+    assert (await chat.ok("invita a luis a la reunión de mobile")).text.startswith("Invited luis")
     cancelled = await chat.ok("cancela la reunión del martes")
     assert cancelled.text == "Meeting #3 (Launch) is cancelled."
     assert "No meeting called" in (await chat.say("meeting show the launch")).text
