@@ -462,8 +462,9 @@ class WorkspaceStore:
         return {(row[0], row[1]) for row in rows}
 
     async def action_items(self, *, project_id: int | None = None, owner_id: int | None = None,
-                           done: bool = False, due_before: date | None = None,
-                           offset: int = 0, limit: int = 10) -> Page[SummaryItem]:
+                           owner_name: str | None = None, done: bool = False,
+                           due_before: date | None = None, offset: int = 0,
+                           limit: int = 10) -> Page[SummaryItem]:
         query = (select(SummaryItem)
                  .join(Transcript, Transcript.id == SummaryItem.transcript_id)
                  .join(Meeting, Meeting.id == Transcript.meeting_id)
@@ -475,6 +476,10 @@ class WorkspaceStore:
             query = query.where(Meeting.project_id == project_id)
         if owner_id:
             query = query.where(SummaryItem.owner_member_id == owner_id)
+        if owner_name:  # "Marco" is also "Marco Díaz"
+            owner = func.lower(SummaryItem.owner_name)
+            query = query.where(or_(owner == owner_name.lower(),
+                                    owner.startswith(f"{owner_name.lower()} ", autoescape=True)))
         if due_before:
             query = query.where(SummaryItem.due_date < due_before)
         order = (SummaryItem.due_date.is_(None), SummaryItem.due_date, SummaryItem.id)

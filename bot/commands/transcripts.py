@@ -126,12 +126,14 @@ async def transcript_resummarize(ctx: Context, transcript: int) -> Reply:
 
 
 @registry.command("actions", role=Role.MEMBER)
-async def actions(ctx: Context, project: ProjectRef | None = None, *, mine: bool = False,
-                  overdue: bool = False, done: bool = False, page: int = 1) -> Reply:
+async def actions(ctx: Context, project: ProjectRef | None = None, *,
+                  owner: str | None = None, mine: bool = False, overdue: bool = False,
+                  done: bool = False, page: int = 1) -> Reply:
     """Action items from meetings: open ones first by due date, with owner and source.
 
     Args:
         project: Only this project's action items.
+        owner: Only those of this person, as the meetings name them.
         mine: Only those assigned to you.
         overdue: Only open ones past their due date.
         done: Show finished ones instead.
@@ -139,21 +141,26 @@ async def actions(ctx: Context, project: ProjectRef | None = None, *, mine: bool
 
     Examples:
         /actions website --mine
-        /actions --overdue
+        /actions owner:Marco --overdue
     """
     _ = ctx._
     if overdue and done:
         raise UserError(_("`--overdue` lists open action items; leave out `--done`."))
+    owner = " ".join((owner or "").lstrip("@").split()) or None
+    if owner and mine:
+        raise UserError(_("Give `owner:` or `--mine`, not both."))
     row = await ctx.project(project) if project else None
     offset, limit = page_window(page)
     today = ctx.today()
     found = await ctx.db.action_items(project_id=row.id if row else None,
-                                      owner_id=ctx.member_id if mine else None, done=done,
+                                      owner_id=ctx.member_id if mine else None,
+                                      owner_name=owner, done=done,
                                       due_before=today if overdue else None,
                                       offset=offset, limit=limit)
     if not found.rows:
-        return Reply(text=_("Nothing is overdue.") if overdue else _("No action items here."),
-                     status="info")
+        return Reply(text=_("Nothing is overdue.") if overdue else _(
+            "No action items for {owner}.", owner=owner) if owner else _(
+            "No action items here."), status="info")
     # Across projects, each item says whose it is.
     projects = await ctx.db.item_projects([i.id for i in found.rows]) if row is None else {}
     if len(set(projects.values())) < 2:
@@ -167,9 +174,10 @@ async def actions(ctx: Context, project: ProjectRef | None = None, *, mine: bool
                                                                  else "")
         where = f" · *{projects[item.id]}*" if item.id in projects else ""
         items.append(f"#{item.id} {item.text} — {item.owner_name or _('no owner')}{due}{where}")
-    reply = Reply(title=_("Action items"), items=items)
-    flags = " ".join(f for f in (mine and "--mine", overdue and "--overdue",
-                                 done and "--done") if f)
+    reply = Reply(title=_("Action items for {owner}", owner=owner) if owner
+                  else _("Action items"), items=items)
+    flags = " ".join(f for f in (owner and f'owner:"{owner}"', mine and "--mine",
+                                 overdue and "--overdue", done and "--done") if f)
     add_pager(ctx, reply, page=page, total=found.total,
               command=" ".join(p for p in ("actions", row and f'"{row.name}"', flags) if p))
     return reply

@@ -4,15 +4,15 @@ With a language model, through tool calls built from the command registry's sche
 embedded default, through rules in English and Spanish: a question goes to ``ask``,
 "set up a call with Acme next Tuesday at 3pm" to ``meeting schedule``, "log 3h on Website"
 to ``project log``, "search the launch date" / "busca pagos" to ``search``, "my tasks" /
-"mis tareas" to ``actions --mine``, "when is the next meeting?" to ``meeting list``,
-"move tomorrow's standup to 4pm", "invite Luis to the website call" and "cancel the
-website call" to ``meeting update``, ``meeting invite`` and ``meeting cancel``, "what's
-overdue?" to ``actions --overdue``, "which projects are at risk?" to ``insights --every``,
-"list clients" and "show me the website project" to the list or the record, "hi" /
-"ayuda" to ``help``. A question (or a request for one: "tell me about…", "cuéntame…") or a
-search that names a project or a client ("what did we decide on Website?") is about that
-project. Whatever is chosen then runs through the dispatcher like any command, with the
-same parsing, role check and transaction.
+"mis tareas" to ``actions --mine``, "Marco's tasks" to ``actions owner:Marco``, "when is
+the next meeting?" to ``meeting list``, "move tomorrow's standup to 4pm", "invite Luis to
+the website call" and "cancel the website call" to ``meeting update``, ``meeting invite``
+and ``meeting cancel``, "what's overdue?" to ``actions --overdue``, "which projects are at
+risk?" to ``insights --every``, "list clients" and "show me the website project" to the
+list or the record, "hi" / "ayuda" to ``help``. A question (or a request for one: "tell me
+about…", "cuéntame…") or a search that names a project or a client ("what did we decide on
+Website?") is about that project. Whatever is chosen then runs through the dispatcher like
+any command, with the same parsing, role check and transaction.
 """
 
 from __future__ import annotations
@@ -193,6 +193,19 @@ _MY_TASKS = re.compile(
     r"\s+(?:open\s+)?(?:tasks|action items|to-?dos|tareas|pendientes)|what(?:'s| is) on my "
     r"plate|what do i (?:have|need) to do|qu[eé] tengo (?:que hacer|pendiente))(?:\s+(?:on|for|"
     r"in|en|de|del)\s+(?P<project>.+?))?\s*[.!?]?$", re.IGNORECASE)
+# "Marco's tasks", "tasks for Marco", "what is Marco working on?", "¿qué tareas tiene
+# Sofía?", "tareas de website": someone's action items (or a project's, when it names one).
+_THEIR_TASKS = [re.compile(pattern, re.IGNORECASE) for pattern in (
+    r"^(?:(?:what are|list|show(?: me)?)\s+)?(?P<who>[^\W\d_][\w.-]*)'s\s+(?:open\s+)?"
+    r"(?:tasks|action items|to-?dos)\s*[.!?]?$",
+    r"^(?:(?:what are|list|show(?: me)?)\s+)?(?:the\s+)?(?:open\s+)?(?:tasks|action items|"
+    r"to-?dos)\s+(?:for|of|assigned to|owned by)\s+(?P<who>.+?)\s*[.!?]?$",
+    r"^what(?:'s| is| does)\s+(?P<who>[^\W\d_][\w.-]*)\s+(?:working on|have to do)\s*[.!?]?$",
+    r"^¿?(?:qu[eé]|cu[aá]les|cu[aá]ntas)\s+(?:tareas|pendientes)\s+tiene\s+(?P<who>.+?)\s*"
+    r"[.!?]?$",
+    r"^¿?(?:(?:cu[aá]les son|lista|mu[eé]stra(?:me)?)\s+)?(?:las\s+)?(?:tareas|pendientes)\s+"
+    r"(?:de|para)\s+(?P<who>.+?)\s*[.!?]?$",
+    r"^¿?en qu[eé] (?:est[aá] trabajando|trabaja)\s+(?P<who>.+?)\s*[.!?]?$")]
 # "When is the next meeting?", "¿cuándo es la próxima reunión con Acme?": the upcoming ones.
 # Only when that is the whole question: "what do we prepare for the next call?" is not.
 _NEXT_MEETINGS = re.compile(
@@ -340,6 +353,13 @@ class Router:
             return Routed(_LISTS[match["what"].casefold()], {})
         if (match := _SHOW.match(text)) and (routed := await _show(match, projects)):
             return routed
+        for pattern in _THEIR_TASKS:
+            if match := pattern.match(text):
+                who = match["who"].lstrip("@")
+                if who.casefold() in {"me", "mí", "mi"}:
+                    return Routed("actions", {"mine": True})
+                project = await projects.mentioned(who)
+                return Routed("actions", {"project": project} if project else {"owner": who})
         if _NEXT_MEETINGS.match(text):
             project = await projects.mentioned(text)
             return Routed("meeting list", {"project": project} if project else {})

@@ -118,6 +118,14 @@ async def test_a_text_transcript_becomes_a_posted_summary(setup: Setup, clock: C
         assert len(late.items) == 1 and late.items[0].endswith("⚠ overdue"), overdue
     refused = await setup.chat.say("actions --overdue --done")
     assert refused.status == "error" and "leave out `--done`" in refused.text
+    # Someone's items, by the name the meeting gave them, in words too.
+    for theirs in ("actions owner:luis", "Luis's tasks", "¿qué tareas tiene Luis?"):
+        named = await setup.chat.ok(theirs)
+        assert named.title == "Action items for " + ("luis" if ":" in theirs else "Luis")
+        assert len(named.items) == 1 and "send the final budget" in named.items[0], theirs
+    assert (await setup.chat.ok("tasks for Bea")).text == "No action items for Bea."
+    both = await setup.chat.say("actions owner:luis --mine")
+    assert both.status == "error" and "not both" in both.text
 
     luis = setup.chat.as_user("U2", "Luis")
     mine = await luis.ok("actions --mine")
