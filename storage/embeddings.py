@@ -156,6 +156,8 @@ class MiniLMEmbedding(EmbeddingFunction[Documents]):
 
     model_id = MINILM_MODEL_ID
     dimensions = MINILM_DIMENSIONS
+    # Where its similarities mean something: it was trained on English text.
+    languages: frozenset[str] | None = frozenset({"en"})
 
     def __init__(self, *, model_path: Path | str | None = None,
                  tokenizer_path: Path | str | None = None) -> None:
@@ -244,6 +246,7 @@ class OpenAIEmbedding(EmbeddingFunction[Documents]):
     """
 
     dimensions: int | None = None  # known after the first call; it depends on the model
+    languages: frozenset[str] | None = None  # any: the hosted models are multilingual
 
     def __init__(self, *, api_key: str | None = None, base_url: str | None = None,
                  model: str = "text-embedding-3-small") -> None:

@@ -94,6 +94,7 @@ class Retriever:
         meetings = await store.meetings_by_id(sorted({h.chunk.meeting_id for h in hits}))
         lines: list[tuple[Moment, str]] = []
         seen: set[tuple[int, int]] = set()
+        languages = {hit.chunk.transcript_id: hit.chunk.language for hit in hits}
         for hit in hits:
             meeting = meetings.get(hit.chunk.meeting_id)
             if meeting is None or meeting.project_id != hit.chunk.project_id:
@@ -146,8 +147,14 @@ class Retriever:
                           float(r), m)
                          for s, r, (m, _t) in zip(similarity, relevance, lines, strict=True)),
                         key=lambda item: -item[0])
-        return [replace(m, score=rank) for rank, r, m in scored
-                if r >= MIN_SIMILARITY][:limit]
+        # In a language the model was not trained on, any two sentences look alike (MiniLM
+        # puts "¿cuántas horas llevamos?" at 0.62 from "decidimos quitar el paso"): there a
+        # line must also share a word with the question.
+        trusted: frozenset[str] | None = getattr(self.index.embedding, "languages", None)
+        asked = self._terms(query)
+        return [replace(m, score=rank) for rank, r, m in scored if r >= MIN_SIMILARITY and (
+            trusted is None or languages[m.transcript_id] in trusted
+            or asked & self._terms(m.text))][:limit]
 
     def _subject(self, query: str, named: frozenset[str]) -> str:
         """The words a question asks about, beyond the people it names and their saying it
@@ -157,6 +164,11 @@ class Retriever:
         ignored.update(analyzer(_SAYING))
         return " ".join(word for word in query.split()
                         if any(term not in ignored for term in analyzer(word)))
+
+    def _terms(self, text: str) -> set[str]:
+        """The words of ``text`` as stems of either language the bot speaks."""
+        analyzer = self.index.analyzer
+        return set(analyzer(text, "en")) | set(analyzer(text, "es"))
 
     async def _query_vector(self, text: str) -> np.ndarray:
         return _unit(await asyncio.to_thread(self.index.query_vector, text))

@@ -508,6 +508,10 @@ async def test_a_spanish_question_finds_spanish_speech(desk: Desk, clock: Clock)
     clock.advance(days=1)
     ayer = await desk.chat.ok("¿qué decidimos ayer sobre la fecha de lanzamiento en la tienda?")
     assert ayer.title == "Sobre Tienda · Revisión semanal"
+    # MiniLM finds any two Spanish sentences alike; a Spanish line must also share a word.
+    await desk.chat.ok("project log 3 tienda")
+    hours = await desk.chat.in_thread("t2").ok("ask ¿cuántas horas llevamos? project:tienda")
+    assert hours.text == "Horas registradas: 3 de 100 estimadas." and not hours.citations
 
 
 REGISTRO = """WEBVTT
