@@ -12,6 +12,7 @@ from bot.commands.common import percent
 from bot.commands.risks import project_risks
 from bot.context import Context
 from bot.core import Citation, Reply, Role, UserError
+from bot.i18n import N_
 from bot.registry import MeetingRef, ProjectRef
 from bot.retrieval.answers import ASKS_DECISION, Moment, Retriever
 from bot.retrieval.routing import mentioned, project_mentioned
@@ -59,6 +60,11 @@ _TOPICS = {
                r"correos?|tel[eé]fonos?|qui[eé]n es el cliente",
     "billing": r"billing|invoices?|invoicing|tax id|factura\w*|facturaci[oó]n",
 }
+# The days a question about hours counts: "this week", "la semana pasada".
+_PERIOD = re.compile(
+    r"\b(?:(?P<today>today|hoy)|(?P<yesterday>yesterday|ayer)|(?P<this_week>this week|esta "
+    r"semana)|(?P<last_week>last week|(?:la )?semana pasada)|(?P<this_month>this month|este "
+    r"mes)|(?P<last_month>last month|(?:el )?mes pasado))\b", re.IGNORECASE)
 # A question about whom to reach ("the client's phone", "el teléfono del cliente").
 _WHO_TO_REACH = re.compile(rf"\b(?:{_TOPICS['contact']}|{_TOPICS['billing']}|clients?|"
                            r"clientes?)\b", re.IGNORECASE)
@@ -185,6 +191,13 @@ async def _findings(ctx: Context, project: Project, only: Meeting | None,
                     implied: Meeting | None, question: str, topic: str,
                     follows: str | None) -> tuple[Meeting | None, list[Moment], list[str]]:
     """The meeting answered from (if one), the best moments and the project's facts."""
+    # Within the project its name tells nothing: "hours on Website redesign this week" would
+    # only find the lines that say the name ("welcome to the website redesign review"),
+    # unless it is all the question is about ("when is the launch?" in project Launch).
+    unnamed = re.sub(rf"\b{re.escape(project.name)}\b", " ", topic, flags=re.IGNORECASE)
+    if any(word not in STOP_WORDS for word in re.findall(r"[^\W\d_]{3,}",
+                                                           fold(unnamed).casefold())):
+        topic = " ".join(unnamed.split())
     moments: list[Moment] = []
     # The meeting it implies is searched alone; when it has nothing on this, the whole
     # project is asked instead.
@@ -415,7 +428,13 @@ async def _facts(ctx: Context, project: Project, question: str) -> list[str]:
             spent=_.money(spent, project.currency),
             budget=_.money(project.budget, project.currency),
             percent=percent(spent, project.budget)))
-    if "hours" in asked:
+    if "hours" in asked and (period := _period(ctx, question)):
+        label, first, last = period
+        spent = sum(hours for day, hours in await ctx.db.hours_by_day(project.id, first)
+                    if day <= last)
+        facts.append(_("Hours logged {period}: {hours} ({total} in all).", period=_(label),
+                       hours=_.number(spent), total=_.number(logged)))
+    elif "hours" in asked:
         facts.append(_("Hours logged: {hours}", hours=_.number(logged)) + (
             " " + _("of {estimate} estimated.", estimate=_.number(project.estimated_hours))
             if project.estimated_hours else "."))
@@ -455,6 +474,26 @@ async def _facts(ctx: Context, project: Project, question: str) -> list[str]:
         facts.append(_("Open action items: {count}.", count=open_items.total) + "".join(
             f" #{i.id} {i.text} ({i.owner_name or _('no owner')})." for i in open_items.rows))
     return facts
+
+
+def _period(ctx: Context, question: str) -> tuple[str, date, date] | None:
+    """The stretch of days a question about hours names ("this week", "el mes pasado"): its
+    label and first and last day, where the sender is."""
+    if not (match := _PERIOD.search(question)):
+        return None
+    today = ctx.today()
+    monday = today - timedelta(days=today.weekday())
+    first_of_month = today.replace(day=1)
+    last_month_end = first_of_month - timedelta(days=1)
+    key = next(name for name, said in match.groupdict().items() if said)
+    return {
+        "today": (N_("today"), today, today),
+        "yesterday": (N_("yesterday"), today - timedelta(days=1), today - timedelta(days=1)),
+        "this_week": (N_("this week"), monday, today),
+        "last_week": (N_("last week"), monday - timedelta(days=7), monday - timedelta(days=1)),
+        "this_month": (N_("this month"), first_of_month, today),
+        "last_month": (N_("last month"), last_month_end.replace(day=1), last_month_end),
+    }[key]
 
 
 def _client_facts(ctx: Context, client: Client, *, billing: bool) -> list[str]:

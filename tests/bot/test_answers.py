@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import openai
@@ -156,6 +157,21 @@ async def test_an_unbound_question_is_asked_of_the_project_it_is_about(desk: Des
     await desk.chat.ok("ask what is the budget of Website?")
     assert (await desk.chat.ok("ask and the hours?")).title == "About Website"
     assert (await desk.chat.ok("ask and Brand refresh?")).title == "About Brand refresh"
+
+
+async def test_hours_for_a_stretch_of_days(desk: Desk, clock: Clock) -> None:
+    clock.now = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)  # a Thursday
+    await desk.meeting_with(desk.chat, "Website launch", "Launch review", LAUNCH)
+    for hours, day in ((2, "2026-11-24"), (3, "2026-11-18"), (4, "2026-10-30")):
+        await desk.chat.ok(f"project log {hours} website on:{day}")
+    # The project's name is no subject: lines about the launch are not quoted with the hours.
+    week = await desk.chat.ok("how many hours did we log on Website launch this week?")
+    assert week.text == "Hours logged this week: 2 (9 in all)." and not week.citations
+    last = await desk.chat.in_thread("t2").ok("how many hours went into website last week?")
+    assert last.text == "Hours logged last week: 3 (9 in all)."
+    month = await desk.chat.in_thread("t3").ok("¿cuántas horas registramos el mes pasado en "
+                                                "website?")
+    assert month.text == "Hours logged last month: 4 (9 in all)."
 
 
 async def test_the_clients_record_says_who_to_reach(desk: Desk) -> None:
