@@ -183,7 +183,10 @@ async def help_command(ctx: Context, topic: str | None = None) -> Reply:
         items += [f"`/{c.name}` — {_(c.summary)}" for c in ctx.registry
                   if c.group not in ctx.registry.groups]
         return Reply(title=_("V1tr0 Bot commands"), items=items,
-                     text=_("Type `help <command>` for details, e.g. `help project create`."),
+                     text=_("Type `help <command>` for details, e.g. `help project create`. "
+                            "Or just write: “what did we decide about the launch date?”, “log "
+                            "3h on Website”, “move tomorrow's standup to 4pm”, “what's "
+                            "overdue?”."),
                      ephemeral=True)
     wanted = " ".join(topic.casefold().lstrip("/").split())
     if command := ctx.registry.get(wanted):
