@@ -211,7 +211,7 @@ async def _findings(ctx: Context, project: Project, only: Meeting | None,
                                               flags=re.IGNORECASE) if only else question)
     # "Who is the contact for Acme?": the client's record answers; a line that happens to
     # say "contact" would only be noise.
-    if facts and moments and project.client_id is not None:
+    if facts and moments and project.client_id and _WHO_TO_REACH.search(question):
         client = await ctx.db.client(project.client_id)
         if _only_asks(_WHO_TO_REACH, question, project, only,
                       also=client.name if client else ""):

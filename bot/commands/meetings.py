@@ -317,12 +317,16 @@ async def meeting_invite(ctx: Context, meeting: MeetingRef, people: str | None =
     """
     _ = ctx._
     row = await ctx.meeting(meeting)
+    invited: list[str] = []
     if email is not None:
         if not EMAIL.fullmatch(email.strip()):
             raise UserError(_("`{value}` is not an email address; write one like "
                               "ana@acme.com.", value=email))
-        await _add_outside_guest(ctx, row, email.strip(), name, took_place=False)
-    invited = await _invite_people(ctx, row, people) if people else []
+        if await _add_outside_guest(ctx, row, email.strip(), name, took_place=False):
+            invited.append(email.strip())
+    invited += await _invite_people(ctx, row, people) if people else []
+    if invited:
+        row.sequence += 1  # the invite changed: calendars replace the old one
     return Reply(text=_("Invited {people} to {title}.", people=", ".join(invited),
                         title=row.title) if invited
                  else _("Calendar invite for {title}.", title=row.title),
@@ -403,41 +407,35 @@ async def _create(ctx: Context, project: Project, title: str | None, start: date
 
 async def _invite_people(ctx: Context, meeting: Meeting, people: str) -> list[str]:
     """Add members (by mention or name) and outside guests (by email) as guests; the names
-    of those who were not invited yet."""
+    of those who were not in it yet."""
     if meeting.status in {MeetingStatus.ENDED, MeetingStatus.CANCELLED}:
         raise UserError(ctx._("Meeting #{id} is {status}; schedule a new one instead.",
                               id=meeting.id, status=ctx._(STATUS_LABELS[meeting.status])))
-    present = await ctx.db.participants(meeting.id)
-    known = {p.member_id for p in present} | {(p.email or "").casefold() for p in present}
+    present = {p.member_id for p in await ctx.db.participants(meeting.id)}
     added: list[str] = []
     for ref in re.split(r"\s*(?:,|\band\b|\by\b|\s)\s*", people.strip()):
-        if not ref:
-            continue
         if EMAIL.fullmatch(ref):
-            if ref.casefold() not in known:
-                await _add_outside_guest(ctx, meeting, ref, None, took_place=False)
-                known.add(ref.casefold())
+            if await _add_outside_guest(ctx, meeting, ref, None, took_place=False):
                 added.append(ref)
-            continue
-        member = await ctx.person(ref)
-        if member.id not in known:
+        elif ref and (member := await ctx.person(ref)).id not in present:
             await ctx.db.add_participant(meeting, member_id=member.id, name=member.name,
                                          role=ParticipantRole.GUEST, rsvp=Rsvp.PENDING)
-            known.add(member.id)
+            present.add(member.id)
             added.append(member.name)
-    if added:
-        meeting.sequence += 1  # the invite changed: calendars replace the old one
     return added
 
 
 async def _add_outside_guest(ctx: Context, meeting: Meeting, email: str, name: str | None, *,
-                             took_place: bool, **presence: datetime) -> None:
-    """Someone outside the workspace, by email (once, whatever its case)."""
+                             took_place: bool, **presence: datetime) -> bool:
+    """Someone outside the workspace, by email (once, whatever its case); whether they
+    were new to it."""
     people = await ctx.db.participants(meeting.id)
-    if not any((p.email or "").casefold() == email.casefold() for p in people):
-        await ctx.db.add_participant(meeting, name=name or email.split("@")[0], email=email,
-                                     role=ParticipantRole.GUEST,
-                                     rsvp=Rsvp.YES if took_place else Rsvp.PENDING, **presence)
+    if any((p.email or "").casefold() == email.casefold() for p in people):
+        return False
+    await ctx.db.add_participant(meeting, name=name or email.split("@")[0], email=email,
+                                 role=ParticipantRole.GUEST,
+                                 rsvp=Rsvp.YES if took_place else Rsvp.PENDING, **presence)
+    return True
 
 
 async def _schedule_reminders(ctx: Context, meeting: Meeting) -> None:

@@ -138,8 +138,8 @@ class Retriever:
         relevance = np.maximum(similarity, vectors @ await self._query_vector(
             self._subject(query, named))) if named else similarity
         # "What did Marta say about ...": her lines first, as the search favoured her
-        # passages; "what did we decide ...": the decisions first. The threshold still reads
-        # the plain similarity, so nothing off-topic gets in.
+        # passages; "what did we decide ...": the decisions first. The threshold reads the
+        # similarity without these weights, so nothing off-topic gets in.
         decided = (await store.said_at(transcripts, ItemKind.DECISION)
                    if ASKS_DECISION.search(query) else set())
         scored = sorted(((float(s) * (1 + SPEAKER_WEIGHT * (m.speaker in named))

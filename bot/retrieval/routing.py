@@ -187,24 +187,23 @@ _REQUEST = re.compile(
     r"i (?:want|need|would like) to know|cu[eé]ntame|dime|recu[eé]rdame (?:qu[eé]|qui[eé]n|"
     r"cu[aá]ndo|c[oó]mo|d[oó]nde)|mu[eé]strame|expl[ií]came|res[uú]me(?:me)?|quiero saber|"
     r"necesito saber)\b", re.IGNORECASE)
+_TASKS = r"(?:tasks|action items|to-?dos|tareas|pendientes)"
 # "my tasks", "what's on my plate?", "mis tareas en Acme": the sender's action items.
 _MY_TASKS = re.compile(
-    r"^(?:(?:(?:list|show(?: me)?|what are|lista|mu[eé]stra(?:me)?|cu[aá]les son)\s+)?(?:my|mis)"
-    r"\s+(?:open\s+)?(?:tasks|action items|to-?dos|tareas|pendientes)|what(?:'s| is) on my "
-    r"plate|what do i (?:have|need) to do|qu[eé] tengo (?:que hacer|pendiente))(?:\s+(?:on|for|"
-    r"in|en|de|del)\s+(?P<project>.+?))?\s*[.!?]?$", re.IGNORECASE)
+    rf"^(?:(?:(?:list|show(?: me)?|what are|lista|mu[eé]stra(?:me)?|cu[aá]les son)\s+)?(?:my|mis)"
+    rf"\s+(?:open\s+)?{_TASKS}|what(?:'s| is) on my plate|what do i (?:have|need) to do|"
+    rf"qu[eé] tengo (?:que hacer|pendiente))(?:\s+(?:on|for|in|en|de|del)\s+"
+    rf"(?P<project>.+?))?\s*[.!?]?$", re.IGNORECASE)
 # "Marco's tasks", "tasks for Marco", "what is Marco working on?", "¿qué tareas tiene
 # Sofía?", "tareas de website": someone's action items (or a project's, when it names one).
 _THEIR_TASKS = [re.compile(pattern, re.IGNORECASE) for pattern in (
-    r"^(?:(?:what are|list|show(?: me)?)\s+)?(?P<who>[^\W\d_][\w.-]*)'s\s+(?:open\s+)?"
-    r"(?:tasks|action items|to-?dos)\s*[.!?]?$",
-    r"^(?:(?:what are|list|show(?: me)?)\s+)?(?:the\s+)?(?:open\s+)?(?:tasks|action items|"
-    r"to-?dos)\s+(?:for|of|assigned to|owned by)\s+(?P<who>.+?)\s*[.!?]?$",
+    rf"^(?:(?:what are|list|show(?: me)?)\s+)?(?P<who>[^\W\d_][\w.-]*)'s\s+(?:open\s+)?"
+    rf"{_TASKS}\s*[.!?]?$",
+    rf"^¿?(?:(?:what are|list|show(?: me)?|cu[aá]les son|lista|mu[eé]stra(?:me)?)\s+)?"
+    rf"(?:the\s+|las\s+)?(?:open\s+)?{_TASKS}\s+(?:for|of|assigned to|owned by|de|para)\s+"
+    rf"(?P<who>.+?)\s*[.!?]?$",
     r"^what(?:'s| is| does)\s+(?P<who>[^\W\d_][\w.-]*)\s+(?:working on|have to do)\s*[.!?]?$",
-    r"^¿?(?:qu[eé]|cu[aá]les|cu[aá]ntas)\s+(?:tareas|pendientes)\s+tiene\s+(?P<who>.+?)\s*"
-    r"[.!?]?$",
-    r"^¿?(?:(?:cu[aá]les son|lista|mu[eé]stra(?:me)?)\s+)?(?:las\s+)?(?:tareas|pendientes)\s+"
-    r"(?:de|para)\s+(?P<who>.+?)\s*[.!?]?$",
+    rf"^¿?(?:qu[eé]|cu[aá]les|cu[aá]ntas)\s+{_TASKS}\s+tiene\s+(?P<who>.+?)\s*[.!?]?$",
     r"^¿?en qu[eé] (?:est[aá] trabajando|trabaja)\s+(?P<who>.+?)\s*[.!?]?$")]
 # "When is the next meeting?", "¿cuándo es la próxima reunión con Acme?": the upcoming ones.
 # Only when that is the whole question: "what do we prepare for the next call?" is not.
@@ -214,7 +213,6 @@ _NEXT_MEETINGS = re.compile(
     r"upcoming|pr[oó]xim[ao]s?) (?:meetings?|calls?|reuni[oó]n|reuniones|llamadas?)(?:\s+(?:for|"
     r"on|with|of|in|de|con|en|del)\s+.+?)?\s*[.!?]?$", re.IGNORECASE)
 
-_TASKS = r"(?:tasks|action items|to-?dos|tareas|pendientes)"
 # "What's overdue?", "my late tasks on website", "¿qué tareas están vencidas?": open action
 # items past their due date.
 _OVERDUE = re.compile(
