@@ -76,7 +76,10 @@ async def transcript_list(ctx: Context, project: ProjectRef | None = None, *,
     if not found.rows:
         return Reply(text=_("No transcripts yet. Add one with `/transcript add #12` and the "
                             "file attached."), status="info")
-    reply = Reply(title=_("Transcripts"), items=[_line(ctx, t) for t in found.rows])
+    meetings = await ctx.db.meetings_by_id(sorted({t.meeting_id for t in found.rows}))
+    reply = Reply(title=_("Transcripts"), items=[
+        _line(ctx, t, meetings[t.meeting_id].title if t.meeting_id in meetings else None)
+        for t in found.rows])
     add_pager(ctx, reply, page=page, total=found.total,
               command=f'transcript list "{row.name}"' if row else "transcript list")
     return reply
@@ -207,12 +210,14 @@ async def _transcript(ctx: Context, number: int) -> Transcript:
     return row
 
 
-def _line(ctx: Context, transcript: Transcript) -> str:
+def _line(ctx: Context, transcript: Transcript, meeting: str | None = None) -> str:
+    """The transcript's number, meeting (when given), file, stage and length."""
     _ = ctx._
     state = _(STATUS_LABELS[transcript.status])
     if transcript.status not in {TranscriptStatus.DONE, TranscriptStatus.FAILED}:
         state += f" {round(transcript.progress * 100)}%"
     length = f" · {clock_time(transcript.duration_seconds)}" \
         if transcript.duration_seconds else ""
-    return f"#{transcript.id} {transcript.filename} · {state}{length}"
+    of = f" *{meeting}* ·" if meeting else ""
+    return f"#{transcript.id}{of} {transcript.filename} · {state}{length}"
 

@@ -153,7 +153,8 @@ async def test_the_same_file_twice_is_recognised(setup: Setup) -> None:
     await setup.upload("launch.vtt", VTT.encode())
     again = await setup.upload("copy-of-launch.vtt", VTT.encode())
     assert again.status == "ok" and "already added as transcript #1" in again.text
-    assert len((await setup.chat.ok("transcript list")).items) == 1
+    listed = await setup.chat.ok("transcript list")
+    assert len(listed.items) == 1 and listed.items[0].startswith("#1 *Launch review* · ")
 
 
 @pytest.mark.parametrize("name, content, message", [
