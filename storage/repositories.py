@@ -461,7 +461,8 @@ class WorkspaceStore:
                 SummaryItem.segment_position.is_not(None)))
         return {(row[0], row[1]) for row in rows}
 
-    async def action_items(self, *, project_id: int | None = None, owner_id: int | None = None,
+    async def action_items(self, *, project_id: int | None = None,
+                           meeting_id: int | None = None, owner_id: int | None = None,
                            owner_name: str | None = None, done: bool = False,
                            due_before: date | None = None, offset: int = 0,
                            limit: int = 10) -> Page[SummaryItem]:
@@ -474,6 +475,8 @@ class WorkspaceStore:
                         else SummaryItem.done_at.is_(None)))
         if project_id:
             query = query.where(Meeting.project_id == project_id)
+        if meeting_id:
+            query = query.where(Meeting.id == meeting_id)
         if owner_id:
             query = query.where(SummaryItem.owner_member_id == owner_id)
         if owner_name:  # "Marco" is also "Marco Díaz"

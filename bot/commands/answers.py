@@ -10,6 +10,7 @@ from decimal import Decimal
 from bot.commands import registry
 from bot.commands.common import percent
 from bot.commands.risks import project_risks
+from bot.commands.transcripts import actions
 from bot.context import Context
 from bot.core import Citation, Reply, Role, UserError
 from bot.i18n import N_
@@ -36,8 +37,12 @@ _MEETING_DAY = re.compile(
     rf"sync|review|standup)|(?P<pasado>{_WEEKDAYS}) pasado|(?:reuni[oó]n|llamada) del "
     rf"(?P<del>{_WEEKDAYS}))\b", re.IGNORECASE)
 # A request for a meeting's whole summary ("summarize", "recap", "¿qué pasó…?").
-_ASKS_SUMMARY = re.compile(r"\b(?:summari[sz]e|summary|recap|overview|what happened|"
-                           r"resum\w*|qu[eé] pas[oó]|de qu[eé] se habl[oó])\b", re.IGNORECASE)
+_ASKS_SUMMARY = re.compile(r"\b(?:summari[sz]e|summary|recap|overview|what happened|notes|"
+                           r"minutes|resum\w*|acta|notas|qu[eé] pas[oó]|de qu[eé] se habl[oó])"
+                           r"\b", re.IGNORECASE)
+# A request for action items ("what are the open tasks?", "¿qué tareas salieron?").
+_ASKS_ACTIONS = re.compile(r"\b(?:action items?|tasks?|to-?dos?|tareas?|pendientes?)\b",
+                           re.IGNORECASE)
 # "The last meeting", "la última reunión": the latest one that has started.
 _LAST_MEETING = re.compile(r"\b(?:(?:last|latest|previous|most recent) (?:meeting|call|sync)|"
                            r"(?:[uú]ltima|anterior) (?:reuni[oó]n|llamada)|(?:reuni[oó]n|"
@@ -46,7 +51,7 @@ _LAST_MEETING = re.compile(r"\b(?:(?:last|latest|previous|most recent) (?:meetin
 _NO_SUBJECT = frozenset({
     "meeting", "meetings", "call", "sync", "review", "standup", "session", "give", "tell",
     "show", "please", "can", "could", "quick", "short", "brief", "reunion", "llamada", "sesion",
-    "dame", "dime", "muestrame", "puedes", "breve", "rapido"})
+    "dame", "dime", "muestrame", "puedes", "breve", "rapido", "open", "abiertas", "abiertos"})
 _TOPICS = {
     "budget": r"budget|cost|spent|spend|money|burn|presupuesto|gasto|coste|costo|dinero",
     "hours": r"hours?|time logged|horas|tiempo",
@@ -123,6 +128,11 @@ async def _answer(ctx: Context, question: str, project: ProjectRef | None,
     asked = only or implied
     if asked and _only_asks(_ASKS_SUMMARY, question, row, asked):
         return await _meeting_summary(ctx, row, asked), row, asked
+    # "What were the action items from the launch review?": that meeting's open ones (else
+    # the project's), as `actions` lists them.
+    if _only_asks(_ASKS_ACTIONS, question, row, asked):
+        return await actions(ctx, ProjectRef(f"#{row.id}"),
+                             meeting=MeetingRef(f"#{asked.id}") if asked else None), row, asked
     # "What did we decide (yesterday)?" names no subject for a line to be close to: the
     # decisions the summary recorded are the answer.
     if _only_asks(ASKS_DECISION, question, row, asked) and (

@@ -130,12 +130,14 @@ async def transcript_resummarize(ctx: Context, transcript: int) -> Reply:
 
 @registry.command("actions", role=Role.MEMBER)
 async def actions(ctx: Context, project: ProjectRef | None = None, *,
-                  owner: str | None = None, mine: bool = False, overdue: bool = False,
-                  done: bool = False, page: int = 1) -> Reply:
+                  meeting: MeetingRef | None = None, owner: str | None = None,
+                  mine: bool = False, overdue: bool = False, done: bool = False,
+                  page: int = 1) -> Reply:
     """Action items from meetings: open ones first by due date, with owner and source.
 
     Args:
         project: Only this project's action items.
+        meeting: Only those of this meeting (#id, title or words: "yesterday's call").
         owner: Only those of this person, as the meetings name them.
         mine: Only those assigned to you.
         overdue: Only open ones past their due date.
@@ -153,9 +155,12 @@ async def actions(ctx: Context, project: ProjectRef | None = None, *,
     if owner and mine:
         raise UserError(_("Give `owner:` or `--mine`, not both."))
     row = await ctx.project(project) if project else None
+    held = await ctx.meeting(meeting, past=True, project_id=row.id if row else None) \
+        if meeting else None
     offset, limit = page_window(page)
     today = ctx.today()
     found = await ctx.db.action_items(project_id=row.id if row else None,
+                                      meeting_id=held.id if held else None,
                                       owner_id=ctx.member_id if mine else None,
                                       owner_name=owner, done=done,
                                       due_before=today if overdue else None,
@@ -163,9 +168,11 @@ async def actions(ctx: Context, project: ProjectRef | None = None, *,
     if not found.rows:
         return Reply(text=_("Nothing is overdue.") if overdue else _(
             "No action items for {owner}.", owner=owner) if owner else _(
-            "No action items here."), status="info")
+            "No open action items from {meeting}.", meeting=held.title) if held and not done
+            else _("No action items here."), status="info")
     # Across projects, each item says whose it is.
-    projects = await ctx.db.item_projects([i.id for i in found.rows]) if row is None else {}
+    projects = (await ctx.db.item_projects([i.id for i in found.rows])
+                if row is None and held is None else {})
     if len(set(projects.values())) < 2:
         projects = {}
     items = []
@@ -177,12 +184,15 @@ async def actions(ctx: Context, project: ProjectRef | None = None, *,
                                                                  else "")
         where = f" · *{projects[item.id]}*" if item.id in projects else ""
         items.append(f"#{item.id} {item.text} — {item.owner_name or _('no owner')}{due}{where}")
-    reply = Reply(title=_("Action items for {owner}", owner=owner) if owner
-                  else _("Action items"), items=items)
+    reply = Reply(title=_("Action items for {owner}", owner=owner) if owner else _(
+        "Action items from {meeting}", meeting=held.title) if held else _(
+        "Action items of {project}", project=row.name) if row else _("Action items"),
+                  items=items)
     flags = " ".join(f for f in (owner and f'owner:"{owner}"', mine and "--mine",
                                  overdue and "--overdue", done and "--done") if f)
     add_pager(ctx, reply, page=page, total=found.total,
-              command=" ".join(p for p in ("actions", row and f'"{row.name}"', flags) if p))
+              command=" ".join(p for p in ("actions", row and f'"{row.name}"',
+                                           held and f"meeting:#{held.id}", flags) if p))
     return reply
 
 

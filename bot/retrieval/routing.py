@@ -186,8 +186,12 @@ _REQUEST = re.compile(
     r"remind me (?:what|who|when|where|why|how|which|about|of)|recap|"
     r"i (?:want|need|would like) to know|cu[eé]ntame|dime|recu[eé]rdame (?:qu[eé]|qui[eé]n|"
     r"cu[aá]ndo|c[oó]mo|d[oó]nde)|mu[eé]strame|expl[ií]came|res[uú]me(?:me)?|quiero saber|"
-    r"necesito saber)\b", re.IGNORECASE)
+    r"necesito saber|(?:the\s+)?(?:summary|recap|notes|minutes|decisions|action items|"
+    r"takeaways)\s+(?:of|from|for)|(?:el\s+|las?\s+)?(?:resumen|acta|notas|decisiones)\s+"
+    r"(?:de|del))\b", re.IGNORECASE)
 _TASKS = r"(?:tasks|action items|to-?dos|tareas|pendientes)"
+_MEETING_NOUN = (r"\b(?:meeting|call|sync|standup|stand-up|review|demo|kick-?off|retro|"
+                 r"reuni[oó]n|llamada|revisi[oó]n)\b")
 # "my tasks", "what's on my plate?", "mis tareas en Acme": the sender's action items.
 _MY_TASKS = re.compile(
     rf"^(?:(?:(?:list|show(?: me)?|what are|lista|mu[eé]stra(?:me)?|cu[aá]les son)\s+)?(?:my|mis)"
@@ -222,8 +226,7 @@ _OVERDUE = re.compile(
     rf"vencid[oa]s?|retrasad[oa]s?)(?:\s+{_TASKS})?(?:\s+(?:on|for|in|en|de|del)\s+"
     rf"(?P<project>.+?))?\s*[.!?]?$", re.IGNORECASE)
 # A meeting named in words: "the website call", "tomorrow's standup", "la reunión del viernes".
-_A_MEETING = (r"(?P<which>.*?\b(?:meeting|call|sync|standup|stand-up|review|demo|kick-?off|"
-              r"retro|reuni[oó]n|llamada|revisi[oó]n)\b.*?)")
+_A_MEETING = rf"(?P<which>.*?{_MEETING_NOUN}.*?)"
 # "Move tomorrow's standup to 4pm", "pasa la reunión de website al viernes a las 10".
 _MOVE = [
     re.compile(rf"^(?:please\s+|can you\s+|could you\s+)?(?:move|reschedule|push|postpone|"
@@ -356,6 +359,8 @@ class Router:
                 who = match["who"].lstrip("@")
                 if who.casefold() in {"me", "mí", "mi"}:
                     return Routed("actions", {"mine": True})
+                if re.search(_MEETING_NOUN, who, re.IGNORECASE):  # "tareas de la reunión"
+                    return Routed("actions", {"meeting": who})
                 project = await projects.mentioned(who)
                 return Routed("actions", {"project": project} if project else {"owner": who})
         if _NEXT_MEETINGS.match(text):

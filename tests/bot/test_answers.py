@@ -330,7 +330,8 @@ async def test_a_meetings_summary_is_asked_for(desk: Desk, clock: Clock) -> None
     assert agreed.title == "About Website · Launch review" and agreed.text == decided.text
     for question in ("ask summarize yesterday's meeting on website",
                      "ask ¿qué pasó en la última reunión? project:website",
-                     "give me a recap of the launch review"):
+                     "give me a recap of the launch review", "notes from the launch review",
+                     "el acta de la última reunión de website"):
         summary = await desk.chat.ok(question)
         assert summary.title == "Summary of Launch review", question
         assert any(item.startswith("Decision: We decided to move the launch date")
@@ -339,6 +340,15 @@ async def test_a_meetings_summary_is_asked_for(desk: Desk, clock: Clock) -> None
     budget = await desk.chat.ok("ask summarize what was said about the budget in the launch "
                                 "review? project:website")
     assert budget.title == "About Website · Launch review" and budget.citations
+    # Its action items, as `actions` lists them; the project's when no meeting is named.
+    for question in ("what were the action items from the launch review?",
+                     "action items from yesterday's meeting on website"):
+        items = await desk.chat.ok(question)
+        assert items.title == "Action items from Launch review", question
+        [item] = items.items
+        assert "send the final budget" in item and " — Luis · due " in item
+    assert (await desk.chat.ok("ask what are the open tasks? project:website")).title == \
+        "Action items of Website"
     pending = await desk.chat.ok("ask recap the last meeting project:mobile")
     assert pending.text == ("Kickoff has no summary yet: add its recording or transcript with "
                             "`/transcript add #2`.")

@@ -110,6 +110,10 @@ async def test_a_text_transcript_becomes_a_posted_summary(setup: Setup, clock: C
     assert "send the final budget" in actions and "Luis" in actions
     assert friday.strftime("%b") in actions or str(friday.day) in actions
 
+    # A meeting's items, by its title or in words.
+    for theirs in ('actions meeting:"Launch review"', "tareas de la reunión de hoy"):
+        held = await setup.chat.ok(theirs)
+        assert held.title == "Action items from Launch review" and len(held.items) == 1, theirs
     # Past its due date it is overdue: `--overdue` and "what's overdue?" list it then.
     assert (await setup.chat.ok("actions --overdue")).text == "Nothing is overdue."
     clock.advance(days=(friday - clock.now.date()).days + 1)
