@@ -366,14 +366,21 @@ def summary_reply(_: Translator, transcript: Transcript, meeting: Meeting, proje
         who = f"{segment.speaker}, " if segment.speaker else ""
         return f" ({who}{clock_time(segment.start)})"
 
+    def labelled(label: str, item: SummaryItem) -> str:
+        # A point said with its own label ("Next step: …"), as summaries stored before the
+        # summariser dropped it still hold it, is not labelled twice.
+        said = item.text if item.text.casefold().startswith(f"{label.casefold()}:") \
+            else f"{label}: {item.text}"
+        return said + moment(item)
+
     kinds = {kind: [i for i in items if i.kind == kind] for kind in ItemKind}
-    lines = [f"{_('Key point')}: {i.text}{moment(i)}" for i in kinds[ItemKind.KEY_POINT]]
-    lines += [f"{_('Decision')}: {i.text}{moment(i)}" for i in kinds[ItemKind.DECISION]]
+    lines = [labelled(_("Key point"), i) for i in kinds[ItemKind.KEY_POINT]]
+    lines += [labelled(_("Decision"), i) for i in kinds[ItemKind.DECISION]]
     for item in kinds[ItemKind.ACTION]:
         owner = item.owner_name or _("no owner")
         due = f", {_('due')} {_.date(item.due_date)}" if item.due_date else ""
         lines.append(f"{_('Action')} #{item.id}: {item.text} — {owner}{due}{moment(item)}")
-    lines += [f"{_('Next step')}: {i.text}{moment(i)}" for i in kinds[ItemKind.NEXT_STEP]]
+    lines += [labelled(_("Next step"), i) for i in kinds[ItemKind.NEXT_STEP]]
     text = " ".join(i.text for i in kinds[ItemKind.SUMMARY])
     if transcript.problems:
         text += "\n" + _("Parts could not be summarised: {problems}",

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 
 from bot.commands import registry
 from bot.core import Reply, Request, Upload
@@ -20,6 +21,7 @@ from bot.transcripts.pipeline import LEASE, MAX_ATTEMPTS, TranscriptPipeline
 from bot.transcripts.stt import EmbeddedWhisper, WhisperTranscriber
 from bot.transcripts.summarize import ExtractiveSummarizer
 from storage import Database
+from storage.models import ItemKind, SummaryItem
 from tests.conftest import Chat, Clock, Outbox, text_of
 
 VTT = """WEBVTT
@@ -138,6 +140,18 @@ async def test_a_text_transcript_becomes_a_posted_summary(setup: Setup, clock: C
     await luis.ok(f"actions done {item_id}")
     assert "No action items" in text_of(await luis.ok("actions --mine"))
     assert "send the final budget" in text_of(await luis.ok("actions --done"))
+
+
+async def test_a_label_stored_with_its_point_is_shown_once(setup: Setup, db: Database) -> None:
+    await setup.meeting()
+    await setup.upload("launch.vtt", VTT.encode())
+    await setup.pipeline.run_until_idle()
+    async with db.transaction() as store:  # as summaries were stored before the label was cut
+        await store.session.execute(update(SummaryItem).where(
+            SummaryItem.kind == ItemKind.NEXT_STEP).values(
+            text="Next step: book the load test with the hosting provider."))
+    shown = (await setup.chat.ok("transcript show 1")).items
+    assert "Next step: book the load test with the hosting provider. (Ana, 0:24)" in shown
 
 
 async def test_the_summary_replaces_the_pending_follow_up(setup: Setup, db: Database,
