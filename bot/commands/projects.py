@@ -252,9 +252,12 @@ async def project_log(ctx: Context, hours: DayHours, project: ProjectRef | None 
     if work_date > ctx.today():
         raise UserError(ctx._("You cannot log hours for a future day ({date}).",
                               date=ctx._.date(work_date)))
-    await ctx.db.log_time(row, ctx.member_id, hours, work_date, optional_text(note))
-    return Reply(text=ctx._("Logged {hours} h on {name} for {date}.", hours=ctx._.number(hours),
-                            name=f"*{row.name}*", date=ctx._.date(work_date)))
+    note = optional_text(note)
+    await ctx.db.log_time(row, ctx.member_id, hours, work_date, note)
+    said = {"hours": ctx._.number(hours), "name": f"*{row.name}*",
+            "date": ctx._.date(work_date)}
+    return Reply(text=ctx._("Logged {hours} h on {name} for {date}: {note}.", note=note, **said)
+                 if note else ctx._("Logged {hours} h on {name} for {date}.", **said))
 
 
 @registry.command("project stats", role=Role.MEMBER)

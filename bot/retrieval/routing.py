@@ -3,7 +3,9 @@
 With a language model, through tool calls built from the command registry's schemas; the
 embedded default, through rules in English and Spanish: a question goes to ``ask``,
 "set up a call with Acme next Tuesday at 3pm" to ``meeting schedule``, "log 3h on Website"
-to ``project log``, "search the launch date" / "busca pagos" to ``search``, "my tasks" /
+to ``project log``, "create a project called Intranet for Initech" and "new client
+Umbrella" to ``project create`` and ``client create``, "mark action 12 as done" to
+``actions done``, "search the launch date" / "busca pagos" to ``search``, "my tasks" /
 "mis tareas" to ``actions --mine``, "Marco's tasks" to ``actions owner:Marco``, "when is
 the next meeting?" to ``meeting list``, "move tomorrow's standup to 4pm", "invite Luis to
 the website call" and "cancel the website call" to ``meeting update``, ``meeting invite``
@@ -135,7 +137,7 @@ def the_one_holding(ref: str, names: Iterable[tuple[int, str]]) -> int | None:
 
 
 _HOURS = r"(?P<hours>\d+(?:[.,]\d+)?\s*(?:h|hs|hrs?|hours?|horas?|m|min|minutes?|minutos?)?" \
-         r"(?:\s*\d+\s*(?:m|min|minutos?))?)"
+         r"(?:\s*\d+\s*(?:m|min|minutos?)?)?)"  # "1h30" is an hour and a half
 _LOG = [
     re.compile(rf"^(?:please\s+)?(?:log|track|add|(?:i\s+|we\s+)?(?:worked|spent|put\s+in))"
                rf"\s+{_HOURS}\s+(?:on|to|for|in)\s+(?P<project>.+?)"
@@ -145,6 +147,10 @@ _LOG = [
                r"(?:en|a|para|al)\s+(?P<project>.+?)(?:\s+(?P<on>ayer|hoy))?[.!]?$",
                re.IGNORECASE),
 ]
+# "website for the design review", "web para la maqueta": a project, then what the hours
+# were for.
+_FOR_NOTE = re.compile(r"^(?P<project>.+?)\s+(?:for|on|para|en|-|—|:)\s+(?P<note>.+)$",
+                       re.IGNORECASE)
 # "… about the launch" / "… sobre el lanzamiento": what the meeting is for, its title.
 _ABOUT = (r"(?:\s+(?:about|regarding|re:?|to discuss|to talk about|sobre|acerca de|"
           r"para hablar de|para tratar|para revisar)\s+(?P<title>.+?))?")
@@ -245,6 +251,32 @@ _INVITE = [
 ]
 _CANCEL = re.compile(rf"^(?:please\s+|can you\s+|could you\s+|por favor\s+)?(?:cancel|"
                      rf"call off|cancela|anula)\s+{_A_MEETING}[.!?]?$", re.IGNORECASE)
+# "Create a project called Intranet for Initech", "nuevo proyecto Landing para Umbrella". A
+# verb or "new" is needed: "project website" is a mistyped command, not a name.
+_CREATE_PROJECT = [re.compile(pattern, re.IGNORECASE) for pattern in (
+    r"^(?:please\s+)?(?:(?:create|add|make|start|set up|open)\s+(?:a\s+)?(?:new\s+)?|new\s+)"
+    r"project\s+(?:called\s+|named\s+)?(?P<name>.+?)(?:\s+(?:for|with client)\s+"
+    r"(?P<client>.+?))?[.!]?$",
+    r"^(?:por favor\s+)?(?:(?:crea|añade|abre|agrega)\s+(?:un\s+)?(?:nuevo\s+)?|nuevo\s+)"
+    r"proyecto\s+(?:nuevo\s+)?(?:llamado\s+)?(?P<name>.+?)(?:\s+(?:para|del cliente)\s+"
+    r"(?P<client>.+?))?[.!]?$")]
+# "Add a new client called Umbrella", "nuevo cliente Umbrella".
+_CREATE_CLIENT = re.compile(
+    r"^(?:please\s+|por favor\s+)?(?:(?:create|add|make|crea|añade|agrega)\s+(?:a\s+|un\s+)?"
+    r"(?:new\s+|nuevo\s+)?|new\s+|nuevo\s+)(?:client|cliente)\s+(?:nuevo\s+)?(?:called\s+|"
+    r"named\s+|llamado\s+)?(?P<name>.+?)[.!]?$", re.IGNORECASE)
+# "Mark action 12 as done", "done with #13", "#12 is done", "la tarea 12 está hecha".
+_DONE = [re.compile(pattern, re.IGNORECASE) for pattern in (
+    r"^(?:please\s+)?(?:mark|set)\s+(?:action(?: item)?\s+|task\s+|item\s+)?#?(?P<item>\d+)\s+"
+    r"(?:as\s+)?(?:done|complete|completed|finished)[.!]?$",
+    r"^(?:i(?:'m| am)\s+)?(?:done(?: with)?|finished|completed|close|complete)\s+"
+    r"(?:action(?: item)?\s+|task\s+|item\s+)?#?(?P<item>\d+)[.!]?$",
+    r"^(?:action(?: item)?\s+|task\s+|item\s+)?#?(?P<item>\d+)\s+(?:is\s+)?(?:done|finished|"
+    r"completed)[.!]?$",
+    r"^(?:por favor\s+)?(?:marca|cierra|termin[eé]|complet[eé])\s+(?:la\s+)?(?:tarea\s+|"
+    r"acci[oó]n\s+)?#?(?P<item>\d+)(?:\s+como\s+(?:hecha|terminada|completada))?[.!]?$",
+    r"^(?:la\s+)?(?:tarea\s+)?#?(?P<item>\d+)\s+(?:est[aá]\s+)?(?:hecha|terminada|completada|"
+    r"lista)[.!]?$")]
 # "Which projects are over budget?", "¿qué proyectos están en riesgo?": every project's risks.
 _AT_RISK = re.compile(
     r"^¿?(?:which|what|any|are any(?: of (?:the|our))?|qu[eé]|cu[aá]les|hay)\s+(?:projects?|"
@@ -271,6 +303,22 @@ class Routed:
 
     command: str
     args: dict[str, Any]
+
+
+async def _logged_on(text: str, projects: ProjectLookup) -> tuple[str | None, str | None]:
+    """The project hours are logged on and what for, from "website", "the website for the
+    design review" or "Acme": a whole name first (with or without its article), then a word
+    of just one name; None when nothing fits."""
+    splits = [(text, None)]
+    if said := _FOR_NOTE.match(text):  # "website for the design review"
+        splits.append((said["project"], said["note"]))
+    for loose in (False, True):
+        for name, note in splits:
+            if project := (await projects.mentioned(name) if loose else
+                           await projects.named(name)
+                           or await projects.named(_ARTICLE.sub("", name))):
+                return project, note
+    return None, None
 
 
 async def _show(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
@@ -312,9 +360,10 @@ class Router:
                 # "on the website", "on Acme": the project, or the client's current one; a
                 # name that matches neither goes on as typed, for the command to suggest.
                 name = match["project"]
-                project = (await projects.named(name)
-                           or await projects.named(_ARTICLE.sub("", name)) or name)
-                args = {"hours": match["hours"].replace(" ", ""), "project": project}
+                project, note = await _logged_on(name, projects)
+                args = {"hours": match["hours"].replace(" ", ""), "project": project or name}
+                if note:
+                    args["note"] = note
                 if match["on"]:
                     args["on"] = match["on"]
                 return Routed("project log", args)
@@ -348,6 +397,17 @@ class Router:
             project = await projects.mentioned(match["project"]) if match["project"] else None
             return Routed("actions", {"overdue": True, **({"mine": True} if match["mine"] else {}),
                                       **({"project": project} if project else {})})
+        for pattern in _DONE:
+            if match := pattern.match(text):
+                return Routed("actions done", {"item": match["item"]})
+        for pattern in _CREATE_PROJECT:
+            if match := pattern.match(text):
+                args = {"name": match["name"].strip("\"'“”")}
+                if match["client"]:  # as typed when unknown, for the command to suggest
+                    args["client"] = await projects.client(match["client"]) or match["client"]
+                return Routed("project create", args)
+        if match := _CREATE_CLIENT.match(text):
+            return Routed("client create", {"name": match["name"].strip("\"'“”")})
         if _AT_RISK.match(text):
             return Routed("insights", {"every": True})
         if match := _LIST.match(text):

@@ -456,6 +456,11 @@ async def test_free_text_is_routed_in_both_languages(desk: Desk, clock: Clock) -
     worked = await desk.chat.ok("I worked 1.5 hours on the website yesterday")
     assert worked.text.startswith("Logged 1.5 h on *Website*")
     assert "Logged 1 h on *Website*" in (await desk.chat.ok("trabajé 1 hora en Acme")).text
+    # What the time went into, after the project; "1h30" as the command reads it.
+    noted = await desk.chat.ok("log 2 hours on the website for the design review")
+    assert noted.text.startswith("Logged 2 h on *Website* for ")
+    assert noted.text.endswith(": the design review.")
+    assert "Logged 1.5 h on *Website*" in (await desk.chat.ok("I spent 1h30 on acme")).text
     about = await desk.chat.ok("set up a call with Acme on friday at 3pm about the launch")
     assert about.title == "Meeting scheduled: Launch"
     review = await desk.chat.ok("agenda una llamada con Acme el lunes a las 9 para revisar el "
@@ -496,6 +501,16 @@ async def test_free_text_is_routed_in_both_languages(desk: Desk, clock: Clock) -
     assert "send the final budget" in text_of(await desk.chat.ok("actions"))
     for mine in ("my tasks", "¿cuáles son mis tareas en website?", "what's on my plate?"):
         assert (await desk.chat.ok(mine)).text == "No action items here."
+    # Records made and items closed in words, with the roles the commands ask for.
+    created = await desk.chat.ok("create a project called Intranet for Acme")
+    assert created.text.startswith("Project *Intranet* created") and "Acme" in text_of(created)
+    client = await desk.chat.ok("nuevo cliente Umbrella")
+    assert client.text.startswith("Client *Umbrella* created")
+    listed = text_of(await desk.chat.ok("actions website"))
+    item = re.search(r"#(\d+) send the final budget", listed)
+    assert item and (await desk.chat.ok(f"mark action {item[1]} as done")).text.startswith("Done")
+    refused = await desk.chat.as_user("U9", "Zoe").say("new project Secret")
+    assert refused.status == "error" and "manager" in refused.text
     # "When is the next meeting?": the upcoming ones, of the project it names if it does.
     await desk.chat.ok("meeting schedule mobile tomorrow 10am title:Standup")
     mobile = text_of(await desk.chat.ok("¿cuándo es la próxima reunión de mobile?"))
