@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -200,7 +200,7 @@ _MEETING_NOUN = (r"\b(?:meeting|call|sync|standup|stand-up|review|demo|kick-?off
                  r"reuni[oó]n|llamada|revisi[oó]n)\b")
 # "my tasks", "what's on my plate?", "mis tareas en Acme": the sender's action items.
 _MY_TASKS = re.compile(
-    rf"^(?:(?:(?:list|show(?: me)?|what are|lista|mu[eé]stra(?:me)?|cu[aá]les son)\s+)?(?:my|mis)"
+    rf"^¿?(?:(?:(?:list|show(?: me)?|what are|lista|mu[eé]stra(?:me)?|cu[aá]les son)\s+)?(?:my|mis)"
     rf"\s+(?:open\s+)?{_TASKS}|what(?:'s| is) on my plate|what do i (?:have|need) to do|"
     rf"qu[eé] tengo (?:que hacer|pendiente))(?:\s+(?:on|for|in|en|de|del)\s+"
     rf"(?P<project>.+?))?\s*[.!?]?$", re.IGNORECASE)
@@ -321,15 +321,132 @@ async def _logged_on(text: str, projects: ProjectLookup) -> tuple[str | None, st
     return None, None
 
 
+Rule = Callable[[re.Match[str], ProjectLookup], Awaitable[Routed | None]]
+# Tried in the order they are declared; the first that matches and places the text wins.
+_RULES: list[tuple[tuple[re.Pattern[str], ...], Rule]] = []
+
+
+def _rule(*patterns: re.Pattern[str]) -> Callable[[Rule], Rule]:
+    """Declare a rule: ``patterns`` (matched at the start of the text) and the handler that
+    turns a match into the command to run, or None to let later rules try."""
+    def register(handler: Rule) -> Rule:
+        _RULES.append((patterns, handler))
+        return handler
+    return register
+
+
+@_rule(*_LOG)
+async def _log_hours(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
+    # "on the website", "on Acme": the project, or the client's current one; a name that
+    # matches neither goes on as typed, for the command to suggest.
+    project, note = await _logged_on(match["project"], projects)
+    args = {"hours": match["hours"].replace(" ", ""), "project": project or match["project"]}
+    if note:
+        args["note"] = note
+    if match["on"]:
+        args["on"] = match["on"]
+    return Routed("project log", args)
+
+
+@_rule(*_SCHEDULE)
+async def _schedule(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
+    who = (match["who"] or "").strip()
+    project = await projects.named(who) if who else None
+    if project is None:
+        return None  # without a project there is nothing to schedule in
+    args = {"project": project, "when": match["when"]}
+    if title := _ARTICLE.sub("", match["title"] or "").strip():
+        args["title"] = title[0].upper() + title[1:]
+    return Routed("meeting schedule", args)
+
+
+@_rule(*_MOVE)
+async def _move(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
+    when = match["when"]  # "… a las 10": the "a" was taken for "to"
+    return Routed("meeting update", {"meeting": match["which"], "when": (
+        f"a {when}" if re.match(r"las?\s", when, re.IGNORECASE) else when)})
+
+
+@_rule(*_INVITE)
+async def _invite(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
+    return Routed("meeting invite", {"meeting": match["which"], "people": match["who"]})
+
+
+@_rule(_CANCEL)
+async def _cancel(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
+    return Routed("meeting cancel", {"meeting": match["which"]})
+
+
+@_rule(_HELP)
+async def _help(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
+    return Routed("help", {})
+
+
+@_rule(_MY_TASKS, _OVERDUE)
+async def _tasks(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
+    args: dict[str, Any] = {"mine": True} if match.re is _MY_TASKS or match["mine"] else {}
+    if match.re is _OVERDUE:
+        args["overdue"] = True
+    if match["project"] and (project := await projects.mentioned(match["project"])):
+        args["project"] = project
+    return Routed("actions", args)
+
+
+@_rule(*_DONE)
+async def _done(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
+    return Routed("actions done", {"item": match["item"]})
+
+
+@_rule(*_CREATE_PROJECT)
+async def _create_project(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
+    args = {"name": match["name"].strip("\"'“”")}
+    if match["client"]:  # as typed when unknown, for the command to suggest
+        args["client"] = await projects.client(match["client"]) or match["client"]
+    return Routed("project create", args)
+
+
+@_rule(_CREATE_CLIENT)
+async def _create_client(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
+    return Routed("client create", {"name": match["name"].strip("\"'“”")})
+
+
+@_rule(_AT_RISK)
+async def _at_risk(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
+    return Routed("insights", {"every": True})
+
+
+@_rule(_LIST)
+async def _list(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
+    return Routed(_LISTS[match["what"].casefold()], {})
+
+
+@_rule(_SHOW)
 async def _show(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
-    """``project show``/``client show`` for the name ``_SHOW`` matched, when it names one
-    ("show me the project budget" names none: it is a question)."""
+    """``project show``/``client show`` for the name matched, when it names one ("show me
+    the project budget" names none: it is a question)."""
     name = match["name"] or match["name_first"]
     if (match["kind"] or match["kind_last"]).casefold().startswith("client"):
         client = await projects.client(name)
         return Routed("client show", {"client": client}) if client else None
     project = await projects.mentioned(name)
     return Routed("project show", {"project": project}) if project else None
+
+
+@_rule(*_THEIR_TASKS)
+async def _their_tasks(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
+    who = match["who"].lstrip("@")
+    if who.casefold() in {"me", "mí", "mi"}:
+        return Routed("actions", {"mine": True})
+    if re.search(_MEETING_NOUN, who, re.IGNORECASE):  # "tareas de la reunión de ayer"
+        return Routed("actions", {"meeting": who})
+    project = await projects.mentioned(who)
+    return Routed("actions", {"project": project} if project else {"owner": who})
+
+
+@_rule(_NEXT_MEETINGS)
+async def _next_meetings(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
+    project = await projects.mentioned(match.string)
+    return Routed("meeting list", {"project": project} if project else {})
 
 
 class Router:
@@ -355,77 +472,10 @@ class Router:
         return await self._with_rules(cleaned, projects)
 
     async def _with_rules(self, text: str, projects: ProjectLookup) -> Routed | None:
-        for pattern in _LOG:
-            if match := pattern.match(text):
-                # "on the website", "on Acme": the project, or the client's current one; a
-                # name that matches neither goes on as typed, for the command to suggest.
-                name = match["project"]
-                project, note = await _logged_on(name, projects)
-                args = {"hours": match["hours"].replace(" ", ""), "project": project or name}
-                if note:
-                    args["note"] = note
-                if match["on"]:
-                    args["on"] = match["on"]
-                return Routed("project log", args)
-        for pattern in _SCHEDULE:
-            if match := pattern.match(text):
-                who = (match["who"] or "").strip()
-                project = await projects.named(who) if who else None
-                if project is None:
-                    return None  # without a project there is nothing to schedule in
-                args = {"project": project, "when": match["when"]}
-                if title := _ARTICLE.sub("", match["title"] or "").strip():
-                    args["title"] = title[0].upper() + title[1:]
-                return Routed("meeting schedule", args)
-        for pattern in _MOVE:
-            if match := pattern.match(text):
-                when = match["when"]  # "… a las 10": the "a" was taken for "to"
-                return Routed("meeting update", {"meeting": match["which"], "when": (
-                    f"a {when}" if re.match(r"las?\s", when, re.IGNORECASE) else when)})
-        for pattern in _INVITE:
-            if match := pattern.match(text):
-                return Routed("meeting invite", {"meeting": match["which"],
-                                                 "people": match["who"]})
-        if match := _CANCEL.match(text):
-            return Routed("meeting cancel", {"meeting": match["which"]})
-        if _HELP.match(text):
-            return Routed("help", {})
-        if match := _MY_TASKS.match(text.lstrip("¿")):
-            project = await projects.mentioned(match["project"]) if match["project"] else None
-            return Routed("actions", {"mine": True, **({"project": project} if project else {})})
-        if match := _OVERDUE.match(text):
-            project = await projects.mentioned(match["project"]) if match["project"] else None
-            return Routed("actions", {"overdue": True, **({"mine": True} if match["mine"] else {}),
-                                      **({"project": project} if project else {})})
-        for pattern in _DONE:
-            if match := pattern.match(text):
-                return Routed("actions done", {"item": match["item"]})
-        for pattern in _CREATE_PROJECT:
-            if match := pattern.match(text):
-                args = {"name": match["name"].strip("\"'“”")}
-                if match["client"]:  # as typed when unknown, for the command to suggest
-                    args["client"] = await projects.client(match["client"]) or match["client"]
-                return Routed("project create", args)
-        if match := _CREATE_CLIENT.match(text):
-            return Routed("client create", {"name": match["name"].strip("\"'“”")})
-        if _AT_RISK.match(text):
-            return Routed("insights", {"every": True})
-        if match := _LIST.match(text):
-            return Routed(_LISTS[match["what"].casefold()], {})
-        if (match := _SHOW.match(text)) and (routed := await _show(match, projects)):
-            return routed
-        for pattern in _THEIR_TASKS:
-            if match := pattern.match(text):
-                who = match["who"].lstrip("@")
-                if who.casefold() in {"me", "mí", "mi"}:
-                    return Routed("actions", {"mine": True})
-                if re.search(_MEETING_NOUN, who, re.IGNORECASE):  # "tareas de la reunión"
-                    return Routed("actions", {"meeting": who})
-                project = await projects.mentioned(who)
-                return Routed("actions", {"project": project} if project else {"owner": who})
-        if _NEXT_MEETINGS.match(text):
-            project = await projects.mentioned(text)
-            return Routed("meeting list", {"project": project} if project else {})
+        for patterns, handler in _RULES:
+            for pattern in patterns:
+                if (match := pattern.match(text)) and (routed := await handler(match, projects)):
+                    return routed
         # `search` and `ask` find the project the text names themselves, as they do for a
         # command (a whole name even in a channel bound to another project).
         if (match := _SEARCH.match(text)) and not text.rstrip().endswith("?"):
