@@ -39,3 +39,7 @@ async def test_the_demo_answers_from_its_meetings(db: Database, clock: Clock, tm
     assert summary.title == "Summary of Launch review"
     marco = await chat.ok("what did Marco say?")
     assert marco.citations and all(" · Marco · " in c.detail for c in marco.citations)
+    tasks = await chat.ok("Marco's tasks")
+    assert tasks.title == "Action items for Marco" and "fix the contact form" in tasks.items[0]
+    contact = await chat.ok("who is the contact for acme?")
+    assert contact.text == "Client: Acme Corp · Ana Ruiz, ana@acme.com, +34 600 123 456."
