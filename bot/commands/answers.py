@@ -60,9 +60,12 @@ _TOPICS = {
     "meetings": r"meet|meetings?|calls?|reuni[oó]n|reuniones|reunimos|llamadas?",
     "actions": r"action items?|tasks?|to-?dos?|pending|pendientes?|tareas?",
     "risks": r"risks?|risky|at risk|riesgos?|insights?",
-    # "The contact form" is part of the site, not a person to call.
-    "contact": r"contacts?(?! form)|e-?mails?|phones?|who(?:'s| is) the client|contactos?|"
-               r"correos?|tel[eé]fonos?|qui[eé]n es el cliente",
+    # Asked of the client, not said in passing: "the contact form", "older phones" and "el
+    # paso del teléfono" are about the work.
+    "contact": r"contacts?(?! form)|contact details|e-?mail address|phone number|(?:client|"
+               r"customer)'?s? (?:phone|e-?mail)|(?:phone|e-?mail) (?:of|for) the (?:client|"
+               r"customer)|who(?:'s| is) the client|contactos?|datos de contacto|(?:tel[eé]fono|"
+               r"correo|e-?mail) del (?:cliente|contacto)|qui[eé]n es el cliente",
     "billing": r"billing|invoices?|invoicing|tax id|factura\w*|facturaci[oó]n",
 }
 # The days a question about hours counts: "this week", "la semana pasada".
@@ -201,10 +204,12 @@ async def _findings(ctx: Context, project: Project, only: Meeting | None,
                     implied: Meeting | None, question: str, topic: str,
                     follows: str | None) -> tuple[Meeting | None, list[Moment], list[str]]:
     """The meeting answered from (if one), the best moments and the project's facts."""
-    # Within the project its name tells nothing: "hours on Website redesign this week" would
-    # only find the lines that say the name ("welcome to the website redesign review"),
-    # unless it is all the question is about ("when is the launch?" in project Launch).
-    unnamed = re.sub(rf"\b{re.escape(project.name)}\b", " ", topic, flags=re.IGNORECASE)
+    # Within the project its name tells nothing: "hours on the website this week" would only
+    # find the lines that say it ("welcome to the website redesign review"), unless it is
+    # all the question is about ("when is the launch?" in project Launch).
+    named = [re.escape(project.name), *(re.escape(word) for word in re.findall(
+        r"[^\W\d_]{3,}", project.name) if fold(word).casefold() not in STOP_WORDS)]
+    unnamed = re.sub(rf"\b(?:{'|'.join(named)})\b", " ", topic, flags=re.IGNORECASE)
     if any(word not in STOP_WORDS for word in re.findall(r"[^\W\d_]{3,}",
                                                            fold(unnamed).casefold())):
         topic = " ".join(unnamed.split())
