@@ -195,6 +195,12 @@ _REQUEST = re.compile(
     r"necesito saber|(?:the\s+)?(?:summary|recap|notes|minutes|decisions|action items|"
     r"takeaways)\s+(?:of|from|for)|(?:el\s+|las?\s+)?(?:resumen|acta|notas|decisiones)\s+"
     r"(?:de|del))\b", re.IGNORECASE)
+# "What meetings do we have this week?", "¿qué reuniones hay mañana?": the upcoming ones.
+_WHICH_MEETINGS = re.compile(
+    r"^¿?(?:what|which|any|qu[eé]|hay)\s+(?:meetings?|calls?|reuniones|llamadas)\s*(?:do we have|"
+    r"are there|have we got|hay|tenemos)?\s*(?:(?:this|next) week|today|tomorrow|esta semana|"
+    r"la (?:semana )?pr[oó]xima(?: semana)?|hoy|mañana)?(?:\s+(?:for|on|with|of|in|de|con|en|"
+    r"del)\s+.+?)?\s*[.!?]?$", re.IGNORECASE)
 _TASKS = r"(?:tasks|action items|to-?dos|tareas|pendientes)"
 _MEETING_NOUN = (r"\b(?:meeting|call|sync|standup|stand-up|review|demo|kick-?off|retro|"
                  r"reuni[oó]n|llamada|revisi[oó]n)\b")
@@ -443,7 +449,7 @@ async def _their_tasks(match: re.Match[str], projects: ProjectLookup) -> Routed 
     return Routed("actions", {"project": project} if project else {"owner": who})
 
 
-@_rule(_NEXT_MEETINGS)
+@_rule(_NEXT_MEETINGS, _WHICH_MEETINGS)
 async def _next_meetings(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
     project = await projects.mentioned(match.string)
     return Routed("meeting list", {"project": project} if project else {})
