@@ -163,10 +163,17 @@ def bind(command: Command, tokens: list[Token], _: Translator,
             values[param.name] = loose.pop(0)
     if loose:
         raise UserError(_("Too many values: I did not understand `{text}`.", text=" ".join(loose)))
-    missing = [p.name for p in command.params if p.required and p.name not in values]
-    if missing:
-        raise UserError(_("Missing {names}.", names=", ".join(f"<{n}>" for n in missing)))
+    if missing := [p for p in command.params if p.required and p.name not in values]:
+        raise missing_error(missing, _)
     return values
+
+
+def missing_error(missing: list[Param], _: Translator) -> UserError:
+    """What is missing and, for one argument, what to give ("Missing <when>: When, then…")."""
+    if len(missing) == 1:
+        return UserError(_("Missing <{name}>: {help}", name=missing[0].name,
+                           help=_(missing[0].help)))
+    return UserError(_("Missing {names}.", names=", ".join(f"<{p.name}>" for p in missing)))
 
 
 # -- conversion ---------------------------------------------------------------------------
@@ -191,7 +198,7 @@ def convert_all(command: Command, values: dict[str, Any], cx: ConvertContext) ->
         if param.name in values and values[param.name] is not None:
             converted[param.name] = convert(param, values[param.name], cx)
         elif param.required:
-            raise UserError(cx.translator("Missing {names}.", names=f"<{param.name}>"))
+            raise missing_error([param], cx.translator)
     return converted
 
 

@@ -156,17 +156,18 @@ _ABOUT = (r"(?:\s+(?:about|regarding|re:?|to discuss|to talk about|sobre|acerca 
           r"para hablar de|para tratar|para revisar)\s+(?P<title>.+?))?")
 _ARTICLE = re.compile(r"^(?:the|a|an|our|el|la|los|las|un|una|nuestro|nuestra)\s+",
                       re.IGNORECASE)
+# Without a time ("set up a call with Acme") the command asks for one, with examples.
 _SCHEDULE = [
     re.compile(r"^(?:please\s+|can you\s+|could you\s+)?(?:set up|schedule|book|arrange|"
-               r"organi[sz]e|plan)\s+(?:a|an|the)?\s*(?:call|meeting|sync|catch-?up|review)\s+"
-               r"(?:with\s+(?P<who>.+?)\s+)?(?P<when>(?:on\s+|at\s+|for\s+)?(?:today|tonight|"
-               r"tomorrow|next|this|in\s+\d|\d|monday|tuesday|wednesday|thursday|friday|"
-               rf"saturday|sunday).*?){_ABOUT}[.!?]?$", re.IGNORECASE),
+               r"organi[sz]e|plan)\s+(?:a|an|the)?\s*(?:call|meeting|sync|catch-?up|review)"
+               r"(?:\s+with\s+(?P<who>.+?))?(?:\s+(?P<when>(?:on\s+|at\s+|for\s+)?(?:today|"
+               r"tonight|tomorrow|next|this|in\s+\d|\d|monday|tuesday|wednesday|thursday|"
+               rf"friday|saturday|sunday).*?))?{_ABOUT}[.!?]?$", re.IGNORECASE),
     re.compile(r"^(?:por favor\s+)?(?:agenda|programa|organiza|monta|prepara|fija)\s+"
-               r"(?:una|la)?\s*(?:reuni[oó]n|llamada|videollamada|revisi[oó]n)\s+"
-               r"(?:con\s+(?P<who>.+?)\s+)?(?P<when>(?:el\s+|para\s+|a\s+las\s+)?(?:hoy|"
+               r"(?:una|la)?\s*(?:reuni[oó]n|llamada|videollamada|revisi[oó]n)"
+               r"(?:\s+con\s+(?P<who>.+?))?(?:\s+(?P<when>(?:el\s+|para\s+|a\s+las\s+)?(?:hoy|"
                r"mañana|pasado|próximo|proximo|este|esta|en\s+\d|\d|lunes|martes|"
-               rf"mi[eé]rcoles|jueves|viernes|s[aá]bado|domingo).*?){_ABOUT}[.!?]?$",
+               rf"mi[eé]rcoles|jueves|viernes|s[aá]bado|domingo).*?))?{_ABOUT}[.!?]?$",
                re.IGNORECASE),
 ]
 _SEARCH = re.compile(r"^(?:please\s+|por favor\s+)?(?:search(?:\s+for)?|look\s+for|"
@@ -360,7 +361,9 @@ async def _schedule(match: re.Match[str], projects: ProjectLookup) -> Routed | N
     project = await projects.named(who) if who else None
     if project is None:
         return None  # without a project there is nothing to schedule in
-    args = {"project": project, "when": match["when"]}
+    args = {"project": project}
+    if match["when"]:  # else the command says what a time looks like
+        args["when"] = match["when"]
     if title := _ARTICLE.sub("", match["title"] or "").strip():
         args["title"] = title[0].upper() + title[1:]
     return Routed("meeting schedule", args)

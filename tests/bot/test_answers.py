@@ -468,6 +468,8 @@ async def test_free_text_is_routed_in_both_languages(desk: Desk, clock: Clock) -
     review = await desk.chat.ok("agenda una llamada con Acme el lunes a las 9 para revisar el "
                                 "diseño")
     assert review.title == "Meeting scheduled: Diseño"
+    no_time = await desk.chat.say("set up a call with Acme")  # asks for what is missing
+    assert no_time.status == "error" and no_time.text.startswith("Missing <when>: When, then")
     # No channel binding yet: a question is asked about the project or client it names.
     named = await desk.chat.ok("¿qué dijo el cliente sobre los diseños de la WEBSITE?")
     assert named.title == "About Website"
