@@ -15,7 +15,7 @@ from bot.i18n import N_, Translator
 from bot.meetings.which import Candidate, meetings_meant
 from bot.ports import Services
 from bot.registry import Command, Registry
-from bot.retrieval.routing import the_one_holding
+from bot.routing import the_one_holding
 from storage import WorkspaceStore
 from storage.models import Client, Meeting, MeetingStatus, Member, Project
 

@@ -16,7 +16,7 @@ from bot.i18n import DEFAULT_LOCALE, Translator, normalize_locale, translator
 from bot.parsing import ConvertContext, bind, convert_all, find_command, tokenize
 from bot.ports import Services
 from bot.registry import Command, Registry
-from bot.retrieval.routing import (
+from bot.routing import (
     Router,
     is_thanks,
     mentioned,

@@ -16,7 +16,7 @@ from bot.core import Citation, Reply, Role, UserError
 from bot.i18n import N_
 from bot.registry import MeetingRef, ProjectRef
 from bot.retrieval.answers import ASKS_DECISION, Moment, Retriever
-from bot.retrieval.routing import mentioned, project_mentioned
+from bot.routing import mentioned, project_mentioned
 from bot.transcripts.pipeline import summary_reply
 from bot.transcripts.summarize import STOP_WORDS, fold
 from storage.models import Client, ConversationTurn, ItemKind, Meeting, Project
