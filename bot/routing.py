@@ -406,8 +406,14 @@ async def _done(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
     return Routed("actions done", {"item": match["item"]})
 
 
+# "… with a budget of 10k": more than a name; the command's help shows how to say it all.
+_MORE_THAN_A_NAME = re.compile(r"\s(?:with|con|and|y)\s|@|:", re.IGNORECASE)
+
+
 @_rule(*_CREATE_PROJECT)
 async def _create_project(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
+    if _MORE_THAN_A_NAME.search(match["name"]):
+        return Routed("help", {"topic": "project create"})
     args = {"name": match["name"].strip("\"'“”")}
     if match["client"]:  # as typed when unknown, for the command to suggest
         args["client"] = await projects.client(match["client"]) or match["client"]
@@ -416,6 +422,8 @@ async def _create_project(match: re.Match[str], projects: ProjectLookup) -> Rout
 
 @_rule(_CREATE_CLIENT)
 async def _create_client(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
+    if _MORE_THAN_A_NAME.search(match["name"]):
+        return Routed("help", {"topic": "client create"})
     return Routed("client create", {"name": match["name"].strip("\"'“”")})
 
 

@@ -513,6 +513,8 @@ async def test_free_text_is_routed_in_both_languages(desk: Desk, clock: Clock) -
     listed = text_of(await desk.chat.ok("actions website"))
     item = re.search(r"#(\d+) send the final budget", listed)
     assert item and (await desk.chat.ok(f"mark action {item[1]} as done")).text.startswith("Done")
+    more = await desk.chat.ok("add client Hooli with email ana@hooli.com")  # more than a name
+    assert more.title == "/client create" and "email:" in text_of(more)
     refused = await desk.chat.as_user("U9", "Zoe").say("new project Secret")
     assert refused.status == "error" and "manager" in refused.text
     # "When is the next meeting?": the upcoming ones, of the project it names if it does.
