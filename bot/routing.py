@@ -199,9 +199,12 @@ _REQUEST = re.compile(
 # "What meetings do we have this week?", "¿qué reuniones hay mañana?": the upcoming ones.
 _WHICH_MEETINGS = re.compile(
     r"^¿?(?:what|which|any|qu[eé]|hay)\s+(?:meetings?|calls?|reuniones|llamadas)\s*(?:do we have|"
-    r"are there|have we got|hay|tenemos)?\s*(?:(?:this|next) week|today|tomorrow|esta semana|"
-    r"la (?:semana )?pr[oó]xima(?: semana)?|hoy|mañana)?(?:\s+(?:for|on|with|of|in|de|con|en|"
-    r"del)\s+.+?)?\s*[.!?]?$", re.IGNORECASE)
+    r"are there|have we got|hay|tenemos)?\s*(?P<period>this week|today|tomorrow|esta semana|"
+    r"hoy|mañana|next week|la (?:semana )?pr[oó]xima(?: semana)?)?(?:\s+(?:for|on|with|of|in|"
+    r"de|con|en|del)\s+.+?)?\s*[.!?]?$", re.IGNORECASE)
+# The days such a question names, as `meeting list` periods.
+_PERIODS = {"today": "today", "hoy": "today", "tomorrow": "tomorrow", "mañana": "tomorrow",
+            "this week": "week", "esta semana": "week"}
 _TASKS = r"(?:tasks|action items|to-?dos|tareas|pendientes)"
 _MEETING_NOUN = (r"\b(?:meeting|call|sync|standup|stand-up|review|demo|kick-?off|retro|"
                  r"reuni[oó]n|llamada|revisi[oó]n)\b")
@@ -462,8 +465,11 @@ async def _their_tasks(match: re.Match[str], projects: ProjectLookup) -> Routed 
 
 @_rule(_NEXT_MEETINGS, _WHICH_MEETINGS)
 async def _next_meetings(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
-    project = await projects.mentioned(match.string)
-    return Routed("meeting list", {"project": project} if project else {})
+    args = {"project": project} if (project := await projects.mentioned(match.string)) else {}
+    said = (match.groupdict().get("period") or "").casefold()
+    if said in _PERIODS:
+        args["period"] = _PERIODS[said]
+    return Routed("meeting list", args)
 
 
 class Router:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import re
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.commands import registry
@@ -40,11 +40,16 @@ RSVP_LABELS = {Rsvp.PENDING: N_("invited"), Rsvp.YES: N_("coming"), Rsvp.NO: N_(
 
 class Period(enum.StrEnum):
     UPCOMING = "upcoming"
+    TODAY = "today"
+    TOMORROW = "tomorrow"
+    WEEK = "week"
     PAST = "past"
     ALL = "all"
 
 
-PERIOD_LABELS = {Period.UPCOMING: N_("upcoming"), Period.PAST: N_("past"), Period.ALL: N_("all")}
+PERIOD_LABELS = {Period.UPCOMING: N_("upcoming"), Period.TODAY: N_("today"),
+                 Period.TOMORROW: N_("tomorrow"), Period.WEEK: N_("this week"),
+                 Period.PAST: N_("past"), Period.ALL: N_("all")}
 
 
 @registry.command("meeting schedule", role=Role.MEMBER)
@@ -126,7 +131,7 @@ async def meeting_list(ctx: Context, project: ProjectRef | None = None, *,
     Args:
         project: Only this project's meetings; defaults to the channel's project, else
             every project's.
-        period: upcoming, past or all.
+        period: upcoming, today, tomorrow, week (the rest of this one), past or all.
         every: Every project's, even in a channel bound to one.
         page: Which page of results.
 
@@ -142,10 +147,12 @@ async def meeting_list(ctx: Context, project: ProjectRef | None = None, *,
            else await ctx.db.bound_project(channel))
     now = ctx.services.clock()
     offset, limit = page_window(page)
-    found = await ctx.db.meetings(
-        project_id=row.id if row else None, offset=offset, limit=limit,
-        after=now - timedelta(hours=2) if period is Period.UPCOMING else None,
-        before=now if period is Period.PAST else None)
+    after, before = _window(ctx, period, now)
+    found = await ctx.db.meetings(project_id=row.id if row else None, offset=offset,
+                                  limit=limit, after=after, before=before)
+    if not found.rows and period in {Period.TODAY, Period.TOMORROW, Period.WEEK}:
+        return Reply(text=_("No meetings {period}.", period=_(PERIOD_LABELS[period])),
+                     status="info")
     if not found.rows and period is Period.UPCOMING and row and not project:
         return Reply(text=_("No upcoming meetings in {project}; every project's: `/meeting list "
                             "--every`; past ones: `/meeting list period:past`.",
@@ -334,6 +341,20 @@ async def meeting_invite(ctx: Context, meeting: MeetingRef, people: str | None =
 
 
 # -- helpers ------------------------------------------------------------------------------
+
+
+def _window(ctx: Context, period: Period, now: datetime) -> tuple[datetime | None,
+                                                                   datetime | None]:
+    """The start times ``period`` lists, from and until; days are the sender's."""
+    today = ctx.today()
+    days = {Period.TODAY: (0, 1), Period.TOMORROW: (1, 2), Period.WEEK: (0, 7 - today.weekday())}
+    if period in days:
+        first, last = (datetime.combine(today + timedelta(days=n), time(),
+                                        ZoneInfo(ctx.timezone)) for n in days[period])
+        return first, last
+    if period is Period.UPCOMING:
+        return now - timedelta(hours=2), None  # one that started a moment ago is still on
+    return None, now if period is Period.PAST else None
 
 
 def _minutes(ctx: Context, duration: Hours | None) -> int | None:

@@ -261,6 +261,11 @@ async def test_a_meeting_is_named_in_words(chat: Chat, clock: Clock) -> None:
     await chat.ok("meeting schedule website tomorrow 10am Standup")
     await chat.ok("meeting schedule mobile tomorrow 4pm Standup")
     await chat.ok("meeting schedule website tuesday 3pm Launch")
+    # Listed by the day: the rest of this week ends on Sunday, before Tuesday's launch.
+    week = await chat.ok("meeting list period:week")
+    assert week.title == "Meetings (this week)" and len(week.items) == 2
+    assert (await chat.ok("meeting list period:today")).text == "No meetings today."
+    assert len((await chat.ok("¿qué reuniones hay mañana?")).items) == 2
     # By its day, project, client and title, in either language.
     assert (await chat.ok("meeting show the mobile standup")).title == "#2 Standup"
     assert (await chat.ok("meeting show tomorrow's standup with acme")).title == "#1 Standup"
