@@ -97,12 +97,14 @@ def named_by_a_word(text: str, names: Iterable[tuple[int, str]]) -> int | None:
     return found.pop() if len(found) == 1 else None
 
 
-async def project_mentioned(store: WorkspaceStore, text: str, *,
-                            by_a_word: bool = True) -> Project | None:
+async def project_mentioned(store: WorkspaceStore, text: str, *, by_a_word: bool = True,
+                            projects: list[tuple[int, str]] | None = None) -> Project | None:
     """The project whose name ``text`` holds (see :func:`mentioned`), else the current
     project of the client whose name it holds; else, ``by_a_word``, the same by a word of
-    just one name (see :func:`named_by_a_word`: "the website" for "Website redesign")."""
-    projects, clients = await store.project_names(), await store.client_names()
+    just one name (see :func:`named_by_a_word`: "the website" for "Website redesign").
+    ``projects``: the workspace's project names, when the caller has read them already."""
+    projects = projects if projects is not None else await store.project_names()
+    clients = await store.client_names()
     for find in (mentioned, named_by_a_word) if by_a_word else (mentioned,):
         if (project_id := find(text, projects)) is not None:
             return await store.project(project_id)

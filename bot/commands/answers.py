@@ -333,13 +333,14 @@ async def _project_about(ctx: Context, question: str,
     channel only a whole name counts: "the mobile layout" is not about "Mobile app"."""
     channel = ctx.request.channel_id
     bound = await ctx.db.bound_project(channel) if channel else None
-    if named := await project_mentioned(ctx.db, question, by_a_word=bound is None):
+    names = await ctx.db.project_names()
+    if named := await project_mentioned(ctx.db, question, by_a_word=bound is None,
+                                        projects=names):
         return named
     if follows is not None and (earlier := await ctx.db.project(follows)):
         return earlier
     if bound:
         return bound
-    names = await ctx.db.project_names()
     if len(names) == 1:
         return await ctx.db.project(names[0][0])
     if held := _meeting_by_time(ctx, question, await ctx.started_meetings()):
