@@ -23,7 +23,11 @@ _WEEKDAYS = {"monday": 0, "lunes": 0, "tuesday": 1, "martes": 1, "wednesday": 2,
 # Words that say "a meeting" without telling which one.
 _MEETING_WORDS = frozenset({
     "meeting", "meetings", "call", "calls", "sync", "session", "reunion", "reuniones",
-    "llamada", "sesion", "next", "upcoming", "proxima", "proximo"})
+    "llamada", "sesion", "upcoming"})
+# "Next Monday", "el lunes que viene"; "last Monday", "el lunes pasado": which way a weekday
+# is counted.
+_FORTH = frozenset({"next", "coming", "viene", "proxima", "proximo"})
+_BACK = frozenset({"last", "previous", "pasado", "pasada", "anterior"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +49,8 @@ def meetings_meant(phrase: str, candidates: Sequence[Candidate], today: date, *,
         phrase: What the sender called the meeting.
         candidates: The meetings it may be.
         today: The sender's date, for "tomorrow" and weekdays.
-        ahead: A weekday is the next one (today included); else the last one.
+        ahead: A weekday is the next one (today included), else the last one, unless the
+            phrase says which ("next Monday", "el lunes pasado").
 
     Example:
         >>> today = date(2026, 11, 26)  # a Thursday
@@ -58,10 +63,14 @@ def meetings_meant(phrase: str, candidates: Sequence[Candidate], today: date, *,
         [3]
         >>> meetings_meant("the website meeting", calls, today)
         [1, 3]
+        >>> meetings_meant("el martes que viene", calls, today)
+        [3]
         >>> [meetings_meant(phrase, calls, today) for phrase in ("the budget call", "the call")]
         [[], []]
     """
     words = set(_words(phrase)) - STOP_WORDS - _MEETING_WORDS
+    ahead = bool(words & _FORTH) or (ahead and not words & _BACK)
+    words -= _FORTH | _BACK
     days = {_day(word, today, ahead) for word in words if word in _DAYS or word in _WEEKDAYS}
     named = {word for word in words
              if len(word) > 1 and not word.isdigit() and word not in _DAYS | _WEEKDAYS.keys()}
