@@ -171,7 +171,7 @@ class Context:
                         suggestions=_closest(text, [(m.id, m.title) for m in recent]))
 
     async def _candidates(self, meetings: list[Meeting]) -> list[Candidate]:
-        """``meetings`` as a phrase may name them: with their project, client and day."""
+        """``meetings`` as a phrase may name them: with their project, client, day and time."""
         projects = {n: await self.db.project(n) for n in {m.project_id for m in meetings}}
         clients = {n: await self.db.client(n) for n in
                    {p.client_id for p in projects.values() if p and p.client_id}}
@@ -179,7 +179,8 @@ class Context:
         return [Candidate(m.id, m.title, project.name,
                           client.name if project.client_id and (
                               client := clients.get(project.client_id)) else None,
-                          m.starts_at.astimezone(zone).date())
+                          (start := m.starts_at.astimezone(zone)).date(),
+                          start.time().replace(second=0, microsecond=0))
                 for m in meetings if (project := projects.get(m.project_id))]
 
     async def started_meetings(self, project_id: int | None = None) -> list[Meeting]:

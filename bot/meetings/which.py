@@ -1,10 +1,10 @@
 """Which meeting a phrase means: "tomorrow's standup", "the website call", "la reunión del
 viernes con Acme".
 
-A meeting fits when it is on the day the phrase names and its title, project and client
-hold every other word the phrase says; a word none of them holds ("the budget call" with
-no meeting about the budget), or a phrase that tells nothing ("the meeting"), means no
-meeting rather than a guess.
+A meeting fits when it is on the day and at the time the phrase names and its title,
+project and client hold every other word the phrase says. A word none of them holds ("the
+budget call" with no meeting about the budget), or a phrase that tells nothing ("the
+meeting"), means no meeting rather than a guess.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 from bot.transcripts.summarize import STOP_WORDS, fold
 
@@ -30,6 +30,11 @@ _FORTH = frozenset({"next", "coming", "viene", "proxima", "proximo"})
 _BACK = frozenset({"last", "previous", "pasado", "pasada", "anterior"})
 
 
+# "3pm", "10:30am", "15:00", "a las 9": the time it starts, where the sender is.
+_AT = re.compile(r"\b(?:a las\s+)?(?P<hour>\d{1,2})(?::(?P<minute>\d{2}))?\s*(?P<half>[ap]\.?m\.?)?"
+                 r"(?=\W|$)", re.IGNORECASE)
+
+
 @dataclass(frozen=True, slots=True)
 class Candidate:
     """A meeting as a phrase may name it."""
@@ -39,6 +44,7 @@ class Candidate:
     project: str
     client: str | None
     day: date  # where the sender is
+    at: time | None = None  # its start, where the sender is
 
 
 def meetings_meant(phrase: str, candidates: Sequence[Candidate], today: date, *,
@@ -65,23 +71,37 @@ def meetings_meant(phrase: str, candidates: Sequence[Candidate], today: date, *,
         [1, 3]
         >>> meetings_meant("el martes que viene", calls, today)
         [3]
+        >>> at_four = [Candidate(4, "Standup", "Mobile app", None, today, time(16, 0))]
+        >>> [meetings_meant(phrase, at_four, today) for phrase in ("my 4pm standup", "the 3pm")]
+        [[4], []]
         >>> [meetings_meant(phrase, calls, today) for phrase in ("the budget call", "the call")]
         [[], []]
     """
-    words = set(_words(phrase)) - STOP_WORDS - _MEETING_WORDS
+    times = {found for match in _AT.finditer(phrase) if (found := _time(match))}
+    words = set(_words(_AT.sub(" ", phrase) if times else phrase)) - STOP_WORDS - _MEETING_WORDS
     ahead = bool(words & _FORTH) or (ahead and not words & _BACK)
     words -= _FORTH | _BACK
     days = {_day(word, today, ahead) for word in words if word in _DAYS or word in _WEEKDAYS}
     named = {word for word in words
              if len(word) > 1 and not word.isdigit() and word not in _DAYS | _WEEKDAYS.keys()}
-    if not days and not named:  # "the meeting" says nothing about which
+    if not days and not named and not times:  # "the meeting" says nothing about which
         return []
-    return [c.id for c in candidates if days <= {c.day}
+    return [c.id for c in candidates if days <= {c.day} and times <= {c.at}
             and named <= set(_words(f"{c.title} {c.project} {c.client or ''}"))]
 
 
 def _words(text: str) -> list[str]:
     return re.findall(r"[^\W_]+", fold(text).casefold())
+
+
+def _time(match: re.Match[str]) -> time | None:
+    """The time of day an ``_AT`` match says, if it says one: "3pm", "15:00", "a las 9"."""
+    hour, minute = int(match["hour"]), int(match["minute"] or 0)
+    if not (match["half"] or match["minute"] or match.group().lower().startswith("a las")):
+        return None  # a bare number is no time ("the 2 designs")
+    if match["half"] and hour <= 12:
+        hour = hour % 12 + (12 if match["half"].lower().startswith("p") else 0)
+    return time(hour, minute) if hour < 24 and minute < 60 else None
 
 
 def _day(word: str, today: date, ahead: bool) -> date:

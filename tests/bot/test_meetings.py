@@ -275,6 +275,7 @@ async def test_a_meeting_is_named_in_words(chat: Chat, clock: Clock) -> None:
     assert both.status == "error" and "#1 Standup" in both.text and "#2 Standup" in both.text
     for vague in ("the meeting", "the budget call"):  # tells nothing, or names none
         assert "No meeting called" in (await chat.say(f"meeting show {vague}")).text
+    assert (await chat.ok("meeting show tomorrow's 4pm standup")).title == "#2 Standup"
     # A time alone keeps the meeting's own day.
     moved = await chat.ok('meeting update "the mobile standup" 11am')
     assert "Nov 27, 2026, 11:00" in text_of(moved)
