@@ -186,6 +186,11 @@ _HELP = re.compile(r"^[¿¡]?(?:help|ayuda|ay[uú]dame|hi|hello|hey|hola|buenas|
                    r"what can you do|qu[eé] puedes hacer|qu[eé] sabes hacer)"
                    r"(?:,?\s+(?:please|por favor))?[\s.!?]*$",
                    re.IGNORECASE)
+# "Ayuda con las reuniones", "ayúdame con las horas": help on one topic ("help <topic>" is
+# the command itself).
+_HELP_TOPIC = re.compile(r"^[¿¡]?(?:ayuda|ay[uú]dame)\s+(?:(?:con|sobre|de|para)\s+)?"
+                         r"(?:(?:el|la|las|los)\s+)?(?P<topic>[^\W\d_][\w ]*?)[\s.!?]*$",
+                         re.IGNORECASE)
 # "Thanks!", "¡gracias!": nothing to do but answer kindly.
 _THANKS = re.compile(r"^[¡]?(?:thanks?(?: a lot| you(?: very much)?)?|thx|ty|cheers|great,? "
                      r"thanks|(?:muchas )?gracias|genial,? gracias)[\s.!]*$", re.IGNORECASE)
@@ -391,9 +396,9 @@ async def _cancel(match: re.Match[str], projects: ProjectLookup) -> Routed | Non
     return Routed("meeting cancel", {"meeting": match["which"]})
 
 
-@_rule(_HELP)
+@_rule(_HELP, _HELP_TOPIC)
 async def _help(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
-    return Routed("help", {})
+    return Routed("help", {"topic": match["topic"]} if match.re is _HELP_TOPIC else {})
 
 
 @_rule(_MY_TASKS, _OVERDUE)

@@ -16,6 +16,7 @@ from bot.core import Field, Reply, Role, UserError
 from bot.i18n import SUPPORTED_LOCALES, normalize_locale, translator
 from bot.meetings.jitsi import normalize_server
 from bot.registry import Command, MemberRef, Range
+from bot.transcripts.summarize import fold
 from storage.models import MemberRole
 
 MinutesArg = Annotated[int, Range(0, 24 * 60)]
@@ -164,6 +165,17 @@ def _timezone(ctx: Context, value: str) -> str:
 
 # "help me", "help me please": words asking for help itself, not a topic.
 _NOT_A_TOPIC = frozenset({"me", "please", "pls", "us", "por", "favor", "porfa"})
+# Topics asked for in everyday words, in either language ("help meetings", "ayuda tareas").
+_TOPIC_WORDS = {
+    "meetings": "meeting", "reuniones": "meeting", "reunion": "meeting", "calls": "meeting",
+    "projects": "project", "proyectos": "project", "proyecto": "project",
+    "clients": "client", "clientes": "client", "cliente": "client",
+    "tasks": "actions", "task": "actions", "action items": "actions", "tareas": "actions",
+    "hours": "project log", "horas": "project log", "time": "project log",
+    "questions": "ask", "preguntas": "ask", "risks": "insights", "riesgos": "insights",
+    "roles": "role", "ajustes": "settings", "transcripts": "transcript add",
+    "transcripciones": "transcript add", "recordings": "transcript add",
+}
 
 
 @registry.command("help", role=Role.GUEST, transactional=False)
@@ -188,7 +200,8 @@ async def help_command(ctx: Context, topic: str | None = None) -> Reply:
                             "3h on Website”, “move tomorrow's standup to 4pm”, “what's "
                             "overdue?”."),
                      ephemeral=True)
-    wanted = " ".join(topic.casefold().lstrip("/").split())
+    wanted = " ".join(fold(topic).casefold().lstrip("/").split())
+    wanted = _TOPIC_WORDS.get(wanted, wanted)
     if command := ctx.registry.get(wanted):
         return _command_help(ctx, command)
     if wanted in ctx.registry.groups:

@@ -93,5 +93,9 @@ async def test_help_lists_and_explains(chat: Chat) -> None:
     one = await chat.ok("help project create")
     assert "/project create <name>" in one.text and "Needs the manager role" in one.text
     assert any(f.label == "[budget:<money>]" for f in one.fields)
+    # Topics in everyday words, in either language.
+    for asked, title in (("help meetings", "/meeting"), ("help tasks", "/actions"),
+                         ("ayuda con las horas", "/project log"), ("ayuda reuniones", "/meeting")):
+        assert (await chat.ok(asked)).title == title, asked
     unknown = await chat.say("help projetc")
     assert unknown.status == "error" and "`project`" in unknown.text
