@@ -12,6 +12,7 @@ from rapidfuzz import fuzz, process
 
 from bot.core import Request, Role, UserError
 from bot.i18n import N_, Translator
+from bot.meetings.links import STILL_AHEAD
 from bot.meetings.which import Candidate, meetings_meant
 from bot.ports import Services
 from bot.registry import Command, Registry
@@ -153,7 +154,7 @@ class Context:
         # "Tomorrow's standup", "the website call": by its day, project, client and title,
         # of those still ahead (or, ``past``, held).
         if not past:
-            soon = self.services.clock() - timedelta(hours=2)  # as `meeting list` counts it
+            soon = self.services.clock() - STILL_AHEAD
             recent = [m for m in recent if m.status is not MeetingStatus.CANCELLED
                       and m.starts_at >= soon]
         meant = {m.id: m for m in recent}

@@ -210,8 +210,7 @@ async def _findings(ctx: Context, project: Project, only: Meeting | None,
     named = [re.escape(project.name), *(re.escape(word) for word in re.findall(
         r"[^\W\d_]{3,}", project.name) if fold(word).casefold() not in STOP_WORDS)]
     unnamed = re.sub(rf"\b(?:{'|'.join(named)})\b", " ", topic, flags=re.IGNORECASE)
-    if any(word not in STOP_WORDS for word in re.findall(r"[^\W\d_]{3,}",
-                                                           fold(unnamed).casefold())):
+    if _content_words(unnamed):
         topic = " ".join(unnamed.split())
     moments: list[Moment] = []
     # The meeting it implies is searched alone; when it has nothing on this, the whole
@@ -249,8 +248,13 @@ def _only_asks(cue: re.Pattern[str], question: str, project: Project,
     if meeting is not None:
         rest = re.sub(re.escape(meeting.title), " ", rest, flags=re.IGNORECASE)
     named = _NO_SUBJECT | set(re.findall(r"\w+", fold(f"{project.name} {also}").casefold()))
-    return not [word for word in re.findall(r"[^\W\d_]{3,}", fold(cue.sub(" ", rest)).casefold())
-                if word not in STOP_WORDS and word not in named]
+    return not [word for word in _content_words(cue.sub(" ", rest)) if word not in named]
+
+
+def _content_words(text: str) -> list[str]:
+    """The words of ``text`` that may carry a subject: three letters or more, no stop word."""
+    return [word for word in re.findall(r"[^\W\d_]{3,}", fold(text).casefold())
+            if word not in STOP_WORDS]
 
 
 async def _decisions(ctx: Context, project: Project,

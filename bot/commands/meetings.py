@@ -14,7 +14,7 @@ from bot.core import Attachment, Button, Field, Reply, Role, UserError
 from bot.i18n import N_
 from bot.meetings.invite import INVITE_MIME, Invitee, ics_invite, invite_filename
 from bot.meetings.jitsi import room_name
-from bot.meetings.links import meeting_end, personal_link, public_link, workspace_jitsi
+from bot.meetings.links import STILL_AHEAD, meeting_end, personal_link, public_link, workspace_jitsi
 from bot.meetings.when import EMAIL, is_time_of_day, parse_meeting
 from bot.registry import Hours, MeetingRef, ProjectRef
 from storage.models import (
@@ -353,7 +353,7 @@ def _window(ctx: Context, period: Period, now: datetime) -> tuple[datetime | Non
                                         ZoneInfo(ctx.timezone)) for n in days[period])
         return first, last
     if period is Period.UPCOMING:
-        return now - timedelta(hours=2), None  # one that started a moment ago is still on
+        return now - STILL_AHEAD, None
     return None, now if period is Period.PAST else None
 
 

@@ -11,6 +11,9 @@ from storage.models import Meeting
 # A personal link works from a little before the start until a while after the end.
 OPENS_BEFORE = timedelta(minutes=15)
 CLOSES_AFTER = timedelta(hours=1)
+# A meeting that started up to this long ago is still one ahead: listed as upcoming, and what
+# "tomorrow's standup" may name.
+STILL_AHEAD = timedelta(hours=2)
 
 
 def workspace_jitsi(settings: dict[str, Any], default: JitsiConfig) -> JitsiConfig:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -61,7 +61,7 @@ _READ_ZONE = "Asia/Kathmandu"
 _NOT_A_TIME = re.compile(r"(?:at |a las? )?(?P<time>\d{1,2}(?::\d{2})?\s*(?:[ap]\.?m\.?|h)?)"
                          r"(?:\s|$)", re.IGNORECASE)
 # Only a time of day, no day: "4pm", "at 16:30", "a las 5 de la tarde".
-_TIME_OF_DAY = re.compile(r"(?:at |a las? )?\d{1,2}(?::\d{2})?\s*(?:[ap]\.?m\.?|h)?"
+TIME_OF_DAY = re.compile(r"(?:at |a las? )?\d{1,2}(?::\d{2})?\s*(?:[ap]\.?m\.?|h)?"
                           r"(?: de la (?:mañana|tarde|noche))?", re.IGNORECASE)
 _WEEKDAYS_ES = frozenset({"lunes", "martes", "miércoles", "miercoles", "jueves", "viernes",
                           "sábado", "sabado", "domingo"})
@@ -451,7 +451,19 @@ def is_time_of_day(text: str) -> bool:
         >>> is_time_of_day("at 4pm"), is_time_of_day("a las 9"), is_time_of_day("friday 4pm")
         (True, True, False)
     """
-    return bool(_TIME_OF_DAY.fullmatch(" ".join(text.split())))
+    return bool(TIME_OF_DAY.fullmatch(" ".join(text.split())))
+
+
+def time_of_day(text: str) -> time | None:
+    """The time of day ``text`` says, when that is all it says ("4pm", "15:00", "a las 9").
+
+    Example:
+        >>> time_of_day("4pm"), time_of_day("a las 9"), time_of_day("2"), time_of_day("friday")
+        (datetime.time(16, 0), datetime.time(9, 0), None, None)
+    """
+    if not is_time_of_day(text) or not (found := _reading(text)) or found[1] != "time":
+        return None
+    return found[0].time()
 
 
 def parse_meeting(text: str, *, _: Translator, timezone: str, now: datetime,

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 
+from bot.meetings.when import TIME_OF_DAY, time_of_day
 from bot.transcripts.summarize import STOP_WORDS, fold
 
 _DAYS = {"yesterday": -1, "ayer": -1, "today": 0, "hoy": 0, "tomorrow": 1, "manana": 1}
@@ -30,9 +31,8 @@ _FORTH = frozenset({"next", "coming", "viene", "proxima", "proximo"})
 _BACK = frozenset({"last", "previous", "pasado", "pasada", "anterior"})
 
 
-# "3pm", "10:30am", "15:00", "a las 9": the time it starts, where the sender is.
-_AT = re.compile(r"\b(?:a las\s+)?(?P<hour>\d{1,2})(?::(?P<minute>\d{2}))?\s*(?P<half>[ap]\.?m\.?)?"
-                 r"(?=\W|$)", re.IGNORECASE)
+# "3pm", "10:30am", "15:00", "a las 9" within a phrase: the time it starts, where the sender is.
+_AT = re.compile(rf"\b(?:{TIME_OF_DAY.pattern})(?=\W|$)", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +77,7 @@ def meetings_meant(phrase: str, candidates: Sequence[Candidate], today: date, *,
         >>> [meetings_meant(phrase, calls, today) for phrase in ("the budget call", "the call")]
         [[], []]
     """
-    times = {found for match in _AT.finditer(phrase) if (found := _time(match))}
+    times = {found for match in _AT.finditer(phrase) if (found := time_of_day(match.group()))}
     words = set(_words(_AT.sub(" ", phrase) if times else phrase)) - STOP_WORDS - _MEETING_WORDS
     ahead = bool(words & _FORTH) or (ahead and not words & _BACK)
     words -= _FORTH | _BACK
@@ -92,16 +92,6 @@ def meetings_meant(phrase: str, candidates: Sequence[Candidate], today: date, *,
 
 def _words(text: str) -> list[str]:
     return re.findall(r"[^\W_]+", fold(text).casefold())
-
-
-def _time(match: re.Match[str]) -> time | None:
-    """The time of day an ``_AT`` match says, if it says one: "3pm", "15:00", "a las 9"."""
-    hour, minute = int(match["hour"]), int(match["minute"] or 0)
-    if not (match["half"] or match["minute"] or match.group().lower().startswith("a las")):
-        return None  # a bare number is no time ("the 2 designs")
-    if match["half"] and hour <= 12:
-        hour = hour % 12 + (12 if match["half"].lower().startswith("p") else 0)
-    return time(hour, minute) if hour < 24 and minute < 60 else None
 
 
 def _day(word: str, today: date, ahead: bool) -> date:
