@@ -118,7 +118,8 @@ class Retriever:
 
         named = named_speakers(query, {m.speaker for m, _t in lines if m.speaker})
         transcripts = sorted({m.transcript_id for m, _t in lines})
-        if named and not self._subject(query, named):
+        subject = self._subject(query, named) if named else query
+        if named and not subject:
             # "What did Ana say?" names nobody's subject: the answer is what she said that
             # mattered most, the lines the summary took from her first, then those closest
             # to the rest of her speech (how the summariser picks its sentences too).
@@ -136,7 +137,7 @@ class Retriever:
         # "What did Ana say about photos?" is further from her line on the photos than
         # "photos" is: the threshold reads the closer of the two.
         relevance = np.maximum(similarity, vectors @ await self._query_vector(
-            self._subject(query, named))) if named else similarity
+            subject)) if named else similarity
         # "What did Marta say about ...": her lines first, as the search favoured her
         # passages; "what did we decide ...": the decisions first. The threshold reads the
         # similarity without these weights, so nothing off-topic gets in.
