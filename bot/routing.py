@@ -330,7 +330,8 @@ async def _logged_on(text: str, projects: ProjectLookup) -> tuple[str | None, st
     if said := _FOR_NOTE.match(text):  # "website for the design review"
         splits.append((said["project"], said["note"]))
     for loose in (False, True):
-        for name, note in splits:
+        # A word of a name: the part before "for" first, so the note is not swallowed.
+        for name, note in reversed(splits) if loose else splits:
             if project := (await projects.mentioned(name) if loose else
                            await projects.named(name)
                            or await projects.named(_ARTICLE.sub("", name))):

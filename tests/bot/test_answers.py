@@ -462,6 +462,9 @@ async def test_free_text_is_routed_in_both_languages(desk: Desk, clock: Clock) -
     noted = await desk.chat.ok("log 2 hours on the website for the design review")
     assert noted.text.startswith("Logged 2 h on *Website* for ")
     assert noted.text.endswith(": the design review.")
+    loosely = await desk.chat.ok("log 1h on the website project for copy review")
+    assert loosely.text.startswith("Logged 1 h on *Website* for ")
+    assert loosely.text.endswith(": copy review.")
     assert "Logged 1.5 h on *Website*" in (await desk.chat.ok("I spent 1h30 on acme")).text
     about = await desk.chat.ok("set up a call with Acme on friday at 3pm about the launch")
     assert about.title == "Meeting scheduled: Launch"
