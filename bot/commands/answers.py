@@ -314,9 +314,15 @@ async def _scope(ctx: Context, project: ProjectRef | None, meeting: MeetingRef |
     """The project asked about and, when one is named, the meeting searched within it
     (``follows``: the project of the question this one follows up)."""
     if meeting is None:
-        if project is None and (about := await _project_about(ctx, question, follows)):
+        if project is not None:
+            return await ctx.project(project), None
+        if about := await _project_about(ctx, question, follows):
             return about, None
-        return await ctx.project(project), None
+        if ctx.services.retriever is not None and len(await ctx.db.project_names()) > 1:
+            raise UserError(ctx._("Nothing in any project's meetings matches that. Name the "
+                                  "project you mean (for example `project:\"Website\"`), or "
+                                  "bind this channel to one with `project bind`."))
+        return await ctx.project(None), None
     row = await ctx.project(project) if project is not None else None
     found = await ctx.meeting(meeting, past=True, project_id=row.id if row else None)
     if row is None:

@@ -143,7 +143,7 @@ async def test_an_unbound_question_is_asked_of_the_project_it_is_about(desk: Des
     assert (await desk.chat.ok("what's the budget for brand?")).title == "About Brand refresh"
     # Nothing close in any project: which one is meant must be said.
     lost = await desk.chat.say("ask is the espresso machine in the kitchen fixed yet?")
-    assert lost.status == "error" and "Name a project" in lost.text
+    assert lost.status == "error" and "Nothing in any project's meetings" in lost.text
     # The channel's project always comes first, even when another would answer.
     await desk.chat.ok("project bind mobile")
     bound = await desk.chat.ok("ask what did we decide about the launch date?")
@@ -482,7 +482,7 @@ async def test_free_text_is_routed_in_both_languages(desk: Desk, clock: Clock) -
     assert only.title == "About Website"
     await desk.chat.ok("project create Mobile")
     unnamed = await desk.chat.say("what did they think of the designs?")
-    assert unnamed.status == "error" and "Name a project" in unnamed.text
+    assert unnamed.status == "error" and "Nothing in any project's meetings" in unnamed.text
     # Another workspace's question naming "Website" does not reach this one's project.
     stranger = await desk.chat.in_team("T-other").say("what did Acme say about the website?")
     assert stranger.status == "error" and "No projects yet" in stranger.text
@@ -493,7 +493,7 @@ async def test_free_text_is_routed_in_both_languages(desk: Desk, clock: Clock) -
     found = await desk.chat.ok("busca diseños en website")
     assert found.text == "Nothing in Website's meetings matches `diseños en website`."
     unplaced = await desk.chat.say("search the designs")
-    assert "Name a project" in unplaced.text and "/search" in unplaced.text
+    assert "Nothing in any project's meetings" in unplaced.text and "/search" in unplaced.text
     await desk.chat.ok("project bind website")
     question = await desk.chat.ok("what did the client say about the designs?")
     assert question.title == "About Website"
