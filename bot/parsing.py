@@ -162,10 +162,23 @@ def bind(command: Command, tokens: list[Token], _: Translator,
         else:
             values[param.name] = loose.pop(0)
     if loose:
-        raise UserError(_("Too many values: I did not understand `{text}`.", text=" ".join(loose)))
+        raise UserError(_("Too many values: I did not understand `{text}`.", text=" ".join(loose)),
+                        suggestions=_as_option(command, loose))
     if missing := [p for p in command.params if p.required and p.name not in values]:
         raise missing_error(missing, _)
     return values
+
+
+def _as_option(command: Command, loose: list[str]) -> list[str]:
+    """``settings language es`` meant ``language:es``: an option's name (or a slip of it)
+    followed by a value, written without the colon."""
+    if len(loose) < 2:
+        return []
+    word = loose[0].casefold().replace("-", "_")
+    named = [p.name for p in command.params if not p.positional and p.kind is not Kind.BOOL
+             and (p.name == word or _is_typo(word, p.name))]
+    value = " ".join(loose[1:])
+    return [f'{name}:"{value}"' if " " in value else f"{name}:{value}" for name in named[:1]]
 
 
 def missing_error(missing: list[Param], _: Translator) -> UserError:

@@ -57,7 +57,7 @@ async def role(ctx: Context, person: MemberRef | None = None, new_role: MemberRo
 
 
 @registry.command("settings", role=Role.GUEST)
-async def settings(ctx: Context, *, timezone: str | None = None, locale: str | None = None,
+async def settings(ctx: Context, *, timezone: str | None = None, language: str | None = None,
                    currency: str | None = None, reminder: MinutesArg | None = None,
                    followup: MinutesArg | None = None, jitsi_url: str | None = None,
                    jitsi_app_id: str | None = None, jitsi_secret: str | None = None,
@@ -66,7 +66,7 @@ async def settings(ctx: Context, *, timezone: str | None = None, locale: str | N
 
     Args:
         timezone: A time zone such as Europe/Madrid or America/Mexico_City.
-        locale: Language: en or es.
+        language: en or es (English or Spanish).
         currency: Default currency code for new projects, e.g. EUR.
         reminder: Minutes before a meeting to post its link (default 10).
         followup: Minutes after a meeting to ask for its recording (default 5).
@@ -77,20 +77,20 @@ async def settings(ctx: Context, *, timezone: str | None = None, locale: str | N
 
     Examples:
         /settings
-        /settings timezone:Europe/Madrid locale:es
-        /settings locale:en --me
+        /settings timezone:Europe/Madrid language:es
+        /settings language:en --me
     """
     _ = ctx._
     workspace = await ctx.db.workspace()
     member = await ctx.db.member(ctx.member_id)
     assert member is not None  # the sender, read in this transaction
     zone = _timezone(ctx, timezone) if timezone is not None else None
-    language = None
-    if locale is not None:
-        language = normalize_locale(locale)
-        if language is None:
+    chosen = None
+    if language is not None:
+        chosen = normalize_locale(language)
+        if chosen is None:
             raise UserError(_("`{value}` is not a language I speak; use one of: {options}.",
-                              value=locale, options=", ".join(SUPPORTED_LOCALES)))
+                              value=language, options=", ".join(SUPPORTED_LOCALES)))
     if currency is not None:
         currency = currency_of(ctx, None, currency, "USD")
     extra = _workspace_extras(ctx, currency=currency, reminder=reminder, followup=followup,
@@ -101,14 +101,14 @@ async def settings(ctx: Context, *, timezone: str | None = None, locale: str | N
             raise UserError(_("{names}: workspace settings; leave out `--me`.",
                               names=", ".join(sorted(extra))))
         member.timezone = zone or member.timezone
-        member.locale = language or member.locale
-    elif zone or language or extra:
+        member.locale = chosen or member.locale
+    elif zone or chosen or extra:
         ctx.require(Role.ADMIN, _("change workspace settings"))
         workspace.timezone = zone or workspace.timezone
-        workspace.locale = language or workspace.locale
+        workspace.locale = chosen or workspace.locale
         workspace.settings = {key: value for key, value in {**workspace.settings,
                               **extra}.items() if value is not None}
-    changed = bool(zone or language or extra)
+    changed = bool(zone or chosen or extra)
     ctx.settings_changed = changed
     _ = translator(member.locale or workspace.locale)  # answer in the language just chosen
     options = workspace.settings

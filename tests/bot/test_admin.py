@@ -47,16 +47,16 @@ async def test_settings_for_the_workspace_and_for_me(chat: Chat) -> None:
     bea = chat.as_user("U2", "Bea")
     await chat.ok("help")
     await bea.ok("help")
-    reply = await chat.ok("settings timezone:europe/madrid locale:es currency:eur")
+    reply = await chat.ok("settings timezone:europe/madrid language:es currency:eur")
     assert reply.title == "Ajustes actualizados"
     shown = text_of(reply)
     assert "Europe/Madrid" in shown and "EUR" in shown
 
     # Everyone now gets Spanish, until they choose otherwise for themselves.
     assert (await bea.ok("help")).title == "Comandos de V1tr0 Bot"
-    denied = await bea.say("settings locale:en")
+    denied = await bea.say("settings language:en")
     assert denied.status == "error" and "administrador" in denied.text
-    await bea.ok("settings locale:en --me")
+    await bea.ok("settings language:en --me")
     assert (await bea.ok("help")).title == "V1tr0 Bot commands"
     assert (await chat.ok("help")).title == "Comandos de V1tr0 Bot"
 
@@ -65,12 +65,15 @@ async def test_settings_for_the_workspace_and_for_me(chat: Chat) -> None:
 
     bad_zone = await chat.say("settings timezone:Europe/Madird")
     assert bad_zone.status == "error" and "Europe/Madrid" in bad_zone.text
-    bad_locale = await chat.say("settings locale:klingon")
+    bad_locale = await chat.say("settings language:klingon")
     assert bad_locale.status == "error" and "en, es" in bad_locale.text
+    # An option's name written without its colon: the reply shows how to write it.
+    spaced = await chat.say("settings language en")
+    assert spaced.status == "error" and "`language:en`" in spaced.text
 
 
 async def test_spanish_input_and_output(chat: Chat) -> None:
-    await chat.ok("settings locale:es")
+    await chat.ok("settings language:es")
     created = await chat.ok("project create Web status:activo")  # a translated choice
     assert created.text == "Proyecto *Web* creado (#1)."
     assert "activo" in text_of(await chat.ok("project list"))

@@ -548,7 +548,7 @@ async def test_free_text_is_routed_in_both_languages(desk: Desk, clock: Clock) -
 
 
 async def test_a_spanish_question_finds_spanish_speech(desk: Desk, clock: Clock) -> None:
-    await desk.chat.ok("settings locale:es")
+    await desk.chat.ok("settings language:es")
     await desk.meeting_with(desk.chat, "Tienda", "Revisión semanal", LANZAMIENTO)
     reply = await desk.chat.ok("¿qué decidimos sobre la fecha de lanzamiento en la tienda?")
     assert reply.title == "Sobre Tienda"
@@ -582,7 +582,7 @@ REGISTRO = """WEBVTT
 
 
 async def test_a_question_about_decisions_quotes_the_decisions_first(desk: Desk) -> None:
-    await desk.chat.ok("settings locale:es")
+    await desk.chat.ok("settings language:es")
     await desk.meeting_with(desk.chat, "App", "Revisión del registro", REGISTRO)
     decided = await desk.chat.ok("¿qué decidimos sobre el registro?")
     assert decided.text.startswith("“Decidimos quitar el paso del teléfono")

@@ -306,7 +306,7 @@ async def test_a_failed_recording_added_again_with_its_language_is_processed(
     subprocess.run(["espeak-ng", "-v", "en-us", "-s", "140", "-g", "10", "-w", str(wav),
                     "We decided to launch the new website in March."], check=True)
     await setup.meeting()
-    await setup.chat.ok("settings locale:es")  # recordings are taken to be Spanish now
+    await setup.chat.ok("settings language:es")  # recordings are taken to be Spanish now
     await setup.upload("call.wav", wav.read_bytes())
     await setup.pipeline.run_until_idle()
     [report] = setup.outbox.to_channel()
@@ -329,7 +329,7 @@ async def test_a_spanish_recording_is_summarised_in_spanish(db: Database, clock:
                     "Buenos días a todos. Decidimos lanzar la nueva web en marzo. "
                     "Marta va a enviar el presupuesto el viernes. Gracias a todos."], check=True)
     await setup.meeting()
-    await setup.chat.ok("settings locale:es")  # recordings are taken to be Spanish
+    await setup.chat.ok("settings language:es")  # recordings are taken to be Spanish
     await setup.upload("llamada.wav", wav.read_bytes())
     assert await setup.pipeline.run_until_idle() == [1]
     [summary] = setup.outbox.to_channel()
