@@ -60,12 +60,13 @@ _TOPICS = {
     "meetings": r"meet|meetings?|calls?|reuni[oó]n|reuniones|reunimos|llamadas?",
     "actions": r"action items?|tasks?|to-?dos?|pending|pendientes?|tareas?",
     "risks": r"risks?|risky|at risk|riesgos?|insights?",
-    # Asked of the client, not said in passing: "the contact form", "older phones" and "el
-    # paso del teléfono" are about the work.
+    # Asked of the client, not said in passing: "the contact form" ("el formulario de
+    # contacto"), "older phones" and "el paso del teléfono" are about the work.
     "contact": r"contacts?(?! form)|contact details|e-?mail address|phone number|(?:client|"
                r"customer)'?s? (?:phone|e-?mail)|(?:phone|e-?mail) (?:of|for) the (?:client|"
-               r"customer)|who(?:'s| is) the client|contactos?|datos de contacto|(?:tel[eé]fono|"
-               r"correo|e-?mail) del (?:cliente|contacto)|qui[eé]n es el cliente",
+               r"customer)|who(?:'s| is) the client|(?<!formulario de )contactos?|"
+               r"datos de contacto|(?:tel[eé]fono|correo|e-?mail) del (?:cliente|contacto)|"
+               r"qui[eé]n es el cliente",
     "billing": r"billing|invoices?|invoicing|tax id|factura\w*|facturaci[oó]n",
 }
 # The days a question about hours counts: "this week", "la semana pasada".

@@ -193,6 +193,8 @@ async def test_the_clients_record_says_who_to_reach(desk: Desk) -> None:
         form = await desk.chat.in_thread(about_the_work).ok(about_the_work)
         assert "Client:" not in form.text, about_the_work
         assert form.citations[0].detail.endswith(" · Luis · 0:01")
+    form = await desk.chat.in_thread("es").ok("ask ¿quién arregla el formulario de contacto?")
+    assert "Cliente:" not in form.text and "Client:" not in form.text
     # A subject besides the record keeps the meetings' lines too.
     both = await desk.chat.ok("ask what's the phone of the client and when is the demo?")
     assert both.text.startswith("Client: Acme Corp") and both.citations
