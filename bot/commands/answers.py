@@ -68,15 +68,20 @@ _TOPICS = {
                r"datos de contacto|(?:tel[eé]fono|correo|e-?mail) del (?:cliente|contacto)|"
                r"qui[eé]n es el cliente",
     "billing": r"billing|invoices?|invoicing|tax id|factura\w*|facturaci[oó]n",
+    # Who is on it: "who is working on the website?", "¿quién trabaja en la app?".
+    "team": r"who(?:'s| is| are)? (?:working|worked|works|involved|on)|who(?:'s| is) on the "
+            r"team|(?:the )?team (?:on|of|for|behind)|qui[eé]n(?:es)? (?:trabaja|trabajan|"
+            r"est[aá]n? en|participa|participan|lleva|llevan)|(?:el )?equipo (?:de|del)",
 }
 # The days a question about hours counts: "this week", "la semana pasada".
 _PERIOD = re.compile(
     r"\b(?:(?P<today>today|hoy)|(?P<yesterday>yesterday|ayer)|(?P<this_week>this week|esta "
     r"semana)|(?P<last_week>last week|(?:la )?semana pasada)|(?P<this_month>this month|este "
     r"mes)|(?P<last_month>last month|(?:el )?mes pasado))\b", re.IGNORECASE)
-# A question about whom to reach ("the client's phone", "el teléfono del cliente").
+# A question the records answer alone: whom to reach ("the client's phone", "el teléfono
+# del cliente"), who is on the project.
 _WHO_TO_REACH = re.compile(rf"\b(?:{_TOPICS['contact']}|{_TOPICS['billing']}|clients?|"
-                           r"clientes?)\b", re.IGNORECASE)
+                           rf"clientes?|{_TOPICS['team']})\b", re.IGNORECASE)
 # "How is the website doing?", "¿cómo va la web?": its numbers at a glance.
 _HOW_IS_IT_GOING = re.compile(r"\bhow(?:'s| is| are)\b.*\b(?:doing|going|coming along)\b|"
                               r"\bc[oó]mo (?:va|van|vamos)\b", re.IGNORECASE)
@@ -224,10 +229,10 @@ async def _findings(ctx: Context, project: Project, only: Meeting | None,
     # the budget as such.
     facts = await _facts(ctx, project, re.sub(re.escape(only.title), " ", question,
                                               flags=re.IGNORECASE) if only else question)
-    # "Who is the contact for Acme?": the client's record answers; a line that happens to
-    # say "contact" would only be noise.
-    if facts and moments and project.client_id and _WHO_TO_REACH.search(question):
-        client = await ctx.db.client(project.client_id)
+    # "Who is the contact for Acme?", "who is working on it?": the records answer; a line
+    # that happens to say "contact" would only be noise.
+    if facts and moments and _WHO_TO_REACH.search(question):
+        client = await ctx.db.client(project.client_id) if project.client_id else None
         if _only_asks(_WHO_TO_REACH, question, project, only,
                       also=client.name if client else ""):
             moments = []
@@ -496,6 +501,8 @@ async def _facts(ctx: Context, project: Project, question: str) -> list[str]:
     if asked & {"contact", "billing"} and project.client_id is not None and (
             client := await ctx.db.client(project.client_id)):
         facts += _client_facts(ctx, client, billing="billing" in asked)
+    if "team" in asked:
+        facts += await _team_facts(ctx, project)
     if "actions" in asked:
         open_items = (await ctx.db.action_items(project_id=project.id, limit=3))
         facts.append(_("Open action items: {count}.", count=open_items.total) + "".join(
@@ -521,6 +528,18 @@ def _period(ctx: Context, question: str) -> tuple[str, date, date] | None:
         "this_month": (N_("this month"), first_of_month, today),
         "last_month": (N_("last month"), last_month_end.replace(day=1), last_month_end),
     }[key]
+
+
+async def _team_facts(ctx: Context, project: Project) -> list[str]:
+    """Who logs hours on the project and who speaks in its meetings."""
+    _ = ctx._
+    logging = [f"{name} ({_.number(hours)} h)"
+               for name, hours in (await ctx.db.hours_by_member(project.id))[:6]]
+    speakers = (await ctx.db.speakers(project.id))[:8]
+    facts = [_("Hours logged by: {people}.", people=", ".join(logging))] if logging else []
+    if speakers:
+        facts.append(_("In its meetings: {people}.", people=", ".join(speakers)))
+    return facts or [_("Nobody has logged hours on it or spoken in its meetings yet.")]
 
 
 def _client_facts(ctx: Context, client: Client, *, billing: bool) -> list[str]:

@@ -195,6 +195,13 @@ async def test_the_clients_record_says_who_to_reach(desk: Desk) -> None:
         assert form.citations[0].detail.endswith(" · Luis · 0:01")
     form = await desk.chat.in_thread("es").ok("ask ¿quién arregla el formulario de contacto?")
     assert "Cliente:" not in form.text and "Client:" not in form.text
+    # Who is on it: who logs hours and who speaks in its meetings.
+    await desk.chat.ok("project log 3 website")
+    await desk.chat.as_user("U2", "Bea").ok("project log 1.5 website")
+    for who in ("ask who is working on the website?", "ask ¿quién trabaja en website?"):
+        team = await desk.chat.in_thread(who).ok(who)
+        assert "Ana (3 h), Bea (1.5 h)" in team.text, who
+        assert "Luis, Marta" in team.text and not team.citations, who
     # A subject besides the record keeps the meetings' lines too.
     both = await desk.chat.ok("ask what's the phone of the client and when is the demo?")
     assert both.text.startswith("Client: Acme Corp") and both.citations
