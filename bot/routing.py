@@ -231,7 +231,13 @@ _THEIR_TASKS = [re.compile(pattern, re.IGNORECASE) for pattern in (
     rf"(?P<who>.+?)\s*[.!?]?$",
     r"^what(?:'s| is| does)\s+(?P<who>[^\W\d_][\w.-]*)\s+(?:working on|have to do)\s*[.!?]?$",
     rf"^¿?(?:qu[eé]|cu[aá]les|cu[aá]ntas)\s+{_TASKS}\s+tiene\s+(?P<who>.+?)\s*[.!?]?$",
-    r"^¿?en qu[eé] (?:est[aá] trabajando|trabaja)\s+(?P<who>.+?)\s*[.!?]?$")]
+    r"^¿?en qu[eé] (?:est[aá] trabajando|trabaja)\s+(?P<who>.+?)\s*[.!?]?$",
+    # What someone took on: "what did Luis promise?", "¿a qué se comprometió Luis?".
+    r"^what\s+(?:did|has)\s+(?P<who>[^\W\d_][\w.-]*)\s+(?:promised?|committed?\s+to|"
+    r"agreed?\s+to(?:\s+do)?|signed\s+up\s+for|taken\s+on|took\s+on|take\s+on)\s*[.!?]?$",
+    r"^what\s+does\s+(?P<who>[^\W\d_][\w.-]*)\s+owe(?:\s+us)?\s*[.!?]?$",
+    r"^¿?(?:qu[eé]|a qu[eé])\s+(?:prometi[oó]|se comprometi[oó](?:\s+a\s+hacer)?|"
+    r"qued[oó] en hacer)\s+(?P<who>[^\W\d_][\w.-]*)\s*[.!?]?$")]
 # "When is the next meeting?", "¿cuándo es la próxima reunión con Acme?": the upcoming ones.
 # Only when that is the whole question: "what do we prepare for the next call?" is not.
 _NEXT_MEETINGS = re.compile(
