@@ -206,12 +206,17 @@ _REQUEST = re.compile(
 # "What meetings do we have this week?", "¿qué reuniones hay mañana?": the upcoming ones.
 _WHICH_MEETINGS = re.compile(
     r"^¿?(?:what|which|any|qu[eé]|hay)\s+(?:meetings?|calls?|reuniones|llamadas)\s*(?:do we have|"
-    r"are there|have we got|hay|tenemos)?\s*(?P<period>this week|today|tomorrow|esta semana|"
-    r"hoy|mañana|next week|la (?:semana )?pr[oó]xima(?: semana)?)?(?:\s+(?:for|on|with|of|in|"
-    r"de|con|en|del)\s+.+?)?\s*[.!?]?$", re.IGNORECASE)
+    r"did we have|are there|were there|have we got|have we had|hay|hubo|tenemos|tuvimos)?\s*"
+    r"(?P<period>this week|today|tomorrow|yesterday|esta semana|hoy|mañana|ayer|next week|"
+    r"last week|la semana (?:pasada|que viene)|la (?:semana )?pr[oó]xima(?: semana)?)?"
+    r"(?:\s+(?:for|on|with|of|in|de|con|en|del)\s+.+?)?\s*[.!?]?$", re.IGNORECASE)
 # The days such a question names, as `meeting list` periods.
 _PERIODS = {"today": "today", "hoy": "today", "tomorrow": "tomorrow", "mañana": "tomorrow",
-            "this week": "week", "esta semana": "week"}
+            "this week": "week", "esta semana": "week", "yesterday": "yesterday",
+            "ayer": "yesterday", "last week": "last_week", "la semana pasada": "last_week",
+            "next week": "next_week", "la semana que viene": "next_week",
+            "la próxima semana": "next_week", "la proxima semana": "next_week",
+            "la próxima": "next_week", "la proxima": "next_week"}
 _TASKS = r"(?:tasks|action items|to-?dos|tareas|pendientes)"
 _MEETING_NOUN = (r"\b(?:meeting|call|sync|standup|stand-up|review|demo|kick-?off|retro|"
                  r"reuni[oó]n|llamada|revisi[oó]n)\b")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import re
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.commands import registry
@@ -43,13 +43,18 @@ class Period(enum.StrEnum):
     TODAY = "today"
     TOMORROW = "tomorrow"
     WEEK = "week"
+    NEXT_WEEK = "next_week"
+    YESTERDAY = "yesterday"
+    LAST_WEEK = "last_week"
     PAST = "past"
     ALL = "all"
 
 
 PERIOD_LABELS = {Period.UPCOMING: N_("upcoming"), Period.TODAY: N_("today"),
                  Period.TOMORROW: N_("tomorrow"), Period.WEEK: N_("this week"),
-                 Period.PAST: N_("past"), Period.ALL: N_("all")}
+                 Period.NEXT_WEEK: N_("next week"), Period.YESTERDAY: N_("yesterday"),
+                 Period.LAST_WEEK: N_("last week"), Period.PAST: N_("past"),
+                 Period.ALL: N_("all")}
 
 
 @registry.command("meeting schedule", role=Role.MEMBER)
@@ -131,7 +136,8 @@ async def meeting_list(ctx: Context, project: ProjectRef | None = None, *,
     Args:
         project: Only this project's meetings; defaults to the channel's project, else
             every project's.
-        period: upcoming, today, tomorrow, week (the rest of this one), past or all.
+        period: upcoming, today, tomorrow, week (the rest of this one), next_week,
+            yesterday, last_week, past or all.
         every: Every project's, even in a channel bound to one.
         page: Which page of results.
 
@@ -150,7 +156,7 @@ async def meeting_list(ctx: Context, project: ProjectRef | None = None, *,
     after, before = _window(ctx, period, now)
     found = await ctx.db.meetings(project_id=row.id if row else None, offset=offset,
                                   limit=limit, after=after, before=before)
-    if not found.rows and period in {Period.TODAY, Period.TOMORROW, Period.WEEK}:
+    if not found.rows and _days(period, ctx.today()):
         return Reply(text=_("No meetings {period}.", period=_(PERIOD_LABELS[period])),
                      status="info")
     if not found.rows and period is Period.UPCOMING and row and not project:
@@ -347,14 +353,22 @@ def _window(ctx: Context, period: Period, now: datetime) -> tuple[datetime | Non
                                                                    datetime | None]:
     """The start times ``period`` lists, from and until; days are the sender's."""
     today = ctx.today()
-    days = {Period.TODAY: (0, 1), Period.TOMORROW: (1, 2), Period.WEEK: (0, 7 - today.weekday())}
-    if period in days:
+    if days := _days(period, today):
         first, last = (datetime.combine(today + timedelta(days=n), time(),
-                                        ZoneInfo(ctx.timezone)) for n in days[period])
+                                        ZoneInfo(ctx.timezone)) for n in days)
         return first, last
     if period is Period.UPCOMING:
         return now - STILL_AHEAD, None
     return None, now if period is Period.PAST else None
+
+
+def _days(period: Period, today: date) -> tuple[int, int] | None:
+    """The days a period of whole days spans, from and until (exclusive), counted from
+    ``today``; None for the others (upcoming, past, all)."""
+    monday = -today.weekday()
+    return {Period.TODAY: (0, 1), Period.TOMORROW: (1, 2), Period.YESTERDAY: (-1, 0),
+            Period.WEEK: (0, monday + 7), Period.NEXT_WEEK: (monday + 7, monday + 14),
+            Period.LAST_WEEK: (monday - 7, monday)}.get(period)
 
 
 def _minutes(ctx: Context, duration: Hours | None) -> int | None:

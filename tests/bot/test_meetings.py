@@ -266,6 +266,17 @@ async def test_a_meeting_is_named_in_words(chat: Chat, clock: Clock) -> None:
     assert week.title == "Meetings (this week)" and len(week.items) == 2
     assert (await chat.ok("meeting list period:today")).text == "No meetings today."
     assert len((await chat.ok("¿qué reuniones hay mañana?")).items) == 2
+    # Next week's (Monday to Sunday) and, a week on, last week's and yesterday's.
+    for next_week in ("meeting list period:next_week", "what meetings do we have next week?",
+                      "¿qué reuniones tenemos la semana que viene?"):
+        listed = await chat.ok(next_week)
+        assert [i.split(" · ")[0] for i in listed.items] == ["#3 *Launch*"], next_week
+    clock.advance(days=7)
+    assert len((await chat.ok("what meetings did we have last week?")).items) == 2
+    assert (await chat.ok("meeting list period:yesterday")).text == "No meetings yesterday."
+    clock.advance(days=-5)  # Saturday
+    assert len((await chat.ok("¿qué reuniones tuvimos ayer?")).items) == 2
+    clock.advance(days=-2)
     # By its day, project, client and title, in either language.
     assert (await chat.ok("meeting show the mobile standup")).title == "#2 Standup"
     assert (await chat.ok("meeting show tomorrow's standup with acme")).title == "#1 Standup"
