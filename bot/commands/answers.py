@@ -216,7 +216,7 @@ async def _findings(ctx: Context, project: Project, only: Meeting | None,
     named = [re.escape(project.name), *(re.escape(word) for word in re.findall(
         r"[^\W\d_]{3,}", project.name) if fold(word).casefold() not in STOP_WORDS)]
     unnamed = re.sub(rf"\b(?:{'|'.join(named)})\b", " ", topic, flags=re.IGNORECASE)
-    if _content_words(unnamed):
+    if subject := bool(_content_words(unnamed)):
         topic = " ".join(unnamed.split())
     moments: list[Moment] = []
     # The meeting it implies is searched alone; when it has nothing on this, the whole
@@ -229,6 +229,9 @@ async def _findings(ctx: Context, project: Project, only: Meeting | None,
     # the budget as such.
     facts = await _facts(ctx, project, re.sub(re.escape(only.title), " ", question,
                                               flags=re.IGNORECASE) if only else question)
+    # "How is the website doing?" asks for its numbers, not for the lines that say "website".
+    if facts and not subject and _HOW_IS_IT_GOING.search(question):
+        moments = []
     # "Who is the contact for Acme?", "who is working on it?": the records answer; a line
     # that happens to say "contact" would only be noise.
     if facts and moments and _WHO_TO_REACH.search(question):
