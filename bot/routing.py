@@ -161,13 +161,13 @@ _ARTICLE = re.compile(r"^(?:the|a|an|our|el|la|los|las|un|una|nuestro|nuestra)\s
 # Without a time ("set up a call with Acme") the command asks for one, with examples.
 _SCHEDULE = [
     re.compile(r"^(?:please\s+|can you\s+|could you\s+)?(?:set up|schedule|book|arrange|"
-               r"organi[sz]e|plan)\s+(?:a|an|the)?\s*(?:call|meeting|sync|catch-?up|review)"
-               r"(?:\s+with\s+(?P<who>.+?))?(?:\s+(?P<when>(?:on\s+|at\s+|for\s+)?(?:today|"
+               r"organi[sz]e|plan)\s+(?:a|an|the)?\s*(?P<noun>call|meeting|sync|catch-?up|"
+               r"review)(?:\s+(?P<with>with)\s+(?P<who>.+?))?(?:\s+(?P<when>(?:on\s+|at\s+|for\s+)?(?:today|"
                r"tonight|tomorrow|next|this|in\s+\d|\d|monday|tuesday|wednesday|thursday|"
                rf"friday|saturday|sunday).*?))?{_ABOUT}[.!?]?$", re.IGNORECASE),
     re.compile(r"^(?:por favor\s+)?(?:agenda|programa|organiza|monta|prepara|fija)\s+"
-               r"(?:una|la)?\s*(?:reuni[oó]n|llamada|videollamada|revisi[oó]n)"
-               r"(?:\s+con\s+(?P<who>.+?))?(?:\s+(?P<when>(?:el\s+|para\s+|a\s+las\s+)?(?:hoy|"
+               r"(?:una|la)?\s*(?P<noun>reuni[oó]n|llamada|videollamada|revisi[oó]n)"
+               r"(?:\s+(?P<with>con)\s+(?P<who>.+?))?(?:\s+(?P<when>(?:el\s+|para\s+|a\s+las\s+)?(?:hoy|"
                r"mañana|pasado|próximo|proximo|este|esta|en\s+\d|\d|lunes|martes|"
                rf"mi[eé]rcoles|jueves|viernes|s[aá]bado|domingo).*?))?{_ABOUT}[.!?]?$",
                re.IGNORECASE),
@@ -386,7 +386,11 @@ async def _schedule(match: re.Match[str], projects: ProjectLookup) -> Routed | N
     args = {"project": project}
     if match["when"]:  # else the command says what a time looks like
         args["when"] = match["when"]
-    if title := _ARTICLE.sub("", match["title"] or "").strip():
+    # Its title: what it is about, else "Call with Acme" when a client was named.
+    title = _ARTICLE.sub("", match["title"] or "").strip()
+    if not title and await projects.client(who):
+        title = f"{match['noun']} {match['with']} {who}"
+    if title:
         args["title"] = title[0].upper() + title[1:]
     return Routed("meeting schedule", args)
 

@@ -460,9 +460,10 @@ async def test_free_text_is_routed_in_both_languages(desk: Desk, clock: Clock) -
     assert (await desk.chat.ok("log 3h on Website")).text.startswith("Logged 3 h on *Website*")
     assert "Logged 2 h" in (await desk.chat.ok("registra 2 horas en website")).text
     scheduled = await desk.chat.ok("set up a call with Acme next Tuesday at 3pm")
-    assert scheduled.title == "Meeting scheduled: Website"
+    assert scheduled.title == "Meeting scheduled: Call with Acme"  # in Acme's project:
+    assert "Project: Website" in text_of(scheduled)
     agenda = await desk.chat.ok("agenda una reunión con Acme el martes a las 15:00")
-    assert agenda.title == "Meeting scheduled: Website"
+    assert agenda.title == "Meeting scheduled: Reunión con Acme"
     # Other ways to say it: the project by its client or with an article, a title after "about".
     worked = await desk.chat.ok("I worked 1.5 hours on the website yesterday")
     assert worked.text.startswith("Logged 1.5 h on *Website*")
