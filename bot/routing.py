@@ -162,14 +162,14 @@ _ARTICLE = re.compile(r"^(?:the|a|an|our|el|la|los|las|un|una|nuestro|nuestra)\s
 _SCHEDULE = [
     re.compile(r"^(?:please\s+|can you\s+|could you\s+)?(?:set up|schedule|book|arrange|"
                r"organi[sz]e|plan)\s+(?:a|an|the)?\s*(?P<noun>call|meeting|sync|catch-?up|"
-               r"review)(?:\s+(?P<with>with)\s+(?P<who>.+?))?(?:\s+(?P<when>(?:on\s+|at\s+|for\s+)?(?:today|"
-               r"tonight|tomorrow|next|this|in\s+\d|\d|monday|tuesday|wednesday|thursday|"
-               rf"friday|saturday|sunday).*?))?{_ABOUT}[.!?]?$", re.IGNORECASE),
+               r"review)(?:\s+(?P<with>with)\s+(?P<who>.+?))?(?:\s+(?P<when>(?:on\s+|at\s+|"
+               r"for\s+)?(?:today|tonight|tomorrow|next|this|in\s+\d|\d|monday|tuesday|"
+               rf"wednesday|thursday|friday|saturday|sunday).*?))?{_ABOUT}[.!?]?$", re.IGNORECASE),
     re.compile(r"^(?:por favor\s+)?(?:agenda|programa|organiza|monta|prepara|fija)\s+"
                r"(?:una|la)?\s*(?P<noun>reuni[oó]n|llamada|videollamada|revisi[oó]n)"
-               r"(?:\s+(?P<with>con)\s+(?P<who>.+?))?(?:\s+(?P<when>(?:el\s+|para\s+|a\s+las\s+)?(?:hoy|"
-               r"mañana|pasado|próximo|proximo|este|esta|en\s+\d|\d|lunes|martes|"
-               rf"mi[eé]rcoles|jueves|viernes|s[aá]bado|domingo).*?))?{_ABOUT}[.!?]?$",
+               r"(?:\s+(?P<with>con)\s+(?P<who>.+?))?(?:\s+(?P<when>(?:el\s+|para\s+|"
+               r"a\s+las\s+)?(?:hoy|mañana|pasado|próximo|proximo|este|esta|en\s+\d|\d|lunes|"
+               rf"martes|mi[eé]rcoles|jueves|viernes|s[aá]bado|domingo).*?))?{_ABOUT}[.!?]?$",
                re.IGNORECASE),
 ]
 _SEARCH = re.compile(r"^(?:please\s+|por favor\s+)?(?:search(?:\s+for)?|look\s+for|"
@@ -203,20 +203,17 @@ _REQUEST = re.compile(
     r"necesito saber|(?:the\s+)?(?:summary|recap|notes|minutes|decisions|action items|"
     r"takeaways)\s+(?:of|from|for)|(?:el\s+|las?\s+)?(?:resumen|acta|notas|decisiones)\s+"
     r"(?:de|del))\b", re.IGNORECASE)
-# "What meetings do we have this week?", "¿qué reuniones hay mañana?": the upcoming ones.
+# The days a question about meetings names, each group named as the `meeting list` period.
+_PERIOD = (r"(?:(?P<today>today|hoy)|(?P<tomorrow>tomorrow|mañana)|(?P<yesterday>yesterday|"
+           r"ayer)|(?P<week>this week|esta semana)|(?P<next_week>next week|la semana (?:que "
+           r"viene|pr[oó]xima)|la pr[oó]xima(?: semana)?)|(?P<last_week>last week|la semana "
+           r"pasada))")
+_PERIOD_NAMES = frozenset(re.compile(_PERIOD).groupindex)
+# "What meetings do we have this week?", "¿qué reuniones tuvimos ayer?": those of that period.
 _WHICH_MEETINGS = re.compile(
     r"^¿?(?:what|which|any|qu[eé]|hay)\s+(?:meetings?|calls?|reuniones|llamadas)\s*(?:do we have|"
     r"did we have|are there|were there|have we got|have we had|hay|hubo|tenemos|tuvimos)?\s*"
-    r"(?P<period>this week|today|tomorrow|yesterday|esta semana|hoy|mañana|ayer|next week|"
-    r"last week|la semana (?:pasada|que viene)|la (?:semana )?pr[oó]xima(?: semana)?)?"
-    r"(?:\s+(?:for|on|with|of|in|de|con|en|del)\s+.+?)?\s*[.!?]?$", re.IGNORECASE)
-# The days such a question names, as `meeting list` periods.
-_PERIODS = {"today": "today", "hoy": "today", "tomorrow": "tomorrow", "mañana": "tomorrow",
-            "this week": "week", "esta semana": "week", "yesterday": "yesterday",
-            "ayer": "yesterday", "last week": "last_week", "la semana pasada": "last_week",
-            "next week": "next_week", "la semana que viene": "next_week",
-            "la próxima semana": "next_week", "la proxima semana": "next_week",
-            "la próxima": "next_week", "la proxima": "next_week"}
+    rf"{_PERIOD}?(?:\s+(?:for|on|with|of|in|de|con|en|del)\s+.+?)?\s*[.!?]?$", re.IGNORECASE)
 _TASKS = r"(?:tasks|action items|to-?dos|tareas|pendientes)"
 _MEETING_NOUN = (r"\b(?:meeting|call|sync|standup|stand-up|review|demo|kick-?off|retro|"
                  r"reuni[oó]n|llamada|revisi[oó]n)\b")
@@ -489,9 +486,9 @@ async def _their_tasks(match: re.Match[str], projects: ProjectLookup) -> Routed 
 @_rule(_NEXT_MEETINGS, _WHICH_MEETINGS)
 async def _next_meetings(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
     args = {"project": project} if (project := await projects.mentioned(match.string)) else {}
-    said = (match.groupdict().get("period") or "").casefold()
-    if said in _PERIODS:
-        args["period"] = _PERIODS[said]
+    if said := [name for name, words in match.groupdict().items()
+                if words and name in _PERIOD_NAMES]:
+        args["period"] = said[0]
     return Routed("meeting list", args)
 
 
