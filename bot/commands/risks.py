@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from bot.commands.common import percent
 from bot.context import Context
+from bot.core import Role
 from storage.models import Project, ProjectStatus
 
 
@@ -16,7 +17,7 @@ async def project_risks(ctx: Context, row: Project) -> tuple[list[str], list[str
     risks: list[str] = []
     notes: list[str] = []
     logged = await ctx.db.hours_logged(row.id)
-    if row.hourly_rate and row.budget:
+    if row.hourly_rate and row.budget and ctx.can(Role.MANAGER):  # as `project stats` shows it
         used = percent(logged * row.hourly_rate, row.budget)
         line = _("Budget used {used}% at {progress}% progress.", used=used,
                  progress=row.progress)

@@ -35,6 +35,10 @@ async def test_insights_name_the_risks(desk: Desk, clock: Clock) -> None:
     assert "Last meeting 20 days ago" in risks
     assert "1 past meeting has no summary yet: Unsummarised" in risks
     assert "1 overdue action item: " in risks
+    # The budget is for managers, as in `project stats`; the hours are for everyone.
+    member = await desk.chat.as_user("U2", "Bea").ok("insights website")
+    assert not any("Budget" in item for item in member.items)
+    assert any(item.startswith("⚠ Hours: 60 of 100") for item in member.items)
     # No project named or bound: every active project, each risk naming its project.
     await desk.chat.ok("project create Mobile")
     every = await desk.chat.ok("insights")
