@@ -39,6 +39,14 @@ _SAYING = ("say said says saying think thought thinks talk talked talking mentio
            "opinar opina opino opinion comentar comento mencionar menciono")
 ASKS_DECISION = re.compile(r"\b(?:decid\w*|decision\w*|decisi[oó]n\w*|agree\w*|acord\w*|"
                             r"conclu\w*)", re.IGNORECASE)
+# "Why?", "¿por qué?": the reason is said around the line that answers, most often just
+# before it ("launching on the first is too tight …", then "so we decided to move it").
+ASKS_WHY = re.compile(r"\b(?:why|reasons?|how come|por qu[eé]|motivos?|raz[oó]n(?:es)?)\b",
+                      re.IGNORECASE)
+_BECAUSE = re.compile(
+    r"\b(?:because|since|due to|as a result|so that|in order to|otherwise|too \w+|the reason|"
+    r"that's why|which is why|porque|ya que|puesto que|debido a|por eso|as[ií] que|para que|"
+    r"demasiad[oa]s?|el motivo|la raz[oó]n)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,9 +161,30 @@ class Retriever:
         # line must also share a word with the question.
         trusted: frozenset[str] | None = getattr(self.index.embedding, "languages", None)
         asked = self._terms(query)
-        return [replace(m, score=rank) for rank, r, m in scored if r >= MIN_SIMILARITY and (
+        found = [replace(m, score=rank) for rank, r, m in scored if r >= MIN_SIMILARITY and (
             trusted is None or languages[m.transcript_id] in trusted
             or asked & self._terms(m.text))][:limit]
+        if found and limit > 1 and ASKS_WHY.search(query):
+            found = await self._with_reasons(store, found, limit)
+        return found
+
+    async def _with_reasons(self, store: WorkspaceStore, found: list[Moment],
+                            limit: int) -> list[Moment]:
+        """The best line, then the lines around it that give a reason (at most two, in the
+        order they were said), then the others, ``limit`` in all."""
+        best = found[0]
+        near = await store.segments_between(best.transcript_id, best.position - 3,
+                                            best.position + 2)
+        reasons = sorted((replace(best, position=s.position, speaker=s.speaker,
+                                  seconds=s.start, text=text)
+                          for s in near if s.position != best.position
+                          and len((text := clean_text(s.text)).split()) >= MIN_WORDS
+                          and _BECAUSE.search(text)),
+                         key=lambda m: abs(m.position - best.position))[:min(2, limit - 1)]
+        said = [best, *sorted(reasons, key=lambda m: m.position)]
+        placed = {m.position for m in said}
+        return (said + [m for m in found[1:] if (m.transcript_id != best.transcript_id
+                                                 or m.position not in placed)])[:limit]
 
     def _subject(self, query: str, named: frozenset[str]) -> str:
         """The words a question asks about, beyond the people it names and their saying it

@@ -601,6 +601,33 @@ async def test_a_question_about_decisions_quotes_the_decisions_first(desk: Desk)
     assert not said.text.startswith("“Decidimos")
 
 
+PRICING = """WEBVTT
+
+00:00:01.000 --> 00:00:06.000
+<v Ana>Welcome to the pricing review for the online store.
+
+00:00:06.500 --> 00:00:12.000
+<v Luis>Shipping costs went up twenty percent because the carrier changed its rates.
+
+00:00:12.500 --> 00:00:18.000
+<v Ana>So we will raise the prices of the large items next month.
+
+00:00:18.500 --> 00:00:24.000
+<v Luis>I will update the product pages by Friday.
+"""
+
+
+async def test_a_why_question_quotes_the_reason_said_around_the_answer(desk: Desk) -> None:
+    await desk.meeting_with(desk.chat, "Store", "Pricing review", PRICING)
+    why = await desk.chat.ok("why are we raising the prices of the large items?")
+    assert [c.detail.split(" · ")[-2:] for c in why.citations[:2]] == [
+        ["Ana", "0:12"], ["Luis", "0:06"]]  # the line that answers, then the reason
+    # Asked otherwise, the welcome is closer to the question than the reason is.
+    what = await desk.chat.ok("what will happen to the prices of the large items?")
+    assert [c.detail.split(" · ")[-2:] for c in what.citations[:2]] == [
+        ["Ana", "0:12"], ["Ana", "0:01"]]
+
+
 async def test_the_language_model_path(db: Database, clock: Clock, tmp_path: Path,
                                        embedding: MiniLMEmbedding) -> None:
     async with FakeOpenAI() as fake:
