@@ -130,4 +130,13 @@ class UserError(Exception):
 
 
 class UnknownCommand(UserError):
-    """The text does not start with a command: free text, for the router to place."""
+    """The text does not start with a command: free text, for the router to place.
+
+    ``mistyped``: its first word is a slip of a command's name ("projct"), so when the
+    router cannot place the text, this error is the better answer.
+    """
+
+    def __init__(self, message: str, *, suggestions: list[str] | None = None,
+                 mistyped: bool = False) -> None:
+        super().__init__(message, suggestions=suggestions)
+        self.mistyped = mistyped

@@ -18,6 +18,7 @@ from bot.ports import Services
 from bot.registry import Command, Registry
 from bot.routing import (
     Router,
+    is_acknowledgement,
     is_thanks,
     mentioned,
     named_by_a_word,
@@ -105,12 +106,14 @@ class Dispatcher:
                 command, used = find_command(self.registry, tokens, _)
                 values = bind(command, tokens[used:], _, self.registry) if request.args is None \
                     else request.args
-            except UnknownCommand:
+            except UnknownCommand as unknown:
                 if request.text.lstrip().startswith("/") or request.args is not None:
                     raise  # a mistyped slash command: say so, with suggestions
                 if is_thanks(request.text):
                     return Reply(text=_("You're welcome!"), status="info")
-                command, values = await self._route(request, sender, _)
+                if is_acknowledgement(request.text):
+                    return Reply(text="👍", status="info")
+                command, values = await self._route(request, sender, _, unknown)
             if not command.transactional:
                 return await self._run(command, values, self._context(request, command, sender))
             async with self.db.transaction() as store:
@@ -150,14 +153,16 @@ class Dispatcher:
         args = convert_all(command, values, ConvertContext(_, ctx.timezone))
         return await command.handler(ctx, **args)
 
-    async def _route(self, request: Request, sender: Sender,
-                     _: Translator) -> tuple[Command, dict[str, Any]]:
+    async def _route(self, request: Request, sender: Sender, _: Translator,
+                     unknown: UnknownCommand) -> tuple[Command, dict[str, Any]]:
         """Free text (a mention, a direct message) to the command it asks for."""
 
         routed = await self.router.route(
             request.text, projects=_WorkspaceProjects(self.db, sender.workspace_id),
-            llm=self.services.llm)
+            llm=self.services.llm, mistyped=unknown.mistyped)
         command = self.registry.get(routed.command) if routed else None
+        if (routed is None or command is None) and unknown.mistyped:
+            raise unknown  # "projct list": the command's name, mistyped
         if routed is None or command is None:
             raise UserError(_("I did not catch that. Try a question (\"what did we decide "
                               "about the launch date?\"), \"log 3h on Website\", \"set up a "

@@ -98,8 +98,10 @@ def find_command(registry: Registry, tokens: list[Token], _: Translator) -> tupl
         raise UserError(_("`{group}` needs a subcommand: {names}. Try `help {group}`.",
                           group=words[0], names=subcommands))
     known = sorted({c.path[0] for c in registry} | set(registry.groups))
+    slips = [name for name in known if _is_typo(words[0].casefold(), name)]
     raise UnknownCommand(_("Unknown command `{word}`. Type `help` for the list.",
-                           word=words[0]), suggestions=_closest(words[0], known))
+                           word=words[0]), suggestions=slips or _closest(words[0], known),
+                         mistyped=bool(slips))
 
 
 def parse(registry: Registry, text: str, _: Translator) -> Parsed:

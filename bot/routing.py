@@ -113,6 +113,16 @@ async def project_mentioned(store: WorkspaceStore, text: str, *, by_a_word: bool
     return None
 
 
+def is_acknowledgement(text: str) -> bool:
+    """Whether free text only acknowledges ("ok", "got it", "vale").
+
+    Example:
+        >>> is_acknowledgement("OK!"), is_acknowledgement("vale"), is_acknowledgement("ok, log 2h")
+        (True, True, False)
+    """
+    return bool(_ACKNOWLEDGEMENT.match(text.strip()))
+
+
 def is_thanks(text: str) -> bool:
     """Whether free text only says thank you.
 
@@ -182,7 +192,8 @@ _QUESTION = re.compile(
 
 
 # "help", "hi", "ayuda", "¿qué puedes hacer?": what the bot does.
-_HELP = re.compile(r"^[¿¡]?(?:help|ayuda|ay[uú]dame|hi|hello|hey|hola|buenas|"
+_HELP = re.compile(r"^[¿¡]?(?:help|ayuda|ay[uú]dame|hi|hello|hey|hola|buenas|good (?:morning|"
+                   r"afternoon|evening)|buen(?:os|as) (?:d[ií]as|tardes|noches)|"
                    r"what can you do|qu[eé] puedes hacer|qu[eé] sabes hacer)"
                    r"(?:,?\s+(?:please|por favor))?[\s.!?]*$",
                    re.IGNORECASE)
@@ -194,6 +205,11 @@ _HELP_TOPIC = re.compile(r"^[¿¡]?(?:ayuda|ay[uú]dame)\s+(?:(?:con|sobre|de|pa
 # "Thanks!", "¡gracias!": nothing to do but answer kindly.
 _THANKS = re.compile(r"^[¡]?(?:thanks?(?: a lot| you(?: very much)?)?|thx|ty|cheers|great,? "
                      r"thanks|(?:muchas )?gracias|genial,? gracias)[\s.!]*$", re.IGNORECASE)
+_BARE_WORDS = 4  # at most, for a line without a verb the rules know to be a search
+# "OK", "got it", "vale": nothing to do but acknowledge it.
+_ACKNOWLEDGEMENT = re.compile(r"^[¡]?(?:ok(?:ay)?|k|cool|great|perfect|nice|got it|noted|sure|"
+                              r"sounds good|vale|perfecto|genial|entendido|de acuerdo|listo|"
+                              r"bien|claro)[\s.!👍]*$", re.IGNORECASE)
 # "Tell me about the launch", "cuéntame qué se decidió": a question put as a request.
 _REQUEST = re.compile(
     r"^(?:please\s+|por favor\s+)?(?:tell me|show me|give me|explain|summari[sz]e|"
@@ -503,8 +519,9 @@ class Router:
         self.registry = registry
 
     async def route(self, text: str, *, projects: ProjectLookup,
-                    llm: LanguageModel | None = None) -> Routed | None:
-        """The command for ``text``, or ``None`` when nothing fits."""
+                    llm: LanguageModel | None = None, mistyped: bool = False) -> Routed | None:
+        """The command for ``text``, or ``None`` when nothing fits (``mistyped``: its first
+        word is a slip of a command's name, so a few bare words are not taken for a search)."""
         cleaned = re.sub(r"^(?:<@[\w|.-]+>|@\w+)[,:]?\s*", "", text.strip())  # the mention
         if not cleaned:
             return None
@@ -512,9 +529,10 @@ class Router:
             routed = await self._with_model(cleaned, llm)
             if routed is not None:
                 return routed
-        return await self._with_rules(cleaned, projects)
+        return await self._with_rules(cleaned, projects, mistyped=mistyped)
 
-    async def _with_rules(self, text: str, projects: ProjectLookup) -> Routed | None:
+    async def _with_rules(self, text: str, projects: ProjectLookup, *,
+                          mistyped: bool = False) -> Routed | None:
         for patterns, handler in _RULES:
             for pattern in patterns:
                 if (match := pattern.match(text)) and (routed := await handler(match, projects)):
@@ -525,6 +543,17 @@ class Router:
             return Routed("search", {"query": match["query"]})
         if _QUESTION.search(text) or _REQUEST.match(text):
             return Routed("ask", {"question": text})
+        # A few bare words, as typed in a search box: a client's or project's name (or one
+        # word of just one name) shows it, anything else is looked for in the meetings.
+        if len(text.split()) <= _BARE_WORDS and not mistyped:
+            name = _ARTICLE.sub("", text.strip(" .!"))
+            one_word = len(name.split()) == 1
+            if one_word and (client := await projects.client(name)):
+                return Routed("client show", {"client": client})
+            if project := await projects.named(name) or (
+                    one_word and await projects.mentioned(name)):
+                return Routed("project show", {"project": project})
+            return Routed("search", {"query": text})
         return None
 
     async def _with_model(self, text: str, llm: LanguageModel) -> Routed | None:

@@ -507,12 +507,13 @@ async def test_free_text_is_routed_in_both_languages(desk: Desk, clock: Clock) -
     await desk.chat.ok("project bind website")
     question = await desk.chat.ok("what did the client say about the designs?")
     assert question.title == "About Website"
-    for hello in ("hi", "¡Hola!", "ayuda", "what can you do?"):
+    for hello in ("hi", "¡Hola!", "ayuda", "what can you do?", "good morning", "buenos días"):
         assert (await desk.chat.ok(hello)).title == "V1tr0 Bot commands", hello
     assert (await desk.chat.ok("thanks!")).text == "You're welcome!"
-    for lost_text in ("banana", "remind me to call Ana tomorrow"):  # not a question
-        lost = await desk.chat.say(lost_text)
-        assert lost.status == "error" and "log 3h on Website" in lost.text
+    for acknowledged in ("OK!", "got it", "vale"):
+        assert (await desk.chat.ok(acknowledged)).text == "👍", acknowledged
+    lost = await desk.chat.say("remind me to call Ana tomorrow")  # not a question
+    assert lost.status == "error" and "log 3h on Website" in lost.text
     # "My tasks": the sender's action items, not Luis's.
     await desk.meeting_with(desk.chat, "Website", "Launch review", LAUNCH, new_project=False)
     assert "send the final budget" in text_of(await desk.chat.ok("actions"))
@@ -555,6 +556,13 @@ async def test_free_text_is_routed_in_both_languages(desk: Desk, clock: Clock) -
         assert (await desk.chat.ok(at_risk)).title == "Insights for every active project"
     typo = await desk.chat.say("/projetc list")
     assert "Unknown command" in typo.text
+    # A few bare words, as typed in a search box: a name shows its record, other words are
+    # looked for in the meetings; a command's name mistyped is said to be one.
+    assert (await desk.chat.ok("launch date")).title == "Moments matching `launch date`"
+    assert (await desk.chat.ok("website")).title == "#1 Website"
+    assert (await desk.chat.ok("acme")).title == "#1 Acme"
+    mistyped = await desk.chat.say("projct list")
+    assert mistyped.status == "error" and "Did you mean: `project`?" in mistyped.text
 
 
 async def test_a_spanish_question_finds_spanish_speech(desk: Desk, clock: Clock) -> None:
