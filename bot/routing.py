@@ -256,6 +256,13 @@ _THEIR_TASKS = [re.compile(pattern, re.IGNORECASE) for pattern in (
     r"^what\s+does\s+(?P<who>[^\W\d_][\w.-]*)\s+owe(?:\s+us)?\s*[.!?]?$",
     r"^¿?(?:qu[eé]|a qu[eé])\s+(?:prometi[oó]|se comprometi[oó](?:\s+a\s+hacer)?|"
     r"qued[oó] en hacer)\s+(?P<who>[^\W\d_][\w.-]*)\s*[.!?]?$")]
+# "What are the open tasks?", "¿qué tareas hay pendientes?", "pending action items on
+# website": the open ones (the channel's project's, unless one is named).
+_OPEN_TASKS = re.compile(
+    rf"^¿?(?:(?:what|which|any|qu[eé]|cu[aá]les)\s+)?(?:are\s+|son\s+)?(?:the\s+|our\s+|las\s+)?"
+    rf"(?:open\s+|pending\s+)?{_TASKS}(?:\s+(?:are\s+(?:still\s+)?(?:open|pending)|hay|"
+    r"quedan|tenemos|do we have|are there|est[aá]n|(?:pendientes|abiertas)))*"
+    r"(?:\s+(?:on|for|in|en|de|del)\s+(?P<project>.+?))?\s*[.!?]?$", re.IGNORECASE)
 # "When is the next meeting?", "¿cuándo es la próxima reunión con Acme?": the upcoming ones.
 # Only when that is the whole question: "what do we prepare for the next call?" is not.
 _NEXT_MEETINGS = re.compile(
@@ -497,6 +504,14 @@ async def _their_tasks(match: re.Match[str], projects: ProjectLookup) -> Routed 
         return Routed("actions", {"meeting": who})
     project = await projects.mentioned(who)
     return Routed("actions", {"project": project} if project else {"owner": who})
+
+
+@_rule(_OPEN_TASKS)
+async def _open_tasks(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
+    if not match["project"]:
+        return Routed("actions", {})
+    project = await projects.mentioned(match["project"])
+    return Routed("actions", {"project": project}) if project else None
 
 
 @_rule(_NEXT_MEETINGS, _WHICH_MEETINGS)

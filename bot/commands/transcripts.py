@@ -132,16 +132,18 @@ async def transcript_resummarize(ctx: Context, transcript: int) -> Reply:
 async def actions(ctx: Context, project: ProjectRef | None = None, *,
                   meeting: MeetingRef | None = None, owner: str | None = None,
                   mine: bool = False, overdue: bool = False, done: bool = False,
-                  page: int = 1) -> Reply:
+                  every: bool = False, page: int = 1) -> Reply:
     """Action items from meetings: open ones first by due date, with owner and source.
 
     Args:
-        project: Only this project's action items.
+        project: Only this project's action items; defaults to the channel's project
+            (unless `--mine` or `owner:` is given), else every project's.
         meeting: Only those of this meeting (#id, title or words: "yesterday's call").
         owner: Only those of this person, as the meetings name them.
         mine: Only those assigned to you.
         overdue: Only open ones past their due date.
         done: Show finished ones instead.
+        every: Every project's, even in a channel bound to one.
         page: Which page of results.
 
     Examples:
@@ -154,7 +156,13 @@ async def actions(ctx: Context, project: ProjectRef | None = None, *,
     owner = " ".join((owner or "").lstrip("@").split()) or None
     if owner and mine:
         raise UserError(_("Give `owner:` or `--mine`, not both."))
-    row = await ctx.project(project) if project else None
+    if every and project is not None:
+        raise UserError(_("Name a project or give `--every`, not both."))
+    # In a project's channel, its items; a person's own are theirs across projects.
+    channel = ctx.request.channel_id
+    row = (await ctx.project(project) if project else None
+           if every or mine or owner or meeting or not channel
+           else await ctx.db.bound_project(channel))
     held = await ctx.meeting(meeting, past=True, project_id=row.id if row else None) \
         if meeting else None
     offset, limit = page_window(page)
@@ -189,7 +197,8 @@ async def actions(ctx: Context, project: ProjectRef | None = None, *,
         "Action items of {project}", project=row.name) if row else _("Action items"),
                   items=items)
     flags = " ".join(f for f in (owner and f'owner:"{owner}"', mine and "--mine",
-                                 overdue and "--overdue", done and "--done") if f)
+                                 overdue and "--overdue", done and "--done",
+                                 every and "--every") if f)
     add_pager(ctx, reply, page=page, total=found.total,
               command=" ".join(p for p in ("actions", row and f'"{row.name}"',
                                            held and f"meeting:#{held.id}", flags) if p))
