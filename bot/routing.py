@@ -409,7 +409,7 @@ async def _schedule(match: re.Match[str], projects: ProjectLookup) -> Routed | N
     # Its title: what it is about, else "Call with Acme" when a client was named.
     title = _ARTICLE.sub("", match["title"] or "").strip()
     if not title and await projects.client(who):
-        title = f"{match['noun']} {match['with']} {who}"
+        title = f"{match['noun']} {match['with']} {who.title() if who.islower() else who}"
     if title:
         args["title"] = title[0].upper() + title[1:]
     return Routed("meeting schedule", args)

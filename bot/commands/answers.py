@@ -56,7 +56,8 @@ _TOPICS = {
     "budget": r"budget|cost|spent|spend|money|burn|presupuesto|gasto|coste|costo|dinero",
     "hours": r"hours?|time logged|horas|tiempo",
     "status": r"status|progress|state|estado|progreso|avance",
-    "due": r"due|deadline|delivery|entrega|plazo|fecha l[ií]mite",
+    "due": r"due|deadline|delivery|end date|entrega|plazo|fecha l[ií]mite|vence\w*|"
+           r"vencimiento",
     "meetings": r"meet|meetings?|calls?|reuni[oó]n|reuniones|reunimos|llamadas?",
     "actions": r"action items?|tasks?|to-?dos?|pending|pendientes?|tareas?",
     "risks": r"risks?|risky|at risk|riesgos?|insights?",

@@ -452,6 +452,8 @@ async def test_follow_ups_in_a_thread_use_earlier_turns(desk: Desk) -> None:
     await desk.chat.ok("project update website due:tomorrow")
     due = await desk.chat.ok("ask and the deadline?")
     assert "(in 1 day)." in due.text
+    vence = await desk.chat.in_thread("es").ok("ask ¿cuándo vence website?")
+    assert "(in 1 day)." in vence.text
 
 
 async def test_free_text_is_routed_in_both_languages(desk: Desk, clock: Clock) -> None:
@@ -462,7 +464,7 @@ async def test_free_text_is_routed_in_both_languages(desk: Desk, clock: Clock) -
     scheduled = await desk.chat.ok("set up a call with Acme next Tuesday at 3pm")
     assert scheduled.title == "Meeting scheduled: Call with Acme"  # in Acme's project:
     assert "Project: Website" in text_of(scheduled)
-    agenda = await desk.chat.ok("agenda una reunión con Acme el martes a las 15:00")
+    agenda = await desk.chat.ok("agenda una reunión con acme el martes a las 15:00")
     assert agenda.title == "Meeting scheduled: Reunión con Acme"
     # Other ways to say it: the project by its client or with an article, a title after "about".
     worked = await desk.chat.ok("I worked 1.5 hours on the website yesterday")
