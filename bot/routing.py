@@ -299,6 +299,50 @@ _INVITE = [
 ]
 _CANCEL = re.compile(rf"^(?:please\s+|can you\s+|could you\s+|por favor\s+)?(?:cancel|"
                      rf"call off|cancela|anula)\s+{_A_MEETING}[.!?]?$", re.IGNORECASE)
+# "Join the next meeting", "what's the link for tomorrow's call?", "únete a la reunión de
+# las 3": the sender's own link.
+_JOIN = [
+    re.compile(rf"^(?:please\s+)?(?:join|open|get me into)\s+{_A_MEETING}[.!?]?$",
+               re.IGNORECASE),
+    re.compile(rf"^(?:what(?:'s| is)|where(?:'s| is)|send me|give me)\s+(?:the|my)\s+(?:join\s+)?"
+               rf"(?:link|url)\s+(?:for|to|of)\s+{_A_MEETING}[.!?]?$", re.IGNORECASE),
+    re.compile(rf"^¿?(?:[uú]nete|unirme|entra|entrar)\s+(?:a|en)\s+{_A_MEETING}[.!?]?$",
+               re.IGNORECASE),
+    re.compile(rf"^¿?(?:cu[aá]l es\s+|dame\s+|p[aá]same\s+|m[aá]ndame\s+)?(?:el|mi)\s+"
+               rf"(?:link|enlace)\s+(?:de|para|a)\s+{_A_MEETING}[.!?]?$", re.IGNORECASE),
+]
+# "Send me the invite for the next meeting", "mándame la invitación de la reunión del lunes":
+# its .ics.
+_INVITATION = [
+    re.compile(rf"^(?:please\s+)?(?:send|give|email)\s+me\s+the\s+(?:calendar\s+)?(?:invite|"
+               rf"invitation|\.?ics)\s+(?:for|to|of)\s+{_A_MEETING}[.!?]?$", re.IGNORECASE),
+    re.compile(rf"^(?:por favor\s+)?(?:m[aá]ndame|env[ií]ame|dame|p[aá]same)\s+(?:la\s+)?"
+               rf"(?:invitaci[oó]n|el \.?ics)\s+(?:de|para|a)\s+{_A_MEETING}[.!?]?$",
+               re.IGNORECASE),
+]
+# "Who is coming to tomorrow's call?", "¿quién viene a la reunión del lunes?": the meeting,
+# with its participants and their answers.
+_WHO_COMES = [
+    re.compile(rf"^(?:who(?:'s| is| are)\s+(?:coming|invited|attending|joining|in)\s+(?:to\s+)?)"
+               rf"{_A_MEETING}\s*[?.!]?$", re.IGNORECASE),
+    re.compile(rf"^¿?qui[eé]n(?:es)?\s+(?:viene|vienen|va|van|asiste|asisten|est[aá]n?\s+"
+               rf"invitad[oa]s?)\s+(?:a|en)\s+{_A_MEETING}\s*[?.!]?$", re.IGNORECASE),
+]
+# "Start a call on website now", "empieza una reunión de mobile": a meeting now, its link.
+_START_NOW = [
+    re.compile(r"^(?:please\s+|let's\s+)?(?:start|begin|kick off|launch|have)\s+(?:a|an)\s+"
+               r"(?:video\s+)?(?:call|meeting|sync)(?:\s+(?:on|for|with|in|about)\s+"
+               r"(?P<who>.+?))?(?:\s+(?:right\s+)?now)?[.!]?$", re.IGNORECASE),
+    re.compile(r"^(?:por favor\s+)?(?:empieza|empecemos|inicia|abre|arranca|comienza)\s+"
+               r"(?:una\s+)?(?:reuni[oó]n|llamada|videollamada)(?:\s+(?:de|en|con|para|sobre)\s+"
+               r"(?P<who>.+?))?(?:\s+ahora(?:\s+mismo)?)?[.!]?$", re.IGNORECASE),
+]
+# A line that starts with a verb asks for something done: not words to look for.
+_DO = re.compile(r"^(?:please|join|send|start|open|create|delete|remove|add|update|change|set|"
+                 r"make|book|schedule|move|invite|cancel|remind|email|call|close|mark|"
+                 r"[uú]nete|env[ií]a|manda|m[aá]ndame|empieza|inicia|abre|crea|borra|"
+                 r"elimina|añade|agrega|cambia|pon|mueve|pasa|invita|cancela|recu[eé]rdame|"
+                 r"llama|cierra|marca)\b", re.IGNORECASE)
 # "Create a project called Intranet for Initech", "nuevo proyecto Landing para Umbrella". A
 # verb or "new" is needed: "project website" is a mistyped command, not a name.
 _CREATE_PROJECT = [re.compile(pattern, re.IGNORECASE) for pattern in (
@@ -432,6 +476,29 @@ async def _cancel(match: re.Match[str], projects: ProjectLookup) -> Routed | Non
     return Routed("meeting cancel", {"meeting": match["which"]})
 
 
+@_rule(*_JOIN)
+async def _join(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
+    return Routed("meeting join", {"meeting": match["which"]})
+
+
+@_rule(*_INVITATION)
+async def _invitation(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
+    return Routed("meeting invite", {"meeting": match["which"]})
+
+
+@_rule(*_WHO_COMES)
+async def _who_comes(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
+    return Routed("meeting show", {"meeting": match["which"]})
+
+
+@_rule(*_START_NOW)
+async def _start_now(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
+    if not (who := (match["who"] or "").strip()):
+        return Routed("meeting now", {})  # the channel's project, or the command asks
+    project = await projects.named(who) or await projects.mentioned(who)
+    return Routed("meeting now", {"project": project}) if project else None
+
+
 @_rule(_HELP, _HELP_TOPIC)
 async def _help(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
     return Routed("help", {"topic": match["topic"]} if match.re is _HELP_TOPIC else {})
@@ -560,7 +627,7 @@ class Router:
             return Routed("ask", {"question": text})
         # A few bare words, as typed in a search box: a client's or project's name (or one
         # word of just one name) shows it, anything else is looked for in the meetings.
-        if len(text.split()) <= _BARE_WORDS and not mistyped:
+        if len(text.split()) <= _BARE_WORDS and not mistyped and not _DO.match(text):
             name = _ARTICLE.sub("", text.strip(" .!"))
             one_word = len(name.split()) == 1
             if one_word and (client := await projects.client(name)):

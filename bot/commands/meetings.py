@@ -14,7 +14,14 @@ from bot.core import Attachment, Button, Field, Reply, Role, UserError
 from bot.i18n import N_
 from bot.meetings.invite import INVITE_MIME, Invitee, ics_invite, invite_filename
 from bot.meetings.jitsi import room_name
-from bot.meetings.links import STILL_AHEAD, meeting_end, personal_link, public_link, workspace_jitsi
+from bot.meetings.links import (
+    OPENS_BEFORE,
+    STILL_AHEAD,
+    meeting_end,
+    personal_link,
+    public_link,
+    workspace_jitsi,
+)
 from bot.meetings.when import EMAIL, is_time_of_day, parse_meeting
 from bot.registry import Hours, MeetingRef, ProjectRef
 from storage.models import (
@@ -267,7 +274,7 @@ async def meeting_cancel(ctx: Context, meeting: MeetingRef) -> Reply:
 
 @registry.command("meeting join", role=Role.GUEST)
 async def meeting_join(ctx: Context, meeting: MeetingRef) -> Reply:
-    """Join a meeting: get your personal link and show up as present.
+    """Join a meeting: get your personal link, and show up as present once it is near.
 
     Args:
         meeting: The meeting: #id, title or words ("tomorrow's standup").
@@ -279,9 +286,12 @@ async def meeting_join(ctx: Context, meeting: MeetingRef) -> Reply:
         raise UserError(_("Meeting #{id} is {status}.", id=row.id,
                           status=_(STATUS_LABELS[_status(row, now)])))
     participant = await _participant(ctx, row)
-    participant.joined_at, participant.left_at, participant.rsvp = now, None, Rsvp.YES
-    if row.status is MeetingStatus.SCHEDULED and now >= row.starts_at - timedelta(minutes=15):
-        row.status = MeetingStatus.LIVE
+    participant.rsvp = Rsvp.YES
+    # The link is wanted days ahead too; only near its start does joining mean being there.
+    if now >= row.starts_at - OPENS_BEFORE:
+        participant.joined_at, participant.left_at = now, None
+        if row.status is MeetingStatus.SCHEDULED:
+            row.status = MeetingStatus.LIVE
     member = await ctx.db.member(ctx.member_id)
     assert member is not None
     config = workspace_jitsi((await ctx.db.workspace()).settings, ctx.services.jitsi)

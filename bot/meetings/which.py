@@ -24,11 +24,12 @@ _WEEKDAYS = {"monday": 0, "lunes": 0, "tuesday": 1, "martes": 1, "wednesday": 2,
 # Words that say "a meeting" without telling which one.
 _MEETING_WORDS = frozenset({
     "meeting", "meetings", "call", "calls", "sync", "session", "reunion", "reuniones",
-    "llamada", "sesion", "upcoming"})
+    "llamada", "sesion"})
 # "Next Monday", "el lunes que viene"; "last Monday", "el lunes pasado": which way a weekday
 # is counted.
-_FORTH = frozenset({"next", "coming", "viene", "proxima", "proximo"})
-_BACK = frozenset({"last", "previous", "pasado", "pasada", "anterior"})
+_FORTH = frozenset({"next", "coming", "upcoming", "viene", "proxima", "proximo"})
+_BACK = frozenset({"last", "latest", "previous", "pasado", "pasada", "anterior", "ultimo",
+                   "ultima"})
 
 
 # "3pm", "10:30am", "15:00", "a las 9" within a phrase: the time it starts, where the sender is.
@@ -56,7 +57,10 @@ def meetings_meant(phrase: str, candidates: Sequence[Candidate], today: date, *,
         candidates: The meetings it may be.
         today: The sender's date, for "tomorrow" and weekdays.
         ahead: A weekday is the next one (today included), else the last one, unless the
-            phrase says which ("next Monday", "el lunes pasado").
+            phrase says which ("next Monday", "el lunes pasado"). Without a weekday, "the
+            next …" (with ``ahead``) and "the last …" (without) mean the first candidate
+            that fits: callers give the meetings ahead soonest first, those held latest
+            first.
 
     Example:
         >>> today = date(2026, 11, 26)  # a Thursday
@@ -76,18 +80,29 @@ def meetings_meant(phrase: str, candidates: Sequence[Candidate], today: date, *,
         [[4], []]
         >>> [meetings_meant(phrase, calls, today) for phrase in ("the budget call", "the call")]
         [[], []]
+        >>> [meetings_meant(phrase, calls, today) for phrase in ("the next website meeting",
+        ...                                                       "la próxima reunión")]
+        [[1], [1]]
     """
     times = {found for match in _AT.finditer(phrase) if (found := time_of_day(match.group()))}
     words = set(_words(_AT.sub(" ", phrase) if times else phrase)) - STOP_WORDS - _MEETING_WORDS
-    ahead = bool(words & _FORTH) or (ahead and not words & _BACK)
+    forth, back = bool(words & _FORTH), bool(words & _BACK)
     words -= _FORTH | _BACK
-    days = {_day(word, today, ahead) for word in words if word in _DAYS or word in _WEEKDAYS}
+    weekday = bool(words & (_DAYS.keys() | _WEEKDAYS.keys()))
+    days = {_day(word, today, forth or (ahead and not back))
+            for word in words if word in _DAYS or word in _WEEKDAYS}
     named = {word for word in words
              if len(word) > 1 and not word.isdigit() and word not in _DAYS | _WEEKDAYS.keys()}
-    if not days and not named and not times:  # "the meeting" says nothing about which
+    # "The next meeting", "la última llamada con Acme": the first that fits, in the order
+    # given, when that order runs the way the phrase looks.
+    first = not weekday and (forth or back)
+    if first and forth != ahead:
         return []
-    return [c.id for c in candidates if days <= {c.day} and times <= {c.at}
+    if not days and not named and not times and not first:  # "the meeting" says nothing
+        return []
+    fits = [c.id for c in candidates if days <= {c.day} and times <= {c.at}
             and named <= set(_words(f"{c.title} {c.project} {c.client or ''}"))]
+    return fits[:1] if first else fits
 
 
 def _words(text: str) -> list[str]:

@@ -284,6 +284,18 @@ async def test_a_meeting_is_named_in_words(chat: Chat, clock: Clock) -> None:
         assert (await chat.ok(f"meeting show {tuesday}")).title == "#3 Launch", tuesday
     both = await chat.say("meeting show tomorrow's standup")
     assert both.status == "error" and "#1 Standup" in both.text and "#2 Standup" in both.text
+    # "The next …": the soonest that fits.
+    assert (await chat.ok("meeting show the next meeting")).title == "#1 Standup"
+    assert (await chat.ok("meeting show the next mobile call")).title == "#2 Standup"
+    # The link, the invite and who is coming, asked in words. A day ahead, asking for the
+    # link puts you down as coming, not as in the call.
+    link = await chat.ok("what's the link for the next meeting?")
+    assert link.text.startswith("Your link for Standup: https://")
+    shown = text_of(await chat.ok("meeting show #1"))
+    assert "· coming" in shown and "in the call" not in shown
+    assert (await chat.ok("send me the invite for the launch meeting")).attachments
+    for who in ("who is coming to tuesday's launch call?", "¿quién viene a la reunión del martes?"):
+        assert (await chat.ok(who)).title == "#3 Launch", who
     for vague in ("the meeting", "the budget call"):  # tells nothing, or names none
         assert "No meeting called" in (await chat.say(f"meeting show {vague}")).text
     assert (await chat.ok("meeting show tomorrow's 4pm standup")).title == "#2 Standup"
@@ -303,3 +315,6 @@ async def test_a_meeting_is_named_in_words(chat: Chat, clock: Clock) -> None:
     cancelled = await chat.ok("cancela la reunión del martes")
     assert cancelled.text == "Meeting #3 (Launch) is cancelled."
     assert "No meeting called" in (await chat.say("meeting show the launch")).text
+    # "Start a call on mobile now": a meeting that starts at once.
+    started = await chat.ok("start a call on mobile now")
+    assert started.title == "Meeting started: Mobile"
