@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -29,6 +30,8 @@ from storage.models import Member, ValueTooLong, Workspace
 
 log = logging.getLogger("v1tr0.dispatcher")
 
+# Control characters other than tab and newline.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _SENDER_TTL = 60.0  # seconds; roles are re-read in every transaction, so this only saves I/O
 
 
@@ -96,6 +99,7 @@ class Dispatcher:
 
     async def handle(self, request: Request) -> Reply:
         """Answer one request. Never raises: every outcome is a :class:`Reply`."""
+        request = _without_control_characters(request)
         _ = translator(normalize_locale(request.locale) or self.default_locale)
         command: Command | None = None
         try:
@@ -223,6 +227,17 @@ class Dispatcher:
         """Drop cached senders of a workspace (after its settings change)."""
         for key in [k for k, v in self._senders.items() if v.workspace_id == workspace_id]:
             del self._senders[key]
+
+
+def _without_control_characters(request: Request) -> Request:
+    """The request with no control characters in its text or arguments: no chat sends them,
+    and PostgreSQL refuses NUL in text."""
+    args = request.args
+    if args is not None and any(isinstance(v, str) and _CONTROL.search(v) for v in args.values()):
+        args = {k: _CONTROL.sub("", v) if isinstance(v, str) else v for k, v in args.items()}
+    if args is request.args and not _CONTROL.search(request.text):
+        return request
+    return replace(request, text=_CONTROL.sub("", request.text), args=args)
 
 
 def _key(request: Request) -> tuple[str, str, str]:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bot.commands import registry
@@ -114,6 +114,7 @@ async def test_simultaneous_first_contact_makes_one_owner(dispatcher: Dispatcher
     st.builds(lambda cmd, rest: f"{cmd} {rest}", st.sampled_from(
         [c.name for c in registry] + ["project", "client", "/help"]), st.text(max_size=60)),
 ))
+@example(text="\x00")  # a NUL, which PostgreSQL refuses in text
 def test_any_text_gets_a_reply_never_a_fault(reset_database: Callable[[], str],
                                               text: str) -> None:
     async def run() -> Reply:
