@@ -343,6 +343,41 @@ _DO = re.compile(r"^(?:please|join|send|start|open|create|delete|remove|add|upda
                  r"[uú]nete|env[ií]a|manda|m[aá]ndame|empieza|inicia|abre|crea|borra|"
                  r"elimina|añade|agrega|cambia|pon|mueve|pasa|invita|cancela|recu[eé]rdame|"
                  r"llama|cierra|marca)\b", re.IGNORECASE)
+# A project's progress, status, budget or due date changed in words: "website is 60% done",
+# "put mobile on hold", "set the budget of website to 15k", "la entrega de web es el 1 de
+# marzo". Each pattern names the project and one field as `project update` calls it.
+_STATUS_WORDS = (r"(?P<status>completed?|done|finished|active|on hold|paused|cancell?ed|"
+                 r"planning|planned|terminad[oa]|completad[oa]|finalizad[oa]|activ[oa]|"
+                 r"en pausa|pausad[oa]|cancelad[oa]|en curso)")
+_UPDATE_PROJECT = [re.compile(pattern, re.IGNORECASE) for pattern in (
+    r"^(?:please\s+)?(?:set|update|change|move)\s+(?:the\s+)?progress\s+(?:of|on|for)\s+"
+    r"(?P<project>.+?)\s+to\s+(?P<progress>\d{1,3})\s*%?[.!]?$",
+    r"^(?:please\s+)?(?:set|update|move)\s+(?P<project>.+?)(?:'s)?\s+(?:progress\s+)?to\s+"
+    r"(?P<progress>\d{1,3})\s*%[.!]?$",
+    r"^(?P<project>.+?)\s+is\s+(?:now\s+)?(?:at\s+)?(?P<progress>\d{1,3})\s*%(?:\s+(?:done|"
+    r"complete))?[.!]?$",
+    r"^(?:el\s+)?(?:progreso|avance)\s+de(?:l)?\s+(?P<project>.+?)\s+(?:es|est[aá]|va)\s+"
+    r"(?:en\s+|al?\s+|del?\s+|el\s+)?(?P<progress>\d{1,3})\s*%[.!]?$",
+    r"^(?:pon(?:er)?\s+)?(?P<project>.+?)\s+(?:est[aá]|va|al)\s+(?:al?\s+|en\s+)?"
+    r"(?P<progress>\d{1,3})\s*%[.!]?$",
+    rf"^(?:please\s+)?(?:mark|set)\s+(?P<project>.+?)\s+(?:as\s+)?{_STATUS_WORDS}[.!]?$",
+    r"^(?:please\s+)?put\s+(?P<project>.+?)\s+(?P<status>on hold)[.!]?$",
+    rf"^(?P<project>.+?)\s+is\s+(?:now\s+)?{_STATUS_WORDS}[.!]?$",
+    rf"^(?:por favor\s+)?(?:marca|pon)\s+(?P<project>.+?)\s+(?:como\s+)?{_STATUS_WORDS}[.!]?$",
+    rf"^(?P<project>.+?)\s+(?:est[aá]|queda)\s+(?:ya\s+)?{_STATUS_WORDS}[.!]?$",
+    r"^(?:please\s+)?(?:set|change|update|raise|increase|lower|cut|move)\s+(?:the\s+)?"
+    r"(?:budget\s+(?:of|for|on)\s+(?P<project>.+?)|(?P<project_first>.+?)(?:'s)?\s+budget)\s+"
+    r"to\s+(?P<budget>.+?)[.!]?$",
+    r"^(?:por favor\s+)?(?:cambia|sube|baja|pon|fija)\s+(?:el\s+)?presupuesto\s+de(?:l)?\s+"
+    r"(?P<project>.+?)\s+(?:a|en)\s+(?P<budget>.+?)[.!]?$",
+    r"^(?:el\s+)?presupuesto\s+de(?:l)?\s+(?P<project>.+?)\s+(?:es|ahora es|pasa a ser)\s+"
+    r"(?:de\s+)?(?P<budget>.+?)[.!]?$",
+    r"^(?:please\s+)?(?:set|change|move|push|update|extend)\s+(?:the\s+)?(?:deadline|due "
+    r"date|delivery date)\s+(?:of|for|on)\s+(?P<project>.+?)\s+to\s+(?P<due>.+?)[.!]?$",
+    r"^(?:por favor\s+)?(?:cambia|mueve|pasa|aplaza|adelanta)\s+(?:la\s+)?(?:entrega|fecha "
+    r"de entrega|fecha l[ií]mite)\s+de(?:l)?\s+(?P<project>.+?)\s+(?:al?|para)\s+"
+    r"(?P<due>.+?)[.!]?$",
+)]
 # "Create a project called Intranet for Initech", "nuevo proyecto Landing para Umbrella". A
 # verb or "new" is needed: "project website" is a mistyped command, not a name.
 _CREATE_PROJECT = [re.compile(pattern, re.IGNORECASE) for pattern in (
@@ -521,6 +556,17 @@ async def _done(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
 
 # "… with a budget of 10k": more than a name; the command's help shows how to say it all.
 _MORE_THAN_A_NAME = re.compile(r"\s(?:with|con|and|y)\s|@|:", re.IGNORECASE)
+
+
+@_rule(*_UPDATE_PROJECT)
+async def _update_project(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
+    said = match.groupdict()
+    name = _ARTICLE.sub("", (said.get("project") or said.get("project_first") or "").strip())
+    project = await projects.named(name) or await projects.mentioned(name)
+    if project is None:  # "the launch is done" is not about a project
+        return None
+    field = next(f for f in ("progress", "status", "budget", "due") if said.get(f))
+    return Routed("project update", {"project": project, field: said[field]})
 
 
 @_rule(*_CREATE_PROJECT)

@@ -562,6 +562,18 @@ async def test_free_text_is_routed_in_both_languages(desk: Desk, clock: Clock) -
         assert (await desk.chat.ok(at_risk)).title == "Insights for every active project"
     typo = await desk.chat.say("/projetc list")
     assert "Unknown command" in typo.text
+    # A project's progress, status, budget and due date changed in words (by a manager).
+    for change, shown in (("website is 60% done", "Progress: 60%"),
+                          ("el progreso de website es 70%", "Progress: 70%"),
+                          ("put mobile on hold", "Status: on hold"),
+                          ("marca mobile como activo", "Status: active"),
+                          ("set the budget of website to 15k", "Budget: $15,000.00"),
+                          ("move the deadline of website to 2027-03-01", "Due: Mar 1, 2027"),
+                          ("cambia la entrega de mobile al 2027-04-15", "Due: Apr 15, 2027")):
+        updated = await desk.chat.ok(change)
+        assert updated.text.startswith("Project *") and shown in text_of(updated), change
+    denied = await desk.chat.as_user("U9", "Zoe").say("website is 90% done")
+    assert denied.status == "error" and "manager" in denied.text
     # A few bare words, as typed in a search box: a name shows its record, other words are
     # looked for in the meetings; a command's name mistyped is said to be one.
     assert (await desk.chat.ok("launch date")).title == "Moments matching `launch date`"
