@@ -1,20 +1,13 @@
 """Free text (mentions, direct messages) routed to a command.
 
 With a language model, through tool calls built from the command registry's schemas; the
-embedded default, through rules in English and Spanish: a question goes to ``ask``,
-"set up a call with Acme next Tuesday at 3pm" to ``meeting schedule``, "log 3h on Website"
-to ``project log``, "create a project called Intranet for Initech" and "new client
-Umbrella" to ``project create`` and ``client create``, "mark action 12 as done" to
-``actions done``, "search the launch date" / "busca pagos" to ``search``, "my tasks" /
-"mis tareas" to ``actions --mine``, "Marco's tasks" to ``actions owner:Marco``, "when is
-the next meeting?" to ``meeting list``, "move tomorrow's standup to 4pm", "invite Luis to
-the website call" and "cancel the website call" to ``meeting update``, ``meeting invite``
-and ``meeting cancel``, "what's overdue?" to ``actions --overdue``, "which projects are at
-risk?" to ``insights --every``, "list clients" and "show me the website project" to the
-list or the record, "hi" / "ayuda" to ``help``. A question (or a request for one: "tell me
-about…", "cuéntame…") or a search that names a project or a client ("what did we decide on
-Website?") is about that project. Whatever is chosen then runs through the dispatcher like
-any command, with the same parsing, role check and transaction.
+embedded default, through rules in English and Spanish, each one decorated function with
+its patterns, tried in the order declared: "log 3h on Website" to ``project log``, "set up
+a call with Acme next Tuesday at 3pm" to ``meeting schedule``, "what's overdue?" to
+``actions --overdue``, and so on (the README's table lists them all). What no rule places
+is a question for ``ask`` (or a request for one: "tell me about…", "cuéntame…"), a search
+("search …", or a few bare words), or nothing. Whatever is chosen then runs through the
+dispatcher like any command, with the same parsing, role check and transaction.
 """
 
 from __future__ import annotations
