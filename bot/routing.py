@@ -371,6 +371,26 @@ _UPDATE_PROJECT = [re.compile(pattern, re.IGNORECASE) for pattern in (
     r"de entrega|fecha l[ií]mite)\s+de(?:l)?\s+(?P<project>.+?)\s+(?:al?|para)\s+"
     r"(?P<due>.+?)[.!]?$",
 )]
+# A client's contact details changed in words: "acme's email is marta@acme.com", "the contact
+# at acme is Marta Gómez", "el teléfono de globex es +52 55 1234 5678".
+_CLIENT_FIELDS = {"email": "email", "correo": "email", "phone": "phone", "telefono": "phone",
+                  "contact": "contact", "contacto": "contact", "billing email": "billing_email",
+                  "correo de facturacion": "billing_email"}  # by the word, folded
+_CLIENT_FIELD = (r"(?P<field>billing email|correo de facturaci[oó]n|e-?mail|correo|phone|"
+                 r"tel[eé]fono|contact|contacto)(?:\s+(?:number|address|person|name))?")
+_UPDATE_CLIENT = [re.compile(pattern, re.IGNORECASE) for pattern in (
+    rf"^(?:please\s+)?(?:set|change|update)\s+(?:the\s+)?{_CLIENT_FIELD}\s+(?:of|for|at)\s+"
+    r"(?P<client>.+?)\s+to\s+(?P<value>.+?)[.!]?$",
+    rf"^(?:please\s+)?(?:set|change|update)\s+(?P<client>.+?)'s\s+{_CLIENT_FIELD}\s+to\s+"
+    r"(?P<value>.+?)[.!]?$",
+    rf"^(?P<client>.+?)'s\s+(?:new\s+)?{_CLIENT_FIELD}\s+is\s+(?:now\s+)?(?P<value>.+?)[.!]?$",
+    rf"^(?:the\s+)?(?:new\s+)?{_CLIENT_FIELD}\s+(?:of|for|at)\s+(?P<client>.+?)\s+is\s+"
+    r"(?:now\s+)?(?P<value>.+?)[.!]?$",
+    rf"^(?:por favor\s+)?(?:cambia|pon|actualiza)\s+(?:el\s+)?{_CLIENT_FIELD}\s+de(?:l)?\s+"
+    r"(?:cliente\s+)?(?P<client>.+?)\s+(?:a|por)\s+(?P<value>.+?)[.!]?$",
+    rf"^(?:el\s+)?(?:nuevo\s+)?{_CLIENT_FIELD}\s+de(?:l)?\s+(?:cliente\s+)?(?P<client>.+?)\s+"
+    r"(?:es|ahora es)\s+(?P<value>.+?)[.!]?$",
+)]
 # "Create a project called Intranet for Initech", "nuevo proyecto Landing para Umbrella". A
 # verb or "new" is needed: "project website" is a mistyped command, not a name.
 _CREATE_PROJECT = [re.compile(pattern, re.IGNORECASE) for pattern in (
@@ -560,6 +580,15 @@ async def _update_project(match: re.Match[str], projects: ProjectLookup) -> Rout
         return None
     field = next(f for f in ("progress", "status", "budget", "due") if said.get(f))
     return Routed("project update", {"project": project, field: said[field]})
+
+
+@_rule(*_UPDATE_CLIENT)
+async def _update_client(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
+    client = await projects.client(_ARTICLE.sub("", match["client"].strip()))
+    if client is None:  # "the email of the launch is …" is about no client
+        return None
+    field = _CLIENT_FIELDS[fold(match["field"]).casefold().replace("-", "")]
+    return Routed("client update", {"client": client, field: match["value"].strip("\"'“”")})
 
 
 @_rule(*_CREATE_PROJECT)

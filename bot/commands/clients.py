@@ -168,7 +168,7 @@ async def client_update(ctx: Context, client: ClientRef, *, name: str | None = N
     """
     _ = ctx._
     row = await ctx.client(client)
-    texts = {"company": company, "contact_name": contact, "email": email, "phone": phone,
+    texts = {"company": company, "contact": contact, "email": email, "phone": phone,
              "billing_email": billing_email, "billing_address": billing_address,
              "tax_id": tax_id, "segment": segment, "notes": notes}
     given = {key: value for key, value in texts.items() if value is not None}
@@ -181,8 +181,8 @@ async def client_update(ctx: Context, client: ClientRef, *, name: str | None = N
         if other and other.id != row.id:
             raise UserError(_("A client called `{name}` already exists.", name=name))
         row.name, row.name_key = name, name_key(name)
-    for key, value in given.items():
-        setattr(row, key, optional_text(value))
+    for option, value in given.items():  # the reply names the options, as they were given
+        setattr(row, "contact_name" if option == "contact" else option, optional_text(value))
     if priority is not None:
         row.priority = priority
     if tags is not None:

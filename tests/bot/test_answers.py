@@ -574,6 +574,14 @@ async def test_free_text_is_routed_in_both_languages(desk: Desk, clock: Clock) -
         assert updated.text.startswith("Project *") and shown in text_of(updated), change
     denied = await desk.chat.as_user("U9", "Zoe").say("website is 90% done")
     assert denied.status == "error" and "manager" in denied.text
+    # A client's contact details, in words too.
+    for change, shown in (("acme's email is marta@acme.com", "Email: marta@acme.com"),
+                          ("the contact at acme is Marta Gómez", "Contact: Marta Gómez"),
+                          ("el teléfono de acme es +34 600 123 456", "Phone: +34 600 123 456")):
+        updated = await desk.chat.ok(change)
+        assert updated.text.startswith("Client *Acme* updated: "), change
+        assert shown in text_of(await desk.chat.ok("client show acme")), change
+    assert (await desk.chat.ok("the contact at acme is Ana")).text.endswith("updated: contact.")
     # A few bare words, as typed in a search box: a name shows its record, other words are
     # looked for in the meetings; a command's name mistyped is said to be one.
     assert (await desk.chat.ok("launch date")).title == "Moments matching `launch date`"
