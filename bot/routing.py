@@ -5,9 +5,10 @@ embedded default, through rules in English and Spanish, each one decorated funct
 its patterns, tried in the order declared: "log 3h on Website" to ``project log``, "set up
 a call with Acme next Tuesday at 3pm" to ``meeting schedule``, "what's overdue?" to
 ``actions --overdue``, and so on (the README's table lists them all). What no rule places
-is a question for ``ask`` (or a request for one: "tell me about…", "cuéntame…"), a search
-("search …", or a few bare words), or nothing. Whatever is chosen then runs through the
-dispatcher like any command, with the same parsing, role check and transaction.
+is a question for ``ask`` (or a request for one: "tell me about…", "cuéntame…", or a few
+bare words: "website budget"), a search ("search …"), or nothing. Whatever is chosen then
+runs through the dispatcher like any command, with the same parsing, role check and
+transaction.
 """
 
 from __future__ import annotations
@@ -671,7 +672,7 @@ class Router:
     async def route(self, text: str, *, projects: ProjectLookup,
                     llm: LanguageModel | None = None, mistyped: bool = False) -> Routed | None:
         """The command for ``text``, or ``None`` when nothing fits (``mistyped``: its first
-        word is a slip of a command's name, so a few bare words are not taken for a search)."""
+        word is a slip of a command's name, so a few bare words are not taken for a question)."""
         cleaned = re.sub(r"^(?:<@[\w|.-]+>|@\w+)[,:]?\s*", "", text.strip())  # the mention
         if not cleaned:
             return None
@@ -694,7 +695,8 @@ class Router:
         if _QUESTION.search(text) or _REQUEST.match(text):
             return Routed("ask", {"question": text})
         # A few bare words, as typed in a search box: a client's or project's name (or one
-        # word of just one name) shows it, anything else is looked for in the meetings.
+        # word of just one name) shows it; anything else is asked about ("website budget",
+        # "Marco", "launch date": the numbers, what Marco said, the lines).
         if len(text.split()) <= _BARE_WORDS and not mistyped and not _DO.match(text):
             name = _ARTICLE.sub("", text.strip(" .!"))
             one_word = len(name.split()) == 1
@@ -703,7 +705,7 @@ class Router:
             if project := await projects.named(name) or (
                     one_word and await projects.mentioned(name)):
                 return Routed("project show", {"project": project})
-            return Routed("search", {"query": text})
+            return Routed("ask", {"question": text})
         return None
 
     async def _with_model(self, text: str, llm: LanguageModel) -> Routed | None:

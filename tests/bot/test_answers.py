@@ -583,8 +583,9 @@ async def test_free_text_is_routed_in_both_languages(desk: Desk, clock: Clock) -
         assert shown in text_of(await desk.chat.ok("client show acme")), change
     assert (await desk.chat.ok("the contact at acme is Ana")).text.endswith("updated: contact.")
     # A few bare words, as typed in a search box: a name shows its record, other words are
-    # looked for in the meetings; a command's name mistyped is said to be one.
-    assert (await desk.chat.ok("launch date")).title == "Moments matching `launch date`"
+    # asked about; a command's name mistyped is said to be one.
+    bare = await desk.chat.ok("website budget")
+    assert bare.title == "About Website" and "of $15,000.00" in bare.text
     assert (await desk.chat.ok("website")).title == "#1 Website"
     assert (await desk.chat.ok("acme")).title == "#1 Acme"
     mistyped = await desk.chat.say("projct list")
