@@ -371,6 +371,9 @@ _UPDATE_PROJECT = [re.compile(pattern, re.IGNORECASE) for pattern in (
     r"^(?:por favor\s+)?(?:cambia|mueve|pasa|aplaza|adelanta)\s+(?:la\s+)?(?:entrega|fecha "
     r"de entrega|fecha l[ií]mite)\s+de(?:l)?\s+(?P<project>.+?)\s+(?:al?|para)\s+"
     r"(?P<due>.+?)[.!]?$",
+    r"^(?P<project>.+?)\s+is\s+(?:now\s+)?due\s+(?:on\s+|by\s+)?(?P<due>.+?)[.!]?$",
+    r"^(?:la\s+)?(?:entrega|fecha de entrega|fecha l[ií]mite)\s+de(?:l)?\s+(?P<project>.+?)\s+"
+    r"(?:es|ser[aá]|ahora es)\s+(?:el\s+)?(?P<due>.+?)[.!]?$",
 )]
 # A client's contact details changed in words: "acme's email is marta@acme.com", "the contact
 # at acme is Marta Gómez", "el teléfono de globex es +52 55 1234 5678".

@@ -569,7 +569,9 @@ async def test_free_text_is_routed_in_both_languages(desk: Desk, clock: Clock) -
                           ("marca mobile como activo", "Status: active"),
                           ("set the budget of website to 15k", "Budget: $15,000.00"),
                           ("move the deadline of website to 2027-03-01", "Due: Mar 1, 2027"),
-                          ("cambia la entrega de mobile al 2027-04-15", "Due: Apr 15, 2027")):
+                          ("cambia la entrega de mobile al 2027-04-15", "Due: Apr 15, 2027"),
+                          ("website is due on 2027-05-03", "Due: May 3, 2027"),
+                          ("la entrega de mobile es el 2027-06-01", "Due: Jun 1, 2027")):
         updated = await desk.chat.ok(change)
         assert updated.text.startswith("Project *") and shown in text_of(updated), change
     denied = await desk.chat.as_user("U9", "Zoe").say("website is 90% done")
