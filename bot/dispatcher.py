@@ -165,9 +165,9 @@ class Dispatcher:
             request.text, projects=_WorkspaceProjects(self.db, sender.workspace_id),
             llm=self.services.llm, mistyped=unknown.mistyped)
         command = self.registry.get(routed.command) if routed else None
-        if (routed is None or command is None) and unknown.mistyped:
-            raise unknown  # "projct list": the command's name, mistyped
         if routed is None or command is None:
+            if unknown.mistyped:
+                raise unknown  # "projct list": the command's name, mistyped
             raise UserError(_("I did not catch that. Try a question (\"what did we decide "
                               "about the launch date?\"), \"log 3h on Website\", \"set up a "
                               "call with Acme next Tuesday at 3pm\", or `help`."))

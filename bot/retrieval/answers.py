@@ -41,7 +41,7 @@ ASKS_DECISION = re.compile(r"\b(?:decid\w*|decision\w*|decisi[oó]n\w*|agree\w*|
                             r"conclu\w*)", re.IGNORECASE)
 # "Why?", "¿por qué?": the reason is said around the line that answers, most often just
 # before it ("launching on the first is too tight …", then "so we decided to move it").
-ASKS_WHY = re.compile(r"\b(?:why|reasons?|how come|por qu[eé]|motivos?|raz[oó]n(?:es)?)\b",
+_ASKS_WHY = re.compile(r"\b(?:why|reasons?|how come|por qu[eé]|motivos?|raz[oó]n(?:es)?)\b",
                       re.IGNORECASE)
 _BECAUSE = re.compile(
     r"\b(?:because|since|due to|as a result|so that|in order to|otherwise|too \w+|the reason|"
@@ -164,7 +164,7 @@ class Retriever:
         found = [replace(m, score=rank) for rank, r, m in scored if r >= MIN_SIMILARITY and (
             trusted is None or languages[m.transcript_id] in trusted
             or asked & self._terms(m.text))][:limit]
-        if found and limit > 1 and ASKS_WHY.search(query):
+        if found and limit > 1 and _ASKS_WHY.search(query):
             found = await self._with_reasons(store, found, limit)
         return found
 
