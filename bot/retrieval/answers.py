@@ -42,7 +42,7 @@ ASKS_DECISION = re.compile(r"\b(?:decid\w*|decision\w*|decisi[oó]n\w*|agree\w*|
 # "Why?", "¿por qué?": the reason is said around the line that answers, most often just
 # before it ("launching on the first is too tight …", then "so we decided to move it").
 _ASKS_WHY = re.compile(r"\b(?:why|reasons?|how come|por qu[eé]|motivos?|raz[oó]n(?:es)?)\b",
-                      re.IGNORECASE)
+                       re.IGNORECASE)
 _BECAUSE = re.compile(
     r"\b(?:because|since|due to|as a result|so that|in order to|otherwise|too \w+|the reason|"
     r"that's why|which is why|porque|ya que|puesto que|debido a|por eso|as[ií] que|para que|"
