@@ -24,6 +24,9 @@ ROLE_LABELS = {Role.GUEST: N_("guest"), Role.MEMBER: N_("member"), Role.MANAGER:
                Role.ADMIN: N_("admin"), Role.OWNER: N_("owner")}
 
 _ID_REF = re.compile(r"^#(\d{1,12})$")
+# "on the website", "para la web": the words before a name in a sentence.
+_LEADING = re.compile(r"^(?:(?:on|for|to|in|at|en|para|de|del|al?)\s+)?"
+                      r"(?:(?:the|el|la|los|las)\s+)?", re.IGNORECASE)
 _MENTION = re.compile(r"^<@!?([\w.-]+)(?:\|[^>]*)?>$")
 
 
@@ -104,23 +107,29 @@ class Context:
             if project := await self.db.project(int(match[1])):
                 return project
             raise UserError(_("There is no project #{id}.", id=match[1]))
-        if project := await self.db.project_by_name(ref):
-            return project
         names = await self.db.project_names()
-        if (only := the_one_holding(ref, names)) is not None and (
-                project := await self.db.project(only)):
-            return project
+        # "website", "on the website", "Website redesign", or the client's name: its
+        # current project, as the agency calls it.
+        for said in dict.fromkeys((ref, _LEADING.sub("", ref))):
+            if project := await self.db.project_by_name(said):
+                return project
+            if (only := the_one_holding(said, names)) is not None and (
+                    project := await self.db.project(only)):
+                return project
+            if (client := await self.db.client_called(said)) and (
+                    project := await self.db.current_project(client.id)):
+                return project
         raise UserError(_("No project called `{name}`.", name=ref),
                         suggestions=_closest(ref, names))
 
     async def client(self, ref: str) -> Client:
-        """The client named by ``ref`` (name or ``#id``)."""
+        """The client named by ``ref`` (name, company or ``#id``)."""
         _ = self._
         if match := _ID_REF.match(ref.strip()):
             if client := await self.db.client(int(match[1])):
                 return client
             raise UserError(_("There is no client #{id}.", id=match[1]))
-        if client := await self.db.client_by_name(ref):
+        if client := await self.db.client_called(ref):
             return client
         names = await self.db.client_names()
         if (only := the_one_holding(ref, names)) is not None and (

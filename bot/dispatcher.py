@@ -58,7 +58,7 @@ class _WorkspaceProjects:
         async with self.db.transaction() as store:
             scoped = store.scoped(self.workspace_id)
             project = await scoped.project_by_name(name)
-            if project is None and (client := await scoped.client_by_name(name)):
+            if project is None and (client := await scoped.client_called(name)):
                 project = await scoped.current_project(client.id)
             return f"#{project.id}" if project else None
 

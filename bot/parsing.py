@@ -163,12 +163,19 @@ def bind(command: Command, tokens: list[Token], _: Translator,
             values[param.name], loose = " ".join(loose), []
         else:
             values[param.name] = loose.pop(0)
+            # "2 hours", "1h 30m": a number of hours and its unit or minutes are one value.
+            if param.kind is Kind.HOURS and loose and _HOURS_TAIL.fullmatch(loose[0]):
+                values[param.name] += " " + loose.pop(0)
     if loose:
         raise UserError(_("Too many values: I did not understand `{text}`.", text=" ".join(loose)),
                         suggestions=_as_option(command, loose))
     if missing := [p for p in command.params if p.required and p.name not in values]:
         raise missing_error(missing, _)
     return values
+
+
+_HOURS_TAIL = re.compile(r"(?:\d+\s*)?(?:h|hs|hrs?|hours?|horas?|m|mins?|minutes?|minutos?)",
+                         re.IGNORECASE)
 
 
 def _as_option(command: Command, loose: list[str]) -> list[str]:

@@ -198,6 +198,16 @@ class WorkspaceStore:
         return await self.session.scalar(select(Client).where(
             Client.workspace_id == self.workspace_id, Client.name_key == name_key(name)))
 
+    async def client_called(self, name: str) -> Client | None:
+        """The client called ``name``, else the only one whose company is called so."""
+        if client := await self.client_by_name(name):
+            return client
+        wanted = name_key(name)  # compared here: SQLite lowers ASCII letters only
+        by_company = [client for client in await self.session.scalars(select(Client).where(
+            Client.workspace_id == self.workspace_id, Client.company.is_not(None)))
+            if client.company and name_key(client.company) == wanted]
+        return by_company[0] if len(by_company) == 1 else None
+
     async def client_names(self) -> list[tuple[int, str]]:
         rows = await self.session.execute(
             select(Client.id, Client.name).where(Client.workspace_id == self.workspace_id))

@@ -77,12 +77,15 @@ async def test_log_hours_and_stats(chat: Chat) -> None:
     await chat.ok("project log 2.5 web note:\"kick-off\"")
     await chat.ok("project log 1h30 web on:yesterday")
     await chat.ok(f"project log 90m web on:{today - timedelta(days=3)}")
+    # Written as in a sentence: a unit after the number, "on the …" before the project.
+    await chat.ok("project log 2 hours on the web")
+    await chat.ok("project log 1h 30m for web")
     stats = text_of(await chat.ok("project stats web"))
-    assert "Hours logged: 5.5" in stats  # 2.5 + 1.5 + 1.5
-    assert "5.5 of 10 (55%)" in stats
-    assert "$550.00 of $2,000.00 (28%)" in stats  # 5.5 h × 100
+    assert "Hours logged: 9" in stats  # 2.5 + 1.5 + 1.5 + 2 + 1.5
+    assert "9 of 10 (90%)" in stats
+    assert "$900.00 of $2,000.00 (45%)" in stats  # 9 h × 100
     assert "days left: 30" in stats
-    assert "Ana: 5.5 h" in stats
+    assert "Ana: 9 h" in stats
 
     future = await chat.say(f"project log 1 web on:{today + timedelta(days=2)}")
     assert future.status == "error" and "future day" in future.text
