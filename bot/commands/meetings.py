@@ -161,8 +161,10 @@ async def meeting_list(ctx: Context, project: ProjectRef | None = None, *,
     now = ctx.services.clock()
     offset, limit = page_window(page)
     after, before = _window(ctx, period, now)
+    # Ahead, a cancelled meeting is no longer on the agenda; `meeting show` still has it.
     found = await ctx.db.meetings(project_id=row.id if row else None, offset=offset,
-                                  limit=limit, after=after, before=before)
+                                  limit=limit, after=after, before=before,
+                                  cancelled=period in {Period.PAST, Period.ALL})
     if not found.rows and _days(period, ctx.today()):
         return Reply(text=_("No meetings {period}.", period=_(PERIOD_LABELS[period])),
                      status="info")

@@ -95,6 +95,9 @@ async def test_reschedule_moves_and_cancel_removes_reminders(chat: Chat, db: Dat
     assert "cancelled" in cancelled.text
     ics = Calendar.from_ical(cancelled.attachments[0].content)
     assert ics["METHOD"] == "CANCEL"
+    # Off the agenda: listed only among all meetings, as cancelled.
+    assert "Retro" not in text_of(await chat.ok("meeting list"))
+    assert "*Retro* · " in text_of(await chat.ok("meeting list period:all"))
     clock.advance(hours=4)
     assert "cancelled" not in (await reminders.run_due())  # withdrawn, not sent
     assert all("Retro" not in (r.title or "") for r in outbox.to_channel())
