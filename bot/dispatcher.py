@@ -163,11 +163,11 @@ class Dispatcher:
 
         routed = await self.router.route(
             request.text, projects=_WorkspaceProjects(self.db, sender.workspace_id),
-            llm=self.services.llm, mistyped=unknown.mistyped)
+            llm=self.services.llm, mistyped=unknown.mistyped, files=bool(request.files))
         command = self.registry.get(routed.command) if routed else None
         if routed is None or command is None:
-            if unknown.mistyped:
-                raise unknown  # "projct list": the command's name, mistyped
+            if unknown.mistyped or not request.text.strip():
+                raise unknown  # "projct list": the command's name, mistyped; or nothing
             raise UserError(_("I did not catch that. Try a question (\"what did we decide "
                               "about the launch date?\"), \"log 3h on Website\", \"set up a "
                               "call with Acme next Tuesday at 3pm\", or `help`."))

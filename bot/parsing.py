@@ -79,8 +79,8 @@ class Parsed:
 def find_command(registry: Registry, tokens: list[Token], _: Translator) -> tuple[Command, int]:
     """Find the command the first tokens name; returns it and how many tokens it used."""
     words = [t.value.lstrip("/").casefold() for t in tokens[:2]]
-    if not words or not words[0]:
-        raise UserError(_("Type a command, for example `help`."))
+    if not words or not words[0]:  # nothing typed (a file sent alone is free text)
+        raise UnknownCommand(_("Type a command, for example `help`."))
     if len(words) > 1 and (command := registry.get(f"{words[0]} {words[1]}")):
         return command, 2
     if command := registry.get(words[0]):

@@ -331,6 +331,13 @@ _START_NOW = [
                r"(?:una\s+)?(?:reuni[oó]n|llamada|videollamada)(?:\s+(?:de|en|con|para|sobre)\s+"
                r"(?P<who>.+?))?(?:\s+ahora(?:\s+mismo)?)?[.!]?$", re.IGNORECASE),
 ]
+# What a file sent with a few words is: "here's the recording of yesterday's standup",
+# "transcripción de la reunión del lunes" name the meeting it belongs to.
+_UPLOAD = re.compile(
+    r"^(?:(?:here(?:'s| is| are)|this is|attached(?: is)?|aqu[ií] (?:est[aá]|tienes|va)|"
+    r"te paso|adjunto)\s+)?(?:the\s+|la\s+|el\s+)?(?:recording|audio|transcript|notes|file|"
+    r"grabaci[oó]n|transcripci[oó]n|archivo|notas)\s+(?:of|for|from|de|del|para)\s+"
+    r"(?P<which>.+)$", re.IGNORECASE)
 # A line that starts with a verb asks for something done: not words to look for.
 _DO = re.compile(r"^(?:please|join|send|start|open|create|delete|remove|add|update|change|set|"
                  r"make|book|schedule|move|invite|cancel|remind|email|call|close|mark|"
@@ -673,10 +680,16 @@ class Router:
         self.registry = registry
 
     async def route(self, text: str, *, projects: ProjectLookup,
-                    llm: LanguageModel | None = None, mistyped: bool = False) -> Routed | None:
+                    llm: LanguageModel | None = None, mistyped: bool = False,
+                    files: bool = False) -> Routed | None:
         """The command for ``text``, or ``None`` when nothing fits (``mistyped``: its first
-        word is a slip of a command's name, so a few bare words are not taken for a question)."""
+        word is a slip of a command's name, so a few bare words are not taken for a question;
+        ``files``: it comes with files, a meeting's recording or transcript)."""
         cleaned = re.sub(r"^(?:<@[\w|.-]+>|@\w+)[,:]?\s*", "", text.strip())  # the mention
+        if files:  # "here's the recording of yesterday's standup", or nothing said at all
+            said = _UPLOAD.match(cleaned)
+            which = said["which"] if said else cleaned
+            return Routed("transcript add", {"meeting": which.strip(" .!") or "the last meeting"})
         if not cleaned:
             return None
         if llm is not None:

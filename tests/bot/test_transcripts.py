@@ -98,6 +98,10 @@ async def test_a_text_transcript_becomes_a_posted_summary(setup: Setup, clock: C
 
     [posted] = setup.outbox.to_channel()
     assert posted.title == "Summary of Launch review"
+    # A file sent with a few words (or none) goes to the meeting they name, else the last.
+    for number, said in enumerate(("here's the recording of today's launch review", ""), 2):
+        again = await setup.upload("launch.vtt", (VTT + "\n" * number).encode(), said)
+        assert again.text.startswith(f"`launch.vtt` is transcript #{number} of Launch review"), said
     lines = "\n".join(posted.items)
     assert "Decision: We decided to launch on the first of March" in lines
     assert "(Ana, 0:12)" in lines  # who said it and when
