@@ -708,6 +708,8 @@ class Router:
         # command (a whole name even in a channel bound to another project).
         if (match := _SEARCH.match(text)) and not text.rstrip().endswith("?"):
             return Routed("search", {"query": match["query"]})
+        if not re.search(r"[^\W_]", text):  # "¿?", "😀": no word to go on
+            return None
         if _QUESTION.search(text) or _REQUEST.match(text):
             return Routed("ask", {"question": text})
         # A few bare words, as typed in a search box: a client's or project's name (or one

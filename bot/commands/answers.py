@@ -71,8 +71,9 @@ _TOPICS = {
     "billing": r"billing|invoices?|invoicing|tax id|factura\w*|facturaci[oó]n",
     # Who is on it: "who is working on the website?", "¿quién trabaja en la app?".
     "team": r"who(?:'s| is| are)? (?:working|worked|works|involved|on)|who(?:'s| is) on the "
-            r"team|(?:the )?team (?:on|of|for|behind)|qui[eé]n(?:es)? (?:trabaja|trabajan|"
-            r"est[aá]n? en|participa|participan|lleva|llevan)|(?:el )?equipo (?:de|del)",
+            r"team|who(?: has| have)? logged|(?:the )?team (?:on|of|for|behind)|qui[eé]n(?:es)? "
+            r"(?:trabaja|trabajan|est[aá]n? en|participa|participan|lleva|llevan|(?:ha |han )?"
+            r"registrad[oa])|(?:el )?equipo (?:de|del)",
 }
 # The days a question about hours counts: "this week", "la semana pasada".
 _PERIOD = re.compile(
@@ -85,7 +86,8 @@ _WHO_TO_REACH = re.compile(rf"\b(?:{_TOPICS['contact']}|{_TOPICS['billing']}|cli
                            rf"clientes?|{_TOPICS['team']})\b", re.IGNORECASE)
 # "How is the website doing?", "¿cómo va la web?": its numbers at a glance.
 _HOW_IS_IT_GOING = re.compile(r"\bhow(?:'s| is| are)\b.*\b(?:doing|going|coming along)\b|"
-                              r"\bc[oó]mo (?:va|van|vamos)\b", re.IGNORECASE)
+                              r"\bc[oó]mo (?:va|van|vamos)\b|\bon (?:track|schedule)\b|"
+                              r"\b(?:a tiempo|al d[ií]a|en plazo)\b", re.IGNORECASE)
 
 
 @registry.command("ask", role=Role.MEMBER)
