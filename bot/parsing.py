@@ -304,10 +304,23 @@ def _decimal(value: Any, locale: str) -> Decimal | None:
     return None
 
 
+# Hours as people say them in words.
+HOURS_IN_WORDS = {
+    "an hour and a half": Decimal("1.5"), "one and a half hours": Decimal("1.5"),
+    "half an hour": Decimal("0.5"), "half hour": Decimal("0.5"),
+    "a quarter of an hour": Decimal("0.25"), "an hour": Decimal(1), "one hour": Decimal(1),
+    "una hora y media": Decimal("1.5"), "hora y media": Decimal("1.5"),
+    "media hora": Decimal("0.5"), "un cuarto de hora": Decimal("0.25"),
+    "tres cuartos de hora": Decimal("0.75"), "una hora": Decimal(1)}
+
+
 def parse_hours(value: Any, locale: str = "en") -> Decimal | None:
-    """``2``, ``2.5``, ``2,5``, ``1h30``, ``1h 30m``, ``90m``, ``1:30`` or ``2 hours`` as hours."""
+    """``2``, ``2.5``, ``2,5``, ``1h30``, ``1h 30m``, ``90m``, ``1:30``, ``2 hours`` or words
+    (``half an hour``, ``hora y media``) as hours."""
     if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
         return Decimal(str(value)).quantize(Decimal("0.01"))
+    if (said := " ".join(str(value).casefold().split())) in HOURS_IN_WORDS:
+        return HOURS_IN_WORDS[said].quantize(Decimal("0.01"))
     text = str(value).strip().casefold().replace(" ", "")
     if m := re.fullmatch(r"(\d{1,2}):([0-5]\d)", text):
         return (Decimal(m[1]) + Decimal(m[2]) / 60).quantize(Decimal("0.01"))

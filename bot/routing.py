@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from bot.parsing import HOURS_IN_WORDS
 from bot.ports import LanguageModel
 from bot.registry import Registry
 from bot.transcripts.summarize import STOP_WORDS, fold
@@ -142,8 +143,9 @@ def the_one_holding(ref: str, names: Iterable[tuple[int, str]]) -> int | None:
     return found[0] if len(found) == 1 else None
 
 
-_HOURS = r"(?P<hours>\d+(?:[.,]\d+)?\s*(?:h|hs|hrs?|hours?|horas?|m|min|minutes?|minutos?)?" \
-         r"(?:\s*\d+\s*(?:m|min|minutos?)?)?)"  # "1h30" is an hour and a half
+_HOURS = (r"(?P<hours>" + "|".join(sorted(HOURS_IN_WORDS, key=len, reverse=True))
+          + r"|\d+(?:[.,]\d+)?\s*(?:h|hs|hrs?|hours?|horas?|m|min|minutes?|minutos?)?"
+          r"(?:\s*\d+\s*(?:m|min|minutos?)?)?)")  # "1h30" is an hour and a half
 _LOG = [
     re.compile(rf"^(?:please\s+)?(?:log|track|add|(?:i\s+|we\s+)?(?:worked|spent|put\s+in))"
                rf"\s+{_HOURS}\s+(?:on|to|for|in)\s+(?P<project>.+?)"
@@ -492,7 +494,9 @@ async def _log_hours(match: re.Match[str], projects: ProjectLookup) -> Routed | 
     # "on the website", "on Acme": the project, or the client's current one; a name that
     # matches neither goes on as typed, for the command to suggest.
     project, note = await _logged_on(match["project"], projects)
-    args = {"hours": match["hours"].replace(" ", ""), "project": project or match["project"]}
+    hours = match["hours"]  # "1h 30", as one value; "media hora" as said
+    args = {"hours": hours.replace(" ", "") if hours[0].isdigit() else hours,
+            "project": project or match["project"]}
     if note:
         args["note"] = note
     if match["on"]:

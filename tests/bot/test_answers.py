@@ -481,6 +481,9 @@ async def test_free_text_is_routed_in_both_languages(desk: Desk, clock: Clock) -
     assert loosely.text.startswith("Logged 1 h on *Website* for ")
     assert loosely.text.endswith(": copy review.")
     assert "Logged 1.5 h on *Website*" in (await desk.chat.ok("I spent 1h30 on acme")).text
+    for in_words, logged in (("registra media hora en website", "0.5"),
+                             ("I spent an hour and a half on acme", "1.5")):
+        assert f"Logged {logged} h on *Website*" in (await desk.chat.ok(in_words)).text
     about = await desk.chat.ok("set up a call with Acme on friday at 3pm about the launch")
     assert about.title == "Meeting scheduled: Launch"
     review = await desk.chat.ok("agenda una llamada con Acme el lunes a las 9 para revisar el "

@@ -105,6 +105,8 @@ def test_parse_errors(text: str, problem: str | None) -> None:
 @pytest.mark.parametrize("text, hours", [
     ("2", "2.00"), ("2.5", "2.50"), ("2,5", "2.50"), ("1h30", "1.50"), ("1h 30m", "1.50"),
     ("90m", "1.50"), ("1:45", "1.75"), ("3 hours", "3.00"), ("2 horas", "2.00"), ("45min", "0.75"),
+    ("half an hour", "0.50"), ("An hour", "1.00"), ("media hora", "0.50"),
+    ("hora y media", "1.50"),
 ])
 def test_hours(text: str, hours: str) -> None:
     assert parse_hours(text) == Decimal(hours)
