@@ -168,15 +168,15 @@ _ARTICLE = re.compile(r"^(?:the|a|an|our|el|la|los|las|un|una|nuestro|nuestra)\s
 _SCHEDULE = [
     re.compile(r"^(?:please\s+|can you\s+|could you\s+)?(?:set up|schedule|book|arrange|"
                r"organi[sz]e|plan)\s+(?:a|an|the)?\s*(?P<noun>call|meeting|sync|catch-?up|"
-               r"review)(?:\s+(?P<with>with)\s+(?P<who>.+?))?(?:\s+(?P<when>(?:on\s+|at\s+|"
-               r"for\s+)?(?:today|tonight|tomorrow|next|this|in\s+\d|\d|monday|tuesday|"
+               r"review)(?:\s+(?P<with>with|on|for)\s+(?P<who>.+?))?(?:\s+(?P<when>(?:on\s+|"
+               r"at\s+|for\s+)?(?:today|tonight|tomorrow|next|this|in\s+\d|\d|monday|tuesday|"
                rf"wednesday|thursday|friday|saturday|sunday).*?))?{_ABOUT}[.!?]?$", re.IGNORECASE),
     re.compile(r"^(?:por favor\s+)?(?:agenda|programa|organiza|monta|prepara|fija)\s+"
                r"(?:una|la)?\s*(?P<noun>reuni[oó]n|llamada|videollamada|revisi[oó]n)"
-               r"(?:\s+(?P<with>con)\s+(?P<who>.+?))?(?:\s+(?P<when>(?:el\s+|para\s+|"
-               r"a\s+las\s+)?(?:hoy|mañana|pasado|próximo|proximo|este|esta|en\s+\d|\d|lunes|"
-               rf"martes|mi[eé]rcoles|jueves|viernes|s[aá]bado|domingo).*?))?{_ABOUT}[.!?]?$",
-               re.IGNORECASE),
+               r"(?:\s+(?P<with>con|de|en|para)\s+(?P<who>.+?))?(?:\s+(?P<when>(?:el\s+|"
+               r"para\s+|a\s+las\s+)?(?:hoy|mañana|pasado|próximo|proximo|este|esta|en\s+\d|\d|"
+               r"lunes|martes|mi[eé]rcoles|jueves|viernes|s[aá]bado|domingo).*?))?"
+               rf"{_ABOUT}[.!?]?$", re.IGNORECASE),
 ]
 _SEARCH = re.compile(r"^(?:please\s+|por favor\s+)?(?:search(?:\s+for)?|look\s+for|"
                      r"find(?!\s+out\b)|busca(?:r|me)?|encuentra)\s+(?P<query>.+?)[.!]?$",
@@ -507,7 +507,7 @@ async def _log_hours(match: re.Match[str], projects: ProjectLookup) -> Routed | 
 @_rule(*_SCHEDULE)
 async def _schedule(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
     who = (match["who"] or "").strip()
-    project = await projects.named(who) if who else None
+    project = (await projects.named(who) or await projects.mentioned(who)) if who else None
     if project is None:
         return None  # without a project there is nothing to schedule in
     args = {"project": project}
@@ -515,7 +515,7 @@ async def _schedule(match: re.Match[str], projects: ProjectLookup) -> Routed | N
         args["when"] = match["when"]
     # Its title: what it is about, else "Call with Acme" when a client was named.
     title = _ARTICLE.sub("", match["title"] or "").strip()
-    if not title and await projects.client(who):
+    if not title and match["with"].casefold() in {"with", "con"} and await projects.client(who):
         title = f"{match['noun']} {match['with']} {who.title() if who.islower() else who}"
     if title:
         args["title"] = title[0].upper() + title[1:]

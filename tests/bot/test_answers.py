@@ -469,6 +469,9 @@ async def test_free_text_is_routed_in_both_languages(desk: Desk, clock: Clock) -
     assert "Project: Website" in text_of(scheduled)
     agenda = await desk.chat.ok("agenda una reunión con acme el martes a las 15:00")
     assert agenda.title == "Meeting scheduled: Reunión con Acme"
+    for on_project in ("book a meeting on the website tomorrow at 11",
+                       "agenda una reunión de website el lunes a las 9"):
+        assert (await desk.chat.ok(on_project)).title == "Meeting scheduled: Website", on_project
     # Other ways to say it: the project by its client or with an article, a title after "about".
     worked = await desk.chat.ok("I worked 1.5 hours on the website yesterday")
     assert worked.text.startswith("Logged 1.5 h on *Website*")
