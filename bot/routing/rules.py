@@ -1,0 +1,578 @@
+"""The embedded rules: free text in English and Spanish to a command, without a model.
+
+Each rule is one decorated function, with the patterns it reads just above it. Rules are
+tried in the order they are declared; the first whose pattern matches and that places the
+text wins (a rule returns None to let later ones try: "set up a call with Bob" names no
+project, so it schedules nothing).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from bot.parsing import HOURS_IN_WORDS
+from bot.routing.names import without_article
+from bot.transcripts.summarize import fold
+
+
+class ProjectLookup(Protocol):
+    """The workspace's projects, as the rules need them: references (``#id``) or ``None``.
+
+    A client stands for its current project (an active or planned one, else its first).
+    """
+
+    async def named(self, name: str) -> str | None:
+        """The project or client called exactly ``name``."""
+        ...
+
+    async def mentioned(self, text: str) -> str | None:
+        """The project or client whose name ``text`` contains (see :func:`mentioned`)."""
+        ...
+
+    async def client(self, text: str) -> str | None:
+        """The client whose name ``text`` is, holds, or shares a word only it has."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Routed:
+    """The command free text was routed to, with its arguments."""
+
+    command: str
+    args: dict[str, Any]
+
+
+Rule = Callable[[re.Match[str], ProjectLookup], Awaitable[Routed | None]]
+# Tried in the order they are declared; the first that matches and places the text wins.
+_RULES: list[tuple[tuple[re.Pattern[str], ...], Rule]] = []
+
+
+def _rule(*patterns: re.Pattern[str]) -> Callable[[Rule], Rule]:
+    """Declare a rule: ``patterns`` (matched at the start of the text) and the handler that
+    turns a match into the command to run, or None to let later rules try."""
+    def register(handler: Rule) -> Rule:
+        _RULES.append((patterns, handler))
+        return handler
+    return register
+
+
+async def first_rule(text: str, projects: ProjectLookup) -> Routed | None:
+    """What the first rule that places ``text`` routes it to, or None."""
+    for patterns, handler in _RULES:
+        for pattern in patterns:
+            if (match := pattern.match(text)) and (routed := await handler(match, projects)):
+                return routed
+    return None
+
+
+# Pieces of several rules' patterns.
+_TASKS = r"(?:tasks|action items|to-?dos|tareas|pendientes)"
+_MEETING_NOUN = (r"\b(?:meeting|call|sync|standup|stand-up|review|demo|kick-?off|retro|"
+                 r"reuni[oó]n|llamada|revisi[oó]n)\b")
+# A meeting named in words: "the website call", "tomorrow's standup", "la reunión del viernes".
+_A_MEETING = rf"(?P<which>.*?{_MEETING_NOUN}.*?)"
+
+
+_HOURS = (r"(?P<hours>" + "|".join(sorted(HOURS_IN_WORDS, key=len, reverse=True))
+          + r"|\d+(?:[.,]\d+)?\s*(?:h|hs|hrs?|hours?|horas?|m|min|minutes?|minutos?)?"
+          r"(?:\s*\d+\s*(?:m|min|minutos?)?)?)")  # "1h30" is an hour and a half
+_LOG = [
+    re.compile(rf"^(?:please\s+)?(?:log|track|add|(?:i\s+|we\s+)?(?:worked|spent|put\s+in))"
+               rf"\s+{_HOURS}\s+(?:on|to|for|in)\s+(?P<project>.+?)"
+               r"(?:\s+(?P<on>yesterday|today))?[.!]?$", re.IGNORECASE),
+    re.compile(rf"^(?:por favor\s+)?(?:registra|apunta|anota|carga|(?:he\s+)?trabajado|"
+               rf"(?:he\s+)?dedicado|trabaj[eé]|dediqu[eé]|trabajamos|dedicamos)\s+{_HOURS}\s+"
+               r"(?:en|a|para|al)\s+(?P<project>.+?)(?:\s+(?P<on>ayer|hoy))?[.!]?$",
+               re.IGNORECASE),
+]
+# "website for the design review", "web para la maqueta": a project, then what the hours
+# were for.
+_FOR_NOTE = re.compile(r"^(?P<project>.+?)\s+(?:for|on|para|en|-|—|:)\s+(?P<note>.+)$",
+                       re.IGNORECASE)
+
+
+async def _logged_on(text: str, projects: ProjectLookup) -> tuple[str | None, str | None]:
+    """The project hours are logged on and what for, from "website", "the website for the
+    design review" or "Acme": a whole name first (with or without its article), then a word
+    of just one name; None when nothing fits."""
+    splits = [(text, None)]
+    if said := _FOR_NOTE.match(text):  # "website for the design review"
+        splits.append((said["project"], said["note"]))
+    for loose in (False, True):
+        # A word of a name: the part before "for" first, so the note is not swallowed.
+        for name, note in reversed(splits) if loose else splits:
+            if project := (await projects.mentioned(name) if loose else
+                           await projects.named(name)
+                           or await projects.named(without_article(name))):
+                return project, note
+    return None, None
+
+
+@_rule(*_LOG)
+async def _log_hours(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
+    # "on the website", "on Acme": the project, or the client's current one; a name that
+    # matches neither goes on as typed, for the command to suggest.
+    project, note = await _logged_on(match["project"], projects)
+    hours = match["hours"]  # "1h 30", as one value; "media hora" as said
+    args = {"hours": hours.replace(" ", "") if hours[0].isdigit() else hours,
+            "project": project or match["project"]}
+    if note:
+        args["note"] = note
+    if match["on"]:
+        args["on"] = match["on"]
+    return Routed("project log", args)
+
+
+# "… about the launch" / "… sobre el lanzamiento": what the meeting is for, its title.
+_ABOUT = (r"(?:\s+(?:about|regarding|re:?|to discuss|to talk about|sobre|acerca de|"
+          r"para hablar de|para tratar|para revisar)\s+(?P<title>.+?))?")
+# Without a time ("set up a call with Acme") the command asks for one, with examples.
+_SCHEDULE = [
+    re.compile(r"^(?:please\s+|can you\s+|could you\s+)?(?:set up|schedule|book|arrange|"
+               r"organi[sz]e|plan)\s+(?:a|an|the)?\s*(?P<noun>call|meeting|sync|catch-?up|"
+               r"review)(?:\s+(?P<with>with|on|for)\s+(?P<who>.+?))?(?:\s+(?P<when>(?:on\s+|"
+               r"at\s+|for\s+)?(?:today|tonight|tomorrow|next|this|in\s+\d|\d|monday|tuesday|"
+               rf"wednesday|thursday|friday|saturday|sunday).*?))?{_ABOUT}[.!?]?$", re.IGNORECASE),
+    re.compile(r"^(?:por favor\s+)?(?:agenda|programa|organiza|monta|prepara|fija)\s+"
+               r"(?:una|la)?\s*(?P<noun>reuni[oó]n|llamada|videollamada|revisi[oó]n)"
+               r"(?:\s+(?P<with>con|de|en|para)\s+(?P<who>.+?))?(?:\s+(?P<when>(?:el\s+|"
+               r"para\s+|a\s+las\s+)?(?:hoy|mañana|pasado|próximo|proximo|este|esta|en\s+\d|\d|"
+               r"lunes|martes|mi[eé]rcoles|jueves|viernes|s[aá]bado|domingo).*?))?"
+               rf"{_ABOUT}[.!?]?$", re.IGNORECASE),
+]
+
+
+@_rule(*_SCHEDULE)
+async def _schedule(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
+    who = (match["who"] or "").strip()
+    project = (await projects.named(who) or await projects.mentioned(who)) if who else None
+    if project is None:
+        return None  # without a project there is nothing to schedule in
+    args = {"project": project}
+    if match["when"]:  # else the command says what a time looks like
+        args["when"] = match["when"]
+    # Its title: what it is about, else "Call with Acme" when a client was named.
+    title = without_article(match["title"] or "").strip()
+    if not title and match["with"].casefold() in {"with", "con"} and await projects.client(who):
+        title = f"{match['noun']} {match['with']} {who.title() if who.islower() else who}"
+    if title:
+        args["title"] = title[0].upper() + title[1:]
+    return Routed("meeting schedule", args)
+
+
+# "Move tomorrow's standup to 4pm", "pasa la reunión de website al viernes a las 10".
+_MOVE = [
+    re.compile(rf"^(?:please\s+|can you\s+|could you\s+)?(?:move|reschedule|push|postpone|"
+               rf"shift)\s+{_A_MEETING}\s+(?:to|until|till)\s+(?P<when>.+?)[.!?]?$",
+               re.IGNORECASE),
+    re.compile(rf"^(?:por favor\s+)?(?:mueve|cambia|pasa|reprograma|aplaza|posp[oó]n|atrasa|"
+               rf"adelanta)\s+{_A_MEETING}\s+(?:para|al?)\s+(?P<when>.+?)[.!?]?$",
+               re.IGNORECASE),
+]
+
+
+@_rule(*_MOVE)
+async def _move(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
+    when = match["when"]  # "… a las 10": the "a" was taken for "to"
+    return Routed("meeting update", {"meeting": match["which"], "when": (
+        f"a {when}" if re.match(r"las?\s", when, re.IGNORECASE) else when)})
+
+
+# "Invite Luis and ana@acme.com to tomorrow's standup", "invita a Bea a la reunión del lunes".
+_INVITE = [
+    re.compile(rf"^(?:please\s+)?(?:invite|add)\s+(?P<who>.+?)\s+(?:to|into)\s+{_A_MEETING}"
+               rf"[.!?]?$", re.IGNORECASE),
+    re.compile(rf"^(?:por favor\s+)?(?:invita|añade|agrega|suma)\s+a\s+(?P<who>.+?)\s+(?:a|en)"
+               rf"\s+{_A_MEETING}[.!?]?$", re.IGNORECASE),
+]
+
+
+@_rule(*_INVITE)
+async def _invite(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
+    return Routed("meeting invite", {"meeting": match["which"], "people": match["who"]})
+
+
+_CANCEL = re.compile(rf"^(?:please\s+|can you\s+|could you\s+|por favor\s+)?(?:cancel|"
+                     rf"call off|cancela|anula)\s+{_A_MEETING}[.!?]?$", re.IGNORECASE)
+
+
+@_rule(_CANCEL)
+async def _cancel(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
+    return Routed("meeting cancel", {"meeting": match["which"]})
+
+
+# "Join the next meeting", "what's the link for tomorrow's call?", "únete a la reunión de
+# las 3": the sender's own link.
+_JOIN = [
+    re.compile(rf"^(?:please\s+)?(?:join|open|get me into)\s+{_A_MEETING}[.!?]?$",
+               re.IGNORECASE),
+    re.compile(rf"^(?:what(?:'s| is)|where(?:'s| is)|send me|give me)\s+(?:the|my)\s+(?:join\s+)?"
+               rf"(?:link|url)\s+(?:for|to|of)\s+{_A_MEETING}[.!?]?$", re.IGNORECASE),
+    re.compile(rf"^¿?(?:[uú]nete|unirme|entra|entrar)\s+(?:a|en)\s+{_A_MEETING}[.!?]?$",
+               re.IGNORECASE),
+    re.compile(rf"^¿?(?:cu[aá]l es\s+|dame\s+|p[aá]same\s+|m[aá]ndame\s+)?(?:el|mi)\s+"
+               rf"(?:link|enlace)\s+(?:de|para|a)\s+{_A_MEETING}[.!?]?$", re.IGNORECASE),
+]
+
+
+@_rule(*_JOIN)
+async def _join(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
+    return Routed("meeting join", {"meeting": match["which"]})
+
+
+# "Send me the invite for the next meeting", "mándame la invitación de la reunión del lunes":
+# its .ics.
+_INVITATION = [
+    re.compile(rf"^(?:please\s+)?(?:send|give|email)\s+me\s+the\s+(?:calendar\s+)?(?:invite|"
+               rf"invitation|\.?ics)\s+(?:for|to|of)\s+{_A_MEETING}[.!?]?$", re.IGNORECASE),
+    re.compile(rf"^(?:por favor\s+)?(?:m[aá]ndame|env[ií]ame|dame|p[aá]same)\s+(?:la\s+)?"
+               rf"(?:invitaci[oó]n|el \.?ics)\s+(?:de|para|a)\s+{_A_MEETING}[.!?]?$",
+               re.IGNORECASE),
+]
+
+
+@_rule(*_INVITATION)
+async def _invitation(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
+    return Routed("meeting invite", {"meeting": match["which"]})
+
+
+# "Who is coming to tomorrow's call?", "¿quién viene a la reunión del lunes?": the meeting,
+# with its participants and their answers.
+_WHO_COMES = [
+    re.compile(rf"^(?:who(?:'s| is| are)\s+(?:coming|invited|attending|joining|in)\s+(?:to\s+)?)"
+               rf"{_A_MEETING}\s*[?.!]?$", re.IGNORECASE),
+    re.compile(rf"^¿?qui[eé]n(?:es)?\s+(?:viene|vienen|va|van|asiste|asisten|est[aá]n?\s+"
+               rf"invitad[oa]s?)\s+(?:a|en)\s+{_A_MEETING}\s*[?.!]?$", re.IGNORECASE),
+]
+
+
+@_rule(*_WHO_COMES)
+async def _who_comes(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
+    return Routed("meeting show", {"meeting": match["which"]})
+
+
+# "Start a call on website now", "empieza una reunión de mobile": a meeting now, its link.
+_START_NOW = [
+    re.compile(r"^(?:please\s+|let's\s+)?(?:start|begin|kick off|launch|have)\s+(?:a|an)\s+"
+               r"(?:video\s+)?(?:call|meeting|sync)(?:\s+(?:on|for|with|in|about)\s+"
+               r"(?P<who>.+?))?(?:\s+(?:right\s+)?now)?[.!]?$", re.IGNORECASE),
+    re.compile(r"^(?:por favor\s+)?(?:empieza|empecemos|inicia|abre|arranca|comienza)\s+"
+               r"(?:una\s+)?(?:reuni[oó]n|llamada|videollamada)(?:\s+(?:de|en|con|para|sobre)\s+"
+               r"(?P<who>.+?))?(?:\s+ahora(?:\s+mismo)?)?[.!]?$", re.IGNORECASE),
+]
+
+
+@_rule(*_START_NOW)
+async def _start_now(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
+    if not (who := (match["who"] or "").strip()):
+        return Routed("meeting now", {})  # the channel's project, or the command asks
+    project = await projects.named(who) or await projects.mentioned(who)
+    return Routed("meeting now", {"project": project}) if project else None
+
+
+# "help", "hi", "ayuda", "¿qué puedes hacer?": what the bot does.
+_HELP = re.compile(r"^[¿¡]?(?:help|ayuda|ay[uú]dame|hi|hello|hey|hola|buenas|good (?:morning|"
+                   r"afternoon|evening)|buen(?:os|as) (?:d[ií]as|tardes|noches)|"
+                   r"what can you do|qu[eé] puedes hacer|qu[eé] sabes hacer)"
+                   r"(?:,?\s+(?:please|por favor))?[\s.!?]*$",
+                   re.IGNORECASE)
+# "Ayuda con las reuniones", "ayúdame con las horas": help on one topic ("help <topic>" is
+# the command itself).
+_HELP_TOPIC = re.compile(r"^[¿¡]?(?:ayuda|ay[uú]dame)\s+(?:(?:con|sobre|de|para)\s+)?"
+                         r"(?:(?:el|la|las|los)\s+)?(?P<topic>[^\W\d_][\w ]*?)[\s.!?]*$",
+                         re.IGNORECASE)
+
+
+@_rule(_HELP, _HELP_TOPIC)
+async def _help(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
+    return Routed("help", {"topic": match["topic"]} if match.re is _HELP_TOPIC else {})
+
+
+# "my tasks", "what's on my plate?", "mis tareas en Acme": the sender's action items.
+_MY_TASKS = re.compile(
+    rf"^¿?(?:(?:(?:list|show(?: me)?|what are|lista|mu[eé]stra(?:me)?|cu[aá]les son)\s+)?(?:my|mis)"
+    rf"\s+(?:open\s+)?{_TASKS}|what(?:'s| is) on my plate|what do i (?:have|need) to do|"
+    rf"qu[eé] tengo (?:que hacer|pendiente))(?:\s+(?:on|for|in|en|de|del)\s+"
+    rf"(?P<project>.+?))?\s*[.!?]?$", re.IGNORECASE)
+# "What's overdue?", "my late tasks on website", "¿qué tareas están vencidas?": open action
+# items past their due date.
+_OVERDUE = re.compile(
+    rf"^¿?(?:(?:what(?:'s| is| are)|which|show(?: me)?|list|any|are there(?: any)?|"
+    rf"qu[eé]|cu[aá]les|hay|lista|mu[eé]stra(?:me)?)\s+)?(?:(?P<mine>my|mis)\s+|(?:the|las)\s+)?"
+    rf"(?:{_TASKS}\s+)?(?:(?:are|is|est[aá]n?|hay)\s+)?(?:overdue|late|past due|atrasad[oa]s?|"
+    rf"vencid[oa]s?|retrasad[oa]s?)(?:\s+{_TASKS})?(?:\s+(?:on|for|in|en|de|del)\s+"
+    rf"(?P<project>.+?))?\s*[.!?]?$", re.IGNORECASE)
+
+
+@_rule(_MY_TASKS, _OVERDUE)
+async def _tasks(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
+    args: dict[str, Any] = {"mine": True} if match.re is _MY_TASKS or match["mine"] else {}
+    if match.re is _OVERDUE:
+        args["overdue"] = True
+    if match["project"] and (project := await projects.mentioned(match["project"])):
+        args["project"] = project
+    return Routed("actions", args)
+
+
+# "Mark action 12 as done", "done with #13", "#12 is done", "la tarea 12 está hecha".
+_DONE = [re.compile(pattern, re.IGNORECASE) for pattern in (
+    r"^(?:please\s+)?(?:mark|set)\s+(?:action(?: item)?\s+|task\s+|item\s+)?#?(?P<item>\d+)\s+"
+    r"(?:as\s+)?(?:done|complete|completed|finished)[.!]?$",
+    r"^(?:i(?:'m| am)\s+)?(?:done(?: with)?|finished|completed|close|complete)\s+"
+    r"(?:action(?: item)?\s+|task\s+|item\s+)?#?(?P<item>\d+)[.!]?$",
+    r"^(?:action(?: item)?\s+|task\s+|item\s+)?#?(?P<item>\d+)\s+(?:is\s+)?(?:done|finished|"
+    r"completed)[.!]?$",
+    r"^(?:por favor\s+)?(?:marca|cierra|termin[eé]|complet[eé])\s+(?:la\s+)?(?:tarea\s+|"
+    r"acci[oó]n\s+)?#?(?P<item>\d+)(?:\s+como\s+(?:hecha|terminada|completada))?[.!]?$",
+    r"^(?:la\s+)?(?:tarea\s+)?#?(?P<item>\d+)\s+(?:est[aá]\s+)?(?:hecha|terminada|completada|"
+    r"lista)[.!]?$")]
+
+
+@_rule(*_DONE)
+async def _done(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
+    return Routed("actions done", {"item": match["item"]})
+
+
+# A project's progress, status, budget or due date changed in words: "website is 60% done",
+# "put mobile on hold", "set the budget of website to 15k", "la entrega de web es el 1 de
+# marzo". Each pattern names the project and one field as `project update` calls it.
+_STATUS_WORDS = (r"(?P<status>completed?|done|finished|active|on hold|paused|cancell?ed|"
+                 r"planning|planned|terminad[oa]|completad[oa]|finalizad[oa]|activ[oa]|"
+                 r"en pausa|pausad[oa]|cancelad[oa]|en curso)")
+_UPDATE_PROJECT = [re.compile(pattern, re.IGNORECASE) for pattern in (
+    r"^(?:please\s+)?(?:set|update|change|move)\s+(?:the\s+)?progress\s+(?:of|on|for)\s+"
+    r"(?P<project>.+?)\s+to\s+(?P<progress>\d{1,3})\s*%?[.!]?$",
+    r"^(?:please\s+)?(?:set|update|move)\s+(?P<project>.+?)(?:'s)?\s+(?:progress\s+)?to\s+"
+    r"(?P<progress>\d{1,3})\s*%[.!]?$",
+    r"^(?P<project>.+?)\s+is\s+(?:now\s+)?(?:at\s+)?(?P<progress>\d{1,3})\s*%(?:\s+(?:done|"
+    r"complete))?[.!]?$",
+    r"^(?:el\s+)?(?:progreso|avance)\s+de(?:l)?\s+(?P<project>.+?)\s+(?:es|est[aá]|va)\s+"
+    r"(?:en\s+|al?\s+|del?\s+|el\s+)?(?P<progress>\d{1,3})\s*%[.!]?$",
+    r"^(?:pon(?:er)?\s+)?(?P<project>.+?)\s+(?:est[aá]|va|al)\s+(?:al?\s+|en\s+)?"
+    r"(?P<progress>\d{1,3})\s*%[.!]?$",
+    rf"^(?:please\s+)?(?:mark|set)\s+(?P<project>.+?)\s+(?:as\s+)?{_STATUS_WORDS}[.!]?$",
+    r"^(?:please\s+)?put\s+(?P<project>.+?)\s+(?P<status>on hold)[.!]?$",
+    rf"^(?P<project>.+?)\s+is\s+(?:now\s+)?{_STATUS_WORDS}[.!]?$",
+    rf"^(?:por favor\s+)?(?:marca|pon)\s+(?P<project>.+?)\s+(?:como\s+)?{_STATUS_WORDS}[.!]?$",
+    rf"^(?P<project>.+?)\s+(?:est[aá]|queda)\s+(?:ya\s+)?{_STATUS_WORDS}[.!]?$",
+    r"^(?:please\s+)?(?:set|change|update|raise|increase|lower|cut|move)\s+(?:the\s+)?"
+    r"(?:budget\s+(?:of|for|on)\s+(?P<project>.+?)|(?P<project_first>.+?)(?:'s)?\s+budget)\s+"
+    r"to\s+(?P<budget>.+?)[.!]?$",
+    r"^(?:por favor\s+)?(?:cambia|sube|baja|pon|fija)\s+(?:el\s+)?presupuesto\s+de(?:l)?\s+"
+    r"(?P<project>.+?)\s+(?:a|en)\s+(?P<budget>.+?)[.!]?$",
+    r"^(?:el\s+)?presupuesto\s+de(?:l)?\s+(?P<project>.+?)\s+(?:es|ahora es|pasa a ser)\s+"
+    r"(?:de\s+)?(?P<budget>.+?)[.!]?$",
+    r"^(?:please\s+)?(?:set|change|move|push|update|extend)\s+(?:the\s+)?(?:deadline|due "
+    r"date|delivery date)\s+(?:of|for|on)\s+(?P<project>.+?)\s+to\s+(?P<due>.+?)[.!]?$",
+    r"^(?:por favor\s+)?(?:cambia|mueve|pasa|aplaza|adelanta)\s+(?:la\s+)?(?:entrega|fecha "
+    r"de entrega|fecha l[ií]mite)\s+de(?:l)?\s+(?P<project>.+?)\s+(?:al?|para)\s+"
+    r"(?P<due>.+?)[.!]?$",
+    r"^(?P<project>.+?)\s+is\s+(?:now\s+)?due\s+(?:on\s+|by\s+)?(?P<due>.+?)[.!]?$",
+    r"^(?:la\s+)?(?:entrega|fecha de entrega|fecha l[ií]mite)\s+de(?:l)?\s+(?P<project>.+?)\s+"
+    r"(?:es|ser[aá]|ahora es)\s+(?:el\s+)?(?P<due>.+?)[.!]?$",
+)]
+
+
+@_rule(*_UPDATE_PROJECT)
+async def _update_project(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
+    said = match.groupdict()
+    name = without_article((said.get("project") or said.get("project_first") or "").strip())
+    project = await projects.named(name) or await projects.mentioned(name)
+    if project is None:  # "the launch is done" is not about a project
+        return None
+    field = next(f for f in ("progress", "status", "budget", "due") if said.get(f))
+    return Routed("project update", {"project": project, field: said[field]})
+
+
+# A client's contact details changed in words: "acme's email is marta@acme.com", "the contact
+# at acme is Marta Gómez", "el teléfono de globex es +52 55 1234 5678".
+_CLIENT_FIELDS = {"email": "email", "correo": "email", "phone": "phone", "telefono": "phone",
+                  "contact": "contact", "contacto": "contact", "billing email": "billing_email",
+                  "correo de facturacion": "billing_email"}  # by the word, folded
+_CLIENT_FIELD = (r"(?P<field>billing email|correo de facturaci[oó]n|e-?mail|correo|phone|"
+                 r"tel[eé]fono|contact|contacto)(?:\s+(?:number|address|person|name))?")
+_UPDATE_CLIENT = [re.compile(pattern, re.IGNORECASE) for pattern in (
+    rf"^(?:please\s+)?(?:set|change|update)\s+(?:the\s+)?{_CLIENT_FIELD}\s+(?:of|for|at)\s+"
+    r"(?P<client>.+?)\s+to\s+(?P<value>.+?)[.!]?$",
+    rf"^(?:please\s+)?(?:set|change|update)\s+(?P<client>.+?)'s\s+{_CLIENT_FIELD}\s+to\s+"
+    r"(?P<value>.+?)[.!]?$",
+    rf"^(?P<client>.+?)'s\s+(?:new\s+)?{_CLIENT_FIELD}\s+is\s+(?:now\s+)?(?P<value>.+?)[.!]?$",
+    rf"^(?:the\s+)?(?:new\s+)?{_CLIENT_FIELD}\s+(?:of|for|at)\s+(?P<client>.+?)\s+is\s+"
+    r"(?:now\s+)?(?P<value>.+?)[.!]?$",
+    rf"^(?:por favor\s+)?(?:cambia|pon|actualiza)\s+(?:el\s+)?{_CLIENT_FIELD}\s+de(?:l)?\s+"
+    r"(?:cliente\s+)?(?P<client>.+?)\s+(?:a|por)\s+(?P<value>.+?)[.!]?$",
+    rf"^(?:el\s+)?(?:nuevo\s+)?{_CLIENT_FIELD}\s+de(?:l)?\s+(?:cliente\s+)?(?P<client>.+?)\s+"
+    r"(?:es|ahora es)\s+(?P<value>.+?)[.!]?$",
+)]
+
+
+@_rule(*_UPDATE_CLIENT)
+async def _update_client(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
+    client = await projects.client(without_article(match["client"].strip()))
+    if client is None:  # "the email of the launch is …" is about no client
+        return None
+    field = _CLIENT_FIELDS[fold(match["field"]).casefold().replace("-", "")]
+    return Routed("client update", {"client": client, field: match["value"].strip("\"'“”")})
+
+
+# "… with a budget of 10k": more than a name; the command's help shows how to say it all.
+_MORE_THAN_A_NAME = re.compile(r"\s(?:with|con|and|y)\s|@|:", re.IGNORECASE)
+# "Create a project called Intranet for Initech", "nuevo proyecto Landing para Umbrella". A
+# verb or "new" is needed: "project website" is a mistyped command, not a name.
+_CREATE_PROJECT = [re.compile(pattern, re.IGNORECASE) for pattern in (
+    r"^(?:please\s+)?(?:(?:create|add|make|start|set up|open)\s+(?:a\s+)?(?:new\s+)?|new\s+)"
+    r"project\s+(?:called\s+|named\s+)?(?P<name>.+?)(?:\s+(?:for|with client)\s+"
+    r"(?P<client>.+?))?[.!]?$",
+    r"^(?:por favor\s+)?(?:(?:crea|añade|abre|agrega)\s+(?:un\s+)?(?:nuevo\s+)?|nuevo\s+)"
+    r"proyecto\s+(?:nuevo\s+)?(?:llamado\s+)?(?P<name>.+?)(?:\s+(?:para|del cliente)\s+"
+    r"(?P<client>.+?))?[.!]?$")]
+
+
+@_rule(*_CREATE_PROJECT)
+async def _create_project(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
+    if _MORE_THAN_A_NAME.search(match["name"]):
+        return Routed("help", {"topic": "project create"})
+    args = {"name": match["name"].strip("\"'“”")}
+    if match["client"]:  # as typed when unknown, for the command to suggest
+        args["client"] = await projects.client(match["client"]) or match["client"]
+    return Routed("project create", args)
+
+
+# "Add a new client called Umbrella", "nuevo cliente Umbrella".
+_CREATE_CLIENT = re.compile(
+    r"^(?:please\s+|por favor\s+)?(?:(?:create|add|make|crea|añade|agrega)\s+(?:a\s+|un\s+)?"
+    r"(?:new\s+|nuevo\s+)?|new\s+|nuevo\s+)(?:client|cliente)\s+(?:nuevo\s+)?(?:called\s+|"
+    r"named\s+|llamado\s+)?(?P<name>.+?)[.!]?$", re.IGNORECASE)
+
+
+@_rule(_CREATE_CLIENT)
+async def _create_client(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
+    if _MORE_THAN_A_NAME.search(match["name"]):
+        return Routed("help", {"topic": "client create"})
+    return Routed("client create", {"name": match["name"].strip("\"'“”")})
+
+
+# "Which projects are over budget?", "¿qué proyectos están en riesgo?": every project's risks.
+_AT_RISK = re.compile(
+    r"^¿?(?:which|what|any|are any(?: of (?:the|our))?|qu[eé]|cu[aá]les|hay)\s+(?:projects?|"
+    r"proyectos?)\s+(?:are|is|est[aá]n?|van|va)?\s*(?:over (?:budget|the estimate)|at risk|"
+    r"in trouble|late|behind(?: schedule)?|overdue|en riesgo|atrasados?|retrasados?|"
+    r"pasados? de presupuesto|fuera de presupuesto)\s*[.!?]?$", re.IGNORECASE)
+
+
+@_rule(_AT_RISK)
+async def _at_risk(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
+    return Routed("insights", {"every": True})
+
+
+# "list clients", "show me all projects", "¿cuáles son nuestros clientes?": the list.
+_LISTS = {"projects": "project list", "proyectos": "project list", "clients": "client list",
+          "clientes": "client list", "meetings": "meeting list", "reuniones": "meeting list"}
+_LIST = re.compile(
+    rf"^¿?(?:list|show(?: me)?|see|view|what are|which are|lista|ver|mu[eé]stra(?:me)?|"
+    rf"cu[aá]les son)\s+(?:(?:all|the|our|todos|todas|los|las|nuestros|nuestras)\s+)*"
+    rf"(?P<what>{'|'.join(_LISTS)})\s*[.!?]?$", re.IGNORECASE)
+
+
+@_rule(_LIST)
+async def _list(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
+    return Routed(_LISTS[match["what"].casefold()], {})
+
+
+# "Show me the website project", "show client acme", "muéstrame el proyecto website".
+_SHOW = re.compile(
+    r"^(?:please\s+)?(?:show(?: me)?|open|view|ver|mu[eé]stra(?:me)?|abre)\s+(?:the\s+|el\s+)?"
+    r"(?:(?P<kind>project|client|proyecto|cliente)\s+(?P<name>.+?)|(?P<name_first>.+?)\s+"
+    r"(?P<kind_last>project|client))\s*[.!?]?$", re.IGNORECASE)
+
+
+@_rule(_SHOW)
+async def _show(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
+    """``project show``/``client show`` for the name matched, when it names one ("show me
+    the project budget" names none: it is a question)."""
+    name = match["name"] or match["name_first"]
+    if (match["kind"] or match["kind_last"]).casefold().startswith("client"):
+        client = await projects.client(name)
+        return Routed("client show", {"client": client}) if client else None
+    project = await projects.mentioned(name)
+    return Routed("project show", {"project": project}) if project else None
+
+
+# "Marco's tasks", "tasks for Marco", "what is Marco working on?", "¿qué tareas tiene
+# Sofía?", "tareas de website": someone's action items (or a project's, when it names one).
+_THEIR_TASKS = [re.compile(pattern, re.IGNORECASE) for pattern in (
+    rf"^(?:(?:what are|list|show(?: me)?)\s+)?(?P<who>[^\W\d_][\w.-]*)'s\s+(?:open\s+)?"
+    rf"{_TASKS}\s*[.!?]?$",
+    rf"^¿?(?:(?:what are|list|show(?: me)?|cu[aá]les son|lista|mu[eé]stra(?:me)?)\s+)?"
+    rf"(?:the\s+|las\s+)?(?:open\s+)?{_TASKS}\s+(?:for|of|assigned to|owned by|de|para)\s+"
+    rf"(?P<who>.+?)\s*[.!?]?$",
+    r"^what(?:'s| is| does)\s+(?P<who>[^\W\d_][\w.-]*)\s+(?:working on|have to do)\s*[.!?]?$",
+    rf"^¿?(?:qu[eé]|cu[aá]les|cu[aá]ntas)\s+{_TASKS}\s+tiene\s+(?P<who>.+?)\s*[.!?]?$",
+    r"^¿?en qu[eé] (?:est[aá] trabajando|trabaja)\s+(?P<who>.+?)\s*[.!?]?$",
+    # What someone took on: "what did Luis promise?", "¿a qué se comprometió Luis?".
+    r"^what\s+(?:did|has)\s+(?P<who>[^\W\d_][\w.-]*)\s+(?:promised?|committed?\s+to|"
+    r"agreed?\s+to(?:\s+do)?|signed\s+up\s+for|taken\s+on|took\s+on|take\s+on)\s*[.!?]?$",
+    r"^what\s+does\s+(?P<who>[^\W\d_][\w.-]*)\s+owe(?:\s+us)?\s*[.!?]?$",
+    r"^¿?(?:qu[eé]|a qu[eé])\s+(?:prometi[oó]|se comprometi[oó](?:\s+a\s+hacer)?|"
+    r"qued[oó] en hacer)\s+(?P<who>[^\W\d_][\w.-]*)\s*[.!?]?$")]
+
+
+@_rule(*_THEIR_TASKS)
+async def _their_tasks(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
+    who = match["who"].lstrip("@")
+    if who.casefold() in {"me", "mí", "mi"}:
+        return Routed("actions", {"mine": True})
+    if re.search(_MEETING_NOUN, who, re.IGNORECASE):  # "tareas de la reunión de ayer"
+        return Routed("actions", {"meeting": who})
+    project = await projects.mentioned(who)
+    return Routed("actions", {"project": project} if project else {"owner": who})
+
+
+# "What are the open tasks?", "¿qué tareas hay pendientes?", "pending action items on
+# website": the open ones (the channel's project's, unless one is named).
+_OPEN_TASKS = re.compile(
+    rf"^¿?(?:(?:what|which|any|qu[eé]|cu[aá]les)\s+)?(?:are\s+|son\s+)?(?:the\s+|our\s+|las\s+)?"
+    rf"(?:open\s+|pending\s+)?{_TASKS}(?:\s+(?:are\s+(?:still\s+)?(?:open|pending)|hay|"
+    r"quedan|tenemos|do we have|are there|est[aá]n|(?:pendientes|abiertas)))*"
+    r"(?:\s+(?:on|for|in|en|de|del)\s+(?P<project>.+?))?\s*[.!?]?$", re.IGNORECASE)
+
+
+@_rule(_OPEN_TASKS)
+async def _open_tasks(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
+    if not match["project"]:
+        return Routed("actions", {})
+    project = await projects.mentioned(match["project"])
+    return Routed("actions", {"project": project}) if project else None
+
+
+# The days a question about meetings names, each group named as the `meeting list` period.
+_PERIOD = (r"(?:(?P<today>today|hoy)|(?P<tomorrow>tomorrow|mañana)|(?P<yesterday>yesterday|"
+           r"ayer)|(?P<week>this week|esta semana)|(?P<next_week>next week|la semana (?:que "
+           r"viene|pr[oó]xima)|la pr[oó]xima(?: semana)?)|(?P<last_week>last week|la semana "
+           r"pasada))")
+_PERIOD_NAMES = frozenset(re.compile(_PERIOD).groupindex)
+# "When is the next meeting?", "¿cuándo es la próxima reunión con Acme?": the upcoming ones.
+# Only when that is the whole question: "what do we prepare for the next call?" is not.
+_NEXT_MEETINGS = re.compile(
+    r"^¿?(?:(?:when(?:'s| is| are)|what(?:'s| is| are)|list|show(?: me)?|cu[aá]ndo (?:es|son)|"
+    r"cu[aá]les son|lista|mu[eé]stra(?:me)?)\s+)?(?:the|our|la|las|nuestras?)?\s*(?:next|"
+    r"upcoming|pr[oó]xim[ao]s?) (?:meetings?|calls?|reuni[oó]n|reuniones|llamadas?)(?:\s+(?:for|"
+    r"on|with|of|in|de|con|en|del)\s+.+?)?\s*[.!?]?$", re.IGNORECASE)
+# "What meetings do we have this week?", "¿qué reuniones tuvimos ayer?": those of that period.
+_WHICH_MEETINGS = re.compile(
+    r"^¿?(?:what|which|any|qu[eé]|hay)\s+(?:meetings?|calls?|reuniones|llamadas)\s*(?:do we have|"
+    r"did we have|are there|were there|have we got|have we had|hay|hubo|tenemos|tuvimos)?\s*"
+    rf"{_PERIOD}?(?:\s+(?:for|on|with|of|in|de|con|en|del)\s+.+?)?\s*[.!?]?$", re.IGNORECASE)
+
+
+@_rule(_NEXT_MEETINGS, _WHICH_MEETINGS)
+async def _next_meetings(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
+    args = {"project": project} if (project := await projects.mentioned(match.string)) else {}
+    if said := [name for name, words in match.groupdict().items()
+                if words and name in _PERIOD_NAMES]:
+        args["period"] = said[0]
+    return Routed("meeting list", args)
+
