@@ -29,7 +29,7 @@ class ProjectLookup(Protocol):
         ...
 
     async def mentioned(self, text: str) -> str | None:
-        """The project or client whose name ``text`` contains (see :func:`mentioned`)."""
+        """The project or client whose name ``text`` contains (see :func:`.names.mentioned`)."""
         ...
 
     async def client(self, text: str) -> str | None:
