@@ -16,7 +16,7 @@ from bot.meetings.links import STILL_AHEAD
 from bot.meetings.which import Candidate, meetings_meant
 from bot.ports import Services
 from bot.registry import Command, Registry
-from bot.routing import the_one_holding
+from bot.routing import the_one_holding, without_article
 from storage import WorkspaceStore
 from storage.models import Client, Meeting, MeetingStatus, Member, Project
 
@@ -24,9 +24,8 @@ ROLE_LABELS = {Role.GUEST: N_("guest"), Role.MEMBER: N_("member"), Role.MANAGER:
                Role.ADMIN: N_("admin"), Role.OWNER: N_("owner")}
 
 _ID_REF = re.compile(r"^#(\d{1,12})$")
-# "on the website", "para la web": the words before a name in a sentence.
-_LEADING = re.compile(r"^(?:(?:on|for|to|in|at|en|para|de|del|al?)\s+)?"
-                      r"(?:(?:the|el|la|los|las)\s+)?", re.IGNORECASE)
+# "on the website", "para la web": the word before a name in a sentence.
+_PREPOSITION = re.compile(r"^(?:on|for|to|in|at|en|para|de|del|al?)\s+", re.IGNORECASE)
 _MENTION = re.compile(r"^<@!?([\w.-]+)(?:\|[^>]*)?>$")
 
 
@@ -110,7 +109,7 @@ class Context:
         names = await self.db.project_names()
         # "website", "on the website", "Website redesign", or the client's name: its
         # current project, as the agency calls it.
-        for said in dict.fromkeys((ref, _LEADING.sub("", ref))):
+        for said in dict.fromkeys((ref, without_article(_PREPOSITION.sub("", ref)))):
             if project := await self.db.project_by_name(said):
                 return project
             if (only := the_one_holding(said, names)) is not None and (

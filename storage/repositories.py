@@ -325,7 +325,6 @@ class WorkspaceStore:
             .group_by(Member.name).order_by(func.sum(TimeEntry.hours).desc()))
         return [(row[0], _hundredths(row[1])) for row in rows]
 
-
     async def speakers(self, project_id: int) -> list[str]:
         """Who speaks in a project's transcripts, the most lines first."""
         lines = func.count(TranscriptSegment.id)
@@ -398,7 +397,6 @@ class WorkspaceStore:
             return []
         return list(await self.session.scalars(
             select(Reminder).where(Reminder.meeting_id == meeting_id).order_by(Reminder.id)))
-
 
     # -- transcripts ------------------------------------------------------------------
 

@@ -11,9 +11,15 @@ runs through the dispatcher like any command, with the same parsing, role check 
 transaction.
 """
 
-from bot.routing.names import mentioned, named_by_a_word, project_mentioned, the_one_holding
+from bot.routing.names import (
+    mentioned,
+    named_by_a_word,
+    project_mentioned,
+    the_one_holding,
+    without_article,
+)
 from bot.routing.router import Router, is_acknowledgement, is_thanks
 from bot.routing.rules import ProjectLookup, Routed
 
 __all__ = ["ProjectLookup", "Routed", "Router", "is_acknowledgement", "is_thanks", "mentioned",
-           "named_by_a_word", "project_mentioned", "the_one_holding"]
+           "named_by_a_word", "project_mentioned", "the_one_holding", "without_article"]
