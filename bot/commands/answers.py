@@ -476,6 +476,12 @@ async def _facts(ctx: Context, project: Project, question: str) -> list[str]:
         facts.append(_("Hours logged: {hours}", hours=_.number(logged)) + (
             " " + _("of {estimate} estimated.", estimate=_.number(project.estimated_hours))
             if project.estimated_hours else "."))
+        # "How many hours did Bea log?": hers too.
+        by_member = await ctx.db.hours_by_member(project.id)
+        if (who := mentioned(question, list(enumerate(name for name, _h in by_member)))) \
+                is not None:
+            name, hours = by_member[who]
+            facts.append(_("{name}: {hours} h.", name=name, hours=_.number(hours)))
     if "status" in asked:
         facts.append(_("Status: {status}, {progress}% done.",
                        status=_(project.status.value.replace("_", " ")),

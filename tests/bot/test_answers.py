@@ -203,6 +203,8 @@ async def test_the_clients_record_says_who_to_reach(desk: Desk) -> None:
         team = await desk.chat.in_thread(who).ok(who)
         assert "Ana (3 h), Bea (1.5 h)" in team.text, who
         assert "Luis, Marta" in team.text and not team.citations, who
+    bea = await desk.chat.in_thread("bea").ok("ask how many hours did Bea log on website?")
+    assert bea.text == "Hours logged: 4.5.\nBea: 1.5 h."
     # A subject besides the record keeps the meetings' lines too.
     both = await desk.chat.ok("ask what's the phone of the client and when is the demo?")
     assert both.text.startswith("Client: Acme Corp") and both.citations
