@@ -301,6 +301,7 @@ _MY_TASKS = re.compile(
 # items past their due date.
 _OVERDUE = re.compile(
     rf"^¿?(?:(?:what(?:'s| is| are)|which|show(?: me)?|list|any|are there(?: any)?|"
+    rf"who (?:has|have)|qui[eé]n(?:es)? tienen?|lo que|"
     rf"qu[eé]|cu[aá]les|hay|lista|mu[eé]stra(?:me)?)\s+)?(?:(?P<mine>my|mis)\s+|(?:the|las)\s+)?"
     rf"(?:{_TASKS}\s+)?(?:(?:are|is|est[aá]n?|hay)\s+)?(?:overdue|late|past due|atrasad[oa]s?|"
     rf"vencid[oa]s?|retrasad[oa]s?)(?:\s+{_TASKS})?(?:\s+(?:on|for|in|en|de|del)\s+"

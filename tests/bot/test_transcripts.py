@@ -123,7 +123,8 @@ async def test_a_text_transcript_becomes_a_posted_summary(setup: Setup, clock: C
     # Past its due date it is overdue: `--overdue` and "what's overdue?" list it then.
     assert (await setup.chat.ok("actions --overdue")).text == "Nothing is overdue."
     clock.advance(days=(friday - clock.now.date()).days + 1)
-    for overdue in ("actions --overdue", "what's overdue?", "¿qué tareas están vencidas?"):
+    for overdue in ("actions --overdue", "what's overdue?", "¿qué tareas están vencidas?",
+                    "who has overdue tasks?", "¿quién tiene tareas vencidas?"):
         late = await setup.chat.ok(overdue)
         assert len(late.items) == 1 and late.items[0].endswith("⚠ overdue"), overdue
     refused = await setup.chat.say("actions --overdue --done")
