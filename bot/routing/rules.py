@@ -129,7 +129,9 @@ async def _log_hours(match: re.Match[str], projects: ProjectLookup) -> Routed | 
 # "… about the launch" / "… sobre el lanzamiento": what the meeting is for, its title.
 _ABOUT = (r"(?:\s+(?:about|regarding|re:?|to discuss|to talk about|sobre|acerca de|"
           r"para hablar de|para tratar|para revisar)\s+(?P<title>.+?))?")
-# Without a time ("set up a call with Acme") the command asks for one, with examples.
+# "Set up a call with Acme next Tuesday at 3pm", "book a meeting on the website tomorrow",
+# "agenda una reunión con Acme el martes a las 15:00": a meeting in that project (a client's
+# name stands for its current one); without a time the command asks for one, with examples.
 _SCHEDULE = [
     re.compile(r"^(?:please\s+|can you\s+|could you\s+)?(?:set up|schedule|book|arrange|"
                r"organi[sz]e|plan)\s+(?:a|an|the)?\s*(?P<noun>call|meeting|sync|catch-?up|"
