@@ -13,9 +13,11 @@ from bot.routing.rules import ProjectLookup, Routed, first_rule
 
 log = logging.getLogger("v1tr0.routing")
 
+# "Search the launch date", "busca pagos": the matching moments.
 _SEARCH = re.compile(r"^(?:please\s+|por favor\s+)?(?:search(?:\s+for)?|look\s+for|"
                      r"find(?!\s+out\b)|busca(?:r|me)?|encuentra)\s+(?P<query>.+?)[.!]?$",
                      re.IGNORECASE)
+# A question: ends with "?", starts with "¿" or with a question word.
 _QUESTION = re.compile(
     r"\?\s*$|^\s*¿|^(?:what|who|whom|whose|when|where|why|how|which|did|do|does|is|are|was|"
     r"were|can|could|should|will|have|has|qu[eé]|qui[eé]n|cu[aá]ndo|d[oó]nde|por qu[eé]|"
@@ -42,7 +44,7 @@ _DO = re.compile(r"^(?:please|join|send|start|open|create|delete|remove|add|upda
                  r"[uú]nete|env[ií]a|manda|m[aá]ndame|empieza|inicia|abre|crea|borra|"
                  r"elimina|añade|agrega|cambia|pon|mueve|pasa|invita|cancela|recu[eé]rdame|"
                  r"llama|cierra|marca)\b", re.IGNORECASE)
-_BARE_WORDS = 4  # at most, for a line without a verb the rules know to be a search
+_BARE_WORDS = 4  # at most, for a line without a verb to be asked about as it is
 # "Thanks!", "¡gracias!": nothing to do but answer kindly.
 _THANKS = re.compile(r"^[¡]?(?:thanks?(?: a lot| you(?: very much)?)?|thx|ty|cheers|great,? "
                      r"thanks|(?:muchas )?gracias|genial,? gracias)[\s.!]*$", re.IGNORECASE)
