@@ -53,6 +53,14 @@ class _WorkspaceProjects:
 
     db: Database
     workspace_id: int
+    channel_id: str | None
+
+    async def bound(self) -> str | None:
+        if self.channel_id is None:
+            return None
+        async with self.db.transaction() as store:
+            project = await store.scoped(self.workspace_id).bound_project(self.channel_id)
+            return f"#{project.id}" if project else None
 
     async def named(self, name: str) -> str | None:
         async with self.db.transaction() as store:
@@ -162,7 +170,8 @@ class Dispatcher:
         """Free text (a mention, a direct message) to the command it asks for."""
 
         routed = await self.router.route(
-            request.text, projects=_WorkspaceProjects(self.db, sender.workspace_id),
+            request.text,
+            projects=_WorkspaceProjects(self.db, sender.workspace_id, request.channel_id),
             llm=self.services.llm, mistyped=unknown.mistyped, files=bool(request.files))
         command = self.registry.get(routed.command) if routed else None
         if routed is None or command is None:

@@ -24,6 +24,10 @@ class ProjectLookup(Protocol):
     A client stands for its current project (an active or planned one, else its first).
     """
 
+    async def bound(self) -> str | None:
+        """The project of the channel the text was written in, if it is bound to one."""
+        ...
+
     async def named(self, name: str) -> str | None:
         """The project or client called exactly ``name``."""
         ...
@@ -132,33 +136,41 @@ _ABOUT = (r"(?:\s+(?:about|regarding|re:?|to discuss|to talk about|sobre|acerca 
 # "Set up a call with Acme next Tuesday at 3pm", "book a meeting on the website tomorrow",
 # "agenda una reunión con Acme el martes a las 15:00": a meeting in that project (a client's
 # name stands for its current one); without a time the command asks for one, with examples.
+# How a time starts: "tomorrow", "next Tuesday", "in 2 hours", "3pm"; "mañana", "el lunes".
+_WHEN_EN = (r"(?:today|tonight|tomorrow|next|this|in\s+\d|\d|monday|tuesday|wednesday|"
+            r"thursday|friday|saturday|sunday)")
+_WHEN_ES = (r"(?:hoy|mañana|pasado|próximo|proximo|este|esta|en\s+\d|\d|lunes|martes|"
+            r"mi[eé]rcoles|jueves|viernes|s[aá]bado|domingo)")
 _SCHEDULE = [
     re.compile(r"^(?:please\s+|can you\s+|could you\s+)?(?:set up|schedule|book|arrange|"
                r"organi[sz]e|plan)\s+(?:a|an|the)?\s*(?P<noun>call|meeting|sync|catch-?up|"
-               r"review)(?:\s+(?P<with>with|on|for)\s+(?P<who>.+?))?(?:\s+(?P<when>(?:on\s+|"
-               r"at\s+|for\s+)?(?:today|tonight|tomorrow|next|this|in\s+\d|\d|monday|tuesday|"
-               rf"wednesday|thursday|friday|saturday|sunday).*?))?{_ABOUT}[.!?]?$", re.IGNORECASE),
+               rf"review)(?:\s+(?P<with>with|on|for)\s+(?!{_WHEN_EN})(?P<who>.+?))?(?:\s+"
+               rf"(?P<when>(?:on\s+|at\s+|for\s+)?{_WHEN_EN}.*?))?{_ABOUT}[.!?]?$",
+               re.IGNORECASE),
     re.compile(r"^(?:por favor\s+)?(?:agenda|programa|organiza|monta|prepara|fija)\s+"
                r"(?:una|la)?\s*(?P<noun>reuni[oó]n|llamada|videollamada|revisi[oó]n)"
-               r"(?:\s+(?P<with>con|de|en|para)\s+(?P<who>.+?))?(?:\s+(?P<when>(?:el\s+|"
-               r"para\s+|a\s+las\s+)?(?:hoy|mañana|pasado|próximo|proximo|este|esta|en\s+\d|\d|"
-               r"lunes|martes|mi[eé]rcoles|jueves|viernes|s[aá]bado|domingo).*?))?"
-               rf"{_ABOUT}[.!?]?$", re.IGNORECASE),
+               rf"(?:\s+(?P<with>con|de|en|para)\s+(?!{_WHEN_ES})(?P<who>.+?))?(?:\s+"
+               rf"(?P<when>(?:el\s+|para\s+|a\s+las\s+)?{_WHEN_ES}.*?))?{_ABOUT}[.!?]?$",
+               re.IGNORECASE),
 ]
 
 
 @_rule(*_SCHEDULE)
 async def _schedule(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
     who = (match["who"] or "").strip()
-    project = (await projects.named(who) or await projects.mentioned(who)) if who else None
+    if who:
+        project = await projects.named(who) or await projects.mentioned(who)
+    else:  # naming nobody: the channel's project
+        project = await projects.bound()
     if project is None:
         return None  # without a project there is nothing to schedule in
     args = {"project": project}
     if match["when"]:  # else the command says what a time looks like
-        args["when"] = match["when"]
+        args["when"] = re.sub(r"^(?:for|on|para)\s+", "", match["when"], flags=re.IGNORECASE)
     # Its title: what it is about, else "Call with Acme" when a client was named.
     title = without_article(match["title"] or "").strip()
-    if not title and match["with"].casefold() in {"with", "con"} and await projects.client(who):
+    if not title and (match["with"] or "").casefold() in {"with", "con"} \
+            and await projects.client(who):
         title = f"{match['noun']} {match['with']} {who.title() if who.islower() else who}"
     if title:
         args["title"] = title[0].upper() + title[1:]

@@ -517,9 +517,15 @@ async def test_free_text_is_routed_in_both_languages(desk: Desk, clock: Clock) -
     assert found.text == "Nothing in Website's meetings matches `diseños en website`."
     unplaced = await desk.chat.say("search the designs")
     assert "Nothing in any project's meetings" in unplaced.text and "/search" in unplaced.text
+    unbound = await desk.chat.say("schedule a call for tomorrow at 3pm")  # in which project?
+    assert unbound.status == "error" and "log 3h on Website" in unbound.text
     await desk.chat.ok("project bind website")
     question = await desk.chat.ok("what did the client say about the designs?")
     assert question.title == "About Website"
+    # Naming no project, a meeting is set up in the channel's.
+    for in_channel in ("schedule a call for tomorrow at 3pm",
+                       "agenda una reunión para mañana a las 10"):
+        assert (await desk.chat.ok(in_channel)).title == "Meeting scheduled: Website", in_channel
     for hello in ("hi", "¡Hola!", "ayuda", "what can you do?", "good morning", "buenos días"):
         assert (await desk.chat.ok(hello)).title == "V1tr0 Bot commands", hello
     assert (await desk.chat.ok("thanks!")).text == "You're welcome!"
