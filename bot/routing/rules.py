@@ -85,8 +85,8 @@ _HOURS = (r"(?P<hours>" + "|".join(sorted(HOURS_IN_WORDS, key=len, reverse=True)
           r"(?:\s*\d+\s*(?:m|min|minutos?)?)?)")  # "1h30" is an hour and a half
 _LOG = [
     re.compile(rf"^(?:please\s+)?(?:log|track|add|(?:i\s+|we\s+)?(?:worked|spent|put\s+in))"
-               rf"\s+{_HOURS}\s+(?:on|to|for|in)\s+(?P<project>.+?)"
-               r"(?:\s+(?P<on>yesterday|today))?[.!]?$", re.IGNORECASE),
+               rf"(?:\s+(?P<day>yesterday|today))?\s+{_HOURS}\s+(?:on|to|for|in)\s+"
+               r"(?P<project>.+?)(?:\s+(?P<on>yesterday|today))?[.!]?$", re.IGNORECASE),
     re.compile(rf"^(?:por favor\s+)?(?:registra|apunta|anota|carga|(?:he\s+)?trabajado|"
                rf"(?:he\s+)?dedicado|trabaj[eé]|dediqu[eé]|trabajamos|dedicamos)\s+{_HOURS}\s+"
                r"(?:en|a|para|al)\s+(?P<project>.+?)(?:\s+(?P<on>ayer|hoy))?[.!]?$",
@@ -125,8 +125,8 @@ async def _log_hours(match: re.Match[str], projects: ProjectLookup) -> Routed | 
             "project": project or match["project"]}
     if note:
         args["note"] = note
-    if match["on"]:
-        args["on"] = match["on"]
+    if day := match["on"] or match.groupdict().get("day"):  # "log yesterday 2h on …"
+        args["on"] = day
     return Routed("project log", args)
 
 

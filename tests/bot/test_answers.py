@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import openai
@@ -475,8 +475,12 @@ async def test_free_text_is_routed_in_both_languages(desk: Desk, clock: Clock) -
                        "agenda una reunión de website el lunes a las 9"):
         assert (await desk.chat.ok(on_project)).title == "Meeting scheduled: Website", on_project
     # Other ways to say it: the project by its client or with an article, a title after "about".
-    worked = await desk.chat.ok("I worked 1.5 hours on the website yesterday")
-    assert worked.text.startswith("Logged 1.5 h on *Website*")
+    yesterday = clock.now.date() - timedelta(days=1)
+    for worked_then in ("I worked 1.5 hours on the website yesterday",
+                        "log yesterday 1.5 hours on the website"):
+        worked = await desk.chat.ok(worked_then)
+        assert worked.text == (f"Logged 1.5 h on *Website* for {yesterday:%b} {yesterday.day}, "
+                               f"{yesterday.year}."), worked_then
     assert "Logged 1 h on *Website*" in (await desk.chat.ok("trabajé 1 hora en Acme")).text
     # What the time went into, after the project; "1h30" as the command reads it.
     noted = await desk.chat.ok("log 2 hours on the website for the design review")
