@@ -136,9 +136,12 @@ class Translator:
         """A moment in ``tz`` as people read it: ``Wed, Nov 25, 2026, 6:57 PM``."""
         if value is None:
             return "—"
-        zone = ZoneInfo(tz)
-        return (f"{format_skeleton('yMMMEd', value, tzinfo=zone, locale=self._babel)}, "
-                f"{format_time(value, 'short', tzinfo=zone, locale=self._babel)}")
+        return (f"{format_skeleton('yMMMEd', value, tzinfo=ZoneInfo(tz), locale=self._babel)}, "
+                f"{self.time(value, tz)}")
+
+    def time(self, value: datetime, tz: str) -> str:
+        """The time of day of a moment in ``tz``: ``6:57 PM``, ``18:57``."""
+        return format_time(value, "short", tzinfo=ZoneInfo(tz), locale=self._babel)
 
 
 @functools.cache

@@ -31,6 +31,7 @@ from storage.models import (
     Reminder,
     ReminderKind,
     ReminderStatus,
+    Rsvp,
     SummaryItem,
     TimeEntry,
     Transcript,
@@ -358,6 +359,17 @@ class WorkspaceStore:
             query = query.where(Meeting.starts_at < before)
         order = Meeting.starts_at.desc() if before and not after else Meeting.starts_at
         return await self._page(query.order_by(order, Meeting.id), offset, limit)
+
+    async def meetings_of(self, member_id: int, *, after: datetime,
+                          before: datetime) -> list[Meeting]:
+        """The meetings a member takes part in (host or invited, not declined, not
+        cancelled) that start in ``[after, before)``, in order."""
+        return list(await self.session.scalars(
+            select(Meeting).join(Participant, Participant.meeting_id == Meeting.id)
+            .where(Meeting.workspace_id == self.workspace_id, Participant.member_id == member_id,
+                   Participant.rsvp != Rsvp.NO, Meeting.status != MeetingStatus.CANCELLED,
+                   Meeting.starts_at >= after, Meeting.starts_at < before)
+            .order_by(Meeting.starts_at, Meeting.id)))
 
     async def participants(self, meeting_id: int) -> list[Participant]:
         meeting = await self.meeting(meeting_id)  # checks the workspace

@@ -13,11 +13,12 @@ from bot.commands import (  # noqa: E402  (they register on import)
     admin,
     answers,
     clients,
+    day,
     insights,
     meetings,
     projects,
     transcripts,
 )
 
-__all__ = ["admin", "answers", "clients", "insights", "meetings", "projects", "registry",
+__all__ = ["admin", "answers", "clients", "day", "insights", "meetings", "projects", "registry",
            "transcripts"]

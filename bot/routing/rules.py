@@ -346,6 +346,19 @@ _DONE = [re.compile(pattern, re.IGNORECASE) for pattern in (
     r"lista)[.!]?$")]
 
 
+# "What do I have today?", "what's on my agenda tomorrow?", "¿qué tengo el viernes?": the
+# sender's day ("what do I have to do?" asked for tasks, above).
+_AGENDA = re.compile(
+    r"^¿?(?:what(?:'s| is) on my (?:agenda|calendar|schedule)|what do i have|my (?:agenda|day|"
+    r"schedule)|(?:show|give) me my (?:agenda|day)|qu[eé] tengo|mi agenda|mi d[ií]a)"
+    r"(?:\s+(?:for\s+|on\s+|para\s+|del?\s+|el\s+)?(?P<day>.+?))?\s*[.!?]?$", re.IGNORECASE)
+
+
+@_rule(_AGENDA)
+async def _agenda(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
+    return Routed("day", {"when": match["day"]} if match["day"] else {})
+
+
 @_rule(*_DONE)
 async def _done(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
     return Routed("actions done", {"item": match["item"]})

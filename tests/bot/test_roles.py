@@ -37,6 +37,7 @@ INVOCATIONS = {
     "transcript resummarize": "transcript resummarize 1",
     "actions": "actions",
     "actions done": "actions done {action}",
+    "day": "day tomorrow",
     "project list": "project list",
     "project create": "project create Fresh",
     "project show": "project show web",

@@ -1,0 +1,43 @@
+"""Your day: the meetings you are in and the action items you owe."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.commands import registry
+from bot.context import Context
+from bot.core import Reply, Role
+
+
+@registry.command("day", role=Role.MEMBER)
+async def your_day(ctx: Context, when: date | None = None) -> Reply:
+    """Your day: the meetings you are in and your open action items due by then.
+
+    Args:
+        when: Which day, e.g. tomorrow or friday (default today).
+
+    Examples:
+        /day
+        /day tomorrow
+    """
+    _ = ctx._
+    day = when or ctx.today()
+    start = datetime.combine(day, time(), ZoneInfo(ctx.timezone))
+    meetings = await ctx.db.meetings_of(ctx.member_id, after=start,
+                                        before=start + timedelta(days=1))
+    # Due by then, so what is already late comes too.
+    owed = (await ctx.db.action_items(owner_id=ctx.member_id,
+                                      due_before=day + timedelta(days=1), limit=20)).rows
+    if not meetings and not owed:
+        return Reply(text=_("Nothing on {date}: no meeting you are in and no action item due.",
+                            date=_.date(day)), status="info")
+    projects = dict(await ctx.db.project_names())
+    items = [f"{_.time(m.starts_at, ctx.timezone)} · *{m.title}*"
+             + ("" if m.title == projects[m.project_id] else f" · {projects[m.project_id]}")
+             + f" (`/meeting join #{m.id}`)" for m in meetings]
+    today = ctx.today()
+    items += [f"#{i.id} {i.text} · {_('due')} {_.date(i.due_date)}"
+              + (f" ⚠ {_('overdue')}" if i.due_date and i.due_date < today else "")
+              for i in owed]
+    return Reply(title=_("Your agenda for {date}", date=_.date(day)), items=items)

@@ -1,0 +1,44 @@
+"""`day` end to end: the meetings you are in and the action items you owe, on a day."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from storage import Database
+from storage.embeddings import MiniLMEmbedding
+from tests.bot.test_answers import LAUNCH, Desk
+from tests.conftest import Clock, text_of
+
+
+@pytest.fixture
+def desk(db: Database, clock: Clock, tmp_path: Path, embedding: MiniLMEmbedding) -> Desk:
+    return Desk(db, clock, tmp_path, embedding)
+
+
+async def test_your_day_has_your_meetings_and_what_you_owe(desk: Desk, clock: Clock) -> None:
+    luis = desk.chat.as_user("U2", "Luis")
+    for person in (desk.chat, luis):  # members before the meeting names Luis as an owner
+        await person.ok("help")
+    await desk.meeting_with(desk.chat, "Website", "Launch review", LAUNCH)
+    await desk.chat.ok("meeting schedule website tomorrow 10am Design sync")
+    await desk.chat.ok("meeting schedule website tomorrow 4pm Retro")
+    await desk.chat.ok("meeting cancel retro")
+
+    # Tomorrow, for the host: the meeting, its time and how to join; not the cancelled one.
+    for asked in ("day tomorrow", "what do I have tomorrow?", "¿qué tengo mañana?"):
+        day = await desk.chat.ok(asked)
+        assert day.title.startswith("Your agenda for "), asked
+        assert len(day.items) == 1 and "*Design sync* · Website" in day.items[0], asked
+        assert "10:00" in day.items[0] and "/meeting join #" in day.items[0], asked
+    # Luis is in no meeting; his action item is due on Friday, and is late after it.
+    friday = clock.now.date() + timedelta(days=(4 - clock.now.weekday()) % 7 or 7)
+    before = await luis.ok(f"day {friday - timedelta(days=1)}")
+    assert before.text.startswith("Nothing on ") and not before.items
+    owed = await luis.ok(f"day {friday}")
+    assert len(owed.items) == 1 and "send the final budget" in owed.items[0]
+    clock.advance(days=(friday - clock.now.date()).days + 1)
+    late = text_of(await luis.ok("what's on my agenda?"))
+    assert "send the final budget" in late and "⚠ overdue" in late
