@@ -23,9 +23,10 @@ async def your_day(ctx: Context, when: date | None = None) -> Reply:
     """
     _ = ctx._
     day = when or ctx.today()
-    start = datetime.combine(day, time(), ZoneInfo(ctx.timezone))
-    meetings = await ctx.db.meetings_of(ctx.member_id, after=start,
-                                        before=start + timedelta(days=1))
+    # From midnight to midnight where you are (not 24 hours: a day of a clock change differs).
+    start, end = (datetime.combine(d, time(), ZoneInfo(ctx.timezone))
+                  for d in (day, day + timedelta(days=1)))
+    meetings = await ctx.db.meetings_of(ctx.member_id, after=start, before=end)
     # Due by then, so what is already late comes too.
     owed = (await ctx.db.action_items(owner_id=ctx.member_id,
                                       due_before=day + timedelta(days=1), limit=20)).rows
