@@ -175,6 +175,7 @@ _TOPIC_WORDS = {
     "questions": "ask", "preguntas": "ask", "risks": "insights", "riesgos": "insights",
     "roles": "role", "ajustes": "settings", "transcripts": "transcript add",
     "transcripciones": "transcript add", "recordings": "transcript add",
+    "agenda": "day", "my day": "day", "mi dia": "day", "today": "day", "hoy": "day",
 }
 
 

@@ -98,7 +98,8 @@ async def test_help_lists_and_explains(chat: Chat) -> None:
     assert any(f.label == "[budget:<money>]" for f in one.fields)
     # Topics in everyday words, in either language.
     for asked, title in (("help meetings", "/meeting"), ("help tasks", "/actions"),
-                         ("ayuda con las horas", "/project log"), ("ayuda reuniones", "/meeting")):
+                         ("ayuda con las horas", "/project log"), ("ayuda reuniones", "/meeting"),
+                         ("help agenda", "/day"), ("ayuda con mi día", "/day")):
         assert (await chat.ok(asked)).title == title, asked
     unknown = await chat.say("help projetc")
     assert unknown.status == "error" and "`project`" in unknown.text
