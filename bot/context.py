@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from rapidfuzz import fuzz, process
@@ -76,6 +76,11 @@ class Context:
     def now(self) -> datetime:
         """The current time in the sender's time zone."""
         return self.services.clock().astimezone(ZoneInfo(self.timezone))
+
+    def midnight(self, day: date) -> datetime:
+        """The start of ``day`` in the sender's time zone (days of a clock change are not
+        24 hours, so a day runs from one midnight to the next)."""
+        return datetime.combine(day, time(), ZoneInfo(self.timezone))
 
     def can(self, role: Role) -> bool:
         return self.role >= role

@@ -459,6 +459,7 @@ async def _facts(ctx: Context, project: Project, question: str) -> list[str]:
         asked |= {"status", "budget", "hours", "due", "risks"}
     facts: list[str] = []
     logged = await ctx.db.hours_logged(project.id)
+    by_member = await ctx.db.hours_by_member(project.id) if asked & {"hours", "team"} else []
     if "budget" in asked and ctx.can(Role.MANAGER):
         spent = logged * (project.hourly_rate or Decimal(0))
         facts.append(_("No budget is set.") if project.budget is None else _(
@@ -477,7 +478,6 @@ async def _facts(ctx: Context, project: Project, question: str) -> list[str]:
             " " + _("of {estimate} estimated.", estimate=_.number(project.estimated_hours))
             if project.estimated_hours else "."))
         # "How many hours did Bea log?": hers too.
-        by_member = await ctx.db.hours_by_member(project.id)
         if (who := mentioned(question, list(enumerate(name for name, _h in by_member)))) \
                 is not None:
             name, hours = by_member[who]
@@ -514,7 +514,7 @@ async def _facts(ctx: Context, project: Project, question: str) -> list[str]:
             client := await ctx.db.client(project.client_id)):
         facts += _client_facts(ctx, client, billing="billing" in asked)
     if "team" in asked:
-        facts += await _team_facts(ctx, project)
+        facts += await _team_facts(ctx, project, by_member)
     if "actions" in asked:
         open_items = (await ctx.db.action_items(project_id=project.id, limit=3))
         facts.append(_("Open action items: {count}.", count=open_items.total) + "".join(
@@ -542,11 +542,11 @@ def _period(ctx: Context, question: str) -> tuple[str, date, date] | None:
     }[key]
 
 
-async def _team_facts(ctx: Context, project: Project) -> list[str]:
-    """Who logs hours on the project and who speaks in its meetings."""
+async def _team_facts(ctx: Context, project: Project,
+                      by_member: list[tuple[str, Decimal]]) -> list[str]:
+    """Who logs hours on the project (``by_member``) and who speaks in its meetings."""
     _ = ctx._
-    logging = [f"{name} ({_.number(hours)} h)"
-               for name, hours in (await ctx.db.hours_by_member(project.id))[:6]]
+    logging = [f"{name} ({_.number(hours)} h)" for name, hours in by_member[:6]]
     speakers = (await ctx.db.speakers(project.id))[:8]
     facts = [_("Hours logged by: {people}.", people=", ".join(logging))] if logging else []
     if speakers:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 from bot.commands import registry
 from bot.context import Context
@@ -23,10 +22,8 @@ async def your_day(ctx: Context, when: date | None = None) -> Reply:
     """
     _ = ctx._
     day = when or ctx.today()
-    # From midnight to midnight where you are (not 24 hours: a day of a clock change differs).
-    start, end = (datetime.combine(d, time(), ZoneInfo(ctx.timezone))
-                  for d in (day, day + timedelta(days=1)))
-    meetings = await ctx.db.meetings_of(ctx.member_id, after=start, before=end)
+    meetings = await ctx.db.meetings_of(ctx.member_id, after=ctx.midnight(day),
+                                        before=ctx.midnight(day + timedelta(days=1)))
     # Due by then, so what is already late comes too.
     owed = (await ctx.db.action_items(owner_id=ctx.member_id,
                                       due_before=day + timedelta(days=1), limit=20)).rows

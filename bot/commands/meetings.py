@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.commands import registry
@@ -366,8 +366,7 @@ def _window(ctx: Context, period: Period, now: datetime) -> tuple[datetime | Non
     """The start times ``period`` lists, from and until; days are the sender's."""
     today = ctx.today()
     if days := _days(period, today):
-        first, last = (datetime.combine(today + timedelta(days=n), time(),
-                                        ZoneInfo(ctx.timezone)) for n in days)
+        first, last = (ctx.midnight(today + timedelta(days=n)) for n in days)
         return first, last
     if period is Period.UPCOMING:
         return now - STILL_AHEAD, None
