@@ -35,6 +35,7 @@ bench: install
 	$(BIN)/python bench/transcribe.py
 	$(BIN)/python bench/summaries.py
 	$(BIN)/python bench/retrieval.py
+	$(BIN)/python bench/crosslingual.py
 	$(BIN)/python bench/ask.py
 	$(BIN)/python bench/answers.py
 

@@ -75,6 +75,7 @@ from bot.ports import Services
 from bot.retrieval.answers import Retriever
 from bot.retrieval.chunking import chunk_turns
 from bot.retrieval.indexing import TranscriptIndexer
+from bot.retrieval.translation import ApertiumTranslator
 from storage import Database
 from storage.embeddings import MINILM_MODEL_ID, MiniLMEmbedding
 from storage.models import Meeting, MeetingStatus, Transcript, TranscriptStatus
@@ -160,7 +161,9 @@ async def open_desk(workdir: Path, sources: Sequence[Source],
     workdir.mkdir(parents=True, exist_ok=True)
     db = Database(f"sqlite:///{workdir / 'ask.db'}")
     index = SearchIndex(path=workdir / "chroma", embedding=embedding)
-    dispatcher = Dispatcher(db, registry, services=Services(retriever=Retriever(index)))
+    # As the bot runs: with Apertium when installed, though these questions need no translation.
+    retriever = Retriever(index, translator=ApertiumTranslator.installed())
+    dispatcher = Dispatcher(db, registry, services=Services(retriever=retriever))
     start = time.perf_counter()
     if not reuse:
         await db.migrate()

@@ -27,6 +27,7 @@ from bot.meetings.reminders import ReminderService
 from bot.ports import LanguageModel, NotifierHub, Services
 from bot.retrieval.answers import Retriever
 from bot.retrieval.indexing import TranscriptIndexer
+from bot.retrieval.translation import ApertiumTranslator
 from bot.settings import Settings, SettingsError, load_settings
 from bot.transcripts.pipeline import TranscriptPipeline
 from bot.transcripts.stt import make_transcriber
@@ -115,8 +116,9 @@ async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
         summarizer=make_summarizer(openai_api_key=settings.openai_api_key,
                                    openai_base_url=settings.openai_base_url,
                                    model=settings.openai_model))
-    services = Services(jitsi=settings.jitsi, transcripts=pipeline, retriever=Retriever(index),
-                        llm=llm)
+    translator = ApertiumTranslator.installed()
+    services = Services(jitsi=settings.jitsi, transcripts=pipeline,
+                        retriever=Retriever(index, translator=translator), llm=llm)
     dispatcher = Dispatcher(db, registry, services=services,
                             default_locale=settings.default_locale,
                             default_timezone=settings.default_timezone)
@@ -131,6 +133,8 @@ async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
     finally:
         await parts.reminders.stop()
         await parts.transcripts.stop()
+        if translator is not None:
+            translator.close()
         await db.dispose()
 
 

@@ -49,7 +49,7 @@ import unicodedata
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
 from urllib.parse import urlsplit
@@ -251,6 +251,7 @@ class _Lexical:
     meeting_ids: np.ndarray
     bm25: bm25s.BM25 | None
     languages: frozenset[str] = frozenset({"en"})
+    project_languages: dict[int, frozenset[str]] = field(default_factory=dict)
 
 
 def slug(text: str) -> str:
@@ -521,6 +522,16 @@ class SearchIndex:
 
     # -- search --------------------------------------------------------------------------
 
+    def languages_sync(self, workspace_id: int, project_id: int | None = None) -> frozenset[str]:
+        """The languages of the workspace's (or one project's) indexed transcripts."""
+        collection = self._collection(workspace_id, create=False)
+        if collection is None:
+            return frozenset()
+        lexical = self._lexical_index(workspace_id, collection)
+        if project_id is None:
+            return lexical.languages if lexical.chunks else frozenset()
+        return lexical.project_languages.get(project_id, frozenset())
+
     def search_sync(self, workspace_id: int, query: str, *, project_id: int | None = None,
                     meeting_id: int | None = None, k: int = 10, mode: Mode = "hybrid",
                     dense_weight: float = DENSE_WEIGHT, lexical_weight: float = LEXICAL_WEIGHT,
@@ -634,7 +645,10 @@ class SearchIndex:
                 generation=generation, chunks=chunks,
                 project_ids=np.array([chunk.project_id for chunk in chunks], dtype=np.int64),
                 meeting_ids=np.array([chunk.meeting_id for chunk in chunks], dtype=np.int64),
-                bm25=bm25, languages=frozenset(chunk.language for chunk in chunks))
+                bm25=bm25, languages=frozenset(chunk.language for chunk in chunks),
+                project_languages={
+                    project_id: frozenset(c.language for c in chunks if c.project_id == project_id)
+                    for project_id in {chunk.project_id for chunk in chunks}})
             self._lexical[workspace_id] = lexical
             return lexical
 
@@ -696,6 +710,10 @@ class SearchIndex:
         """How many chunks the workspace (or one transcript) has for this model."""
         return await asyncio.to_thread(self.count_sync, workspace_id,
                                        transcript_id=transcript_id)
+
+    async def languages(self, workspace_id: int, project_id: int | None = None) -> frozenset[str]:
+        """See :meth:`languages_sync`."""
+        return await asyncio.to_thread(self.languages_sync, workspace_id, project_id)
 
     async def search(self, workspace_id: int, query: str, *, project_id: int | None = None,
                      meeting_id: int | None = None, k: int = 10, mode: Mode = "hybrid",

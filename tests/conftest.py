@@ -21,6 +21,7 @@ from bot.core import Reply, Request, Upload
 from bot.dispatcher import Dispatcher
 from bot.ports import Services, Target
 from bot.registry import Registry
+from bot.retrieval.translation import ApertiumTranslator
 from bot.transcripts.pipeline import TranscriptPipeline
 from bot.transcripts.stt import WhisperTranscriber
 from bot.transcripts.summarize import ExtractiveSummarizer
@@ -172,6 +173,17 @@ def embedding() -> MiniLMEmbedding:
     model = MiniLMEmbedding()
     model.load()
     return model
+
+
+@pytest.fixture
+def apertium() -> Iterator[ApertiumTranslator]:
+    """Apertium's English-Spanish pair, its pipelines stopped after the test."""
+    translator = ApertiumTranslator.installed()
+    if translator is None:
+        pytest.skip("Apertium's English-Spanish pair is not installed "
+                    "(apt-get install apertium-eng-spa)")
+    yield translator
+    translator.close()
 
 
 @pytest.fixture

@@ -4,7 +4,8 @@ Retrieval is hybrid (Chroma vectors and BM25, fused) and always scoped by the co
 workspace's collection and the asked project; the best lines inside the retrieved chunks
 are then picked by their similarity to the question. The embedded answer is made of those
 lines, each cited; with a language model, the model writes the answer from them and any
-citation that names no source is removed.
+citation that names no source is removed. A question asked in one language about meetings
+held in the other is translated first (:mod:`bot.retrieval.translation`).
 """
 
 from __future__ import annotations
@@ -20,12 +21,13 @@ import numpy as np
 
 from bot.i18n import Translator
 from bot.retrieval.chunking import clean_text
+from bot.retrieval.translation import QuestionTranslator, question_language
 from bot.transcripts.pipeline import clock_time
 from storage import WorkspaceStore
 from storage.models import ItemKind
 
 if TYPE_CHECKING:  # chromadb is slow to import; only the composition root loads it
-    from storage.search_index import SearchIndex
+    from storage.search_index import Hit, SearchIndex
 
 MIN_SIMILARITY = 0.3  # below this a line does not answer the question (MiniLM cosine)
 MIN_WORDS = 4
@@ -33,6 +35,9 @@ MIN_WORDS = 4
 # higher, as much as a named speaker's lines do. Not tuned: QMSum's meetings rarely say "we
 # decided" (0.6 decisions a meeting in val's summaries), and no quote of val changes.
 DECISION_WEIGHT = 0.25
+# Rankings of a question and of its translations are fused by rank, as the index fuses its
+# two sides (its RRF_K).
+_FUSION_K = 20
 # What "what did Ana say?" may ask with besides her name: nothing it is about.
 _SAYING = ("say said says saying think thought thinks talk talked talking mention mentioned "
            "speak spoke opinion view decir dijo dice dijeron hablar hablo pensar piensa penso "
@@ -76,11 +81,15 @@ class Retriever:
     Args:
         index: The search index.
         chunks: How many chunks to read lines from.
+        translator: Translates a question asked in one language about meetings held in the
+            other; without one, questions are searched as asked.
     """
 
-    def __init__(self, index: SearchIndex, *, chunks: int = 6) -> None:
+    def __init__(self, index: SearchIndex, *, chunks: int = 6,
+                 translator: QuestionTranslator | None = None) -> None:
         self.index = index
         self.chunks = chunks
+        self.translator = translator
 
     async def moments(self, store: WorkspaceStore, project_id: int | None, query: str,
                       *, limit: int = 5, meeting_id: int | None = None) -> list[Moment]:
@@ -90,8 +99,9 @@ class Retriever:
         ``project_id`` None searches every project of the workspace: to find which one a
         question is about, never to answer it (an answer cites one project only).
         """
-        hits = await self.index.search(store.workspace_id, query, project_id=project_id,
-                                       meeting_id=meeting_id, k=self.chunks)
+        versions = await self.translations(store.workspace_id, project_id, query)
+        hits = await self.search(store.workspace_id, query, versions, project_id=project_id,
+                                 meeting_id=meeting_id)
         # The filter is the code's, not the index's alone: a hit of another project or
         # workspace can never become a citation.
         hits = [h for h in hits if project_id in (None, h.chunk.project_id)
@@ -141,11 +151,13 @@ class Retriever:
                              for s, (m, _t) in zip(similarity, lines, strict=True)),
                             key=lambda item: -item[0])
             return [replace(m, score=rank) for rank, m in scored][:limit]
-        similarity = vectors @ await self._query_vector(query)
+        similarity = await self._closeness(vectors, lines, languages, query, versions)
         # "What did Ana say about photos?" is further from her line on the photos than
         # "photos" is: the threshold reads the closer of the two.
-        relevance = np.maximum(similarity, vectors @ await self._query_vector(
-            subject)) if named else similarity
+        relevance = np.maximum(similarity, await self._closeness(
+            vectors, lines, languages, subject,
+            {language: self._subject(text, named) for language, text in versions.items()})
+        ) if named else similarity
         # "What did Marta say about ...": her lines first, as the search favoured her
         # passages; "what did we decide ...": the decisions first. The threshold reads the
         # similarity without these weights, so nothing off-topic gets in.
@@ -160,13 +172,67 @@ class Retriever:
         # puts "¿cuántas horas llevamos?" at 0.62 from "decidimos quitar el paso"): there a
         # line must also share a word with the question.
         trusted: frozenset[str] | None = getattr(self.index.embedding, "languages", None)
-        asked = self._terms(query)
+        asked = set().union(*(self._terms(text) for text in (query, *versions.values())))
         found = [replace(m, score=rank) for rank, r, m in scored if r >= MIN_SIMILARITY and (
             trusted is None or languages[m.transcript_id] in trusted
             or asked & self._terms(m.text))][:limit]
         if found and limit > 1 and _ASKS_WHY.search(query):
             found = await self._with_reasons(store, found, limit)
         return found
+
+    async def translations(self, workspace_id: int, project_id: int | None,
+                           query: str) -> dict[str, str]:
+        """The question in each language of the searched meetings it was not asked in
+        (none without a translator, or when the question's language is unclear)."""
+        if self.translator is None or (asked := question_language(query)) is None:
+            return {}
+        held = await self.index.languages(workspace_id, project_id)
+        if held <= {asked}:
+            return {}
+        versions: dict[str, str] = {}
+        for language in sorted(held - {asked}):
+            text = await asyncio.to_thread(self.translator.translate, query, asked, language)
+            if text:
+                versions[language] = text
+        return versions
+
+    async def search(self, workspace_id: int, query: str, versions: dict[str, str], *,
+                     project_id: int | None, meeting_id: int | None = None) -> list[Hit]:
+        """The best chunks for the question as asked and for each of its ``versions``
+        (:meth:`translations`).
+
+        Meetings held only in other languages are searched with the translations alone;
+        with several, the rankings are fused by their ranks.
+        """
+        texts = list(versions.values())
+        # As asked, for the meetings held in the question's own language.
+        if not versions or await self.index.languages(workspace_id, project_id) - versions.keys():
+            texts.insert(0, query)
+        rankings = [await self.index.search(workspace_id, text, project_id=project_id,
+                                            meeting_id=meeting_id, k=self.chunks)
+                    for text in texts]
+        if len(rankings) == 1:
+            return rankings[0]
+        fused: dict[str, tuple[float, Hit]] = {}
+        for ranking in rankings:
+            for rank, hit in enumerate(ranking, start=1):
+                score, first = fused.get(hit.chunk.chunk_id, (0.0, hit))
+                fused[hit.chunk.chunk_id] = (score + 1 / (_FUSION_K + rank), first)
+        return [hit for _s, hit in sorted(fused.values(), key=lambda item: -item[0])
+                ][:self.chunks]
+
+    async def _closeness(self, vectors: np.ndarray, lines: list[tuple[Moment, str]],
+                         languages: dict[int, str], question: str,
+                         versions: dict[str, str]) -> np.ndarray:
+        """Each line's similarity to the question in the line's own language."""
+        asked = await self._query_vector(question)
+        if not versions:
+            return vectors @ asked
+        translated = {language: await self._query_vector(text)
+                      for language, text in versions.items()}
+        per_line = np.stack([translated.get(languages[m.transcript_id], asked)
+                             for m, _t in lines])
+        return np.einsum("ij,ij->i", vectors, per_line)
 
     async def _with_reasons(self, store: WorkspaceStore, found: list[Moment],
                             limit: int) -> list[Moment]:

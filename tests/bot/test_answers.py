@@ -17,6 +17,7 @@ from bot.dispatcher import Dispatcher
 from bot.ports import LanguageModel, Services
 from bot.retrieval.answers import Retriever
 from bot.retrieval.indexing import TranscriptIndexer
+from bot.retrieval.translation import ApertiumTranslator, QuestionTranslator
 from bot.transcripts.pipeline import TranscriptPipeline
 from bot.transcripts.stt import WhisperTranscriber
 from bot.transcripts.summarize import ExtractiveSummarizer
@@ -65,7 +66,8 @@ class Desk:
     """A workspace with the real pipeline, index and retriever."""
 
     def __init__(self, db: Database, clock: Clock, tmp_path: Path,
-                 embedding: MiniLMEmbedding, llm: LanguageModel | None = None) -> None:
+                 embedding: MiniLMEmbedding, llm: LanguageModel | None = None,
+                 translator: QuestionTranslator | None = None) -> None:
         self.outbox = Outbox()
         self.index = SearchIndex(path=tmp_path / "chroma", embedding=embedding)
         self.pipeline = TranscriptPipeline(
@@ -73,17 +75,19 @@ class Desk:
             summarizer=ExtractiveSummarizer(), uploads=tmp_path / "uploads",
             indexer=TranscriptIndexer(db, self.index), clock=clock)
         self.dispatcher = Dispatcher(db, registry, services=Services(
-            clock=clock, transcripts=self.pipeline, retriever=Retriever(self.index), llm=llm))
+            clock=clock, transcripts=self.pipeline,
+            retriever=Retriever(self.index, translator=translator), llm=llm))
         self.chat = Chat(self.dispatcher)
 
     async def meeting_with(self, chat: Chat, project: str, title: str, vtt: str, *,
-                           new_project: bool = True) -> None:
+                           new_project: bool = True, language: str | None = None) -> None:
         if new_project:
             await chat.ok(f"project create {project} budget:10000 rate:100 estimate:100")
         reply = await chat.ok(f'meeting now {project} title:"{title}"')
         number = re.search(r"meeting join #(\d+)", " ".join(b.command for b in reply.buttons))
         assert number
-        added = await chat.say(f"transcript add #{number[1]}",
+        spoken = f" language:{language}" if language else ""
+        added = await chat.say(f"transcript add #{number[1]}{spoken}",
                                files=(Upload(f"{title}.vtt", vtt.encode()),))
         assert added.status == "ok", added.text
         await self.pipeline.run_until_idle()
@@ -632,6 +636,38 @@ async def test_a_spanish_question_finds_spanish_speech(desk: Desk, clock: Clock)
     await desk.chat.ok("project log 3 tienda")
     hours = await desk.chat.in_thread("t2").ok("ask ¿cuántas horas llevamos? project:tienda")
     assert hours.text == "Horas registradas: 3 de 100 estimadas." and not hours.citations
+
+
+async def test_a_question_in_the_other_language_is_translated_first(
+        db: Database, clock: Clock, tmp_path: Path, embedding: MiniLMEmbedding,
+        apertium: ApertiumTranslator) -> None:
+    desk = Desk(db, clock, tmp_path, embedding, translator=apertium)
+    await desk.meeting_with(desk.chat, "Website", "Launch review", LAUNCH)
+    await desk.chat.ok("project create Tienda language:es")
+    await desk.meeting_with(desk.chat, "Tienda", "Revisión semanal", LANZAMIENTO,
+                            new_project=False)
+    spanish = await desk.chat.ok("ask ¿qué decidimos sobre la fecha de lanzamiento? "
+                                 "project:website")
+    assert spanish.text.startswith("“We decided to move the launch date to the first of March")
+    assert spanish.citations[0].detail.endswith(" · Ana · 0:12")
+    english = await desk.chat.ok("ask what did we decide about the launch date? project:tienda")
+    assert "Decidimos mover la fecha de lanzamiento" in english.text
+    # A project with meetings in both languages is searched in both.
+    clock.advance(days=1)
+    await desk.meeting_with(desk.chat, "Website", "Revisión con el cliente",
+                            LANZAMIENTO.replace("quince", "veinte"), new_project=False,
+                            language="es")
+    both = await desk.chat.ok("ask ¿qué decidimos sobre la fecha de lanzamiento? "
+                              "project:website")
+    quoted = {c.detail.split(" · ")[0] for c in both.citations}
+    assert {"Launch review", "Revisión con el cliente"} <= quoted
+
+    # Without the translator the same Spanish question misses the English meeting.
+    plain = Desk(db, clock, tmp_path / "plain", embedding)
+    await plain.meeting_with(plain.chat, "Landing", "Launch review", LAUNCH)
+    missed = await plain.chat.ok("ask ¿qué decidimos sobre la fecha de lanzamiento? "
+                                 "project:landing")
+    assert "first of March" not in missed.text
 
 
 REGISTRO = """WEBVTT

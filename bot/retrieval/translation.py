@@ -1,0 +1,213 @@
+"""Questions asked in one language about meetings held in the other.
+
+The agency speaks English and Spanish, and a question in one about a meeting in the other
+finds little: BM25 matches words, and the embedded MiniLM reads English only. So the
+question is translated into the language of the meetings first, by Apertium, the
+rule-based machine translation engine (Debian's ``apertium-eng-spa``): offline, a
+millisecond a question once its pipeline runs, and no model file to pin.
+
+:func:`question_language` tells which language a question is in (py3langid, restricted to
+the two). :class:`ApertiumTranslator` keeps one Apertium pipeline per direction running in
+null-flush mode, so each question costs a write and a read instead of starting eleven
+programs. People's and companies' names (capitalised words inside a sentence) pass through
+untouched: Apertium would turn "Marco" into "Frame".
+
+Example::
+
+    >>> translator = ApertiumTranslator.installed()                 # doctest: +SKIP
+    >>> translator.translate("¿Qué decidimos sobre la fecha de lanzamiento?", "es", "en")
+    'What decide on the date of launching?'
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import logging
+import os
+import re
+import select
+import shutil
+import signal
+import subprocess
+import threading
+import time
+from pathlib import Path
+from typing import Protocol
+
+log = logging.getLogger("v1tr0.translation")
+
+LANGUAGES = ("en", "es")
+# Below this a short question ("website budget", "hola") could be either language: it is
+# searched as written.
+MIN_CONFIDENCE = 0.9
+_PAIRS = {("es", "en"): "spa-eng", ("en", "es"): "eng-spa"}
+_TIMEOUT = 2.0  # seconds; a pipeline that takes longer is restarted and the question kept
+# Apertium's stream format gives these a meaning; escaped, they are plain text.
+_SPECIAL = re.compile(r"([\^$\[\]{}/\\@<>])")
+_UNESCAPE = re.compile(r"\\(.)")
+_OUR_BRACKETS = re.compile(r"(?<!\\)[\[\]]")
+# A word and what sits around it: punctuation before and after, letters in between.
+_WORD = re.compile(r"(?P<before>[^\w\s]*)(?P<word>[\w'-]+)?(?P<after>\S*)")
+_SENTENCE_END = re.compile(r"[.!?:;]$")
+
+
+class QuestionTranslator(Protocol):
+    """Translates a question between the languages the bot speaks."""
+
+    def translate(self, text: str, source: str, target: str) -> str | None:
+        """``text`` in ``target``, or None when it cannot be translated now."""
+        ...
+
+
+@functools.cache
+def _identifier():  # py3langid has no type hints
+    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+
+    identifier = LanguageIdentifier.from_modelpath(MODEL_DIR / MODEL_FILE, norm_probs=True)
+    identifier.set_languages(list(LANGUAGES))
+    return identifier
+
+
+def question_language(text: str) -> str | None:
+    """``en`` or ``es`` when the question is clearly in it, else None.
+
+    Example:
+        >>> question_language("¿Qué decidimos sobre la fecha de lanzamiento?")
+        'es'
+        >>> question_language("website") is None
+        True
+    """
+    if not re.search(r"[^\W\d_]", text):
+        return None
+    language, confidence = _identifier().classify(text)
+    return language if confidence >= MIN_CONFIDENCE else None
+
+
+def _as_stream(text: str) -> str:
+    """``text`` in Apertium's stream format, its names in brackets so they pass unchanged.
+
+    Example:
+        >>> _as_stream("¿Qué opinaba Marco sobre el diseño? Dijo que sí")
+        '¿Qué opinaba [Marco] sobre el diseño? Dijo que sí'
+    """
+    out: list[str] = []
+    starts_sentence = True
+    for token in re.split(r"(\s+)", " ".join(text.replace("\0", " ").split())):
+        if not token or token.isspace():
+            out.append(token)
+            continue
+        parts = _WORD.fullmatch(token)
+        word = parts["word"] if parts else None
+        escaped = _SPECIAL.sub(r"\\\1", token)
+        if word and word[0].isupper() and not starts_sentence and not parts["before"]:
+            escaped = (_SPECIAL.sub(r"\\\1", parts["before"]) + f"[{word}]"
+                       + _SPECIAL.sub(r"\\\1", parts["after"]))
+        out.append(escaped)
+        starts_sentence = bool(_SENTENCE_END.search(token))
+    return "".join(out)
+
+
+def _from_stream(text: str) -> str:
+    return " ".join(_UNESCAPE.sub(r"\1", _OUR_BRACKETS.sub("", text)).split())
+
+
+class _Pipeline:
+    """One direction's Apertium programs, started once and fed a question at a time."""
+
+    def __init__(self, command: str, *, timeout: float = _TIMEOUT) -> None:
+        self._command = command
+        self._timeout = timeout
+        self._process: subprocess.Popen[bytes] | None = None
+        self._pending = b""
+        self._lock = threading.Lock()
+
+    def translate(self, text: str) -> str | None:
+        with self._lock:
+            try:
+                return self._translate(text)
+            except (OSError, TimeoutError) as error:
+                log.warning("apertium failed (%s); the question is searched as written",
+                            error)
+                self.close()
+                return None
+
+    def _translate(self, text: str) -> str:
+        process = self._process
+        if process is None or process.poll() is not None:
+            # $1 -n: unknown words without Apertium's '*' marks; $2: the tagger's defaults.
+            process = self._process = subprocess.Popen(
+                ["bash", "-c", self._command, "apertium", "-n", ""], stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True)
+            self._pending = b""
+        assert process.stdin is not None and process.stdout is not None
+        # Each NUL flushes the pipeline; a few of them, since some of its programs read one
+        # character ahead and would otherwise hold the question back until the next one.
+        process.stdin.write(_as_stream(text).encode() + b"\n" + b"\0" * 4)
+        process.stdin.flush()
+        deadline = time.monotonic() + self._timeout
+        ready = select.poll()  # not select(): a busy process has descriptors past 1024
+        ready.register(process.stdout, select.POLLIN)
+        while b"\0" not in (pending := self._pending.lstrip(b"\0\n")):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not ready.poll(remaining * 1000):
+                raise TimeoutError(f"no translation within {self._timeout:g} s")
+            chunk = os.read(process.stdout.fileno(), 65536)
+            if not chunk:
+                raise OSError("the apertium pipeline stopped")
+            self._pending = pending + chunk
+        translation, _, self._pending = pending.partition(b"\0")
+        return _from_stream(translation.decode(errors="replace"))
+
+    def close(self) -> None:
+        process, self._process = self._process, None
+        if process is None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        process.wait()
+        for stream in (process.stdin, process.stdout):
+            if stream is not None:
+                stream.close()
+
+
+class ApertiumTranslator:
+    """Apertium's English-Spanish pair, each direction a pipeline kept running.
+
+    Args:
+        modes: The folder holding Apertium's ``spa-eng.mode`` and ``eng-spa.mode`` (the
+            installed pair's, by default).
+    """
+
+    def __init__(self, modes: Path) -> None:
+        self._pipelines: dict[tuple[str, str], _Pipeline] = {}
+        for direction, mode in _PAIRS.items():
+            # apertium-wblank-mode writes the pipeline the way `apertium -z` runs it.
+            command = subprocess.run(["apertium-wblank-mode", "-z", str(modes / f"{mode}.mode")],
+                                     check=True, capture_output=True, text=True).stdout
+            self._pipelines[direction] = _Pipeline(command)
+
+    @classmethod
+    def installed(cls) -> ApertiumTranslator | None:
+        """The translator of the installed ``apertium-eng-spa``, or None (logged) without it."""
+        apertium = shutil.which("apertium")
+        modes = (Path(apertium).resolve().parent.parent / "share" / "apertium" / "modes"
+                 if apertium else None)
+        if (modes is None or shutil.which("apertium-wblank-mode") is None
+                or not all((modes / f"{mode}.mode").exists() for mode in _PAIRS.values())):
+            log.info("Apertium's English-Spanish pair is not installed (apt-get install "
+                     "apertium-eng-spa): questions are searched in the language they are asked")
+            return None
+        return cls(modes)
+
+    def translate(self, text: str, source: str, target: str) -> str | None:
+        """``text`` from ``source`` into ``target`` (``en``/``es``); None if it failed."""
+        pipeline = self._pipelines.get((source, target))
+        if pipeline is None or not text.strip():
+            return None
+        return pipeline.translate(text) or None
+
+    def close(self) -> None:
+        """Stop the pipelines (they start again when next needed)."""
+        for pipeline in self._pipelines.values():
+            pipeline.close()

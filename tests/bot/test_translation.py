@@ -1,0 +1,53 @@
+"""Questions in one language about meetings in the other: language detection and Apertium."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+
+import pytest
+
+from bot.retrieval.translation import ApertiumTranslator, _Pipeline, question_language
+
+
+def test_the_language_of_a_question() -> None:
+    assert question_language("¿Qué decidimos sobre la fecha de lanzamiento?") == "es"
+    assert question_language("resume lo que dijo Ana") == "es"
+    assert question_language("What did Marco say about the remote?") == "en"
+    # Too short or wordless to tell: searched as written.
+    for unclear in ("website", "hola", "#12 ???", ""):
+        assert question_language(unclear) is None
+
+
+def test_questions_are_translated_in_step_with_names_kept(apertium: ApertiumTranslator) -> None:
+    # Each answer must belong to its own question: the pipeline never lags one behind.
+    for number in range(1, 31):
+        translated = apertium.translate(
+            f"¿Qué dijo Marco sobre el presupuesto del punto {number}?", "es", "en")
+        # Not "What said Frame…": a name inside the sentence is kept as said.
+        assert translated == f"What said Marco on the estimate of the point {number}?"
+    assert apertium.translate("What did we decide about the launch date?", "en", "es") \
+        == "Qué decidimos sobre la cita lanzadora?"
+    # Apertium's own markup characters are plain text here.
+    assert apertium.translate("¿Por qué [no] $5 / a^b <x> @c?", "es", "en") \
+        == "Why [no] $5 / to^b <x> @c?"
+    assert apertium.translate("   ", "es", "en") is None
+    assert apertium.translate("hola", "en", "fr") is None
+
+
+def test_a_stopped_pipeline_starts_again(apertium: ApertiumTranslator) -> None:
+    assert apertium.translate("la reunión", "es", "en") == "The meeting"
+    pipeline = apertium._pipelines[("es", "en")]
+    assert pipeline._process is not None
+    os.killpg(pipeline._process.pid, signal.SIGKILL)
+    pipeline._process.wait()
+    assert apertium.translate("el presupuesto", "es", "en") == "The estimate"
+
+
+def test_a_pipeline_that_hangs_is_given_up_and_logged(caplog: pytest.LogCaptureFixture) -> None:
+    silent = _Pipeline("cat >/dev/null", timeout=0.2)
+    with caplog.at_level(logging.WARNING, logger="v1tr0.translation"):
+        assert silent.translate("¿Qué decidimos?") is None
+    assert "no translation within 0.2 s" in caplog.text
+    assert silent._process is None  # stopped; the next question starts a fresh one
