@@ -16,6 +16,7 @@ Example::
 
     >>> translator = ApertiumTranslator.installed()                 # doctest: +SKIP
     >>> translator.translate("¿Qué decidimos sobre la fecha de lanzamiento?", "es", "en")
+    ... # doctest: +SKIP
     'What decide on the date of launching?'
 """
 
@@ -84,28 +85,29 @@ def question_language(text: str) -> str | None:
     return language if confidence >= MIN_CONFIDENCE else None
 
 
+def _escaped(text: str) -> str:
+    return _SPECIAL.sub(r"\\\1", text)
+
+
 def _as_stream(text: str) -> str:
     """``text`` in Apertium's stream format, its names in brackets so they pass unchanged.
 
     Example:
-        >>> _as_stream("¿Qué opinaba Marco sobre el diseño? Dijo que sí")
-        '¿Qué opinaba [Marco] sobre el diseño? Dijo que sí'
+        >>> _as_stream("¿Qué opinaba Marco sobre el diseño? Dijo que sí, Ana. a/b")
+        '¿Qué opinaba [Marco] sobre el diseño? Dijo que sí, [Ana]. a\\\\/b'
     """
-    out: list[str] = []
+    tokens: list[str] = []
     starts_sentence = True
-    for token in re.split(r"(\s+)", " ".join(text.replace("\0", " ").split())):
-        if not token or token.isspace():
-            out.append(token)
-            continue
-        parts = _WORD.fullmatch(token)
-        word = parts["word"] if parts else None
-        escaped = _SPECIAL.sub(r"\\\1", token)
+    for token in " ".join(text.replace("\0", " ").split()).split(" "):
+        parts = _WORD.fullmatch(token)  # any token does
+        assert parts is not None
+        word = parts["word"]
         if word and word[0].isupper() and not starts_sentence and not parts["before"]:
-            escaped = (_SPECIAL.sub(r"\\\1", parts["before"]) + f"[{word}]"
-                       + _SPECIAL.sub(r"\\\1", parts["after"]))
-        out.append(escaped)
+            tokens.append(f"[{word}]{_escaped(parts['after'])}")
+        else:
+            tokens.append(_escaped(token))
         starts_sentence = bool(_SENTENCE_END.search(token))
-    return "".join(out)
+    return " ".join(tokens)
 
 
 def _from_stream(text: str) -> str:

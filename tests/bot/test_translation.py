@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import doctest
 import logging
 import os
 import signal
 
 import pytest
 
+from bot.retrieval import translation
 from bot.retrieval.translation import ApertiumTranslator, _Pipeline, question_language
 
 
@@ -51,3 +53,8 @@ def test_a_pipeline_that_hangs_is_given_up_and_logged(caplog: pytest.LogCaptureF
         assert silent.translate("¿Qué decidimos?") is None
     assert "no translation within 0.2 s" in caplog.text
     assert silent._process is None  # stopped; the next question starts a fresh one
+
+
+def test_the_examples_in_the_docstrings_hold() -> None:
+    failed, attempted = doctest.testmod(translation)
+    assert attempted >= 3 and failed == 0
