@@ -200,7 +200,12 @@ class ApertiumTranslator:
             log.info("Apertium's English-Spanish pair is not installed (apt-get install "
                      "apertium-eng-spa): questions are searched in the language they are asked")
             return None
-        return cls(modes)
+        try:
+            return cls(modes)
+        except (OSError, subprocess.CalledProcessError) as error:
+            log.warning("Apertium is installed but its pipelines could not be read (%s): "
+                        "questions are searched in the language they are asked", error)
+            return None
 
     def translate(self, text: str, source: str, target: str) -> str | None:
         """``text`` from ``source`` into ``target`` (``en``/``es``); None if it failed."""

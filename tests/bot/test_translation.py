@@ -6,6 +6,7 @@ import doctest
 import logging
 import os
 import signal
+from pathlib import Path
 
 import pytest
 
@@ -58,3 +59,24 @@ def test_a_pipeline_that_hangs_is_given_up_and_logged(caplog: pytest.LogCaptureF
 def test_the_examples_in_the_docstrings_hold() -> None:
     failed, attempted = doctest.testmod(translation)
     assert attempted >= 3 and failed == 0
+
+
+def test_without_apertium_questions_are_searched_as_asked(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    with caplog.at_level(logging.INFO, logger="v1tr0.translation"):
+        assert ApertiumTranslator.installed() is None
+    assert "apt-get install apertium-eng-spa" in caplog.text
+    # Installed but broken: the programs are there and fail.
+    (tmp_path / "bin").mkdir()
+    for program in ("apertium", "apertium-wblank-mode"):
+        (tmp_path / "bin" / program).write_text("#!/bin/sh\nexit 3\n")
+        (tmp_path / "bin" / program).chmod(0o755)
+    modes = tmp_path / "share" / "apertium" / "modes"
+    modes.mkdir(parents=True)
+    for mode in ("spa-eng", "eng-spa"):
+        (modes / f"{mode}.mode").write_text("lt-proc\n")
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="v1tr0.translation"):
+        assert ApertiumTranslator.installed() is None
+    assert "could not be read" in caplog.text
