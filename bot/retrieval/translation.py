@@ -51,6 +51,31 @@ _OUR_BRACKETS = re.compile(r"(?<!\\)[\[\]]")
 # A word and what sits around it: punctuation before and after, letters in between.
 _WORD = re.compile(r"(?P<before>[^\w\s]*)(?P<word>[\w'-]+)?(?P<after>\S*)")
 _SENTENCE_END = re.compile(r"[.!?:;]$")
+# The agency's own words, which Apertium gets wrong ("presupuesto" -> "estimate", "jefe de
+# proyecto" -> "boss of project", "billing" -> "enunciando"): written in as said here
+# (longer phrases first). Chosen from the product's vocabulary, not from any benchmark's
+# questions.
+GLOSSARY: dict[tuple[str, str], dict[str, str]] = {
+    ("es", "en"): {
+        r"fechas? de lanzamiento": "launch date", r"presupuestos?": "budget",
+        r"jef[ea]s? de proyectos?": "project manager",
+        r"fechas? de entrega": "due date", r"fechas? l[ií]mite": "deadline",
+        r"plazos?": "deadline", r"facturaci[oó]n": "billing", r"facturas?": "invoice",
+        r"tiendas? (?:en l[ií]nea|online)": "online store", r"maquetas?": "mockup",
+        r"cronogramas?": "timeline", r"cotizaci[oó]n(?:es)?": "quote", r"hitos?": "milestone",
+        r"lanzamientos?": "launch", r"entregables?": "deliverable",
+    },
+    ("en", "es"): {
+        r"launch dates?": "fecha de lanzamiento", r"project managers?": "jefe de proyecto",
+        r"due dates?": "fecha de entrega",
+        r"billing": "facturación", r"launch(?:es)?": "lanzamiento", r"quotes?": "presupuesto",
+        r"mock-?ups?": "maqueta", r"timelines?": "cronograma", r"deliverables?": "entregable",
+    },
+}
+# A glossary word, or a bracketed name to leave alone.
+_TERMS = {direction: re.compile(r"(\[[^\]]*\])|\b(" + "|".join(f"(?:{term})" for term in terms)
+                                + r")\b", re.IGNORECASE)
+          for direction, terms in GLOSSARY.items()}
 
 
 class QuestionTranslator(Protocol):
@@ -89,13 +114,15 @@ def _escaped(text: str) -> str:
     return _SPECIAL.sub(r"\\\1", text)
 
 
-def _as_stream(text: str) -> str:
-    """``text`` in Apertium's stream format, its names in brackets so they pass unchanged.
+def _as_stream(text: str, direction: tuple[str, str] = ("es", "en")) -> str:
+    """``text`` in Apertium's stream format, with the glossary's words and people's names in
+    brackets, which Apertium passes through unchanged.
 
     Example:
-        >>> _as_stream("¿Qué opinaba Marco sobre el diseño? Dijo que sí, Ana. a/b")
-        '¿Qué opinaba [Marco] sobre el diseño? Dijo que sí, [Ana]. a\\\\/b'
+        >>> _as_stream("¿Qué opinaba Marco sobre el presupuesto? Dijo que sí, Ana. a/b")
+        '¿Qué opinaba [Marco] sobre el [budget]? Dijo que sí, [Ana]. a\\\\/b'
     """
+    terms, found = GLOSSARY[direction], _TERMS[direction]
     tokens: list[str] = []
     starts_sentence = True
     for token in " ".join(text.replace("\0", " ").split()).split(" "):
@@ -107,7 +134,9 @@ def _as_stream(text: str) -> str:
         else:
             tokens.append(_escaped(token))
         starts_sentence = bool(_SENTENCE_END.search(token))
-    return " ".join(tokens)
+    return found.sub(lambda match: match[1] or "[" + next(
+        said for term, said in terms.items() if re.fullmatch(term, match[2], re.IGNORECASE)
+    ) + "]", " ".join(tokens))
 
 
 def _from_stream(text: str) -> str:
@@ -117,8 +146,10 @@ def _from_stream(text: str) -> str:
 class _Pipeline:
     """One direction's Apertium programs, started once and fed a question at a time."""
 
-    def __init__(self, command: str, *, timeout: float = _TIMEOUT) -> None:
+    def __init__(self, command: str, direction: tuple[str, str] = ("es", "en"), *,
+                 timeout: float = _TIMEOUT) -> None:
         self._command = command
+        self._direction = direction
         self._timeout = timeout
         self._process: subprocess.Popen[bytes] | None = None
         self._pending = b""
@@ -145,7 +176,7 @@ class _Pipeline:
         assert process.stdin is not None and process.stdout is not None
         # Each NUL flushes the pipeline; a few of them, since some of its programs read one
         # character ahead and would otherwise hold the question back until the next one.
-        process.stdin.write(_as_stream(text).encode() + b"\n" + b"\0" * 4)
+        process.stdin.write(_as_stream(text, self._direction).encode() + b"\n" + b"\0" * 4)
         process.stdin.flush()
         deadline = time.monotonic() + self._timeout
         ready = select.poll()  # not select(): a busy process has descriptors past 1024
@@ -187,7 +218,7 @@ class ApertiumTranslator:
             # apertium-wblank-mode writes the pipeline the way `apertium -z` runs it.
             command = subprocess.run(["apertium-wblank-mode", "-z", str(modes / f"{mode}.mode")],
                                      check=True, capture_output=True, text=True).stdout
-            self._pipelines[direction] = _Pipeline(command)
+            self._pipelines[direction] = _Pipeline(command, direction)
 
     @classmethod
     def installed(cls) -> ApertiumTranslator | None:

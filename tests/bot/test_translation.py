@@ -28,10 +28,13 @@ def test_questions_are_translated_in_step_with_names_kept(apertium: ApertiumTran
     for number in range(1, 31):
         translated = apertium.translate(
             f"¿Qué dijo Marco sobre el presupuesto del punto {number}?", "es", "en")
-        # Not "What said Frame…": a name inside the sentence is kept as said.
-        assert translated == f"What said Marco on the estimate of the point {number}?"
+        # Not "What said Frame on the estimate…": a name inside the sentence is kept as
+        # said, and the agency's words as the glossary has them.
+        assert translated == f"What said Marco on the budget of the point {number}?"
     assert apertium.translate("What did we decide about the launch date?", "en", "es") \
-        == "Qué decidimos sobre la cita lanzadora?"
+        == "Qué decidimos sobre el fecha de lanzamiento?"
+    assert apertium.translate("¿Qué opinaba la jefa de proyecto del plazo?", "es", "en") \
+        == "What thought the project manager of the deadline?"
     # Apertium's own markup characters are plain text here.
     assert apertium.translate("¿Por qué [no] $5 / a^b <x> @c?", "es", "en") \
         == "Why [no] $5 / to^b <x> @c?"
@@ -45,7 +48,7 @@ def test_a_stopped_pipeline_starts_again(apertium: ApertiumTranslator) -> None:
     assert pipeline._process is not None
     os.killpg(pipeline._process.pid, signal.SIGKILL)
     pipeline._process.wait()
-    assert apertium.translate("el presupuesto", "es", "en") == "The estimate"
+    assert apertium.translate("la factura", "es", "en") == "The invoice"
 
 
 def test_a_pipeline_that_hangs_is_given_up_and_logged(caplog: pytest.LogCaptureFixture) -> None:
