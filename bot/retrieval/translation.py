@@ -8,16 +8,17 @@ millisecond a question once its pipeline runs, and no model file to pin.
 
 :func:`question_language` tells which language a question is in (py3langid, restricted to
 the two). :class:`ApertiumTranslator` keeps one Apertium pipeline per direction running in
-null-flush mode, so each question costs a write and a read instead of starting eleven
+null-flush mode, so each question costs a write and a read instead of starting thirteen
 programs. People's and companies' names (capitalised words inside a sentence) pass through
-untouched: Apertium would turn "Marco" into "Frame".
+untouched, as Apertium would turn "Marco" into "Frame"; the agency's own words are written
+in from :data:`GLOSSARY`, as it would make the budget an "estimate".
 
 Example::
 
     >>> translator = ApertiumTranslator.installed()                 # doctest: +SKIP
-    >>> translator.translate("¿Qué decidimos sobre la fecha de lanzamiento?", "es", "en")
+    >>> translator.translate("¿Qué decidimos sobre el presupuesto de Marco?", "es", "en")
     ... # doctest: +SKIP
-    'What decide on the date of launching?'
+    'What decide on the budget of Marco?'
 """
 
 from __future__ import annotations
