@@ -1,7 +1,8 @@
 """Span recall of Spanish questions about English meetings: as asked, and translated first.
 
 What it measures:
-    QMSum val's 237 specific queries, each also written in Spanish by hand for this bench
+    QMSum val's 237 specific queries, each also written in Spanish for this bench by a
+    language model asked for natural Spanish without any translation program
     (``bench/data/qmsum-val-es.json``; never by Apertium, which is what is measured), are
     searched hybrid, within the project and within the meeting, exactly as
     ``bench/retrieval.py`` scores them (same chunks, same index, same span recall):
