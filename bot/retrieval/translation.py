@@ -44,6 +44,7 @@ LANGUAGES = ("en", "es")
 # searched as written.
 MIN_CONFIDENCE = 0.9
 _PAIRS = {("es", "en"): "spa-eng", ("en", "es"): "eng-spa"}
+_END = b"[\x01]"  # no question holds it: _as_stream drops control characters
 _TIMEOUT = 2.0  # seconds; a pipeline that takes longer is restarted and the question kept
 # Apertium's stream format gives these a meaning; escaped, they are plain text.
 _SPECIAL = re.compile(r"([\^$\[\]{}/\\@<>])")
@@ -126,7 +127,8 @@ def _as_stream(text: str, direction: tuple[str, str] = ("es", "en")) -> str:
     terms, found = GLOSSARY[direction], _TERMS[direction]
     tokens: list[str] = []
     starts_sentence = True
-    for token in " ".join(text.replace("\0", " ").split()).split(" "):
+    printable = "".join(c if c.isprintable() else " " for c in text)  # no NUL, no end mark
+    for token in " ".join(printable.split()).split(" "):
         parts = _WORD.fullmatch(token)  # any token does
         assert parts is not None
         word = parts["word"]
@@ -175,23 +177,25 @@ class _Pipeline:
                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True)
             self._pending = b""
         assert process.stdin is not None and process.stdout is not None
-        # Each NUL flushes the pipeline; a few of them, since some of its programs read one
-        # character ahead and would otherwise hold the question back until the next one.
-        process.stdin.write(_as_stream(text, self._direction).encode() + b"\n" + b"\0" * 4)
+        # A bracketed mark ends each question (Apertium passes it through), so the answer is
+        # what comes before it, even an empty one. The NULs flush the pipeline: several, as
+        # some of its programs read one character ahead.
+        process.stdin.write(_as_stream(text, self._direction).encode() + b" " + _END
+                            + b"\n" + b"\0" * 4)
         process.stdin.flush()
         deadline = time.monotonic() + self._timeout
         ready = select.poll()  # not select(): a busy process has descriptors past 1024
         ready.register(process.stdout, select.POLLIN)
-        while b"\0" not in (pending := self._pending.lstrip(b"\0\n")):
+        while _END not in self._pending:
             remaining = deadline - time.monotonic()
             if remaining <= 0 or not ready.poll(remaining * 1000):
                 raise TimeoutError(f"no translation within {self._timeout:g} s")
             chunk = os.read(process.stdout.fileno(), 65536)
             if not chunk:
                 raise OSError("the apertium pipeline stopped")
-            self._pending = pending + chunk
-        translation, _, self._pending = pending.partition(b"\0")
-        return _from_stream(translation.decode(errors="replace"))
+            self._pending += chunk
+        translation, _, self._pending = self._pending.partition(_END)
+        return _from_stream(translation.replace(b"\0", b"").decode(errors="replace"))
 
     def close(self) -> None:
         process, self._process = self._process, None

@@ -9,6 +9,8 @@ import signal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.retrieval import translation
 from bot.retrieval.translation import ApertiumTranslator, _Pipeline, question_language
@@ -83,3 +85,15 @@ def test_without_apertium_questions_are_searched_as_asked(
     with caplog.at_level(logging.INFO, logger="v1tr0.translation"):
         assert ApertiumTranslator.installed() is None
     assert "could not be read" in caplog.text
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="abcXYZ ñáÉ¿?¡!.,;:'-_0123\t\n^$[]{}/\\@<>*#", max_size=60))
+def test_any_text_comes_back_whole_through_the_pipeline_protocol(text: str) -> None:
+    # `cat` in Apertium's place: what goes in must come out, escapes and brackets undone.
+    echo = _Pipeline("cat")
+    try:
+        assert echo.translate(text) == " ".join(text.split())
+        assert echo.translate("second") == "second"  # still in step
+    finally:
+        echo.close()
