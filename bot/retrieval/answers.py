@@ -225,14 +225,10 @@ class Retriever:
                          languages: dict[int, str], question: str,
                          versions: dict[str, str]) -> np.ndarray:
         """Each line's similarity to the question in the line's own language."""
-        asked = await self._query_vector(question)
-        if not versions:
-            return vectors @ asked
-        translated = {language: await self._query_vector(text)
-                      for language, text in versions.items()}
-        per_line = np.stack([translated.get(languages[m.transcript_id], asked)
-                             for m, _t in lines])
-        return np.einsum("ij,ij->i", vectors, per_line)
+        spoken = [languages[m.transcript_id] for m, _t in lines]
+        by_language = {language: await self._query_vector(versions.get(language, question))
+                       for language in dict.fromkeys(spoken)}
+        return np.einsum("ij,ij->i", vectors, np.stack([by_language[s] for s in spoken]))
 
     async def _with_reasons(self, store: WorkspaceStore, found: list[Moment],
                             limit: int) -> list[Moment]:
