@@ -49,7 +49,7 @@ import unicodedata
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
 from urllib.parse import urlsplit
@@ -251,7 +251,7 @@ class _Lexical:
     meeting_ids: np.ndarray
     bm25: bm25s.BM25 | None
     languages: frozenset[str] = frozenset({"en"})
-    project_languages: dict[int, frozenset[str]] = field(default_factory=dict)
+    project_languages: frozenset[tuple[int, str]] = frozenset()  # (project, language) pairs
 
 
 def slug(text: str) -> str:
@@ -530,7 +530,8 @@ class SearchIndex:
         lexical = self._lexical_index(workspace_id, collection)
         if project_id is None:
             return lexical.languages if lexical.chunks else frozenset()
-        return lexical.project_languages.get(project_id, frozenset())
+        return frozenset(language for project, language in lexical.project_languages
+                         if project == project_id)
 
     def search_sync(self, workspace_id: int, query: str, *, project_id: int | None = None,
                     meeting_id: int | None = None, k: int = 10, mode: Mode = "hybrid",
@@ -646,9 +647,8 @@ class SearchIndex:
                 project_ids=np.array([chunk.project_id for chunk in chunks], dtype=np.int64),
                 meeting_ids=np.array([chunk.meeting_id for chunk in chunks], dtype=np.int64),
                 bm25=bm25, languages=frozenset(chunk.language for chunk in chunks),
-                project_languages={
-                    project_id: frozenset(c.language for c in chunks if c.project_id == project_id)
-                    for project_id in {chunk.project_id for chunk in chunks}})
+                project_languages=frozenset((chunk.project_id, chunk.language)
+                                            for chunk in chunks))
             self._lexical[workspace_id] = lexical
             return lexical
 

@@ -375,6 +375,12 @@ async def test_spanish_transcripts_are_stemmed_as_spanish(index: SearchIndex) ->
     assert hits[0].chunk.language == "es"
     assert [h.chunk.transcript_id for h in await index.search(1, "launched",
                                                                 mode="lexical")] == [101]
+    # Which languages a project's meetings were held in tells what to translate a question to.
+    await index.replace_transcript(1, 8, 44, 102, launch)
+    assert await index.languages(1) == {"en", "es"}
+    assert await index.languages(1, 7) == {"en", "es"}
+    assert await index.languages(1, 8) == {"en"}
+    assert await index.languages(1, 9) == set() and await index.languages(2) == set()
     # Stemmed as English, the Spanish forms do not meet.
     await index.replace_transcript(1, 7, 42, 100, tienda, language="en")
     assert await index.search(1, "¿cuándo lo lanzó?", mode="lexical") == []
