@@ -170,6 +170,13 @@ class Context:
             soon = self.services.clock() - STILL_AHEAD
             recent = [m for m in recent if m.status is not MeetingStatus.CANCELLED
                       and m.starts_at >= soon]
+        if not recent:
+            raise UserError(_(
+                "No meeting has been held yet, so none is `{name}`; upcoming ones: "
+                "`/meeting list`.", name=text) if past else _(
+                "Nothing is scheduled ahead, so no meeting is `{name}`. Schedule one with "
+                "`/meeting schedule website tomorrow 3pm`; past ones: "
+                "`/meeting list period:past`.", name=text))
         meant = {m.id: m for m in recent}
         fits = [meant[n] for n in meetings_meant(text, await self._candidates(recent),
                                                   self.today(), ahead=not past)]

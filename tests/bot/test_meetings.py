@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import jwt
 from icalendar import Calendar
 
+from bot.core import Upload
 from bot.dispatcher import Dispatcher
 from bot.meetings.reminders import ReminderService
 from bot.ports import Services
@@ -258,6 +259,14 @@ async def test_join_leave_list_and_permissions(chat: Chat) -> None:
 async def test_a_meeting_is_named_in_words(chat: Chat, clock: Clock) -> None:
     clock.now = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)  # a Thursday
     await _setup(chat)
+    # With nothing scheduled, "the next meeting" is not taken for a title.
+    for nothing in ("meeting show the next meeting", "who is coming to the next meeting?"):
+        refused = await chat.say(nothing)
+        assert refused.status == "error" and refused.text.startswith(
+            "Nothing is scheduled ahead, so no meeting is `the next meeting`."), nothing
+    held = await chat.say("transcript add the last meeting", files=(
+        Upload("notes.txt", b"Ana: We decided to ship on Friday."),))
+    assert held.text.startswith("No meeting has been held yet, so none is `the last meeting`")
     await chat.ok("client create Acme")
     await chat.ok("project update website client:acme")
     await chat.ok("project create Mobile")
