@@ -162,7 +162,7 @@ class Dispatcher:
                               "Ask an admin to change your role.", command=command.name,
                               role=ctx.role_label(command.role),
                               mine=ctx.role_label(ctx.role)))
-        args = convert_all(command, values, ConvertContext(_, ctx.timezone))
+        args = convert_all(command, values, ConvertContext(_, ctx.timezone, ctx.services.clock))
         return await command.handler(ctx, **args)
 
     async def _route(self, request: Request, sender: Sender, _: Translator,

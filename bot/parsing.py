@@ -7,8 +7,9 @@ command with its arguments or a message saying what was wrong and how to write i
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -201,13 +202,19 @@ def missing_error(missing: list[Param], _: Translator) -> UserError:
 # -- conversion ---------------------------------------------------------------------------
 
 
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 @dataclass(frozen=True, slots=True)
 class ConvertContext:
     translator: Translator
     timezone: str
+    clock: Callable[[], datetime] = _utc_now
 
-    def today(self) -> date:
-        return datetime.now(ZoneInfo(self.timezone)).date()
+    def now(self) -> datetime:
+        """The time where the sender is, by the services' clock (tests set it)."""
+        return self.clock().astimezone(ZoneInfo(self.timezone))
 
 
 def convert_all(command: Command, values: dict[str, Any], cx: ConvertContext) -> dict[str, Any]:
@@ -382,7 +389,7 @@ def parse_date(value: Any, cx: ConvertContext) -> date | None:
     parsed = dateparser.parse(text, languages=languages, settings={
         "TIMEZONE": cx.timezone, "RETURN_AS_TIMEZONE_AWARE": True,
         "PREFER_DATES_FROM": "future",
-        "RELATIVE_BASE": datetime.now(ZoneInfo(cx.timezone)).replace(tzinfo=None),
+        "RELATIVE_BASE": cx.now().replace(tzinfo=None),
     })
     return parsed.date() if parsed else None
 

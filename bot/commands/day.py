@@ -10,32 +10,40 @@ from bot.core import Reply, Role
 
 
 @registry.command("day", role=Role.MEMBER)
-async def your_day(ctx: Context, when: date | None = None) -> Reply:
+async def your_day(ctx: Context, when: date | None = None, *, week: bool = False) -> Reply:
     """Your day: the meetings you are in and your open action items due by then.
 
     Args:
         when: Which day, e.g. tomorrow or friday (default today).
+        week: From that day to the end of its week (Sunday).
 
     Examples:
         /day
         /day tomorrow
+        /day --week
     """
     _ = ctx._
-    day = when or ctx.today()
-    meetings = await ctx.db.meetings_of(ctx.member_id, after=ctx.midnight(day),
-                                        before=ctx.midnight(day + timedelta(days=1)))
+    first = when or ctx.today()
+    end = first + timedelta(days=7 - first.weekday() if week else 1)  # the day after
+    last = end - timedelta(days=1)
+    meetings = await ctx.db.meetings_of(ctx.member_id, after=ctx.midnight(first),
+                                        before=ctx.midnight(end))
     # Due by then, so what is already late comes too.
-    owed = (await ctx.db.action_items(owner_id=ctx.member_id,
-                                      due_before=day + timedelta(days=1), limit=20)).rows
+    owed = (await ctx.db.action_items(owner_id=ctx.member_id, due_before=end, limit=20)).rows
     if not meetings and not owed:
         return Reply(text=_("Nothing on {date}: no meeting you are in and no action item due.",
-                            date=_.date(day)), status="info")
+                            date=_.date(first)) if last == first else _(
+            "Nothing from {first} to {last}: no meeting you are in and no action item due.",
+            first=_.date(first), last=_.date(last)), status="info")
     projects = dict(await ctx.db.project_names())
-    items = [f"{_.time(m.starts_at, ctx.timezone)} · *{m.title}*"
+    at = _.time if last == first else _.datetime  # over a week, each meeting's day too
+    items = [f"{at(m.starts_at, ctx.timezone)} · *{m.title}*"
              + ("" if m.title == projects[m.project_id] else f" · {projects[m.project_id]}")
              + f" (`/meeting join #{m.id}`)" for m in meetings]
     today = ctx.today()
     items += [f"#{i.id} {i.text} · {_('due')} {_.date(i.due_date)}"
               + (f" ⚠ {_('overdue')}" if i.due_date and i.due_date < today else "")
               for i in owed]
-    return Reply(title=_("Your agenda for {date}", date=_.date(day)), items=items)
+    return Reply(title=_("Your agenda for {date}", date=_.date(first)) if last == first else
+                 _("Your agenda from {first} to {last}", first=_.date(first),
+                   last=_.date(last)), items=items)

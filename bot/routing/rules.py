@@ -346,17 +346,25 @@ _DONE = [re.compile(pattern, re.IGNORECASE) for pattern in (
     r"lista)[.!]?$")]
 
 
-# "What do I have today?", "what's on my agenda tomorrow?", "¿qué tengo el viernes?": the
-# sender's day ("what do I have to do?" asked for tasks, above).
+# "What do I have today?", "what's on my plate tomorrow?", "¿qué tengo el viernes?": the
+# sender's day ("what do I have to do?" asked for tasks, above); "this week", "la semana
+# que viene": the rest of that week.
 _AGENDA = re.compile(
-    r"^¿?(?:what(?:'s| is) on my (?:agenda|calendar|schedule)|what do i have|my (?:agenda|day|"
-    r"schedule)|(?:show|give) me my (?:agenda|day)|qu[eé] tengo|mi agenda|mi d[ií]a)"
-    r"(?:\s+(?:for\s+|on\s+|para\s+|del?\s+|el\s+)?(?P<day>.+?))?\s*[.!?]?$", re.IGNORECASE)
+    r"^¿?(?:what(?:'?s| is) on my (?:agenda|calendar|schedule|plate)|what do i have|"
+    r"my (?:agenda|day|schedule)|(?:show|give) me my (?:agenda|day)|qu[eé] tengo|mi agenda|"
+    r"mi d[ií]a)(?:\s+(?:for\s+|on\s+|para\s+|del?\s+|el\s+)?(?P<day>.+?))?\s*[.!?]?$",
+    re.IGNORECASE)
+_WEEK = re.compile(r"\b(?:week|semana)\b", re.IGNORECASE)
+_NEXT_WEEK = re.compile(r"\b(?:next|que viene|pr[oó]xima|siguiente)\b", re.IGNORECASE)
 
 
 @_rule(_AGENDA)
 async def _agenda(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
-    return Routed("day", {"when": match["day"]} if match["day"] else {})
+    day = match["day"]
+    if day and _WEEK.search(day):
+        return Routed("day", {"week": True, **({"when": "next monday"}
+                                               if _NEXT_WEEK.search(day) else {})})
+    return Routed("day", {"when": day} if day else {})
 
 
 @_rule(*_DONE)
@@ -567,8 +575,13 @@ _OPEN_TASKS = re.compile(
     r"quedan|tenemos|do we have|are there|est[aá]n|(?:pendientes|abiertas)))*"
     r"(?:\s+(?:on|for|in|en|de|del)\s+(?P<project>.+?))?\s*[.!?]?$", re.IGNORECASE)
 
+# "Who owes what?", "who is doing what on website?", "¿quién hace qué?": the same list.
+_WHO_OWES = re.compile(
+    r"^¿?(?:who\s+(?:owes|is doing|does|has)\s+what|qui[eé]n\s+(?:hace|debe|tiene)\s+qu[eé])"
+    r"(?:\s+(?:on|for|in|en|de|del)\s+(?P<project>.+?))?\s*[.!?]?$", re.IGNORECASE)
 
-@_rule(_OPEN_TASKS)
+
+@_rule(_OPEN_TASKS, _WHO_OWES)
 async def _open_tasks(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
     if not match["project"]:
         return Routed("actions", {})

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.i18n import Translator
 from storage import Database
 from storage.embeddings import MiniLMEmbedding
 from tests.bot.test_answers import LAUNCH, Desk
@@ -42,3 +43,29 @@ async def test_your_day_has_your_meetings_and_what_you_owe(desk: Desk, clock: Cl
     clock.advance(days=(friday - clock.now.date()).days + 1)
     late = text_of(await luis.ok("what's on my agenda?"))
     assert "send the final budget" in late and "⚠ overdue" in late
+
+
+async def test_your_week_runs_to_sunday(desk: Desk, clock: Clock) -> None:
+    await desk.chat.ok("project create Website")
+    await desk.chat.ok("meeting schedule website tomorrow 10am Design sync")
+    when = Translator("en").date
+    tomorrow = clock.now.date() + timedelta(days=1)
+    monday = tomorrow - timedelta(days=tomorrow.weekday())
+    week = await desk.chat.ok(f"day {monday} --week")
+    assert week.title == f"Your agenda from {when(monday)} to {when(monday + timedelta(6))}"
+    # Over a week each meeting says its day.
+    assert len(week.items) == 1 and week.items[0].startswith(
+        f"{tomorrow.strftime('%a')}, {when(tomorrow)}")
+    assert "*Design sync*" in week.items[0]
+    # "Next week" in words is Monday to Sunday after this one.
+    after = clock.now.date() + timedelta(days=7 - clock.now.weekday())
+    span = f"from {when(after)} to {when(after + timedelta(6))}"
+    for asked in ("what's on my plate next week?", "¿qué tengo la semana que viene?"):
+        reply = await desk.chat.say(asked)
+        assert span in (reply.title or reply.text), asked
+    # This week: from today to Sunday (on a Sunday, just today).
+    today = clock.now.date()
+    sunday = today + timedelta(days=6 - today.weekday())
+    this_week = await desk.chat.say("whats on my plate this week")
+    assert (f"from {when(today)} to {when(sunday)}" if sunday > today else f"on {when(today)}"
+            ) in (this_week.title or this_week.text).replace("for ", "on ")

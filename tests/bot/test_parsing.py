@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -143,3 +143,7 @@ def test_dates_in_both_languages() -> None:
     assert parse_date("en 3 días", spanish) == today + timedelta(days=3)
     assert parse_date("31/31/2027", english) is None
     assert parse_date("whenever", english) is None
+    # Relative to the services' clock, not the machine's: a Wednesday's "next monday".
+    wednesday = ConvertContext(EN, "UTC", lambda: datetime(2027, 3, 3, 12, 0, tzinfo=UTC))
+    assert parse_date("next monday", wednesday) == date(2027, 3, 8)
+    assert parse_date("tomorrow", wednesday) == date(2027, 3, 4)
