@@ -170,12 +170,23 @@ class Retriever:
                         key=lambda item: -item[0])
         # In a language the model was not trained on, any two sentences look alike (MiniLM
         # puts "¿cuántas horas llevamos?" at 0.62 from "decidimos quitar el paso"): there a
-        # line must also share a word with the question.
+        # line must also share a word of the question's subject, and two with a translated
+        # one, where a single word is often the translation's coincidence ("log" ->
+        # "registro").
         trusted: frozenset[str] | None = getattr(self.index.embedding, "languages", None)
-        asked = set().union(*(self._terms(text) for text in (query, *versions.values())))
+        analyzer = self.index.analyzer
+        asked = {language: set(analyzer(self._subject(versions.get(language, query), named),
+                                        language))
+                 for language in set(languages.values())}
+
+        def shares_words(m: Moment) -> bool:
+            language = languages[m.transcript_id]
+            terms = asked[language]
+            needed = min(2, len(terms)) if language in versions else 1
+            return len(terms & set(analyzer(m.text, language))) >= max(1, needed)
+
         found = [replace(m, score=rank) for rank, r, m in scored if r >= MIN_SIMILARITY and (
-            trusted is None or languages[m.transcript_id] in trusted
-            or asked & self._terms(m.text))][:limit]
+            trusted is None or languages[m.transcript_id] in trusted or shares_words(m))][:limit]
         if found and limit > 1 and _ASKS_WHY.search(query):
             found = await self._with_reasons(store, found, limit)
         return found
@@ -256,11 +267,6 @@ class Retriever:
         ignored.update(analyzer(_SAYING))
         return " ".join(word for word in query.split()
                         if any(term not in ignored for term in analyzer(word)))
-
-    def _terms(self, text: str) -> set[str]:
-        """The words of ``text`` as stems of either language the bot speaks."""
-        analyzer = self.index.analyzer
-        return set(analyzer(text, "en")) | set(analyzer(text, "es"))
 
     async def _query_vector(self, text: str) -> np.ndarray:
         return _unit(await asyncio.to_thread(self.index.query_vector, text))

@@ -662,6 +662,14 @@ async def test_a_question_in_the_other_language_is_translated_first(
     quoted = {c.detail.split(" · ")[0] for c in both.citations}
     assert {"Launch review", "Revisión con el cliente"} <= quoted
 
+    # One word in common through the translation is a coincidence ("log" -> "registro"),
+    # not an answer from a Spanish meeting about the sign-up flow.
+    await desk.chat.ok("project create App language:es")
+    await desk.meeting_with(desk.chat, "App", "Revisión del registro", REGISTRO,
+                            new_project=False)
+    await desk.chat.ok("project log 2 app")
+    hours = await desk.chat.ok("ask how many hours did we log this week? project:app")
+    assert hours.text.startswith("Hours logged this week: 2") and not hours.citations
     # Without the translator the same Spanish question misses the English meeting.
     plain = Desk(db, clock, tmp_path / "plain", embedding)
     await plain.meeting_with(plain.chat, "Landing", "Launch review", LAUNCH)
