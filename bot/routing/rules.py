@@ -518,23 +518,45 @@ async def _list(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
     return Routed(_LISTS[match["what"].casefold()], {})
 
 
-# "Show me the website project", "show client acme", "muéstrame el proyecto website".
+# "Show me the website project", "show client acme", "muéstrame el proyecto website";
+# "show me acme", "muéstrame globex": a client's or project's name alone.
 _SHOW = re.compile(
-    r"^(?:please\s+)?(?:show(?: me)?|open|view|ver|mu[eé]stra(?:me)?|abre)\s+(?:the\s+|el\s+)?"
-    r"(?:(?P<kind>project|client|proyecto|cliente)\s+(?P<name>.+?)|(?P<name_first>.+?)\s+"
-    r"(?P<kind_last>project|client))\s*[.!?]?$", re.IGNORECASE)
+    r"^(?:please\s+)?(?:show(?: me)?|open|view|ver|mu[eé]stra(?:me)?|ens[eé][ñn]ame|abre)\s+"
+    r"(?:the\s+|el\s+|la\s+)?(?:(?P<kind>project|client|proyecto|cliente)\s+(?P<name>.+?)|"
+    r"(?P<name_first>.+?)\s+(?P<kind_last>project|client)|(?P<bare>.+?))\s*[.!?]?$",
+    re.IGNORECASE)
 
 
 @_rule(_SHOW)
 async def _show(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
     """``project show``/``client show`` for the name matched, when it names one ("show me
     the project budget" names none: it is a question)."""
+    if bare := match["bare"]:
+        if client := await projects.client(bare):
+            return Routed("client show", {"client": client})
+        project = await projects.named(bare)
+        return Routed("project show", {"project": project}) if project else None
     name = match["name"] or match["name_first"]
     if (match["kind"] or match["kind_last"]).casefold().startswith("client"):
         client = await projects.client(name)
         return Routed("client show", {"client": client}) if client else None
     project = await projects.mentioned(name)
     return Routed("project show", {"project": project}) if project else None
+
+
+# "What projects does Acme have?", "Acme's projects", "¿qué proyectos tiene Globex?",
+# "proyectos de globex": that client's projects.
+_CLIENT_PROJECTS = [re.compile(pattern, re.IGNORECASE) for pattern in (
+    r"^(?:what|which)\s+projects\s+(?:does|do|did)\s+(?P<client>.+?)\s+have\s*[?.!]?$",
+    r"^(?:(?:list|show(?: me)?)\s+)?(?P<client>[^\W\d_][\w.-]*)'s\s+projects\s*[?.!]?$",
+    r"^¿?(?:qu[eé]|cu[aá]les)\s+proyectos\s+tiene\s+(?P<client>.+?)\s*[?.!]?$",
+    r"^(?:(?:lista|mu[eé]stra(?:me)?)\s+)?(?:los\s+)?proyectos\s+de\s+(?P<client>.+?)\s*[?.!]?$")]
+
+
+@_rule(*_CLIENT_PROJECTS)
+async def _client_projects(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
+    client = await projects.client(match["client"])
+    return Routed("project list", {"client": client}) if client else None
 
 
 # "Marco's tasks", "tasks for Marco", "what is Marco working on?", "¿qué tareas tiene
@@ -608,8 +630,17 @@ _WHICH_MEETINGS = re.compile(
     r"did we have|are there|were there|have we got|have we had|hay|hubo|tenemos|tuvimos)?\s*"
     rf"{_PERIOD}?(?:\s+(?:for|on|with|of|in|de|con|en|del)\s+.+?)?\s*[.!?]?$", re.IGNORECASE)
 
+# "Show me tomorrow's meetings", "las reuniones de mañana": those of that period too.
+_SHOW_MEETINGS = r"(?:(?:show(?: me)?|list|see|mu[eé]stra(?:me)?|lista|ver)\s+)?"
+_PERIODS_MEETINGS = [
+    re.compile(rf"^{_SHOW_MEETINGS}(?:the\s+)?{_PERIOD}(?:'s)?\s+(?:meetings|calls)"
+               rf"(?:\s+(?:for|on|with|of|in)\s+.+?)?\s*[.!?]?$", re.IGNORECASE),
+    re.compile(rf"^{_SHOW_MEETINGS}(?:the\s+|las\s+)?(?:meetings|calls|reuniones|llamadas)"
+               rf"\s+(?:de\s+|del\s+|for\s+)?{_PERIOD}(?:\s+(?:for|on|with|of|in|de|con|en|"
+               rf"del)\s+.+?)?\s*[.!?]?$", re.IGNORECASE)]
 
-@_rule(_NEXT_MEETINGS, _WHICH_MEETINGS)
+
+@_rule(_NEXT_MEETINGS, _WHICH_MEETINGS, *_PERIODS_MEETINGS)
 async def _next_meetings(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
     args = {"project": project} if (project := await projects.mentioned(match.string)) else {}
     if said := [name for name, words in match.groupdict().items()

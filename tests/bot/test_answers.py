@@ -580,8 +580,17 @@ async def test_free_text_is_routed_in_both_languages(desk: Desk, clock: Clock) -
         assert (await desk.chat.ok(listing)).title == title, listing
     for show, title in (("show me the website project", "#1 Website"),
                         ("muéstrame el proyecto mobile", "#2 Mobile"),
-                        ("show client acme", "#1 Acme")):
+                        ("show client acme", "#1 Acme"), ("show me acme", "#1 Acme"),
+                        ("muéstrame website", "#1 Website")):
         assert (await desk.chat.ok(show)).title == title, show
+    for of_client in ("what projects does acme have?", "¿qué proyectos tiene Acme?",
+                      "acme's projects", "proyectos de acme"):
+        listed = await desk.chat.ok(of_client)
+        assert listed.title == "Projects" and {i.split(" · ")[0] for i in listed.items} == {
+            "#1 *Website*", "#3 *Intranet*"}, of_client
+    for tomorrows in ("show me tomorrow's meetings", "las reuniones de mañana"):
+        listed = await desk.chat.ok(tomorrows)
+        assert listed.title == "Website meetings (tomorrow)" and len(listed.items) == 4, tomorrows
     budget = await desk.chat.ok("show me the project budget")  # names no project: a question
     assert budget.title == "About Website" and "No budget is set." in budget.text
     for at_risk in ("which projects are over budget?", "¿qué proyectos están en riesgo?"):
