@@ -546,7 +546,8 @@ async def test_free_text_is_routed_in_both_languages(desk: Desk, clock: Clock) -
     await desk.meeting_with(desk.chat, "Website", "Launch review", LAUNCH, new_project=False)
     assert "send the final budget" in text_of(await desk.chat.ok("actions"))
     # Open tasks: in a project's channel its own, else (or with `--every`) every project's.
-    for open_tasks in ("actions", "what are the open tasks?", "¿qué tareas hay pendientes?"):
+    for open_tasks in ("actions", "what are the open tasks?", "¿qué tareas hay pendientes?",
+                       "who owes what?", "¿quién hace qué?"):
         assert (await desk.chat.ok(open_tasks)).title == "Action items of Website", open_tasks
     assert (await desk.chat.ok("actions --every")).title == "Action items"
     for mine in ("my tasks", "¿cuáles son mis tareas en website?", "what's on my plate?"):
