@@ -428,6 +428,14 @@ class WorkspaceStore:
             query = query.where(Meeting.project_id == project_id)
         return await self._page(query.order_by(Transcript.id.desc()), offset, limit)
 
+    async def meeting_transcript(self, meeting_id: int) -> Transcript | None:
+        """The meeting's newest summarised transcript, else its newest one."""
+        return await self.session.scalar(
+            select(Transcript).where(Transcript.workspace_id == self.workspace_id,
+                                     Transcript.meeting_id == meeting_id)
+            .order_by((Transcript.status == TranscriptStatus.DONE).desc(),
+                      Transcript.id.desc()).limit(1))
+
     async def summarised_transcript(self, meeting_id: int) -> Transcript | None:
         """The meeting's newest transcript that has its summary."""
         return await self.session.scalar(

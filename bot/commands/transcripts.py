@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.commands import registry
 from bot.commands.common import add_pager, page_window
 from bot.context import Context
@@ -86,14 +88,26 @@ async def transcript_list(ctx: Context, project: ProjectRef | None = None, *,
 
 
 @registry.command("transcript show", role=Role.MEMBER)
-async def transcript_show(ctx: Context, transcript: int) -> Reply:
+async def transcript_show(ctx: Context, transcript: str) -> Reply:
     """Show a transcript's summary, decisions and action items, or its progress.
 
     Args:
-        transcript: The transcript's number.
+        transcript: The transcript's number, or its meeting in words ("yesterday's call").
+
+    Examples:
+        /transcript show 12
+        /transcript show the launch review
     """
     _ = ctx._
-    row = await _transcript(ctx, transcript)
+    if number := re.fullmatch(r"#?(\d{1,12})", transcript.strip()):
+        row = await _transcript(ctx, int(number[1]))
+    else:
+        held = await ctx.meeting(transcript, past=True)
+        found = await ctx.db.meeting_transcript(held.id)
+        if found is None:
+            raise UserError(_("{meeting} has no transcript yet; add one with `/transcript add "
+                              "#{id}` and a file.", meeting=held.title, id=held.id))
+        row = found
     meeting = await ctx.db.meeting(row.meeting_id)
     assert meeting is not None
     if row.status is not TranscriptStatus.DONE:

@@ -112,6 +112,13 @@ async def test_a_text_transcript_becomes_a_posted_summary(setup: Setup, clock: C
     assert setup.chat.dispatcher  # the same summary is there on demand
     shown = await setup.chat.ok("transcript show 1")
     assert shown.items == posted.items
+    # Or by its meeting, in words: the summarised one of the meeting's transcripts.
+    for meeting in ("the launch review", "today's launch review", "#1"):
+        assert (await setup.chat.ok(f"transcript show {meeting}")).items == posted.items
+    await setup.chat.ok("meeting log website 2026-01-05 9am title:Kickoff")
+    bare = await setup.chat.say("transcript show kickoff")
+    assert bare.status == "error" and bare.text.startswith(
+        "Kickoff has no transcript yet; add one with `/transcript add #")
     actions = text_of(await setup.chat.ok("actions website"))
     assert "send the final budget" in actions and "Luis" in actions
     assert friday.strftime("%b") in actions or str(friday.day) in actions
