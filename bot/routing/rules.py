@@ -648,3 +648,41 @@ async def _next_meetings(match: re.Match[str], projects: ProjectLookup) -> Route
         args["period"] = said[0]
     return Routed("meeting list", args)
 
+
+
+# "How do I log hours?", "how can I invite someone?", "¿cómo agendo una reunión?", "¿cómo
+# puedo añadir un cliente?": the help of the command that does it. Only when the question
+# starts with what to do, so "how do we stand on the budget?" stays a question.
+_HOW_TO = re.compile(
+    r"^¿?(?:how\s+(?:do|can|could|should)\s+(?:i|we)|how\s+to|c[oó]mo\s+(?:puedo|podemos|se|"
+    r"hago para|hacemos para)|c[oó]mo(?=\s+\w+o\b))\s+(?P<what>.+?)\s*[?.!]?$", re.IGNORECASE)
+# What to do, as the first word says it (folded prefixes), and the command that does it.
+_HOW_TO_VERBS = (
+    (("log", "track", "registr", "imput"), "project log"),
+    (("schedul", "book", "agend", "program"), "meeting schedule"),
+    (("invit",), "meeting invite"), (("join", "uno", "unirme", "entro"), "meeting join"),
+    (("cancel",), "meeting cancel"), (("reschedul", "move", "muevo", "mover"), "meeting update"),
+    (("upload", "subo", "subir"), "transcript add"), (("ask", "pregunt"), "ask"),
+    (("search", "find", "busc"), "search"), (("bind", "vincul"), "project bind"),
+)
+# "Add", "create", "crear", "añado": what is added says which command.
+_HOW_TO_MAKE = ("add", "creat", "make", "set", "start", "cre", "añad", "anad", "agreg", "hago")
+_HOW_TO_THINGS = (
+    (("client", "cliente"), "client create"), (("project", "proyecto"), "project create"),
+    (("meeting", "call", "reunion", "llamada"), "meeting schedule"),
+    (("hour", "hora", "time"), "project log"),
+    (("transcript", "recording", "grabacion", "transcripcion"), "transcript add"),
+)
+
+
+@_rule(_HOW_TO)
+async def _how_to(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
+    first, *rest = fold(match["what"]).casefold().split()
+    for starts, command in _HOW_TO_VERBS:
+        if first.startswith(starts):
+            return Routed("help", {"topic": command})
+    if first.startswith(_HOW_TO_MAKE):
+        for starts, command in _HOW_TO_THINGS:
+            if any(word.startswith(starts) for word in rest):
+                return Routed("help", {"topic": command})
+    return None

@@ -534,6 +534,14 @@ async def test_free_text_is_routed_in_both_languages(desk: Desk, clock: Clock) -
     for in_channel in ("schedule a call for tomorrow at 3pm",
                        "agenda una reunión para mañana a las 10"):
         assert (await desk.chat.ok(in_channel)).title == "Meeting scheduled: Website", in_channel
+    # "How do I …?": the help of the command that does it; a question stays a question.
+    for how, topic in (("how do I log hours?", "/project log"),
+                       ("how can I invite someone to a meeting?", "/meeting invite"),
+                       ("¿cómo agendo una reunión?", "/meeting schedule"),
+                       ("¿cómo puedo añadir un cliente?", "/client create"),
+                       ("how to upload a recording", "/transcript add")):
+        assert (await desk.chat.ok(how)).title == topic, how
+    assert (await desk.chat.ok("how do we stand on the budget?")).title == "About Website"
     for hello in ("hi", "¡Hola!", "ayuda", "what can you do?", "good morning", "buenos días"):
         assert (await desk.chat.ok(hello)).title == "V1tr0 Bot commands", hello
     assert (await desk.chat.ok("thanks!")).text == "You're welcome!"
