@@ -665,8 +665,8 @@ _HOW_TO_VERBS = (
     (("upload", "subo", "subir"), "transcript add"), (("ask", "pregunt"), "ask"),
     (("search", "find", "busc"), "search"), (("bind", "vincul"), "project bind"),
 )
-# "Add", "create", "crear", "añado": what is added says which command.
-_HOW_TO_MAKE = ("add", "creat", "make", "set", "start", "cre", "añad", "anad", "agreg", "hago")
+# "Add", "create", "crear", "añado" (folded: "anado"): what is added says which command.
+_HOW_TO_MAKE = ("add", "creat", "make", "set", "start", "cre", "anad", "agreg", "hago")
 _HOW_TO_THINGS = (
     (("client", "cliente"), "client create"), (("project", "proyecto"), "project create"),
     (("meeting", "call", "reunion", "llamada"), "meeting schedule"),
