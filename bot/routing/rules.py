@@ -253,6 +253,23 @@ async def _invitation(match: re.Match[str], projects: ProjectLookup) -> Routed |
     return Routed("meeting invite", {"meeting": match["which"]})
 
 
+# "I can't make it to the globex call", "no puedo ir a la reunión del lunes": not coming.
+_NOT_COMING = [
+    re.compile(rf"^(?:sorry,?\s+)?i\s+(?:can(?:'|no)?t|cannot|won'?t|will not|am not|'m not)\s+"
+               rf"(?:make it|come|be there|attend|join|going|coming|be able to (?:make it|come|"
+               rf"attend|join))\s+(?:to\s+|at\s+|for\s+)?{_A_MEETING}\s*[.!]?$",
+               re.IGNORECASE),
+    re.compile(rf"^(?:lo siento,?\s+)?no\s+(?:puedo|podr[eé]|voy a poder|voy|vengo|asistir[eé]|"
+               rf"ir[eé])\s+(?:ir\s+|asistir\s+|venir\s+|estar\s+)?(?:a\s+|en\s+)?{_A_MEETING}"
+               rf"\s*[.!]?$", re.IGNORECASE),
+]
+
+
+@_rule(*_NOT_COMING)
+async def _not_coming(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
+    return Routed("meeting leave", {"meeting": match["which"]})
+
+
 # "Who is coming to tomorrow's call?", "¿quién viene a la reunión del lunes?": the meeting,
 # with its participants and their answers.
 _WHO_COMES = [

@@ -308,6 +308,11 @@ async def test_a_meeting_is_named_in_words(chat: Chat, clock: Clock) -> None:
     assert (await chat.ok("send me the invite for the launch meeting")).attachments
     for who in ("who is coming to tuesday's launch call?", "¿quién viene a la reunión del martes?"):
         assert (await chat.ok(who)).title == "#3 Launch", who
+    # Saying you will not come, in words.
+    for regrets in ("I can't make it to tuesday's launch call",
+                    "no puedo ir a la reunión del martes"):
+        assert (await chat.ok(regrets)).text == "Noted: you will not attend Launch.", regrets
+    assert "· not coming" in text_of(await chat.ok("meeting show #3"))
     for vague in ("the meeting", "the budget call"):  # tells nothing, or names none
         assert "No meeting called" in (await chat.say(f"meeting show {vague}")).text
     assert (await chat.ok("meeting show tomorrow's 4pm standup")).title == "#2 Standup"
