@@ -112,7 +112,7 @@ async def client_create(ctx: Context, name: str, *, company: str | None = None,
     return Reply(text=_("Client {name} created (#{id}).", name=f"*{client.name}*", id=client.id))
 
 
-@registry.command("client show", role=Role.MEMBER)
+@registry.command("client show", role=Role.MEMBER, aliases=("client history",))
 async def client_show(ctx: Context, client: ClientRef) -> Reply:
     """Show a client's contact details, billing (managers and up) and project history.
 

@@ -13,6 +13,7 @@ async def test_create_show_update_and_history(chat: Chat) -> None:
     await chat.ok('project create "Website" client:acme status:active')
     # By its company's name too; a client's name stands for its current project.
     assert (await chat.ok('client show "acme corp"')).title == "#1 Acme"
+    assert (await chat.ok("client history acme")).title == "#1 Acme"  # its projects too
     assert (await chat.ok("project show acme")).title == "#1 Website"
     shown = text_of(await chat.ok("client show acme"))
     for expected in ("Acme Corp", "Ana Ruiz", "ana@acme.com", "+34 600 123 456", "retail",
