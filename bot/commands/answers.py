@@ -55,6 +55,7 @@ _NO_SUBJECT = frozenset({
 _TOPICS = {
     "budget": r"budget|cost|spent|spend|money|burn|presupuesto|gasto|coste|costo|dinero",
     "hours": r"hours?|time logged|horas|tiempo",
+    "rate": r"(?:hourly )?rates?|per hour|tarifas?|precio por hora",
     "status": r"status|progress|state|estado|progreso|avance",
     "due": r"due|deadline|delivery|end date|entrega|plazo|fecha l[ií]mite|vence\w*|"
            r"vencimiento",
@@ -467,6 +468,9 @@ async def _facts(ctx: Context, project: Project, question: str) -> list[str]:
             spent=_.money(spent, project.currency),
             budget=_.money(project.budget, project.currency),
             percent=percent(spent, project.budget)))
+    if "rate" in asked and ctx.can(Role.MANAGER):
+        facts.append(_("No hourly rate is set.") if project.hourly_rate is None else _(
+            "Hourly rate: {rate}.", rate=_.money(project.hourly_rate, project.currency)))
     if "hours" in asked and (period := _period(ctx, question)):
         label, first, last = period
         spent = sum(hours for day, hours in await ctx.db.hours_by_day(project.id, first)

@@ -135,6 +135,10 @@ async def test_an_unbound_question_is_asked_of_the_project_it_is_about(desk: Des
     # meetings hold nothing closer than another project's.
     budget = await desk.chat.ok("ask what is the budget of Mobile?")
     assert budget.title == "About Mobile" and "10,000" in budget.text
+    # The rate it bills at, for managers and up as in `project show`.
+    rate = "ask what is the hourly rate of mobile?"
+    assert "Hourly rate: $100.00." in (await desk.chat.ok(rate)).text
+    assert "Hourly rate" not in (await desk.chat.as_user("U9", "Zoe").ok(rate)).text
     await desk.chat.ok("client create Initech")
     await desk.chat.ok("project update mobile client:initech")
     await desk.chat.ok("project create Intranet client:initech status:completed")
