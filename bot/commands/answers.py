@@ -431,14 +431,19 @@ async def _answer_moments(ctx: Context, project: Project, question: str, follows
                              meeting=meeting)
     if follows:
         also = await _moments(ctx, project, f"{follows} {question}", meeting=meeting)
-        # "And Diego?" asks for his lines on the earlier subject, not everybody's.
         named = {m.speaker for m in moments
                  if m.speaker and mentioned(question, [(0, m.speaker)]) is not None}
         if named and all(m.speaker in named for m in moments):
-            also = [m for m in also if m.speaker in named]
-        known = {(m.transcript_id, m.position) for m in moments}
-        moments = sorted([*moments, *(m for m in also if (m.transcript_id, m.position)
-                                      not in known)], key=lambda m: -m.score)[:3]
+            # "And Diego?": his lines on the earlier subject first, then his others.
+            moments = [*(m for m in also if m.speaker in named), *moments]
+        else:
+            # "And the budget?": the lines on the budget first, then what the two together
+            # find.
+            moments = [*moments, *also]
+        once: dict[tuple[int, int], Moment] = {}
+        for m in moments:
+            once.setdefault((m.transcript_id, m.position), m)
+        moments = list(once.values())[:3]
     return moments
 
 

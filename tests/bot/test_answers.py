@@ -459,7 +459,8 @@ async def test_follow_ups_in_a_thread_use_earlier_turns(desk: Desk) -> None:
     assert first.in_thread and "first of March" in first.text
     follow = await desk.chat.ok("ask and the budget?")
     assert "Budget: $2,500.00 used of $10,000.00 (25%)." in follow.text
-    assert "final budget" in follow.text  # and what was said about it
+    # Then what was said about it, before what the earlier question found.
+    assert follow.text.split("\n")[1].startswith("“I will send the final budget")
     await desk.chat.ok("project update website due:tomorrow")
     due = await desk.chat.ok("ask and the deadline?")
     assert "(in 1 day)." in due.text
