@@ -536,7 +536,8 @@ async def _list(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
 
 
 # "Show me the website project", "show client acme", "muéstrame el proyecto website";
-# "show me acme", "muéstrame globex": a client's or project's name alone.
+# "show me acme", "muéstrame globex": a client's or project's name alone; "show me
+# tuesday's launch call": that meeting.
 _SHOW = re.compile(
     r"^(?:please\s+)?(?:show(?: me)?|open|view|ver|mu[eé]stra(?:me)?|ens[eé][ñn]ame|abre)\s+"
     r"(?:the\s+|el\s+|la\s+)?(?:(?P<kind>project|client|proyecto|cliente)\s+(?P<name>.+?)|"
@@ -549,6 +550,8 @@ async def _show(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
     """``project show``/``client show`` for the name matched, when it names one ("show me
     the project budget" names none: it is a question)."""
     if bare := match["bare"]:
+        if re.search(_MEETING_NOUN, bare, re.IGNORECASE):  # "show me monday's meeting"
+            return Routed("meeting show", {"meeting": bare})
         if client := await projects.client(bare):
             return Routed("client show", {"client": client})
         project = await projects.named(bare)

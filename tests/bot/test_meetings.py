@@ -306,7 +306,8 @@ async def test_a_meeting_is_named_in_words(chat: Chat, clock: Clock) -> None:
     shown = text_of(await chat.ok("meeting show #1"))
     assert "· coming" in shown and "in the call" not in shown
     assert (await chat.ok("send me the invite for the launch meeting")).attachments
-    for who in ("who is coming to tuesday's launch call?", "¿quién viene a la reunión del martes?"):
+    for who in ("who is coming to tuesday's launch call?", "¿quién viene a la reunión del martes?",
+                "show me tuesday's launch call", "muéstrame la reunión del martes"):
         assert (await chat.ok(who)).title == "#3 Launch", who
     # Saying you will not come, in words.
     for regrets in ("I can't make it to tuesday's launch call",
