@@ -120,10 +120,14 @@ async def ask(ctx: Context, question: str, *, project: ProjectRef | None = None,
     # in the project that question was about unless another is named.
     last = earlier[-1] if earlier and (
         _FOLLOW_UP.match(question) or len(question.split()) <= 4) else None
-    reply, row, only = await _answer(ctx, question, project, meeting, last, earlier)
+    if project is None and meeting is None and last is None and (
+            everywhere := await _hours_everywhere(ctx, question)):
+        reply, row, only = everywhere, None, None
+    else:
+        reply, row, only = await _answer(ctx, question, project, meeting, last, earlier)
     reply.in_thread = True
-    await ctx.db.remember_turn(thread, ctx.member_id, row.id, question, reply.text,
-                               at=ctx.now(), meeting_id=only.id if only else None)
+    await ctx.db.remember_turn(thread, ctx.member_id, row.id if row else None, question,
+                               reply.text, at=ctx.now(), meeting_id=only.id if only else None)
     return reply
 
 
@@ -347,13 +351,14 @@ async def _scope(ctx: Context, project: ProjectRef | None, meeting: MeetingRef |
     return row, found
 
 
-async def _project_about(ctx: Context, question: str,
-                         follows: int | None = None) -> Project | None:
+async def _project_about(ctx: Context, question: str, follows: int | None = None, *,
+                         guess: bool = True) -> Project | None:
     """The project of a question without ``project:``: the project or client it names,
     else the one of the question it follows up (``follows``), else the channel's, else the
-    workspace's only project, else that of the meeting it names by time ("yesterday's
-    call", "the last meeting"), else the one whose meetings hold the closest line. In a bound
-    channel only a whole name counts: "the mobile layout" is not about "Mobile app"."""
+    workspace's only project, else (with ``guess``) that of the meeting it names by time
+    ("yesterday's call", "the last meeting"), else the one whose meetings hold the closest
+    line. In a bound channel only a whole name counts: "the mobile layout" is not about
+    "Mobile app"."""
     channel = ctx.request.channel_id
     bound = await ctx.db.bound_project(channel) if channel else None
     names = await ctx.db.project_names()
@@ -366,6 +371,8 @@ async def _project_about(ctx: Context, question: str,
         return bound
     if len(names) == 1:
         return await ctx.db.project(names[0][0])
+    if not guess:
+        return None
     if held := _meeting_by_time(ctx, question, await ctx.started_meetings()):
         return await ctx.db.project(held.project_id)
     retriever: Retriever | None = ctx.services.retriever
@@ -549,6 +556,29 @@ def _period(ctx: Context, question: str) -> tuple[str, date, date] | None:
         "this_month": (N_("this month"), first_of_month, today),
         "last_month": (N_("last month"), last_month_end.replace(day=1), last_month_end),
     }[key]
+
+
+async def _hours_everywhere(ctx: Context, question: str) -> Reply | None:
+    """"How many hours did we log last month?" asked of no project (none named, bound or
+    the only one): each project's hours in that stretch, else None."""
+    if not ((period := _period(ctx, question)) and re.search(
+            rf"\b(?:{_TOPICS['hours']})\b", question, re.IGNORECASE)) or await _project_about(
+            ctx, question, guess=False):
+        return None
+    _ = ctx._
+    label, first, last = period
+    logged = []
+    for project_id, name in await ctx.db.project_names():
+        hours = sum(h for day, h in await ctx.db.hours_by_day(project_id, first) if day <= last)
+        if hours:
+            logged.append((hours, name))
+    if not logged:
+        return Reply(text=_("No hours logged {period} in any project.", period=_(label)),
+                     status="info")
+    return Reply(title=_("Hours logged {period}: {hours}", period=_(label),
+                         hours=_.number(sum(hours for hours, _name in logged))),
+                 items=[f"*{name}*: {_.number(hours)} h" for hours, name in sorted(logged,
+                                                                                   reverse=True)])
 
 
 async def _team_facts(ctx: Context, project: Project,

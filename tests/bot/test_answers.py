@@ -180,6 +180,18 @@ async def test_hours_for_a_stretch_of_days(desk: Desk, clock: Clock) -> None:
     month = await desk.chat.in_thread("t3").ok("¿cuántas horas registramos el mes pasado en "
                                                 "website?")
     assert month.text == "Hours logged last month: 4 (9 in all)."
+    # Naming no project, with several and none bound: each one's hours in that stretch.
+    await desk.chat.ok("project create Mobile")
+    await desk.chat.ok("project log 1.5 mobile on:2026-11-25")
+    everywhere = await desk.chat.in_thread("t4").ok("how many hours did we log this week?")
+    assert everywhere.title == "Hours logged this week: 3.5"
+    assert everywhere.items == ["*Website launch*: 2 h", "*Mobile*: 1.5 h"]
+    nothing = await desk.chat.in_thread("t5").ok("¿cuántas horas registramos hoy?")
+    assert nothing.text == "No hours logged today in any project."
+    # A bound channel still means its project.
+    await desk.chat.ok("project bind mobile")
+    bound = await desk.chat.in_thread("t6").ok("how many hours did we log this week?")
+    assert bound.text == "Hours logged this week: 1.5 (1.5 in all)."
 
 
 async def test_the_clients_record_says_who_to_reach(desk: Desk) -> None:
