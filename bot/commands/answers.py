@@ -561,24 +561,24 @@ def _period(ctx: Context, question: str) -> tuple[str, date, date] | None:
 async def _hours_everywhere(ctx: Context, question: str) -> Reply | None:
     """"How many hours did we log last month?" asked of no project (none named, bound or
     the only one): each project's hours in that stretch, else None."""
-    if not ((period := _period(ctx, question)) and re.search(
-            rf"\b(?:{_TOPICS['hours']})\b", question, re.IGNORECASE)) or await _project_about(
-            ctx, question, guess=False):
+    period = _period(ctx, question)
+    asks_hours = re.search(rf"\b(?:{_TOPICS['hours']})\b", question, re.IGNORECASE)
+    if period is None or not asks_hours or await _project_about(ctx, question, guess=False):
         return None
     _ = ctx._
     label, first, last = period
-    logged = []
+    logged: list[tuple[Decimal, str]] = []
     for project_id, name in await ctx.db.project_names():
         hours = sum(h for day, h in await ctx.db.hours_by_day(project_id, first) if day <= last)
         if hours:
-            logged.append((hours, name))
+            logged.append((Decimal(hours), name))
     if not logged:
         return Reply(text=_("No hours logged {period} in any project.", period=_(label)),
                      status="info")
+    logged.sort(reverse=True)
     return Reply(title=_("Hours logged {period}: {hours}", period=_(label),
                          hours=_.number(sum(hours for hours, _name in logged))),
-                 items=[f"*{name}*: {_.number(hours)} h" for hours, name in sorted(logged,
-                                                                                   reverse=True)])
+                 items=[f"*{name}*: {_.number(hours)} h" for hours, name in logged])
 
 
 async def _team_facts(ctx: Context, project: Project,
