@@ -1,6 +1,7 @@
 """The embedded rules: free text in English and Spanish to a command, without a model.
 
-Each rule is one decorated function, with the patterns it reads just above it. Rules are
+Each rule is one decorated function, with the patterns it reads just above it; a rule that
+only passes the meeting its words name on to a command is one ``_meeting_rule`` line. Rules are
 tried in the order they are declared; the first whose pattern matches and that places the
 text wins (a rule returns None to let later ones try: "set up a call with Bob" names no
 project, so it schedules nothing).
@@ -61,6 +62,13 @@ def _rule(*patterns: re.Pattern[str]) -> Callable[[Rule], Rule]:
         _RULES.append((patterns, handler))
         return handler
     return register
+
+
+def _meeting_rule(command: str, *patterns: re.Pattern[str]) -> None:
+    """Declare a rule that runs ``command`` for the meeting its patterns name (``which``)."""
+    async def meeting(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
+        return Routed(command, {"meeting": match["which"]})
+    _rule(*patterns)(meeting)
 
 
 async def first_rule(text: str, projects: ProjectLookup) -> Routed | None:
@@ -230,11 +238,7 @@ _JOIN = [
     re.compile(rf"^¿?(?:cu[aá]l es\s+|dame\s+|p[aá]same\s+|m[aá]ndame\s+)?(?:el|mi)\s+"
                rf"(?:link|enlace)\s+(?:de|para|a)\s+{_A_MEETING}[.!?]?$", re.IGNORECASE),
 ]
-
-
-@_rule(*_JOIN)
-async def _join(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
-    return Routed("meeting join", {"meeting": match["which"]})
+_meeting_rule("meeting join", *_JOIN)
 
 
 # "Send me the invite for the next meeting", "mándame la invitación de la reunión del lunes":
@@ -246,11 +250,7 @@ _INVITATION = [
                rf"(?:invitaci[oó]n|el \.?ics)\s+(?:de|para|a)\s+{_A_MEETING}[.!?]?$",
                re.IGNORECASE),
 ]
-
-
-@_rule(*_INVITATION)
-async def _invitation(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
-    return Routed("meeting invite", {"meeting": match["which"]})
+_meeting_rule("meeting invite", *_INVITATION)
 
 
 # "I can't make it to the globex call", "no puedo ir a la reunión del lunes": not coming.
@@ -263,11 +263,7 @@ _NOT_COMING = [
                rf"ir[eé])\s+(?:ir\s+|asistir\s+|venir\s+|estar\s+)?(?:a\s+|en\s+)?{_A_MEETING}"
                rf"\s*[.!]?$", re.IGNORECASE),
 ]
-
-
-@_rule(*_NOT_COMING)
-async def _not_coming(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
-    return Routed("meeting leave", {"meeting": match["which"]})
+_meeting_rule("meeting leave", *_NOT_COMING)
 
 
 # "Who is coming to tomorrow's call?", "¿quién viene a la reunión del lunes?": the meeting,
@@ -278,11 +274,7 @@ _WHO_COMES = [
     re.compile(rf"^¿?qui[eé]n(?:es)?\s+(?:viene|vienen|va|van|asiste|asisten|est[aá]n?\s+"
                rf"invitad[oa]s?)\s+(?:a|en)\s+{_A_MEETING}\s*[?.!]?$", re.IGNORECASE),
 ]
-
-
-@_rule(*_WHO_COMES)
-async def _who_comes(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
-    return Routed("meeting show", {"meeting": match["which"]})
+_meeting_rule("meeting show", *_WHO_COMES)
 
 
 # "Start a call on website now", "empieza una reunión de mobile": a meeting now, its link.
