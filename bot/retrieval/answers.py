@@ -174,10 +174,10 @@ class Retriever:
         # one, where a single word is often the translation's coincidence ("log" ->
         # "registro").
         trusted: frozenset[str] | None = getattr(self.index.embedding, "languages", None)
+        unread = set() if trusted is None else set(languages.values()) - trusted
         analyzer = self.index.analyzer
         asked = {language: set(analyzer(self._subject(versions.get(language, query), named),
-                                        language))
-                 for language in set(languages.values())}
+                                        language)) for language in unread}
 
         def shares_words(m: Moment) -> bool:
             language = languages[m.transcript_id]
@@ -186,7 +186,7 @@ class Retriever:
             return len(terms & set(analyzer(m.text, language))) >= max(1, needed)
 
         found = [replace(m, score=rank) for rank, r, m in scored if r >= MIN_SIMILARITY and (
-            trusted is None or languages[m.transcript_id] in trusted or shares_words(m))][:limit]
+            languages[m.transcript_id] not in unread or shares_words(m))][:limit]
         if found and limit > 1 and _ASKS_WHY.search(query):
             found = await self._with_reasons(store, found, limit)
         return found
