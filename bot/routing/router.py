@@ -74,7 +74,6 @@ def is_acknowledgement(text: str) -> bool:
     return bool(_ACKNOWLEDGEMENT.match(text.strip()))
 
 
-
 class Router:
     """Chooses the command that free text asks for.
 
