@@ -111,12 +111,15 @@ class Context:
             if project := await self.db.project(int(match[1])):
                 return project
             raise UserError(_("There is no project #{id}.", id=match[1]))
-        names = await self.db.project_names()
         # "website", "on the website", "Website redesign", or the client's name: its
-        # current project, as the agency calls it.
+        # current project, as the agency calls it. The names are read only when the exact
+        # one is not found: `project log 2 website` is the hottest path there is.
+        names: list[tuple[int, str]] | None = None
         for said in dict.fromkeys((ref, without_article(_PREPOSITION.sub("", ref)))):
             if project := await self.db.project_by_name(said):
                 return project
+            if names is None:
+                names = await self.db.project_names()
             if (only := the_one_holding(said, names)) is not None and (
                     project := await self.db.project(only)):
                 return project
@@ -124,7 +127,7 @@ class Context:
                     project := await self.db.current_project(client.id)):
                 return project
         raise UserError(_("No project called `{name}`.", name=ref),
-                        suggestions=_closest(ref, names))
+                        suggestions=_closest(ref, names or []))
 
     async def client(self, ref: str) -> Client:
         """The client named by ``ref`` (name, company or ``#id``)."""
