@@ -216,6 +216,9 @@ class ConvertContext:
         """The time where the sender is, by the services' clock (tests set it)."""
         return self.clock().astimezone(ZoneInfo(self.timezone))
 
+    def today(self) -> date:
+        return self.now().date()
+
 
 def convert_all(command: Command, values: dict[str, Any], cx: ConvertContext) -> dict[str, Any]:
     """Turn raw values (text, or JSON values from Discord and AI) into typed arguments."""
@@ -261,8 +264,8 @@ def convert(param: Param, raw: Any, cx: ConvertContext) -> Any:
             if value is None or value.amount < 0:
                 raise UserError(_("`{name}` must be an amount, like 12000, 12k or "
                                   "\"12000 EUR\"; got `{value}`.", name=param.name, value=raw))
-        case Kind.DATE:
-            value = parse_date(text, cx)
+        case Kind.DATE | Kind.PAST_DAY:
+            value = parse_date(text, cx, past=param.kind is Kind.PAST_DAY)
             if value is None:
                 raise UserError(_("`{name}` must be a date, like 2027-03-01, \"next friday\" or "
                                   "\"in 2 weeks\"; got `{value}`.", name=param.name, value=raw))
@@ -319,6 +322,14 @@ HOURS_IN_WORDS = {
     "una hora y media": Decimal("1.5"), "hora y media": Decimal("1.5"),
     "media hora": Decimal("0.5"), "un cuarto de hora": Decimal("0.25"),
     "tres cuartos de hora": Decimal("0.75"), "una hora": Decimal(1)}
+# "three hours", "three and a half hours", "tres horas", "tres horas y media": two to twelve.
+_COUNTS = {"two": "dos", "three": "tres", "four": "cuatro", "five": "cinco", "six": "seis",
+           "seven": "siete", "eight": "ocho", "nine": "nueve", "ten": "diez", "eleven": "once",
+           "twelve": "doce"}
+for _count, (_en, _es) in enumerate(_COUNTS.items(), 2):
+    HOURS_IN_WORDS |= {f"{_en} hours": Decimal(_count), f"{_es} horas": Decimal(_count),
+                       f"{_en} and a half hours": _count + Decimal("0.5"),
+                       f"{_es} horas y media": _count + Decimal("0.5")}
 
 
 def parse_hours(value: Any, locale: str = "en") -> Decimal | None:
@@ -372,26 +383,47 @@ def parse_money(value: Any, locale: str = "en") -> Money | None:
     return Money((amount * multiplier).quantize(Decimal("0.01")), currency)
 
 
-def parse_date(value: Any, cx: ConvertContext) -> date | None:
-    """ISO dates directly; anything else through dateparser in the member's language."""
+_DAY_ARTICLE = re.compile(r"^(?:on|el|la)\s+", re.IGNORECASE)  # "on monday", "el lunes"
+WEEKDAY = (r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|lunes|martes|"
+           r"mi[eé]rcoles|jueves|viernes|s[aá]bado|domingo)")
+"""A weekday's name in English or Spanish, as a regular expression group."""
+_SAID_LAST = re.compile(rf"^(?:last\s+({WEEKDAY})|({WEEKDAY})\s+pasad[oa])$", re.IGNORECASE)
+
+
+def parse_date(value: Any, cx: ConvertContext, *, past: bool = False) -> date | None:
+    """ISO dates directly; anything else through dateparser in the member's language.
+
+    A weekday alone is the next one, or with ``past`` the last one, today when it is today's
+    ("thursday" on a Thursday; "last thursday" is a week ago). "On" and the Spanish article
+    are dropped ("el lunes"), and "viernes pasado" is "last friday". A date written the ISO
+    way that does not exist (``2026-13-01``) is None, not read in another order.
+    """
     if isinstance(value, date):
         return value
     text = str(value).strip()
     try:
         return date.fromisoformat(text)
     except ValueError:
-        pass
+        if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", text):
+            return None
     if not text or len(text) > 60:
         return None
     import dateparser  # imported on first use: it takes a moment to load
 
+    text = _DAY_ARTICLE.sub("", text)
+    if said_last := _SAID_LAST.match(text):
+        text = said_last[1] or said_last[2]
     languages = [cx.translator.locale] + (["en"] if cx.translator.locale != "en" else ["es"])
-    parsed = dateparser.parse(text, languages=languages, settings={
-        "TIMEZONE": cx.timezone, "RETURN_AS_TIMEZONE_AWARE": True,
-        "PREFER_DATES_FROM": "future",
-        "RELATIVE_BASE": cx.now().replace(tzinfo=None),
-    })
-    return parsed.date() if parsed else None
+
+    def read(prefer: str) -> date | None:
+        parsed = dateparser.parse(text, languages=languages, settings={
+            "TIMEZONE": cx.timezone, "RETURN_AS_TIMEZONE_AWARE": True,
+            "PREFER_DATES_FROM": prefer, "RELATIVE_BASE": cx.now().replace(tzinfo=None)})
+        return parsed.date() if parsed else None
+
+    if past and not said_last and read("current_period") == (today := cx.today()):
+        return today
+    return read("past" if past or said_last else "future")
 
 
 def _boolean(value: Any) -> bool | None:

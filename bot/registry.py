@@ -49,6 +49,8 @@ MemberRef = NewType("MemberRef", str)
 """A person: a platform mention (``<@U123>``), ``@name`` or a name."""
 MeetingRef = NewType("MeetingRef", str)
 """A meeting, by ``#id`` or by title."""
+PastDay = NewType("PastDay", date)
+"""A day that has come: ``yesterday``, ``friday`` (the last one), ``3 days ago``, an ISO date."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +76,7 @@ class Kind(enum.StrEnum):
     HOURS = "hours"
     MONEY = "money"
     DATE = "date"
+    PAST_DAY = "day"
     BOOL = "bool"
     CHOICE = "choice"
     PROJECT = "project"
@@ -84,7 +87,8 @@ class Kind(enum.StrEnum):
 
 _KINDS: dict[Any, Kind] = {
     str: Kind.TEXT, int: Kind.INTEGER, float: Kind.NUMBER, Decimal: Kind.NUMBER,
-    Hours: Kind.HOURS, Money: Kind.MONEY, date: Kind.DATE, bool: Kind.BOOL,
+    Hours: Kind.HOURS, Money: Kind.MONEY, date: Kind.DATE, PastDay: Kind.PAST_DAY,
+    bool: Kind.BOOL,
     ProjectRef: Kind.PROJECT, ClientRef: Kind.CLIENT, MemberRef: Kind.MEMBER,
     MeetingRef: Kind.MEETING,
 }
@@ -123,7 +127,7 @@ class Param:
                 schema["type"] = "number"
             case Kind.BOOL:
                 schema["type"] = "boolean"
-            case Kind.DATE:
+            case Kind.DATE | Kind.PAST_DAY:
                 schema |= {"type": "string", "format": "date"}
             case _:
                 schema["type"] = "string"

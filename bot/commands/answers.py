@@ -14,6 +14,7 @@ from bot.commands.transcripts import actions
 from bot.context import Context
 from bot.core import Citation, Reply, Role, UserError
 from bot.i18n import N_
+from bot.parsing import WEEKDAY
 from bot.registry import MeetingRef, ProjectRef
 from bot.retrieval.answers import ASKS_DECISION, Moment, Retriever
 from bot.routing import mentioned, project_mentioned
@@ -29,13 +30,11 @@ FOLLOW_UP_WINDOW = timedelta(minutes=30)
 # The day a question names for its meeting: "yesterday", "last Monday", "Monday's call",
 # "ayer", "el lunes pasado", "la reunión del lunes". A bare weekday is left alone: "who
 # sends the budget on Friday?" is about Friday, not about a meeting held on one.
-_WEEKDAYS = (r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|lunes|martes|"
-             r"mi[eé]rcoles|jueves|viernes|s[aá]bado|domingo")
 _MEETING_DAY = re.compile(
     rf"\b(?:(?P<day>yesterday|today|ayer|hoy)|(?P<now>this (?:morning|afternoon)|esta "
-    rf"(?:mañana|tarde))|last (?P<last>{_WEEKDAYS})|(?P<owner>{_WEEKDAYS})'s (?:meeting|call|"
-    rf"sync|review|standup)|(?P<pasado>{_WEEKDAYS}) pasado|(?:reuni[oó]n|llamada) del "
-    rf"(?P<del>{_WEEKDAYS}))\b", re.IGNORECASE)
+    rf"(?:mañana|tarde))|last (?P<last>{WEEKDAY})|(?P<owner>{WEEKDAY})'s (?:meeting|call|"
+    rf"sync|review|standup)|(?P<pasado>{WEEKDAY}) pasado|(?:reuni[oó]n|llamada) del "
+    rf"(?P<del>{WEEKDAY}))\b", re.IGNORECASE)
 # A request for a meeting's whole summary ("summarize", "recap", "¿qué pasó…?").
 _ASKS_SUMMARY = re.compile(r"\b(?:summari[sz]e|summary|recap|overview|what happened|notes|"
                            r"minutes|resum\w*|acta|notas|qu[eé] pas[oó]|de qu[eé] se habl[oó])"
@@ -143,6 +142,9 @@ async def _answer(ctx: Context, question: str, project: ProjectRef | None,
                              follows=last.project_id if last else None)
     implied = await _implied_meeting(ctx, row, question, last) if only is None else None
     asked = only or implied
+    # "What did we decide last Monday?" with nothing held that day: the project's other
+    # meetings answer, saying so first.
+    missed_day = _meeting_day(ctx, question) if asked is None else None
     if asked and _only_asks(_ASKS_SUMMARY, question, row, asked):
         return await _meeting_summary(ctx, row, asked), row, asked
     # "What were the action items from the launch review?": that meeting's open ones (else
@@ -155,7 +157,8 @@ async def _answer(ctx: Context, question: str, project: ProjectRef | None,
     if _only_asks(ASKS_DECISION, question, row, asked) and (
             found := await _decisions(ctx, row, asked)):
         held, moments = found
-        return _about(ctx, _extractive_answer(ctx, [], moments[:5]), row, held), row, held
+        reply = _extractive_answer(ctx, [], moments[:5])
+        return _about(ctx, _noting_day(ctx, reply, row, missed_day), row, held), row, held
     only, moments, facts = await _findings(ctx, row, only, implied, question, topic, follows)
     # Short, it was taken for a follow-up; finding nothing there, it may be a new question
     # about another project ("¿qué dijo Sofía?" after one about Website).
@@ -174,7 +177,17 @@ async def _answer(ctx: Context, question: str, project: ProjectRef | None,
         reply = await _llm_answer(ctx, row, question, facts, moments, earlier)
     else:
         reply = _extractive_answer(ctx, facts, moments)
-    return _about(ctx, reply, row, only), row, only
+    return _about(ctx, _noting_day(ctx, reply, row, missed_day), row, only), row, only
+
+
+def _noting_day(ctx: Context, reply: Reply, project: Project, day: date | None) -> Reply:
+    """The reply, first saying that no meeting was held on the day the question named."""
+    if day is not None and (reply.citations or reply.status == "info"):
+        said = ctx._("No meeting of {project} was held on {date}.", project=project.name,
+                     date=ctx._.date(day))
+        reply.text = f"{said} " + (ctx._("From its other meetings:") + "\n"
+                                   if reply.citations else "") + reply.text
+    return reply
 
 
 def _about(ctx: Context, reply: Reply, project: Project, meeting: Meeting | None) -> Reply:
@@ -397,6 +410,8 @@ async def _implied_meeting(ctx: Context, project: Project, question: str,
         return titles[found]
     if found := _meeting_by_time(ctx, question, started):
         return found
+    if _meeting_day(ctx, question) is not None:
+        return None  # a day was named and nothing was held on it: not the last one's meeting
     if last and last.meeting_id and last.project_id == project.id:
         return await ctx.db.meeting(last.meeting_id)
     return None

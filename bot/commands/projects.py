@@ -20,7 +20,7 @@ from bot.commands.common import (
 from bot.context import Context
 from bot.core import Field, Reply, Role, UserError
 from bot.i18n import N_
-from bot.registry import ClientRef, Hours, Money, ProjectRef, Range
+from bot.registry import ClientRef, Hours, Money, PastDay, ProjectRef, Range
 from storage import name_key
 from storage.models import Project, ProjectStatus
 
@@ -234,7 +234,7 @@ async def project_delete(ctx: Context, project: ProjectRef | None = None, *,
 
 @registry.command("project log", role=Role.MEMBER)
 async def project_log(ctx: Context, hours: DayHours, project: ProjectRef | None = None, *,
-                      note: str | None = None, on: date | None = None) -> Reply:
+                      note: str | None = None, on: PastDay | None = None) -> Reply:
     """Log hours worked on a project.
 
     Args:

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from bot.parsing import HOURS_IN_WORDS
+from bot.parsing import HOURS_IN_WORDS, WEEKDAY
 from bot.routing.names import without_article
 from bot.transcripts.summarize import fold
 
@@ -91,14 +91,22 @@ _A_MEETING = rf"(?P<which>.*?{_MEETING_NOUN}.*?)"
 _HOURS = (r"(?P<hours>" + "|".join(sorted(HOURS_IN_WORDS, key=len, reverse=True))
           + r"|\d+(?:[.,]\d+)?\s*(?:h|hs|hrs?|hours?|horas?|m|min|minutes?|minutos?)?"
           r"(?:\s*\d+\s*(?:m|min|minutos?)?)?)")  # "1h30" is an hour and a half
+_MONTH = (r"(?:jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\.?|enero|febrero|"
+          r"marzo|abril|mayo|junio|julio|agosto|se?ptiembre|octubre|noviembre|diciembre")
+# The day the hours were worked: "yesterday", "last friday", "on monday", "2 days ago",
+# "on Nov 20", "anteayer", "el viernes pasado", "hace 3 días", "el 20 de noviembre".
+_WORKED_DAY = (rf"(?:yesterday|today|the day before yesterday|ayer|hoy|anteayer|"
+               rf"\d{{1,2}}\s+days?\s+ago|hace\s+\d{{1,2}}\s+d[ií]as|(?:(?:on|el)\s+)?"
+               rf"(?:(?:last\s+)?{WEEKDAY}(?:\s+pasad[oa])?|(?:{_MONTH})\s+\d{{1,2}}"
+               rf"(?:st|nd|rd|th)?|\d{{1,2}}\s+(?:de\s+)?(?:{_MONTH})|\d{{4}}-\d{{2}}-\d{{2}}))")
 _LOG = [
     re.compile(rf"^(?:please\s+)?(?:log|track|add|(?:i\s+|we\s+)?(?:worked|spent|put\s+in))"
-               rf"(?:\s+(?P<day>yesterday|today))?\s+{_HOURS}\s+(?:on|to|for|in)\s+"
-               r"(?P<project>.+?)(?:\s+(?P<on>yesterday|today))?[.!]?$", re.IGNORECASE),
+               rf"(?:\s+(?P<day>{_WORKED_DAY}))?\s+{_HOURS}\s+(?P<to>(?:on|to|for|in)\s+)?"
+               rf"(?P<project>.+?)(?:\s+(?P<on>{_WORKED_DAY}))?[.!]?$", re.IGNORECASE),
     re.compile(rf"^(?:por favor\s+)?(?:registra|apunta|anota|carga|(?:he\s+)?trabajado|"
-               rf"(?:he\s+)?dedicado|trabaj[eé]|dediqu[eé]|trabajamos|dedicamos)\s+{_HOURS}\s+"
-               r"(?:en|a|para|al)\s+(?P<project>.+?)(?:\s+(?P<on>ayer|hoy))?[.!]?$",
-               re.IGNORECASE),
+               rf"(?:he\s+)?dedicado|trabaj[eé]|dediqu[eé]|trabajamos|dedicamos)"
+               rf"(?:\s+(?P<day>{_WORKED_DAY}))?\s+{_HOURS}\s+(?P<to>(?:en|a|para|al)\s+)?"
+               rf"(?P<project>.+?)(?:\s+(?P<on>{_WORKED_DAY}))?[.!]?$", re.IGNORECASE),
 ]
 # "website for the design review", "web para la maqueta": a project, then what the hours
 # were for.
@@ -128,12 +136,14 @@ async def _log_hours(match: re.Match[str], projects: ProjectLookup) -> Routed | 
     # "on the website", "on Acme": the project, or the client's current one; a name that
     # matches neither goes on as typed, for the command to suggest.
     project, note = await _logged_on(match["project"], projects)
+    if project is None and not match["to"]:
+        return None  # "log 3h website" names it plainly; without "on", a name is a must
     hours = match["hours"]  # "1h 30", as one value; "media hora" as said
     args = {"hours": hours.replace(" ", "") if hours[0].isdigit() else hours,
             "project": project or match["project"]}
     if note:
         args["note"] = note
-    if day := match["on"] or match.groupdict().get("day"):  # "log yesterday 2h on …"
+    if day := match["on"] or match["day"]:  # "log yesterday 2h on …"
         args["on"] = day
     return Routed("project log", args)
 

@@ -388,6 +388,10 @@ async def test_a_meetings_summary_is_asked_for(desk: Desk, clock: Clock) -> None
                             "`/transcript add #2`.")
 
 
+def _day(moment: datetime) -> str:
+    return f"{moment:%b} {moment.day}, {moment.year}"
+
+
 async def test_a_day_the_question_names_picks_that_days_meeting(desk: Desk,
                                                                 clock: Clock) -> None:
     await desk.meeting_with(desk.chat, "Website", "Launch review", LAUNCH)
@@ -404,10 +408,24 @@ async def test_a_day_the_question_names_picks_that_days_meeting(desk: Desk,
                                "launch date? project:website")
     assert named.title == "About Website · Launch review"
     assert all(c.detail.startswith("Launch review · ") for c in named.citations)
-    # No meeting that day, or a weekday that is only what the question is about: the project.
+    # No meeting that day: the project's other meetings, saying so first.
     today = await desk.chat.ok("ask what did we decide today about the launch date? "
                                "project:website")
     assert today.title == "About Website"
+    assert today.text.startswith(f"No meeting of Website was held on {_day(clock.now)}. From "
+                                 "its other meetings:\n“"), today.text
+    assert today.citations[0].detail.startswith("Launch review · ")
+    day_before = clock.now - timedelta(days=2)
+    said = await desk.chat.in_thread("last").ok(
+        f"ask what did we say last {day_before:%A} about the launch date? project:website")
+    assert said.text.startswith(f"No meeting of Website was held on {_day(day_before)}.")
+    assert said.citations[0].detail.startswith("Launch review · ")
+    nothing = await desk.chat.in_thread("none").ok(
+        f"ask what did we decide last {day_before:%A}? project:website")
+    assert nothing.status == "info" and nothing.text.startswith(
+        f"No meeting of Website was held on {_day(day_before)}. I found nothing"), nothing.text
+    hours = await desk.chat.ok("ask how many hours did we log today? project:website")
+    assert not hours.text.startswith("No meeting"), hours.text  # its numbers answer that
 
 
 async def test_a_past_meeting_answers_once_its_transcript_is_searchable(desk: Desk) -> None:
@@ -503,6 +521,26 @@ async def test_free_text_is_routed_in_both_languages(desk: Desk, clock: Clock) -
         assert worked.text == (f"Logged 1.5 h on *Website* for {yesterday:%b} {yesterday.day}, "
                                f"{yesterday.year}."), worked_then
     assert "Logged 1 h on *Website*" in (await desk.chat.ok("trabajé 1 hora en Acme")).text
+    # The day worked, said any way: a weekday alone is the last one, today's is today.
+    today = clock.now.date()
+    weekdays_es = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
+    four_ago = today - timedelta(days=4)
+    for said, worked_on in (
+            (f"log 2h on website last {today - timedelta(days=3):%A}", 3),
+            (f"I spent 4 hours on the website on {today - timedelta(days=5):%A}", 5),
+            (f"I spent 4 hours on the website on {today:%A}", 0),
+            ("log 1h on website 2 days ago", 2),
+            ("log three hours website", 0),
+            (f"registra 2 horas en website el {weekdays_es[(today.weekday() - 6) % 7]}", 6),
+            ("registra tres horas y media en website hace 3 días", 3),
+            (f"log 2h on website on {four_ago:%b} {four_ago.day}", 4)):
+        day = today - timedelta(days=worked_on)
+        logged = await desk.chat.ok(said)
+        assert logged.text.startswith("Logged ") and logged.text.endswith(
+            f" on *Website* for {day:%b} {day.day}, {day.year}."), (said, logged.text)
+    weekday = await desk.chat.ok(f"project log 1 website on:{today - timedelta(days=1):%A}")
+    assert weekday.text.endswith(f"{(today - timedelta(days=1)).day}, {today.year}."), \
+        weekday.text  # not the next one, which has not come yet
     # What the time went into, after the project; "1h30" as the command reads it.
     noted = await desk.chat.ok("log 2 hours on the website for the design review")
     assert noted.text.startswith("Logged 2 h on *Website* for ")
