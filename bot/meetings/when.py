@@ -68,6 +68,8 @@ _WEEKDAYS_ES = frozenset({"lunes", "martes", "miércoles", "miercoles", "jueves"
 _NEXT_ES = frozenset({"próximo", "proximo", "próxima", "proxima"})
 _RELATIVE_WORDS = frozenset({"in", "en", "de", "within"})  # "in 2h" is a span, not 02:00
 _AT_WORDS = frozenset({"at", "las"})  # "at 10", "a las 10"
+_LAST_AFTERNOON_HOUR = 6  # "at 1" to "at 6" are in the afternoon; "at 7" to "at 12" are not
+_DAY_PART_WORDS = frozenset({"am", "a.m.", "pm", "p.m.", "de", "in", "por", "en"})
 _PARTS_OF_DAY_ES = {"tarde": "pm", "noche": "pm", "mañana": "am", "madrugada": "am"}
 # ASCII digits only: int() refuses some other digits ("²") that \d would match.
 _HOUR = re.compile(r"\d{1,2}", re.ASCII)
@@ -405,7 +407,11 @@ def _normalize(text: str) -> str:
         elif low == "la" and before == "a" and after[:1].isdigit():
             word = "las"  # "a la 1" is "a las 1" for dateparser
         elif _HOUR.fullmatch(low) and int(low) <= 24 and before in _AT_WORDS:
-            word = f"{int(low)}:00"
+            # "At 3", "a las 3": a meeting at three is in the afternoon unless the words after
+            # say otherwise ("at 3 am", "a las 3 de la mañana").
+            hour = int(low) + (12 if 1 <= int(low) <= _LAST_AFTERNOON_HOUR
+                               and after not in _DAY_PART_WORDS else 0)
+            word = f"{hour}:00"
         out.append(word)
         i += 1
     return " ".join(out)

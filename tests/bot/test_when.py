@@ -80,7 +80,12 @@ def test_examples(translator: Translator, text: str, start: datetime,
     ("mañana 15h30", utc(2027, 3, 25, 14, 30)),
     ("tomorrow at 10", utc(2027, 3, 25, 9, 0)),  # dateparser alone drops a bare hour
     ("mañana a las 10", utc(2027, 3, 25, 9, 0)),
-    ("mañana a la 1", utc(2027, 3, 25, 0, 0)),
+    ("mañana a la 1", utc(2027, 3, 25, 12, 0)),  # a meeting at one is after lunch
+    ("tomorrow at 3", utc(2027, 3, 25, 14, 0)),
+    ("el viernes a las 3", utc(2027, 3, 26, 14, 0)),
+    ("tomorrow at 3 am", utc(2027, 3, 25, 2, 0)),
+    ("mañana a las 3 de la madrugada", utc(2027, 3, 25, 2, 0)),
+    ("tomorrow at 7", utc(2027, 3, 25, 6, 0)),  # from 7 on, the morning
     ("a las 3 de la tarde", utc(2027, 3, 24, 14, 0)),
     ("mañana a las 9 de la mañana", utc(2027, 3, 25, 8, 0)),
     ("el próximo martes a las 10:00", utc(2027, 3, 30, 8, 0)),
