@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -47,7 +47,8 @@ class Context:
         services: The clock, the Jitsi defaults and the other ports (see :mod:`bot.ports`).
         settings_changed: Set by a handler that changed a language or time zone, so cached
             identities of the workspace are dropped after the commit.
-        after_commit: Callbacks run once the command's transaction has committed.
+        after_commit: Callbacks run once the command's transaction has committed; one that
+            returns an awaitable is awaited (the search index forgetting what was deleted).
     """
 
     request: Request
@@ -61,7 +62,7 @@ class Context:
     store: WorkspaceStore | None = None
     services: Services = field(default_factory=Services)
     settings_changed: bool = False
-    after_commit: list[Callable[[], None]] = field(default_factory=list)
+    after_commit: list[Callable[[], Awaitable[None] | None]] = field(default_factory=list)
 
     @property
     def db(self) -> WorkspaceStore:

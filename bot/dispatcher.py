@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 import re
 import secrets
@@ -141,7 +142,11 @@ class Dispatcher:
             if ctx.settings_changed:
                 self.forget_workspace(sender.workspace_id)
             for callback in ctx.after_commit:
-                callback()
+                try:
+                    if inspect.isawaitable(done := callback()):
+                        await done
+                except Exception:  # committed already: the reply stands; the log says why
+                    log.exception("after %s: %s failed", command.name, callback)
             return reply
         except UserError as error:
             return _error_reply(error, command, _)

@@ -93,8 +93,16 @@ class Services:
 
 
 class Indexer(Protocol):
-    """Makes a transcript searchable (the pipeline's indexing step)."""
+    """Makes a transcript searchable (the pipeline's indexing step), and forgets it."""
 
     async def index(self, workspace_id: int, transcript_id: int) -> None:
         """Index (or re-index, replacing) one transcript's segments."""
+        ...
+
+    async def forget_transcript(self, workspace_id: int, transcript_id: int) -> None:
+        """Remove a deleted transcript from the index."""
+        ...
+
+    async def forget_project(self, workspace_id: int, project_id: int) -> None:
+        """Remove every transcript of a deleted project from the index."""
         ...

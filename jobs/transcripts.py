@@ -17,8 +17,8 @@ class TranscriptWorker:
 
     The poll picks up retries whose backoff has passed, work committed by other processes
     and work a crashed process left behind (once its claim's lease runs out). Once per start
-    it also indexes the processed transcripts the search index lacks, which is all of them
-    after a change of embedding model.
+    it also drops from the search index the transcripts deleted meanwhile, and indexes the
+    processed ones it lacks, which is all of them after a change of embedding model.
 
     Args:
         pipeline: The pipeline to drive.
@@ -39,18 +39,20 @@ class TranscriptWorker:
         self.scheduler.add_job(self.drain, "interval", seconds=self.poll_seconds, id="drain",
                                coalesce=True, max_instances=1,
                                next_run_time=self.pipeline.clock())
-        # Once per start: transcripts the index lacks (a new embedding model) are indexed again.
+        # Once per start: the index forgets what was deleted and gets what it lacks.
         self.scheduler.add_job(self.backfill, "date", id="backfill")
         self.scheduler.start()
 
     async def backfill(self) -> None:
-        """Index the processed transcripts the search index lacks; see the indexer's."""
+        """Bring the search index in line with the database: drop what was deleted, index
+        what it lacks; see the indexer's ``sweep`` and ``backfill``."""
         if self.pipeline.indexer is None:
             return
         try:
+            await self.pipeline.indexer.sweep()
             await self.pipeline.indexer.backfill()
         except Exception:
-            log.exception("filling the search index failed; the next start tries again")
+            log.exception("updating the search index failed; the next start tries again")
 
     async def stop(self) -> None:
         if self.scheduler is not None:

@@ -743,6 +743,14 @@ class TranscriptQueue:
             .order_by(Transcript.workspace_id, Transcript.id))
         return [(row[0], row[1]) for row in rows]
 
+    async def ids_by_workspace(self) -> dict[int, set[int]]:
+        """The id of every stored transcript, whatever its state, by workspace."""
+        found: dict[int, set[int]] = {}
+        for workspace_id, transcript_id in await self.session.execute(
+                select(Transcript.workspace_id, Transcript.id)):
+            found.setdefault(workspace_id, set()).add(transcript_id)
+        return found
+
     async def has_work(self, now: datetime) -> bool:
         return await self.session.scalar(select(Transcript.id).where(
             Transcript.status.in_(_ACTIVE), Transcript.next_attempt_at <= now).limit(1)

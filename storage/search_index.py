@@ -503,6 +503,12 @@ class SearchIndex:
         return await asyncio.to_thread(self.line_vectors_sync, workspace_id, transcript_id,
                                        positions)
 
+    def workspace_ids_sync(self) -> set[int]:
+        """Every workspace that has a collection of chunks for this index's embedding model."""
+        pattern = re.compile(rf"v1tr0-w(\d+)-{re.escape(slug(self.model_id))}")
+        return {int(match[1]) for collection in self.client.list_collections()
+                if (match := pattern.fullmatch(collection.name))}
+
     def transcript_ids_sync(self, workspace_id: int) -> set[int]:
         """Every transcript that has chunks in the workspace's collection for this model."""
         collection = self._collection(workspace_id, create=False)
@@ -701,6 +707,10 @@ class SearchIndex:
     async def delete_workspace(self, workspace_id: int) -> None:
         """Remove everything indexed for a workspace, for every embedding model."""
         await asyncio.to_thread(self.delete_workspace_sync, workspace_id)
+
+    async def workspace_ids(self) -> set[int]:
+        """See :meth:`workspace_ids_sync`."""
+        return await asyncio.to_thread(self.workspace_ids_sync)
 
     async def transcript_ids(self, workspace_id: int) -> set[int]:
         """See :meth:`transcript_ids_sync`."""

@@ -47,6 +47,20 @@ def confirm(ctx: Context, question: str, command: str) -> Reply:
         ephemeral=True, status="info")
 
 
+def forget_after_commit(ctx: Context, *, project_id: int | None = None,
+                        transcript_id: int | None = None) -> None:
+    """Once a deleted project or transcript is committed, drop it from the search index
+    too; a process that stops in between leaves it to the next start's sweep."""
+    pipeline = ctx.services.transcripts
+    if pipeline is None or (indexer := pipeline.indexer) is None:
+        return
+    workspace_id = ctx.workspace_id
+    if project_id is not None:
+        ctx.after_commit.append(lambda: indexer.forget_project(workspace_id, project_id))
+    if transcript_id is not None:
+        ctx.after_commit.append(lambda: indexer.forget_transcript(workspace_id, transcript_id))
+
+
 def optional_text(value: str | None) -> str | None:
     """Empty text (``notes:""``) clears a field."""
     if value is None:

@@ -14,6 +14,7 @@ from bot.commands.common import (
     add_pager,
     confirm,
     currency_of,
+    forget_after_commit,
     optional_text,
     page_window,
 )
@@ -225,10 +226,16 @@ async def project_delete(ctx: Context, project: ProjectRef | None = None, *,
     row = await ctx.project(project)
     if not yes:
         hours = await ctx.db.hours_logged(row.id)
-        return confirm(ctx, ctx._("This deletes {name} and the hours logged on it ({hours} h).",
-                                  name=f"*{row.name}*", hours=ctx._.number(hours)),
-                       f"project delete #{row.id}")
+        meetings = (await ctx.db.meetings(project_id=row.id, limit=1)).total
+        transcripts = (await ctx.db.transcripts(project_id=row.id, limit=1)).total
+        return confirm(ctx, ctx._(
+            "This deletes {name} with everything in it: {hours} h logged, {meetings} and "
+            "{transcripts}.", name=f"*{row.name}*", hours=ctx._.number(hours),
+            meetings=ctx._.ngettext("{count} meeting", "{count} meetings", meetings),
+            transcripts=ctx._.ngettext("{count} transcript", "{count} transcripts",
+                                       transcripts)), f"project delete #{row.id}")
     await ctx.db.delete(row)
+    forget_after_commit(ctx, project_id=row.id)
     return Reply(text=ctx._("Project {name} deleted.", name=f"*{row.name}*"))
 
 

@@ -1,11 +1,12 @@
-"""Transcript and action-item commands: add, list, show, resummarize; actions and actions done."""
+"""Transcript and action-item commands: add, list, show, resummarize, delete; actions and
+actions done."""
 
 from __future__ import annotations
 
 import re
 
 from bot.commands import registry
-from bot.commands.common import add_pager, page_window
+from bot.commands.common import add_pager, confirm, forget_after_commit, page_window
 from bot.context import Context
 from bot.core import Reply, Role, UserError
 from bot.i18n import N_
@@ -41,6 +42,10 @@ async def transcript_add(ctx: Context, meeting: MeetingRef, *,
         raise UserError(_("Attach the recording or the transcript to the command (in the "
                           "console: `/upload #12 path/to/file`)."))
     row = await ctx.meeting(meeting, past=True)
+    if row.starts_at > ctx.now():
+        raise UserError(_("{meeting} starts {when}; add its recording or transcript once it "
+                          "has taken place (or add it to the meeting it belongs to).",
+                          meeting=row.title, when=_.datetime(row.starts_at, ctx.timezone)))
     project = await ctx.db.project(row.project_id)
     assert project is not None
     spoken = (language or project.language or (await ctx.db.workspace()).locale).lower()
@@ -52,11 +57,21 @@ async def transcript_add(ctx: Context, meeting: MeetingRef, *,
         except TranscriptError as error:
             raise UserError(_(error.message, **error.values)) from None
         transcript = result.transcript
-        replies.append(_("`{name}` is transcript #{id} of {title}; I will post the summary "
-                         "here when it is ready.", name=transcript.filename, id=transcript.id,
-                         title=row.title) if result.new else
-                       _("`{name}` was already added as transcript #{id}.",
-                         name=upload.filename, id=transcript.id))
+        if result.new:
+            replies.append(_("`{name}` is transcript #{id} of {title}; I will post the summary "
+                             "here when it is ready.", name=transcript.filename,
+                             id=transcript.id, title=row.title))
+        elif transcript.meeting_id == row.id:
+            replies.append(_("`{name}` was already added as transcript #{id}.",
+                             name=upload.filename, id=transcript.id))
+        else:  # added to another meeting: say which, and how to move it
+            held = await ctx.db.meeting(transcript.meeting_id)
+            assert held is not None
+            replies.append(_("`{name}` was already added as transcript #{id} of {title} "
+                             "({date}). If that is the wrong meeting, delete it with "
+                             "`/transcript delete #{id}` and add the file again.",
+                             name=upload.filename, id=transcript.id, title=held.title,
+                             date=_.date(held.starts_at.astimezone(ctx.now().tzinfo).date())))
     ctx.after_commit.append(ctx.services.transcripts_changed)
     return Reply(text="\n".join(replies))
 
@@ -140,6 +155,29 @@ async def transcript_resummarize(ctx: Context, transcript: int) -> Reply:
     ctx.after_commit.append(ctx.services.transcripts_changed)
     return Reply(text=_("Summarising transcript #{id} again; the new summary will be posted.",
                         id=row.id))
+
+
+@registry.command("transcript delete", role=Role.MANAGER, aliases=("transcript remove",))
+async def transcript_delete(ctx: Context, transcript: int, *, yes: bool = False) -> Reply:
+    """Delete a transcript with its summary and action items; asks for confirmation first.
+
+    For a file added to the wrong meeting: delete it, then add it to the right one.
+
+    Args:
+        transcript: The transcript's number.
+        yes: Confirm without asking.
+    """
+    _ = ctx._
+    row = await _transcript(ctx, transcript)
+    meeting = await ctx.db.meeting(row.meeting_id)
+    assert meeting is not None
+    if not yes:
+        return confirm(ctx, _("This deletes transcript #{id} ({name}) of {meeting}, with its "
+                              "summary and action items.", id=row.id, name=row.filename,
+                              meeting=meeting.title), f"transcript delete #{row.id}")
+    await ctx.db.delete(row)
+    forget_after_commit(ctx, transcript_id=row.id)
+    return Reply(text=_("Transcript #{id} deleted.", id=row.id))
 
 
 @registry.command("actions", role=Role.MEMBER)

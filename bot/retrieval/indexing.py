@@ -43,6 +43,34 @@ class TranscriptIndexer:
                                                    transcript_id, chunk_turns(turns), lines,
                                                    transcript.language)
 
+    async def forget_transcript(self, workspace_id: int, transcript_id: int) -> None:
+        await self.search_index.delete_transcript(workspace_id, transcript_id)
+
+    async def forget_project(self, workspace_id: int, project_id: int) -> None:
+        await self.search_index.delete_project(workspace_id, project_id)
+
+    async def sweep(self) -> int:
+        """Drop the chunks of transcripts that are no longer stored.
+
+        Deleting tells the index right after the commit; a process that stopped in between
+        left chunks behind, which this removes. Run at every start.
+
+        Returns:
+            How many transcripts were dropped from the index.
+        """
+        async with self.db.transaction() as store:
+            stored = await store.transcripts.ids_by_workspace()
+        dropped = 0
+        for workspace_id in sorted(await self.search_index.workspace_ids()):
+            gone = (await self.search_index.transcript_ids(workspace_id)
+                    - stored.get(workspace_id, set()))
+            for transcript_id in sorted(gone):
+                await self.search_index.delete_transcript(workspace_id, transcript_id)
+            dropped += len(gone)
+        if dropped:
+            log.info("dropped %d deleted transcripts from the search index", dropped)
+        return dropped
+
     async def backfill(self) -> int:
         """Index every transcript the pipeline got past indexing but the index lacks.
 

@@ -428,6 +428,39 @@ async def test_a_day_the_question_names_picks_that_days_meeting(desk: Desk,
     assert not hours.text.startswith("No meeting"), hours.text  # its numbers answer that
 
 
+async def test_what_is_deleted_leaves_the_index(desk: Desk, db: Database) -> None:
+    await desk.meeting_with(desk.chat, "Website", "Launch review", LAUNCH)
+    await desk.meeting_with(desk.chat, "Mobile", "Hiring sync", HIRING)
+    await desk.meeting_with(desk.chat, "Shop", "Lanzamiento", LANZAMIENTO, language="es")
+    assert desk.index.count_sync(1, transcript_id=1) > 0
+    question = "ask what did we decide about the launch date? project:website"
+    assert (await desk.chat.ok(question)).citations
+
+    asked = await desk.chat.ok("transcript delete 1")
+    assert asked.text.startswith("This deletes transcript #1 (Launch review.vtt) of Launch "
+                                 "review, with its summary and action items.")
+    assert (await desk.chat.ok(asked.buttons[0].command)).text == "Transcript #1 deleted."
+    assert desk.index.count_sync(1, transcript_id=1) == 0
+    assert "found nothing" in (await desk.chat.ok(question)).text
+
+    asked = await desk.chat.ok("project delete mobile")
+    assert "everything in it: 0 h logged, 1 meeting and 1 transcript." in asked.text
+    await desk.chat.ok(asked.buttons[0].command)
+    assert desk.index.count_sync(1, transcript_id=2) == 0
+    assert desk.index.count_sync(1, transcript_id=3) > 0  # another project's stays
+
+    # A process that stopped between the commit and the index's delete left chunks behind:
+    # the next start's sweep drops them, and only them.
+    async with db.transaction() as store:
+        transcript = await store.scoped(1).transcript(3)
+        assert transcript is not None
+        await store.scoped(1).delete(transcript)
+    assert desk.index.count_sync(1, transcript_id=3) > 0
+    assert await desk.pipeline.indexer.sweep() == 1  # type: ignore[union-attr]
+    assert desk.index.count_sync(1) == 0
+    assert await desk.pipeline.indexer.sweep() == 0  # type: ignore[union-attr]
+
+
 async def test_a_past_meeting_answers_once_its_transcript_is_searchable(desk: Desk) -> None:
     await desk.chat.ok("project create Website")
     await desk.chat.ok('meeting log website yesterday 3pm title:"Launch review"')

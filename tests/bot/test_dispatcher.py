@@ -16,6 +16,7 @@ from bot.commands import registry
 from bot.context import Context
 from bot.core import Reply, Role
 from bot.dispatcher import Dispatcher
+from bot.ports import Services
 from bot.registry import Registry
 from storage import Database
 from tests.conftest import Chat, text_of
@@ -53,6 +54,21 @@ async def test_a_failed_command_writes_nothing(chat: Chat) -> None:
     assert reply.status == "error" and "before the start date" in reply.text
     shown = text_of(await chat.ok("project show web"))
     assert "Progress: 0%" in shown and "2020" not in shown  # rolled back as a whole
+
+
+async def test_a_step_after_the_commit_that_fails_leaves_the_reply_and_the_row(
+        db: Database, caplog: pytest.LogCaptureFixture) -> None:
+    def scheduler_down() -> None:
+        raise ConnectionError("the scheduler is unreachable")
+
+    chat = Chat(Dispatcher(db, registry, services=Services(reminders_changed=scheduler_down)))
+    await chat.ok("project create Web")
+    with caplog.at_level(logging.ERROR, logger="v1tr0.dispatcher"):
+        scheduled = await chat.say("meeting schedule web tomorrow 3pm title:Planning")
+    assert scheduled.status == "ok" and scheduled.title == "Meeting scheduled: Planning"
+    assert any("scheduler_down" in record.getMessage() and record.exc_info
+               for record in caplog.records)
+    assert "Planning" in text_of(await chat.ok("meeting list"))  # committed, and it stays
 
 
 async def test_overlong_and_binary_text_is_refused_cleanly(chat: Chat) -> None:

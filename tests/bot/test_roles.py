@@ -19,25 +19,27 @@ from tests.conftest import Chat, Clock
 
 # One runnable invocation per command. Each is checked against every role.
 INVOCATIONS = {
-    # Meetings first, before `project delete` removes them. The setup's meeting is #1;
-    # the tester's own are #2 (schedule) and #3 (now).
+    # Meetings first, before `project delete` removes them. The setup's meetings are #1
+    # (tomorrow) and #2 (yesterday, with the transcript); the tester's own are #3 (schedule)
+    # and #4 (now).
     "meeting schedule": "meeting schedule web tomorrow 3pm",
     "meeting now": "meeting now web",
     "meeting log": "meeting log web yesterday 3pm",
     "meeting list": "meeting list",
     "meeting show": "meeting show #1",
-    "meeting update": "meeting update #3 title:Renamed",
+    "meeting update": "meeting update #4 title:Renamed",
     "meeting join": "meeting join #1",
     "meeting leave": "meeting leave #1",
     "meeting invite": "meeting invite #1",
-    "meeting cancel": "meeting cancel #3",
-    "transcript add": "transcript add #1",  # with a file: see FILES
+    "meeting cancel": "meeting cancel #4",
+    "transcript add": "transcript add #2",  # with a file: see FILES
     "transcript list": "transcript list",
     "transcript show": "transcript show 1",
     "transcript resummarize": "transcript resummarize 1",
     "actions": "actions",
     "actions done": "actions done {action}",
     "day": "day tomorrow",
+    "transcript delete": "transcript delete 1 --yes",  # after `actions done`: its items go too
     "project list": "project list",
     "project create": "project create Fresh",
     "project show": "project show web",
@@ -83,7 +85,9 @@ async def test_role_matrix(chat: Chat, pipeline: TranscriptPipeline, role: Role)
     await chat.ok("client create Acme")
     await chat.ok("project create Web client:acme")
     await chat.ok("meeting schedule web tomorrow 10am")
-    await chat.say("transcript add #1", files=FILES["transcript add"])
+    await chat.ok("meeting log web yesterday 10am")
+    added = await chat.say("transcript add #2", files=FILES["transcript add"])
+    assert added.status == "ok", added.text
     await pipeline.run_until_idle()
     action = (await chat.ok("actions")).items[0].split()[0].lstrip("#")
     other = chat.as_user("U9", "Tester")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import shutil
 import subprocess
 from collections.abc import Sequence
@@ -186,6 +187,24 @@ async def test_the_same_file_twice_is_recognised(setup: Setup) -> None:
     assert again.status == "ok" and "already added as transcript #1" in again.text
     listed = await setup.chat.ok("transcript list")
     assert len(listed.items) == 1 and listed.items[0].startswith("#1 *Launch review* · ")
+    # Added to the wrong meeting: the reply says which one has it, and how to move it.
+    await setup.chat.ok("meeting log website yesterday 3pm title:Kickoff")
+    elsewhere = await setup.upload("launch.vtt", VTT.encode(), "transcript add #2")
+    assert elsewhere.status == "ok" and elsewhere.text.startswith(
+        "`launch.vtt` was already added as transcript #1 of Launch review (")
+    assert "delete it with `/transcript delete #1` and add the file again." in elsewhere.text
+    await setup.chat.ok("transcript delete 1 --yes")
+    moved = await setup.upload("launch.vtt", VTT.encode(), "transcript add #2")
+    assert re.match(r"`launch\.vtt` is transcript #\d+ of Kickoff;", moved.text), moved.text
+
+
+async def test_a_meeting_still_ahead_takes_no_transcript(setup: Setup) -> None:
+    await setup.chat.ok("project create Website")
+    await setup.chat.ok("meeting schedule website tomorrow 3pm title:Planning")
+    ahead = await setup.upload("launch.vtt", VTT.encode())
+    assert ahead.status == "error" and ahead.text.startswith("Planning starts ")
+    assert "once it has taken place" in ahead.text
+    assert "No transcripts yet" in (await setup.chat.ok("transcript list")).text
 
 
 @pytest.mark.parametrize("name, content, message", [
