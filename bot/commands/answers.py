@@ -490,11 +490,17 @@ async def _facts(ctx: Context, project: Project, question: str) -> list[str]:
     by_member = await ctx.db.hours_by_member(project.id) if asked & {"hours", "team"} else []
     if "budget" in asked and ctx.can(Role.MANAGER):
         spent = logged * (project.hourly_rate or Decimal(0))
-        facts.append(_("No budget is set.") if project.budget is None else _(
-            "Budget: {spent} used of {budget} ({percent}%).",
-            spent=_.money(spent, project.currency),
-            budget=_.money(project.budget, project.currency),
-            percent=percent(spent, project.budget)))
+        if (budget := project.budget) is None:
+            facts.append(_("No budget is set."))
+        else:
+            said = {"spent": _.money(spent, project.currency),
+                    "budget": _.money(budget, project.currency),
+                    "percent": percent(spent, budget),
+                    "rest": _.money(abs(budget - spent), project.currency)}
+            facts.append(_("Budget: {spent} used of {budget} ({percent}%), {rest} left.", **said)
+                         if spent <= budget else
+                         _("Budget: {spent} used of {budget} ({percent}%), {rest} over.",
+                           **said))
     if "rate" in asked and ctx.can(Role.MANAGER):
         facts.append(_("No hourly rate is set.") if project.hourly_rate is None else _(
             "Hourly rate: {rate}.", rate=_.money(project.hourly_rate, project.currency)))

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import partial
 from typing import TYPE_CHECKING
+
+from rapidfuzz.distance import DamerauLevenshtein
 
 from bot.transcripts.summarize import STOP_WORDS, fold
 
@@ -12,6 +15,7 @@ if TYPE_CHECKING:
     from storage import WorkspaceStore
     from storage.models import Project
 
+_TYPO_MIN_LENGTH = 5  # shorter words are one typo away from too many others
 _ARTICLE = re.compile(r"^(?:the|a|an|our|el|la|los|las|un|una|nuestro|nuestra)\s+",
                       re.IGNORECASE)
 
@@ -40,9 +44,11 @@ def mentioned(text: str, names: Iterable[tuple[int, str]]) -> int | None:
     return max(found)[1] if found else None
 
 
-def named_by_a_word(text: str, names: Iterable[tuple[int, str]]) -> int | None:
+def named_by_a_word(text: str, names: Iterable[tuple[int, str]], *,
+                    misspelt: bool = False) -> int | None:
     """The id of the only name ``text`` shares a word with, counting only the words that
-    no other name has (stop words and words under three letters aside).
+    no other name has (stop words and words under three letters aside). ``misspelt``: a
+    word of five letters or more one typo away counts too ("mobil", "webiste").
 
     Example:
         >>> names = [(1, "Website redesign"), (2, "Mobile app"), (3, "Mobile web")]
@@ -50,6 +56,8 @@ def named_by_a_word(text: str, names: Iterable[tuple[int, str]]) -> int | None:
         1
         >>> named_by_a_word("what is pending on mobile?", names) is None
         True
+        >>> named_by_a_word("how is the webiste doing?", names, misspelt=True)
+        1
     """
     owners: dict[str, set[int]] = {}
     for item, name in names:
@@ -57,6 +65,10 @@ def named_by_a_word(text: str, names: Iterable[tuple[int, str]]) -> int | None:
             if len(word) >= 3 and word not in STOP_WORDS:
                 owners.setdefault(word, set()).add(item)
     said = set(_words(text).split())
+    if misspelt:
+        said = {word for word in owners for typed in said if len(typed) >= _TYPO_MIN_LENGTH
+                and len(word) >= _TYPO_MIN_LENGTH
+                and DamerauLevenshtein.distance(typed, word, score_cutoff=1) <= 1}
     found = {item for word, items in owners.items() if word in said and len(items) == 1
              for item in items}
     return found.pop() if len(found) == 1 else None
@@ -81,11 +93,13 @@ async def project_mentioned(store: WorkspaceStore, text: str, *, by_a_word: bool
                             projects: list[tuple[int, str]] | None = None) -> Project | None:
     """The project whose name ``text`` holds (see :func:`mentioned`), else the current
     project of the client whose name it holds; else, ``by_a_word``, the same by a word of
-    just one name (see :func:`named_by_a_word`: "the website" for "Website redesign").
+    just one name (see :func:`named_by_a_word`: "the website" for "Website redesign"), and
+    last by such a word misspelt ("mobil").
     ``projects``: the workspace's project names, when the caller has read them already."""
     projects = projects if projects is not None else await store.project_names()
     clients = await store.client_names()
-    for find in (mentioned, named_by_a_word) if by_a_word else (mentioned,):
+    finders = (mentioned, named_by_a_word, partial(named_by_a_word, misspelt=True))
+    for find in finders if by_a_word else finders[:1]:
         if (project_id := find(text, projects)) is not None:
             return await store.project(project_id)
         if (client_id := find(text, clients)) is not None:

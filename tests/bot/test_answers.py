@@ -513,6 +513,19 @@ async def test_a_question_costs_one_embedding_request(db: Database, clock: Clock
         assert requests() == indexed + 1  # the same question again: no request at all
 
 
+async def test_a_project_named_with_a_typo_is_still_the_one_asked_about(desk: Desk) -> None:
+    await desk.chat.ok("project create Website budget:1000")
+    await desk.chat.ok("project create \"Mobile app\" budget:2000")
+    for question, project in (("how is mobil doing?", "Mobile app"),
+                              ("¿cómo va mobil?", "Mobile app"),
+                              ("whats teh status of webiste?", "Website")):
+        answer = await desk.chat.in_thread(question).ok(question)
+        assert answer.title == f"About {project}", (question, answer.text)
+    # One letter from a short word is no name: "app" is not "apps", nor "map".
+    unsure = await desk.chat.in_thread("map").say("what did the map show?")
+    assert unsure.title != "About Mobile app", unsure.text
+
+
 async def test_follow_ups_in_a_thread_use_earlier_turns(desk: Desk) -> None:
     await desk.meeting_with(desk.chat, "Website", "Launch review", LAUNCH)
     await desk.chat.ok("project bind website")
@@ -521,9 +534,12 @@ async def test_follow_ups_in_a_thread_use_earlier_turns(desk: Desk) -> None:
     first = await desk.chat.ok("ask what did we decide about the launch date?")
     assert first.in_thread and "first of March" in first.text
     follow = await desk.chat.ok("ask and the budget?")
-    assert "Budget: $2,500.00 used of $10,000.00 (25%)." in follow.text
+    assert "Budget: $2,500.00 used of $10,000.00 (25%), $7,500.00 left." in follow.text
     # Then what was said about it, before what the earlier question found.
     assert follow.text.split("\n")[1].startswith("“I will send the final budget")
+    await desk.chat.ok("project update website budget:2000")
+    over = await desk.chat.ok("ask and the budget?")
+    assert "Budget: $2,500.00 used of $2,000.00 (125%), $500.00 over." in over.text
     await desk.chat.ok("project update website due:tomorrow")
     due = await desk.chat.ok("ask and the deadline?")
     assert "(in 1 day)." in due.text
