@@ -160,14 +160,20 @@ async def _answer(ctx: Context, question: str, project: ProjectRef | None,
         reply = _extractive_answer(ctx, [], moments[:5])
         return _about(ctx, _noting_day(ctx, reply, row, missed_day), row, held), row, held
     only, moments, facts = await _findings(ctx, row, only, implied, question, topic, follows)
-    # Short, it was taken for a follow-up; finding nothing there, it may be a new question
-    # about another project ("¿qué dijo Sofía?" after one about Website).
-    if (not facts and not moments and last and project is None and meeting is None
+    # Short, it was taken for a follow-up; when the question alone finds nothing there, it
+    # may be a new one about another project ("who handles SSO?" or "¿qué dijo Sofía?" after
+    # one about Website), rather than the earlier question's lines again.
+    if (not facts and last and project is None and meeting is None
             and row.id == last.project_id
+            and (not moments or not await _moments(
+                ctx, row, _FOLLOW_UP.sub("", topic).strip() or topic, meeting=only))
             and (other := await _project_about(ctx, question)) and other.id != row.id):
         row, earlier = other, []
         implied = await _implied_meeting(ctx, row, question, None)
         only, moments, facts = await _findings(ctx, row, None, implied, question, topic, None)
+    # "And mobile?" after "what's the status of website?": the same numbers, of Mobile.
+    if not facts and last and follows and row.id != last.project_id:
+        facts = await _facts(ctx, row, follows)
     if not facts and not moments:
         answer = (_("I found nothing about that in {meeting}.", meeting=only.title) if only
                   else _("I found nothing about that in {project}'s meetings or data.",

@@ -513,6 +513,23 @@ async def test_a_question_costs_one_embedding_request(db: Database, clock: Clock
         assert requests() == indexed + 1  # the same question again: no request at all
 
 
+async def test_a_short_question_about_another_project_is_no_follow_up(desk: Desk) -> None:
+    await desk.meeting_with(desk.chat, "Website", "Launch review", LAUNCH)
+    await desk.meeting_with(desk.chat, "Mobile", "Hiring sync", HIRING)
+    chat = desk.chat.in_thread("t1")
+    await chat.ok("ask what did we decide about the launch date? project:website")
+    # Short, so it could follow up; but nothing of Website's is about it, and Mobile's is.
+    other = await chat.ok("who shares the shortlist?")
+    assert other.title == "About Mobile", other.text
+    assert "recruiter will share a shortlist" in other.text
+    assert "launch date" not in other.text  # not the earlier question's lines again
+    # A follow-up that names another project asks the same of it.
+    chat = desk.chat.in_thread("t2")
+    await chat.ok("what's the status of website?")
+    mobile = await chat.ok("and mobile?")
+    assert mobile.title == "About Mobile" and "Status: " in mobile.text, mobile.text
+
+
 async def test_a_project_named_with_a_typo_is_still_the_one_asked_about(desk: Desk) -> None:
     await desk.chat.ok("project create Website budget:1000")
     await desk.chat.ok("project create \"Mobile app\" budget:2000")
