@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -30,6 +31,7 @@ class TranscriptWorker:
         self.poll_seconds = poll_seconds
         self.scheduler: AsyncIOScheduler | None = None
         self._draining = asyncio.Lock()
+        self._draining_task: asyncio.Task[Any] | None = None
         self._wanted = False
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -55,26 +57,37 @@ class TranscriptWorker:
             log.exception("updating the search index failed; the next start tries again")
 
     async def stop(self) -> None:
+        """Stop, and wait until the work under way has given its claim back.
+
+        Without the wait, the cancelled step would release its claim only after the
+        database is closed, and the transcript would sit claimed until the lease ran out.
+        """
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=False)
             self.scheduler = None
-        for task in list(self._tasks):
+        running = {*self._tasks, *filter(None, [self._draining_task])}
+        for task in running:
             task.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
 
     async def drain(self) -> None:
         self._wanted = True
         if self._draining.locked():
             return  # the running drain goes round once more
         async with self._draining:
-            while self._wanted:
-                self._wanted = False
-                try:
-                    processed = await self.pipeline.run_until_idle()
-                except Exception:
-                    log.exception("the transcript pipeline failed; the next poll retries")
-                    return
-                if processed:
-                    log.info("transcripts processed: %s", processed)
+            self._draining_task = asyncio.current_task()
+            try:
+                while self._wanted:
+                    self._wanted = False
+                    try:
+                        processed = await self.pipeline.run_until_idle()
+                    except Exception:
+                        log.exception("the transcript pipeline failed; the next poll retries")
+                        return
+                    if processed:
+                        log.info("transcripts processed: %s", processed)
+            finally:
+                self._draining_task = None
 
     def poke(self) -> None:
         """Work was committed in this process: start on it now rather than at the next poll."""

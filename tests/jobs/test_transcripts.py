@@ -11,12 +11,14 @@ from bot.core import Upload
 from bot.dispatcher import Dispatcher
 from bot.ports import Services
 from bot.retrieval.indexing import TranscriptIndexer
+from bot.transcripts.model import Summary
 from bot.transcripts.pipeline import TranscriptPipeline
 from bot.transcripts.stt import WhisperTranscriber
 from bot.transcripts.summarize import ExtractiveSummarizer
 from jobs.transcripts import TranscriptWorker
 from storage import Database
 from storage.embeddings import MiniLMEmbedding, OpenAIEmbedding
+from storage.models import TranscriptStatus
 from storage.search_index import SearchIndex
 from tests.conftest import Chat, Clock, Outbox
 from tests.fakes.openai_server import FakeOpenAI
@@ -64,3 +66,37 @@ async def test_on_start_the_worker_indexes_what_a_new_embedding_model_lacks(
         assert index.transcript_ids_sync(1) == {1}
         hits = await index.search(1, "contract", k=1)
     assert "contract on Monday" in hits[0].chunk.text
+
+
+class HangingSummarizer(ExtractiveSummarizer):
+    """Never finishes: the worker is stopped in the middle of the summary step."""
+
+    async def summarize(self, *args: object, **kwargs: object) -> Summary:
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+
+async def test_a_stopped_worker_gives_its_claim_back_before_stop_returns(
+        db: Database, clock: Clock, tmp_path: Path) -> None:
+    pipeline = TranscriptPipeline(db, Outbox(), transcriber=WhisperTranscriber(),
+                                  summarizer=HangingSummarizer(), uploads=tmp_path / "uploads",
+                                  clock=clock)
+    worker = TranscriptWorker(pipeline, poll_seconds=3600)
+    chat = Chat(Dispatcher(db, registry, services=Services(
+        clock=clock, transcripts=pipeline, transcripts_changed=worker.poke)))
+    await chat.ok("project create Website")
+    await chat.ok('meeting now website title:"Kickoff"')
+    await worker.start()
+    added = await chat.say("transcript add #1", files=(Upload("kickoff.vtt", KICKOFF.encode()),))
+    assert added.status == "ok", added.text
+    for _ in range(200):
+        async with db.transaction() as store:
+            transcript = await store.scoped(1).transcript(1)
+        if transcript and transcript.status is TranscriptStatus.SUMMARISING:
+            break
+        await asyncio.sleep(0.01)
+    await worker.stop()  # an exit or a deploy, with the summary step in flight
+    async with db.transaction() as store:
+        transcript = await store.scoped(1).transcript(1)
+    assert transcript is not None and transcript.status is TranscriptStatus.SUMMARISING
+    assert transcript.claimed_at is None  # the next process takes it at once, no lease
