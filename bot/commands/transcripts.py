@@ -29,7 +29,8 @@ async def transcript_add(ctx: Context, meeting: MeetingRef, *,
 
     Args:
         meeting: The meeting: #id, title or words ("yesterday's standup").
-        language: The language spoken, e.g. en or es (default: the project's).
+        language: The language spoken, e.g. en or es (default: the one a text transcript
+            is written in, else the project's).
 
     Examples:
         /transcript add #12   (with the file attached; in the console: /upload #12 call.wav)
@@ -53,7 +54,8 @@ async def transcript_add(ctx: Context, meeting: MeetingRef, *,
     for upload in ctx.request.files:
         try:
             result = await pipeline.ingest(ctx.db, row, upload.filename, upload.content,
-                                           created_by=ctx.member_id, language=spoken)
+                                           created_by=ctx.member_id, language=spoken,
+                                           detect_language=language is None)
         except TranscriptError as error:
             raise UserError(_(error.message, **error.values)) from None
         transcript = result.transcript

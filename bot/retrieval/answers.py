@@ -21,7 +21,7 @@ import numpy as np
 
 from bot.i18n import Translator
 from bot.retrieval.chunking import clean_text
-from bot.retrieval.translation import QuestionTranslator, question_language
+from bot.retrieval.translation import QuestionTranslator, language_of
 from bot.transcripts.pipeline import clock_time
 from storage import WorkspaceStore
 from storage.models import ItemKind
@@ -195,7 +195,7 @@ class Retriever:
                            query: str) -> dict[str, str]:
         """The question in each language of the searched meetings it was not asked in
         (none without a translator, or when the question's language is unclear)."""
-        if self.translator is None or (asked := question_language(query)) is None:
+        if self.translator is None or (asked := language_of(query)) is None:
             return {}
         held = await self.index.languages(workspace_id, project_id)
         if held <= {asked}:

@@ -6,12 +6,12 @@ question is translated into the language of the meetings first, by Apertium, the
 rule-based machine translation engine (Debian's ``apertium-eng-spa``): offline, a
 millisecond a question once its pipeline runs, and no model file to pin.
 
-:func:`question_language` tells which language a question is in (py3langid, restricted to
-the two). :class:`ApertiumTranslator` keeps one Apertium pipeline per direction running in
-null-flush mode, so each question costs a write and a read instead of starting thirteen
-programs. People's and companies' names (capitalised words inside a sentence) pass through
-untouched, as Apertium would turn "Marco" into "Frame"; the agency's own words are written
-in from :data:`GLOSSARY`, as it would make the budget an "estimate".
+:func:`language_of` tells which language a question (or a transcript) is in (py3langid,
+restricted to the two). :class:`ApertiumTranslator` keeps one Apertium pipeline per
+direction running in null-flush mode, so each question costs a write and a read instead of
+starting thirteen programs. People's and companies' names (capitalised words inside a
+sentence) pass through untouched, as Apertium would turn "Marco" into "Frame"; the agency's
+own words are written in from :data:`GLOSSARY`, as it would make the budget an "estimate".
 
 Example::
 
@@ -97,13 +97,13 @@ def _identifier():  # py3langid has no type hints
     return identifier
 
 
-def question_language(text: str) -> str | None:
-    """``en`` or ``es`` when the question is clearly in it, else None.
+def language_of(text: str) -> str | None:
+    """``en`` or ``es`` when the text (a question, a transcript) is clearly in it, else None.
 
     Example:
-        >>> question_language("¿Qué decidimos sobre la fecha de lanzamiento?")
+        >>> language_of("¿Qué decidimos sobre la fecha de lanzamiento?")
         'es'
-        >>> question_language("website") is None
+        >>> language_of("website") is None
         True
     """
     if not re.search(r"[^\W\d_]", text):

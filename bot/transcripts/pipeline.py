@@ -21,6 +21,7 @@ from rapidfuzz import fuzz, process
 from bot.core import Field, Reply
 from bot.i18n import N_, Translator, translator
 from bot.ports import Indexer, Notifier, Target, utc_now
+from bot.retrieval.translation import language_of
 from bot.transcripts.formats import detect_format, parse_transcript
 from bot.transcripts.model import Segment, Summarizer, Summary, Transcriber, TranscriptError
 from bot.transcripts.stt import AUDIO_EXTENSIONS
@@ -42,6 +43,7 @@ log = logging.getLogger("v1tr0.transcripts")
 MAX_AUDIO_BYTES = 500 * 1024 * 1024
 MAX_TEXT_BYTES = 20 * 1024 * 1024
 LEASE = timedelta(minutes=30)  # longer than any one step takes on this hardware
+_LANGUAGE_SAMPLE = 100  # segments read to tell a transcript's language
 MAX_ATTEMPTS = 4
 BACKOFF = timedelta(seconds=30)  # doubled after each failed attempt
 
@@ -79,11 +81,15 @@ class TranscriptPipeline:
     # -- ingest ---------------------------------------------------------------------------
 
     async def ingest(self, store: WorkspaceStore, meeting: Meeting, filename: str,
-                     data: bytes, *, created_by: int | None, language: str) -> Ingested:
+                     data: bytes, *, created_by: int | None, language: str,
+                     detect_language: bool = False) -> Ingested:
         """Accept an upload inside the caller's transaction; text is parsed right away.
 
         A file already added is recognised (``new`` is False) unless that transcript failed:
-        then it starts over with this upload's meeting and language.
+        then it starts over with this upload's meeting and language. With
+        ``detect_language`` (``language`` is only the project's or workspace's), a text
+        transcript clearly in English or Spanish is taken to be in that language: a Spanish
+        team's English client call is read, summarised and searched as English.
 
         Raises:
             TranscriptError: the file is too big, of an unknown kind, or unreadable.
@@ -124,6 +130,9 @@ class TranscriptPipeline:
             transcript.upload_path = str(path)
         else:
             segments = parse_transcript(data, fmt)
+            if detect_language and (written := language_of(" ".join(
+                    segment.text for segment in segments[:_LANGUAGE_SAMPLE]))):
+                transcript.language = written
             await self._store_segments(store, transcript, segments)
             transcript.status = TranscriptStatus.INDEXING
         return Ingested(transcript, new=True)

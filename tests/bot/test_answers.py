@@ -513,6 +513,21 @@ async def test_a_question_costs_one_embedding_request(db: Database, clock: Clock
         assert requests() == indexed + 1  # the same question again: no request at all
 
 
+async def test_a_text_transcript_is_taken_in_the_language_it_is_written_in(
+        desk: Desk, db: Database) -> None:
+    await desk.chat.ok("settings language:es")  # a Spanish team, an English client call
+    await desk.meeting_with(desk.chat, "Website", "Launch review", LAUNCH)
+    await desk.meeting_with(desk.chat, "Shop", "Lanzamiento", LANZAMIENTO)
+    await desk.meeting_with(desk.chat, "Mobile", "Hiring sync", HIRING, language="es")
+    async with db.transaction() as store:
+        spoken = [(await store.scoped(1).transcript(n)).language  # type: ignore[union-attr]
+                  for n in (1, 2, 3)]
+    assert spoken == ["en", "es", "es"]  # what it says it is, unless told otherwise
+    assert desk.index.languages_sync(1, 1) == {"en"}
+    answer = await desk.chat.ok("ask what did we decide about the launch date? project:website")
+    assert "first of March" in answer.text
+
+
 async def test_a_short_question_about_another_project_is_no_follow_up(desk: Desk) -> None:
     await desk.meeting_with(desk.chat, "Website", "Launch review", LAUNCH)
     await desk.meeting_with(desk.chat, "Mobile", "Hiring sync", HIRING)

@@ -13,16 +13,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.retrieval import translation
-from bot.retrieval.translation import ApertiumTranslator, _Pipeline, question_language
+from bot.retrieval.translation import ApertiumTranslator, _Pipeline, language_of
 
 
 def test_the_language_of_a_question() -> None:
-    assert question_language("¿Qué decidimos sobre la fecha de lanzamiento?") == "es"
-    assert question_language("resume lo que dijo Ana") == "es"
-    assert question_language("What did Marco say about the remote?") == "en"
+    assert language_of("¿Qué decidimos sobre la fecha de lanzamiento?") == "es"
+    assert language_of("resume lo que dijo Ana") == "es"
+    assert language_of("What did Marco say about the remote?") == "en"
     # Too short or wordless to tell: searched as written.
     for unclear in ("website", "hola", "#12 ???", ""):
-        assert question_language(unclear) is None
+        assert language_of(unclear) is None
 
 
 def test_questions_are_translated_in_step_with_names_kept(apertium: ApertiumTranslator) -> None:
