@@ -25,6 +25,7 @@ from bot.routing import (
     mentioned,
     named_by_a_word,
     project_mentioned,
+    the_one_holding,
 )
 from storage import Database, Identity, Store, WorkspaceStore
 from storage.models import Member, ValueTooLong, Workspace
@@ -69,6 +70,9 @@ class _WorkspaceProjects:
             project = await scoped.project_by_name(name)
             if project is None and (client := await scoped.client_called(name)):
                 project = await scoped.current_project(client.id)
+            if project is None and (
+                    only := the_one_holding(name, await scoped.project_names())) is not None:
+                return f"#{only}"
             return f"#{project.id}" if project else None
 
     async def mentioned(self, text: str) -> str | None:

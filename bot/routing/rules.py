@@ -30,7 +30,8 @@ class ProjectLookup(Protocol):
         ...
 
     async def named(self, name: str) -> str | None:
-        """The project or client called exactly ``name``."""
+        """The project or client called exactly ``name``, else the only project whose name
+        holds it as whole words ("website" for "Website redesign")."""
         ...
 
     async def mentioned(self, text: str) -> str | None:
@@ -523,12 +524,13 @@ async def _at_risk(match: re.Match[str], projects: ProjectLookup) -> Routed | No
     return Routed("insights", {"every": True})
 
 
-# "list clients", "show me all projects", "¿cuáles son nuestros clientes?": the list.
+# "list clients", "show me all projects", "¿cuáles son nuestros clientes?", "lista de
+# clientes": the list.
 _LISTS = {"projects": "project list", "proyectos": "project list", "clients": "client list",
           "clientes": "client list", "meetings": "meeting list", "reuniones": "meeting list"}
 _LIST = re.compile(
     rf"^¿?(?:list|show(?: me)?|see|view|what are|which are|lista|ver|mu[eé]stra(?:me)?|"
-    rf"cu[aá]les son)\s+(?:(?:all|the|our|todos|todas|los|las|nuestros|nuestras)\s+)*"
+    rf"cu[aá]les son)\s+(?:(?:all|the|our|of|todos|todas|los|las|nuestros|nuestras|de)\s+)*"
     rf"(?P<what>{'|'.join(_LISTS)})\s*[.!?]?$", re.IGNORECASE)
 
 

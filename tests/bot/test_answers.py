@@ -721,12 +721,15 @@ async def test_free_text_is_routed_in_both_languages(desk: Desk, clock: Clock) -
     assert prepare.title == "About Website"  # a question, asked of the channel's project
     # Lists, one record, and what is at risk, said in words.
     for listing, title in (("list clients", "Clients"), ("show me all projects", "Projects"),
-                           ("¿cuáles son nuestros clientes?", "Clients")):
+                           ("¿cuáles son nuestros clientes?", "Clients"),
+                           ("lista de clientes", "Clients")):
         assert (await desk.chat.ok(listing)).title == title, listing
+    await desk.chat.ok('project create "Brand refresh"')
     for show, title in (("show me the website project", "#1 Website"),
                         ("muéstrame el proyecto mobile", "#2 Mobile"),
                         ("show client acme", "#1 Acme"), ("show me acme", "#1 Acme"),
-                        ("muéstrame website", "#1 Website")):
+                        ("muéstrame website", "#1 Website"),
+                        ("show me brand", "#4 Brand refresh")):  # a word of just one name
         assert (await desk.chat.ok(show)).title == title, show
     for of_client in ("what projects does acme have?", "¿qué proyectos tiene Acme?",
                       "acme's projects", "proyectos de acme"):
