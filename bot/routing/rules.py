@@ -83,9 +83,12 @@ async def first_rule(text: str, projects: ProjectLookup) -> Routed | None:
 
 # Pieces of several rules' patterns.
 _TASKS = r"(?:tasks|action items|to-?dos|tareas|pendientes)"
-_MEETING_NOUN = (r"\b(?:meeting|call|sync|standup|stand-up|review|demo|kick-?off|retro|"
-                 r"reuni[oó]n|llamada|revisi[oó]n)\b")
-# A meeting named in words: "the website call", "tomorrow's standup", "la reunión del viernes".
+_MEETING_NOUN = (r"(?:\b(?:meeting|call|sync|standup|stand-up|review|demo|kick-?off|retro|"
+                 r"planning|session|workshop|interview|presentation|check-?in|catch-?up|"
+                 r"huddle|one-on-one|1:1|reuni[oó]n|llamada|revisi[oó]n|sesi[oó]n|taller|"
+                 r"entrevista|presentaci[oó]n|planificaci[oó]n)\b|(?<![\w#])#\d+\b)")
+# A meeting named in words or by number: "the website call", "tomorrow's standup", "la
+# reunión del viernes", "#12".
 _A_MEETING = rf"(?P<which>.*?{_MEETING_NOUN}.*?)"
 
 

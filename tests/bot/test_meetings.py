@@ -333,6 +333,16 @@ async def test_a_meeting_is_named_in_words(chat: Chat, clock: Clock) -> None:
     cancelled = await chat.ok("cancela la reunión del martes")
     assert cancelled.text == "Meeting #3 (Launch) is cancelled."
     assert "No meeting called" in (await chat.say("meeting show the launch")).text
+    # A title with another word for a meeting, or its number, in words too.
+    planning = await chat.ok('meeting schedule mobile tomorrow 2pm title:"Sprint planning"')
+    number = planning.buttons[0].command.rsplit("#", 1)[1]
+    assert (await chat.ok("who is coming to tomorrow's sprint planning?")).title == \
+        f"#{number} Sprint planning"
+    moved = await chat.ok("move the sprint planning to 4pm")
+    assert moved.title == "Meeting updated: Sprint planning" and ", 4:00" in text_of(moved)
+    assert ", 5:00" in text_of(await chat.ok(f"move #{number} to 5pm"))
+    assert (await chat.ok(f"cancel #{number}")).text == \
+        f"Meeting #{number} (Sprint planning) is cancelled."
     # "Start a call on mobile now": a meeting that starts at once.
     started = await chat.ok("start a call on mobile now")
     assert started.title == "Meeting started: Mobile"
