@@ -157,7 +157,8 @@ _ABOUT = (r"(?:\s+(?:about|regarding|re:?|to discuss|to talk about|sobre|acerca 
           r"para hablar de|para tratar|para revisar)\s+(?P<title>.+?))?")
 # "Set up a call with Acme next Tuesday at 3pm", "book a meeting on the website tomorrow",
 # "agenda una reunión con Acme el martes a las 15:00": a meeting in that project (a client's
-# name stands for its current one); without a time the command asks for one, with examples.
+# name stands for its current one); without a time or a project the command asks for it,
+# with examples.
 # How a time starts: "tomorrow", "next Tuesday", "in 2 hours", "3pm"; "mañana", "el lunes".
 _WHEN_EN = (r"(?:today|tonight|tomorrow|next|this|in\s+\d|\d|monday|tuesday|wednesday|"
             r"thursday|friday|saturday|sunday)")
@@ -184,9 +185,9 @@ async def _schedule(match: re.Match[str], projects: ProjectLookup) -> Routed | N
         project = await projects.named(who) or await projects.mentioned(who)
     else:  # naming nobody: the channel's project
         project = await projects.bound()
-    if project is None:
-        return None  # without a project there is nothing to schedule in
-    args = {"project": project}
+    # A name that is no project's goes on as said, for the command to suggest the nearest;
+    # none at all, and the command asks which project.
+    args = {"project": project or who} if project or who else {}
     if match["when"]:  # else the command says what a time looks like
         args["when"] = re.sub(r"^(?:for|on|para)\s+", "", match["when"], flags=re.IGNORECASE)
     # Its title: what it is about, else "Call with Acme" when a client was named.
