@@ -318,12 +318,19 @@ class WorkspaceStore:
             .group_by(TimeEntry.work_date).order_by(TimeEntry.work_date))
         return [(row[0], _hundredths(row[1])) for row in rows]
 
-    async def hours_by_member(self, project_id: int) -> list[tuple[str, Decimal]]:
+    async def hours_by_member(self, project_id: int, *, first: date | None = None,
+                              last: date | None = None) -> list[tuple[str, Decimal]]:
+        """Who logged hours on the project (from ``first`` to ``last``), the most first."""
+        query = (select(func.coalesce(Member.name, "?"), func.sum(TimeEntry.hours))
+                 .outerjoin(Member, Member.id == TimeEntry.member_id)
+                 .where(TimeEntry.workspace_id == self.workspace_id,
+                        TimeEntry.project_id == project_id))
+        if first is not None:
+            query = query.where(TimeEntry.work_date >= first)
+        if last is not None:
+            query = query.where(TimeEntry.work_date <= last)
         rows = await self.session.execute(
-            select(func.coalesce(Member.name, "?"), func.sum(TimeEntry.hours))
-            .outerjoin(Member, Member.id == TimeEntry.member_id)
-            .where(TimeEntry.workspace_id == self.workspace_id, TimeEntry.project_id == project_id)
-            .group_by(Member.name).order_by(func.sum(TimeEntry.hours).desc()))
+            query.group_by(Member.name).order_by(func.sum(TimeEntry.hours).desc()))
         return [(row[0], _hundredths(row[1])) for row in rows]
 
     async def speakers(self, project_id: int) -> list[str]:

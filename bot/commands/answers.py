@@ -24,6 +24,11 @@ from storage.models import Client, ConversationTurn, ItemKind, Meeting, Project
 
 log = logging.getLogger("v1tr0.answers")
 
+# Hours logged, asked without a stretch of time: "who logged the most hours?".
+_LOGGING = re.compile(r"\b(?:log|logged|worked|spent|tracked|registr\w*|trabaj\w*|dedic\w*|"
+                      r"llev\w*|imput\w*)\b", re.IGNORECASE)
+# "Who logged the most hours?": people, not projects.
+_BY_PERSON = re.compile(r"\b(?:who|whom|qui[eé]n(?:es)?)\b", re.IGNORECASE)
 # A follow-up ("and the budget?", "¿y las horas?") leans on the thread's last question.
 _FOLLOW_UP = re.compile(r"^\s*[¿(]*\s*(and|y|what about|qué tal|e)\b", re.IGNORECASE)
 FOLLOW_UP_WINDOW = timedelta(minutes=30)
@@ -119,8 +124,10 @@ async def ask(ctx: Context, question: str, *, project: ProjectRef | None = None,
     # in the project that question was about unless another is named.
     last = earlier[-1] if earlier and (
         _FOLLOW_UP.match(question) or len(question.split()) <= 4) else None
-    if project is None and meeting is None and last is None and (
-            everywhere := await _hours_everywhere(ctx, question)):
+    # Hours across projects, unless it follows up a question about one project.
+    if project is None and meeting is None and (last is None or last.project_id is None) and (
+            everywhere := await _hours_everywhere(
+                ctx, question, last.question if last and _FOLLOW_UP.match(question) else None)):
         reply, row, only = everywhere, None, None
     else:
         reply, row, only = await _answer(ctx, question, project, meeting, last, earlier)
@@ -585,27 +592,46 @@ def _period(ctx: Context, question: str) -> tuple[str, date, date] | None:
     }[key]
 
 
-async def _hours_everywhere(ctx: Context, question: str) -> Reply | None:
-    """"How many hours did we log last month?" asked of no project (none named, bound or
-    the only one): each project's hours in that stretch, else None."""
-    period = _period(ctx, question)
-    asks_hours = re.search(rf"\b(?:{_TOPICS['hours']})\b", question, re.IGNORECASE)
-    if period is None or not asks_hours or await _project_about(ctx, question, guess=False):
+async def _hours_everywhere(ctx: Context, question: str,
+                            follows: str | None = None) -> Reply | None:
+    """"How many hours did we log last month?", "who logged the most hours?", asked of no
+    project (none named, bound or the only one): each project's hours, or each person's
+    across projects, in the stretch it names (else so far); None for other questions. A
+    follow-up ("and last week?") asks it again of what it ``follows``."""
+    said = f"{follows} {question}" if follows else question
+    asks_hours = re.search(rf"\b(?:{_TOPICS['hours']})\b", said, re.IGNORECASE)
+    period = _period(ctx, question) or (_period(ctx, follows) if follows else None)
+    if not asks_hours or not (period or _LOGGING.search(said)) or await _project_about(
+            ctx, question, guess=False):
         return None
     _ = ctx._
-    label, first, last = period
-    logged: list[tuple[Decimal, str]] = []
+    label, first, last = period or (N_("so far"), None, None)
+    by_person = bool(_BY_PERSON.search(said))
+    logged: dict[str, Decimal] = {}
     for project_id, name in await ctx.db.project_names():
-        hours = sum(h for day, h in await ctx.db.hours_by_day(project_id, first) if day <= last)
-        if hours:
-            logged.append((Decimal(hours), name))
+        for who, hours in (await ctx.db.hours_by_member(project_id, first=first, last=last)
+                           if by_person else [(name, await _hours_between(
+                               ctx, project_id, first, last))]):
+            if hours:
+                logged[who] = logged.get(who, Decimal(0)) + hours
     if not logged:
         return Reply(text=_("No hours logged {period} in any project.", period=_(label)),
                      status="info")
-    logged.sort(reverse=True)
-    return Reply(title=_("Hours logged {period}: {hours}", period=_(label),
-                         hours=_.number(sum(hours for hours, _name in logged))),
-                 items=[f"*{name}*: {_.number(hours)} h" for hours, name in logged])
+    total = _.number(sum(logged.values()))
+    return Reply(title=_("Hours logged {period}, by person: {hours}", period=_(label),
+                         hours=total) if by_person else
+                 _("Hours logged {period}: {hours}", period=_(label), hours=total),
+                 items=[f"*{who}*: {_.number(hours)} h" for who, hours
+                        in sorted(logged.items(), key=lambda item: (-item[1], item[0]))])
+
+
+async def _hours_between(ctx: Context, project_id: int, first: date | None,
+                         last: date | None) -> Decimal:
+    """A project's hours from ``first`` to ``last`` (all of them without ``first``)."""
+    if first is None or last is None:
+        return await ctx.db.hours_logged(project_id)
+    return Decimal(sum(hours for day, hours in await ctx.db.hours_by_day(project_id, first)
+                       if day <= last))
 
 
 async def _team_facts(ctx: Context, project: Project,

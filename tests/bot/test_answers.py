@@ -188,10 +188,22 @@ async def test_hours_for_a_stretch_of_days(desk: Desk, clock: Clock) -> None:
     assert everywhere.items == ["*Website launch*: 2 h", "*Mobile*: 1.5 h"]
     nothing = await desk.chat.in_thread("t5").ok("¿cuántas horas registramos hoy?")
     assert nothing.text == "No hours logged today in any project."
+    # No stretch named: so far; "who …": each person's, across projects. "And …" asks again.
+    thread = desk.chat.in_thread("t7")
+    so_far = await thread.ok("how many hours have we logged?")
+    assert so_far.title == "Hours logged so far: 10.5"
+    assert so_far.items == ["*Website launch*: 9 h", "*Mobile*: 1.5 h"]
+    await desk.chat.as_user("U2", "Luis").ok("project log 2 mobile on:2026-11-20")
+    people = await thread.ok("who logged the most hours?")
+    assert people.title == "Hours logged so far, by person: 12.5"
+    assert people.items == ["*Ana*: 10.5 h", "*Luis*: 2 h"]
+    week = await thread.ok("and last week?")
+    assert week.title == "Hours logged last week, by person: 5"
+    assert week.items == ["*Ana*: 3 h", "*Luis*: 2 h"]
     # A bound channel still means its project.
     await desk.chat.ok("project bind mobile")
     bound = await desk.chat.in_thread("t6").ok("how many hours did we log this week?")
-    assert bound.text == "Hours logged this week: 1.5 (1.5 in all)."
+    assert bound.text == "Hours logged this week: 1.5 (3.5 in all)."
 
 
 async def test_the_clients_record_says_who_to_reach(desk: Desk) -> None:
