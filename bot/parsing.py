@@ -281,7 +281,9 @@ def convert(param: Param, raw: Any, cx: ConvertContext) -> Any:
         low, high = param.range.min, param.range.max
         if (low is not None and value < low) or (high is not None and value > high):
             raise UserError(_("`{name}` must be between {low} and {high}; got `{value}`.",
-                              name=param.name, low=low, high=high, value=raw))
+                              name=param.name, value=raw, **{
+                                  side: _.number(None if bound is None else Decimal(str(bound)))
+                                  for side, bound in (("low", low), ("high", high))}))
     return value
 
 

@@ -11,7 +11,7 @@ from bot.commands import registry
 from bot.commands.common import add_pager, page_window
 from bot.context import Context
 from bot.core import Attachment, Button, Field, Reply, Role, UserError
-from bot.i18n import N_
+from bot.i18n import N_, Translator
 from bot.meetings.invite import INVITE_MIME, Invitee, ics_invite, invite_filename
 from bot.meetings.jitsi import room_name
 from bot.meetings.links import (
@@ -229,8 +229,7 @@ async def meeting_update(ctx: Context, meeting: MeetingRef, when: str | None = N
     row = await ctx.meeting(meeting)
     _require_host(ctx, row, _("change this meeting"))
     if row.status in {MeetingStatus.ENDED, MeetingStatus.CANCELLED}:
-        raise UserError(_("Meeting #{id} is {status}; schedule a new one instead.", id=row.id,
-                          status=_(STATUS_LABELS[row.status])))
+        raise UserError(_over(_, row, row.status) + " " + _("Schedule a new one instead."))
     if when is None and duration is None and title is None:
         raise UserError(_("Say what to change, for example `when:\"tomorrow 4pm\"`."))
     if when is not None:
@@ -284,9 +283,8 @@ async def meeting_join(ctx: Context, meeting: MeetingRef) -> Reply:
     _ = ctx._
     row = await ctx.meeting(meeting)
     now = ctx.services.clock()
-    if _status(row, now) in {MeetingStatus.ENDED, MeetingStatus.CANCELLED}:
-        raise UserError(_("Meeting #{id} is {status}.", id=row.id,
-                          status=_(STATUS_LABELS[_status(row, now)])))
+    if (status := _status(row, now)) in {MeetingStatus.ENDED, MeetingStatus.CANCELLED}:
+        raise UserError(_over(_, row, status))
     participant = await _participant(ctx, row)
     participant.rsvp = Rsvp.YES
     # The link is wanted days ahead too; only near its start does joining mean being there.
@@ -451,12 +449,18 @@ async def _create(ctx: Context, project: Project, title: str | None, start: date
     return meeting
 
 
+def _over(_: Translator, meeting: Meeting, status: MeetingStatus) -> str:
+    """Why a meeting can no longer be joined or changed, as a sentence."""
+    return (_("Meeting #{id} was cancelled.", id=meeting.id)
+            if status is MeetingStatus.CANCELLED else _("Meeting #{id} has ended.", id=meeting.id))
+
+
 async def _invite_people(ctx: Context, meeting: Meeting, people: str) -> list[str]:
     """Add members (by mention or name) and outside guests (by email) as guests; the names
     of those who were not in it yet."""
     if meeting.status in {MeetingStatus.ENDED, MeetingStatus.CANCELLED}:
-        raise UserError(ctx._("Meeting #{id} is {status}; schedule a new one instead.",
-                              id=meeting.id, status=ctx._(STATUS_LABELS[meeting.status])))
+        raise UserError(_over(ctx._, meeting, meeting.status) + " "
+                        + ctx._("Schedule a new one instead."))
     present = {p.member_id for p in await ctx.db.participants(meeting.id)}
     added: list[str] = []
     for ref in re.split(r"\s*(?:,|\band\b|\by\b|\s)\s*", people.strip()):

@@ -99,6 +99,9 @@ async def test_reschedule_moves_and_cancel_removes_reminders(chat: Chat, db: Dat
     # Off the agenda: listed only among all meetings, as cancelled.
     assert "Retro" not in text_of(await chat.ok("meeting list"))
     assert "*Retro* · " in text_of(await chat.ok("meeting list period:all"))
+    assert (await chat.say("meeting join #2")).text.startswith("Meeting #2 was cancelled.")
+    moved = await chat.say("meeting update #2 friday 10am")
+    assert moved.text.startswith("Meeting #2 was cancelled. Schedule a new one instead.")
     clock.advance(hours=4)
     assert "cancelled" not in (await reminders.run_due())  # withdrawn, not sent
     assert all("Retro" not in (r.title or "") for r in outbox.to_channel())

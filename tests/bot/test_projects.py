@@ -91,6 +91,9 @@ async def test_log_hours_and_stats(chat: Chat) -> None:
     assert future.status == "error" and "future day" in future.text
     too_many = await chat.say("project log 30 web")
     assert too_many.status == "error" and "between 0.01 and 24" in too_many.text
+    await chat.ok("settings language:es --me")
+    assert "entre 0,01 y 24" in (await chat.say("project log 30 web")).text  # its numbers too
+    await chat.ok("settings language:en --me")
     bad = await chat.say("project log lots web")
     assert bad.status == "error" and "number of hours" in bad.text
 
