@@ -92,8 +92,10 @@ _KINDS: dict[Any, Kind] = {
     ProjectRef: Kind.PROJECT, ClientRef: Kind.CLIENT, MemberRef: Kind.MEMBER,
     MeetingRef: Kind.MEETING,
 }
-# Kinds whose value may contain spaces, so the last positional one takes the rest of the line.
-GREEDY_KINDS = frozenset({Kind.TEXT, Kind.PROJECT, Kind.CLIENT, Kind.MEMBER, Kind.MEETING})
+# Kinds whose value may contain spaces, so the last positional one takes the rest of the line
+# ("day next friday").
+GREEDY_KINDS = frozenset({Kind.TEXT, Kind.PROJECT, Kind.CLIENT, Kind.MEMBER, Kind.MEETING,
+                          Kind.DATE, Kind.PAST_DAY})
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,6 +40,8 @@ async def test_your_day_has_your_meetings_and_what_you_owe(desk: Desk, clock: Cl
     assert before.text.startswith("Nothing on ") and not before.items
     owed = await luis.ok(f"day {friday}")
     assert len(owed.items) == 1 and "send the final budget" in owed.items[0]
+    for words in (f"{friday:%b} {friday.day}", f"{friday.day} {friday:%B}"):  # unquoted
+        assert (await luis.ok(f"day {words}")).items == owed.items, words
     clock.advance(days=(friday - clock.now.date()).days + 1)
     late = text_of(await luis.ok("what's on my agenda?"))
     assert "send the final budget" in late and "⚠ overdue" in late
