@@ -172,18 +172,21 @@ class Retriever:
         # puts "¿cuántas horas llevamos?" at 0.62 from "decidimos quitar el paso"): there a
         # line must also share a word of the question's subject, and two with a translated
         # one, where a single word is often the translation's coincidence ("log" ->
-        # "registro").
+        # "registro"), unless it is one the translation kept as asked: a name ("Shopify").
         trusted: frozenset[str] | None = getattr(self.index.embedding, "languages", None)
         unread = set() if trusted is None else set(languages.values()) - trusted
         analyzer = self.index.analyzer
         asked = {language: set(analyzer(self._subject(versions.get(language, query), named),
                                         language)) for language in unread}
+        kept = {language: asked[language] & set(analyzer(self._subject(query, named), language))
+                for language in unread if language in versions}
 
         def shares_words(m: Moment) -> bool:
             language = languages[m.transcript_id]
             terms = asked[language]
+            shared = terms & set(analyzer(m.text, language))
             needed = min(2, len(terms)) if language in versions else 1
-            return len(terms & set(analyzer(m.text, language))) >= max(1, needed)
+            return len(shared) >= max(1, needed) or bool(shared & kept.get(language, set()))
 
         found = [replace(m, score=rank) for rank, r, m in scored if r >= MIN_SIMILARITY and (
             languages[m.transcript_id] not in unread or shares_words(m))][:limit]

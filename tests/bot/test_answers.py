@@ -839,6 +839,11 @@ async def test_a_question_in_the_other_language_is_translated_first(
     await desk.chat.ok("project log 2 app")
     hours = await desk.chat.ok("ask how many hours did we log this week? project:app")
     assert hours.text.startswith("Hours logged this week: 2") and not hours.citations
+    # A name the translation keeps as asked is no coincidence: one is enough.
+    clock.advance(days=1)
+    await desk.meeting_with(desk.chat, "Tienda", "Plataforma", PLATAFORMA, new_project=False)
+    shopify = await desk.chat.ok("ask what did we decide about Shopify? project:tienda")
+    assert "Acordamos usar Shopify" in shopify.text, shopify.text
     # Without the translator the same Spanish question misses the English meeting.
     plain = Desk(db, clock, tmp_path / "plain", embedding)
     await plain.meeting_with(plain.chat, "Landing", "Launch review", LAUNCH)
@@ -847,6 +852,14 @@ async def test_a_question_in_the_other_language_is_translated_first(
     assert "first of March" not in missed.text
 
 
+PLATAFORMA = """WEBVTT
+
+00:00:01.000 --> 00:00:07.000
+<v Lucía>Acordamos usar Shopify para la tienda y no montar una plataforma propia.
+
+00:00:07.500 --> 00:00:12.000
+<v Pablo>Los pagos se prueban la semana que viene con tarjetas de prueba.
+"""
 REGISTRO = """WEBVTT
 
 00:00:01.000 --> 00:00:06.000
