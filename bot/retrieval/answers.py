@@ -30,6 +30,9 @@ if TYPE_CHECKING:  # chromadb is slow to import; only the composition root loads
     from storage.search_index import Hit, SearchIndex
 
 MIN_SIMILARITY = 0.3  # below this a line does not answer the question (MiniLM cosine)
+# A line sharing no word of the question's subject must be this close: "what did we agree
+# about SharePoint?" is 0.34 from "thanks for joining the launch review", by its shape alone.
+MIN_SIMILARITY_WITHOUT_WORDS = 0.45
 MIN_WORDS = 4
 # "What did we decide…?": the decisions the summary found are the answer, so they rank
 # higher, as much as a named speaker's lines do. Not tuned: QMSum's meetings rarely say "we
@@ -177,7 +180,7 @@ class Retriever:
         unread = set() if trusted is None else set(languages.values()) - trusted
         analyzer = self.index.analyzer
         asked = {language: set(analyzer(self._subject(versions.get(language, query), named),
-                                        language)) for language in unread}
+                                        language)) for language in set(languages.values())}
         kept = {language: asked[language] & set(analyzer(self._subject(query, named), language))
                 for language in unread if language in versions}
 
@@ -188,8 +191,14 @@ class Retriever:
             needed = min(2, len(terms)) if language in versions else 1
             return len(shared) >= max(1, needed) or bool(shared & kept.get(language, set()))
 
-        found = [replace(m, score=rank) for rank, r, m in scored if r >= MIN_SIMILARITY and (
-            languages[m.transcript_id] not in unread or shares_words(m))][:limit]
+        def close_enough(m: Moment, r: float) -> bool:
+            if languages[m.transcript_id] in unread:
+                return r >= MIN_SIMILARITY and shares_words(m)
+            return r >= MIN_SIMILARITY_WITHOUT_WORDS or (
+                r >= MIN_SIMILARITY and bool(asked[languages[m.transcript_id]]
+                                             & set(analyzer(m.text, languages[m.transcript_id]))))
+
+        found = [replace(m, score=rank) for rank, r, m in scored if close_enough(m, r)][:limit]
         if found and limit > 1 and _ASKS_WHY.search(query):
             found = await self._with_reasons(store, found, limit)
         return found

@@ -112,6 +112,10 @@ async def test_ask_answers_with_the_moment_it_was_said(desk: Desk, clock: Clock)
     elsewhere = await desk.chat.ok("ask what did we decide about the launch date? "
                                    "project:mobile")
     assert "found nothing" in elsewhere.text and not elsewhere.citations
+    # Close by the shape of the question alone ("what did we agree about …"), with no word
+    # of its subject in common: no answer.
+    shaped = await desk.chat.ok("ask what did we agree about SharePoint? project:website")
+    assert "found nothing" in shaped.text and not shaped.citations, shaped.text
 
     found = await desk.chat.ok("search candidates shortlist project:mobile")
     assert "recruiter will share a shortlist" in found.items[0] and "Carl · 0:08" in found.items[0]
