@@ -202,8 +202,12 @@ async def client_archive(ctx: Context, client: ClientRef, *, undo: bool = False)
         undo: Bring an archived client back.
     """
     row = await ctx.client(client)
-    row.archived = not undo
     name = f"*{row.name}*"
+    if row.archived != undo:  # already as asked
+        return Reply(text=ctx._("Client {name} is not archived.", name=name) if undo else
+                     ctx._("Client {name} is already archived; `--undo` brings it back.",
+                           name=name), status="info")
+    row.archived = not undo
     return Reply(text=ctx._("Client {name} restored.", name=name) if undo
                  else ctx._("Client {name} archived.", name=name))
 

@@ -58,8 +58,11 @@ async def test_list_filters_and_archive(chat: Chat) -> None:
     await chat.ok("client archive globex")
     assert "Globex" not in text_of(await chat.ok("client list"))
     assert "Globex" in text_of(await chat.ok("client list --archived"))
+    again = await chat.ok("client archive globex")
+    assert again.status == "info" and "already archived" in again.text
     await chat.ok("client archive globex --undo")
     assert "Globex" in text_of(await chat.ok("client list"))
+    assert "is not archived" in (await chat.ok("client archive globex --undo")).text
 
 
 async def test_delete_keeps_projects(chat: Chat) -> None:
