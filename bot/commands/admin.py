@@ -210,7 +210,7 @@ async def help_command(ctx: Context, topic: str | None = None) -> Reply:
                      items=[f"`{c.usage()}` — {_(c.summary)}"
                             for c in ctx.registry.in_group(wanted)])
     names = [c.name for c in ctx.registry] + list(ctx.registry.groups)
-    close = process.extract(wanted, names, scorer=fuzz.WRatio, limit=3, score_cutoff=60)
+    close = process.extract(wanted, names, scorer=fuzz.WRatio, limit=3, score_cutoff=70)
     raise UserError(_("There is no command `{topic}`.", topic=topic),
                     suggestions=[c[0] for c in close])
 

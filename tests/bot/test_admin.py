@@ -103,3 +103,5 @@ async def test_help_lists_and_explains(chat: Chat) -> None:
         assert (await chat.ok(asked)).title == title, asked
     unknown = await chat.say("help projetc")
     assert unknown.status == "error" and "`project`" in unknown.text
+    unlike = await chat.say("help nonexistent")  # like nothing: no far-fetched guess
+    assert unlike.status == "error" and "Did you mean" not in unlike.text
