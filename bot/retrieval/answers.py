@@ -181,8 +181,14 @@ class Retriever:
         analyzer = self.index.analyzer
         asked = {language: set(analyzer(self._subject(versions.get(language, query), named),
                                         language)) for language in set(languages.values())}
-        kept = {language: asked[language] & set(analyzer(self._subject(query, named), language))
-                for language in unread if language in versions}
+        # Kept as asked: a word written the same in the question and in its translation
+        # ("Shopify"), not one whose stem merely matches ("decide", "decidimos").
+        verbatim = {language: " ".join(
+            set(re.findall(r"\w+", query.casefold()))
+            & set(re.findall(r"\w+", versions[language].casefold())))
+            for language in unread if language in versions}
+        kept = {language: asked[language] & set(analyzer(words, language))
+                for language, words in verbatim.items()}
 
         def shares_words(m: Moment) -> bool:
             language = languages[m.transcript_id]

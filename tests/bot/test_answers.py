@@ -848,6 +848,9 @@ async def test_a_question_in_the_other_language_is_translated_first(
     await desk.meeting_with(desk.chat, "Tienda", "Plataforma", PLATAFORMA, new_project=False)
     shopify = await desk.chat.ok("ask what did we decide about Shopify? project:tienda")
     assert "Acordamos usar Shopify" in shopify.text, shopify.text
+    # "decide" and "decidimos" share a stem, not a name: no Spanish decision answers this.
+    webflow = await desk.chat.ok("ask what did we decide about Webflow? project:tienda")
+    assert "found nothing" in webflow.text and not webflow.citations, webflow.text
     # Without the translator the same Spanish question misses the English meeting.
     plain = Desk(db, clock, tmp_path / "plain", embedding)
     await plain.meeting_with(plain.chat, "Landing", "Launch review", LAUNCH)
