@@ -381,7 +381,8 @@ async def _project_about(ctx: Context, question: str, follows: int | None = None
                          guess: bool = True) -> Project | None:
     """The project of a question without ``project:``: the project or client it names,
     else the one of the question it follows up (``follows``), else the channel's, else the
-    workspace's only project, else (with ``guess``) that of the meeting it names by time
+    workspace's only project, else (with ``guess``) that of the meeting it names by title
+    ("the launch review", when one project has meetings of that title) or by time
     ("yesterday's call", "the last meeting"), else the one whose meetings hold the closest
     line. In a bound channel only a whole name counts: "the mobile layout" is not about
     "Mobile app"."""
@@ -399,7 +400,13 @@ async def _project_about(ctx: Context, question: str, follows: int | None = None
         return await ctx.db.project(names[0][0])
     if not guess:
         return None
-    if held := _meeting_by_time(ctx, question, await ctx.started_meetings()):
+    started = await ctx.started_meetings()
+    # "What did we decide in the launch review?": the project whose meetings have that title.
+    titled = {m.project_id for m in started if mentioned(question, [(0, m.title)]) is not None
+              and m.title.casefold() not in {name.casefold() for _id, name in names}}
+    if len(titled) == 1:
+        return await ctx.db.project(titled.pop())
+    if held := _meeting_by_time(ctx, question, started):
         return await ctx.db.project(held.project_id)
     retriever: Retriever | None = ctx.services.retriever
     if retriever is None or not names:

@@ -547,6 +547,9 @@ async def test_a_text_transcript_is_taken_in_the_language_it_is_written_in(
 async def test_a_short_question_about_another_project_is_no_follow_up(desk: Desk) -> None:
     await desk.meeting_with(desk.chat, "Website", "Launch review", LAUNCH)
     await desk.meeting_with(desk.chat, "Mobile", "Hiring sync", HIRING)
+    # No project named, none bound: the meeting's title tells which one.
+    titled = await desk.chat.in_thread("t0").ok("what did we decide in the launch review?")
+    assert titled.title == "About Website · Launch review", titled.text
     chat = desk.chat.in_thread("t1")
     await chat.ok("ask what did we decide about the launch date? project:website")
     # Short, so it could follow up; but nothing of Website's is about it, and Mobile's is.
