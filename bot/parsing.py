@@ -389,6 +389,9 @@ _DAY_ARTICLE = re.compile(r"^(?:on|el|la)\s+", re.IGNORECASE)  # "on monday", "e
 WEEKDAY = (r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|lunes|martes|"
            r"mi[eé]rcoles|jueves|viernes|s[aá]bado|domingo)")
 """A weekday's name in English or Spanish, as a regular expression group."""
+_SAID_NEXT_DAY = re.compile(rf"^(?:pr[oó]xim[oa]\s+({WEEKDAY})|({WEEKDAY})\s+(?:que viene|"
+                            rf"pr[oó]xim[oa]))$", re.IGNORECASE)
+_SAID_NEXT = re.compile(r"\b(?:next|tomorrow|pr[oó]xim[oa]|que viene|mañana)\b", re.IGNORECASE)
 _SAID_LAST = re.compile(rf"^(?:last\s+({WEEKDAY})|({WEEKDAY})\s+pasad[oa])$", re.IGNORECASE)
 
 
@@ -396,8 +399,10 @@ def parse_date(value: Any, cx: ConvertContext, *, past: bool = False) -> date | 
     """ISO dates directly; anything else through dateparser in the member's language.
 
     A weekday alone is the next one, or with ``past`` the last one, today when it is today's
-    ("thursday" on a Thursday; "last thursday" is a week ago). "On" and the Spanish article
-    are dropped ("el lunes"), and "viernes pasado" is "last friday". A date written the ISO
+    ("thursday" on a Thursday; "last thursday" is a week ago; "next thursday" is still the
+    next one). "On" and the Spanish article
+    are dropped ("el lunes"), "viernes pasado" is "last friday" and "el viernes que viene" or
+    "el próximo viernes" the next one. A date written the ISO
     way that does not exist (``2026-13-01``) is None, not read in another order.
     """
     if isinstance(value, date):
@@ -415,6 +420,8 @@ def parse_date(value: Any, cx: ConvertContext, *, past: bool = False) -> date | 
     text = _DAY_ARTICLE.sub("", text)
     if said_last := _SAID_LAST.match(text):
         text = said_last[1] or said_last[2]
+    elif said_next := _SAID_NEXT_DAY.match(text):  # "el próximo viernes", "viernes que viene"
+        text, past = said_next[1] or said_next[2], False
     languages = [cx.translator.locale] + (["en"] if cx.translator.locale != "en" else ["es"])
 
     def read(prefer: str) -> date | None:
@@ -423,6 +430,8 @@ def parse_date(value: Any, cx: ConvertContext, *, past: bool = False) -> date | 
             "PREFER_DATES_FROM": prefer, "RELATIVE_BASE": cx.now().replace(tzinfo=None)})
         return parsed.date() if parsed else None
 
+    if past and _SAID_NEXT.search(text):  # "next friday" has not come, whatever is asked
+        past = False
     if past and not said_last and read("current_period") == (today := cx.today()):
         return today
     return read("past" if past or said_last else "future")

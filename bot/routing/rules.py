@@ -98,19 +98,25 @@ _HOURS = (r"(?P<hours>" + "|".join(sorted(HOURS_IN_WORDS, key=len, reverse=True)
 _MONTH = (r"(?:jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\.?|enero|febrero|"
           r"marzo|abril|mayo|junio|julio|agosto|se?ptiembre|octubre|noviembre|diciembre")
 # The day the hours were worked: "yesterday", "last friday", "on monday", "2 days ago",
-# "on Nov 20", "anteayer", "el viernes pasado", "hace 3 días", "el 20 de noviembre".
-_WORKED_DAY = (rf"(?:yesterday|today|the day before yesterday|ayer|hoy|anteayer|"
-               rf"\d{{1,2}}\s+days?\s+ago|hace\s+\d{{1,2}}\s+d[ií]as|(?:(?:on|el)\s+)?"
-               rf"(?:(?:last\s+)?{WEEKDAY}(?:\s+pasad[oa])?|(?:{_MONTH})\s+\d{{1,2}}"
+# "on Nov 20", "anteayer", "el viernes pasado", "hace 3 días", "el 20 de noviembre"; and
+# days still to come ("tomorrow", "next friday"), for the command to refuse.
+_WORKED_DAY = (rf"(?:yesterday|today|tomorrow|the day before yesterday|ayer|hoy|mañana|"
+               rf"anteayer|\d{{1,2}}\s+days?\s+ago|hace\s+\d{{1,2}}\s+d[ií]as|"
+               rf"(?:(?:on|el)\s+)?(?:(?:(?:last|next|this|pr[oó]ximo)\s+)?{WEEKDAY}"
+               rf"(?:\s+(?:pasad[oa]|que viene|pr[oó]ximo))?|(?:{_MONTH})\s+\d{{1,2}}"
                rf"(?:st|nd|rd|th)?|\d{{1,2}}\s+(?:de\s+)?(?:{_MONTH})|\d{{4}}-\d{{2}}-\d{{2}}))")
+# After the day, what the hours went on: "… on monday for the hero section".
+_LATER_NOTE = r"(?:\s+(?:for|para)\s+(?P<note>.+?))?"
 _LOG = [
     re.compile(rf"^(?:please\s+)?(?:log|track|add|(?:i\s+|we\s+)?(?:worked|spent|put\s+in))"
                rf"(?:\s+(?P<day>{_WORKED_DAY}))?\s+{_HOURS}\s+(?P<to>(?:on|to|for|in)\s+)?"
-               rf"(?P<project>.+?)(?:\s+(?P<on>{_WORKED_DAY}))?[.!]?$", re.IGNORECASE),
+               rf"(?P<project>.+?)(?:\s+(?P<on>{_WORKED_DAY}))?{_LATER_NOTE}[.!]?$",
+               re.IGNORECASE),
     re.compile(rf"^(?:por favor\s+)?(?:registra|apunta|anota|carga|(?:he\s+)?trabajado|"
                rf"(?:he\s+)?dedicado|trabaj[eé]|dediqu[eé]|trabajamos|dedicamos)"
                rf"(?:\s+(?P<day>{_WORKED_DAY}))?\s+{_HOURS}\s+(?P<to>(?:en|a|para|al)\s+)?"
-               rf"(?P<project>.+?)(?:\s+(?P<on>{_WORKED_DAY}))?[.!]?$", re.IGNORECASE),
+               rf"(?P<project>.+?)(?:\s+(?P<on>{_WORKED_DAY}))?{_LATER_NOTE}[.!]?$",
+               re.IGNORECASE),
 ]
 # "website for the design review", "web para la maqueta": a project, then what the hours
 # were for.
@@ -140,6 +146,7 @@ async def _log_hours(match: re.Match[str], projects: ProjectLookup) -> Routed | 
     # "on the website", "on Acme": the project, or the client's current one; a name that
     # matches neither goes on as typed, for the command to suggest.
     project, note = await _logged_on(match["project"], projects)
+    note = match["note"] or note
     if project is None and not match["to"]:
         return None  # "log 3h website" names it plainly; without "on", a name is a must
     hours = match["hours"]  # "1h 30", as one value; "media hora" as said
@@ -160,10 +167,11 @@ _ABOUT = (r"(?:\s+(?:about|regarding|re:?|to discuss|to talk about|sobre|acerca 
 # name stands for its current one); without a time or a project the command asks for it,
 # with examples.
 # How a time starts: "tomorrow", "next Tuesday", "in 2 hours", "3pm"; "mañana", "el lunes".
-_WHEN_EN = (r"(?:today|tonight|tomorrow|next|this|in\s+\d|\d|monday|tuesday|wednesday|"
-            r"thursday|friday|saturday|sunday)")
-_WHEN_ES = (r"(?:hoy|mañana|pasado|próximo|proximo|este|esta|en\s+\d|\d|lunes|martes|"
-            r"mi[eé]rcoles|jueves|viernes|s[aá]bado|domingo)")
+# A time already gone ("yesterday", "last monday") is read too, so the command can say so.
+_WHEN_EN = (r"(?:today|tonight|tomorrow|yesterday|next|this|last|in\s+\d|\d|monday|tuesday|"
+            r"wednesday|thursday|friday|saturday|sunday)")
+_WHEN_ES = (r"(?:hoy|mañana|ayer|anteayer|pasado|próximo|proximo|este|esta|en\s+\d|\d|lunes|"
+            r"martes|mi[eé]rcoles|jueves|viernes|s[aá]bado|domingo)")
 _SCHEDULE = [
     re.compile(r"^(?:please\s+|can you\s+|could you\s+)?(?:set up|schedule|book|arrange|"
                r"organi[sz]e|plan)\s+(?:a|an|the)?\s*(?P<noun>call|meeting|sync|catch-?up|"

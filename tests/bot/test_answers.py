@@ -638,6 +638,20 @@ async def test_free_text_is_routed_in_both_languages(desk: Desk, clock: Clock) -
         logged = await desk.chat.ok(said)
         assert logged.text.startswith("Logged ") and logged.text.endswith(
             f" on *Website* for {day:%b} {day.day}, {day.year}."), (said, logged.text)
+    noted = await desk.chat.ok(f"I worked 1h30 on the website on {today - timedelta(days=2):%A} "
+                               "for the hero section")
+    day = today - timedelta(days=2)
+    assert noted.text == (f"Logged 1.5 h on *Website* for {day:%b} {day.day}, {day.year}: the "
+                          "hero section."), noted.text
+    for ahead in ("log 2h on website tomorrow", "registra 2 horas en website mañana",
+                  f"log 2h on website next {today + timedelta(days=2):%A}",
+                  "registra 2 horas en website el lunes que viene"):
+        refused = await desk.chat.say(ahead)  # a day to come, said any way: refused
+        assert refused.status == "error" and "future day" in refused.text, (ahead, refused.text)
+    for gone in ("set up a call with Acme yesterday at 3pm", "agenda una reunión con Acme ayer "
+                 "a las 10"):
+        refused = await desk.chat.say(gone)
+        assert refused.status == "error" and "has already passed" in refused.text, gone
     weekday = await desk.chat.ok(f"project log 1 website on:{today - timedelta(days=1):%A}")
     assert weekday.text.endswith(f"{(today - timedelta(days=1)).day}, {today.year}."), \
         weekday.text  # not the next one, which has not come yet
