@@ -277,6 +277,10 @@ def convert(param: Param, raw: Any, cx: ConvertContext) -> Any:
         case Kind.CHOICE:
             assert param.choices is not None
             value = _choice(param, str(text), cx)
+    amount = value.amount if isinstance(value, Money) else value
+    if isinstance(amount, Decimal) and abs(amount) > MAX_AMOUNT:
+        raise UserError(_("`{name}` is too large: at most {limit}; got `{value}`.",
+                          name=param.name, limit=_.number(MAX_AMOUNT), value=raw))
     if param.range and isinstance(value, int | Decimal):
         low, high = param.range.min, param.range.max
         if (low is not None and value < low) or (high is not None and value > high):
@@ -315,6 +319,10 @@ def _decimal(value: Any, locale: str) -> Decimal | None:
             return Decimal(plain).quantize(Decimal("0.01"))
     return None
 
+
+# The largest amount, number or count of hours taken: far above any agency's, and within
+# what the databases store (hundredths in a 64-bit integer).
+MAX_AMOUNT = Decimal("999999999999.99")
 
 # Hours as people say them in words.
 HOURS_IN_WORDS = {

@@ -43,6 +43,14 @@ async def test_create_rejects_duplicates_and_bad_values(chat: Chat) -> None:
     bad_date = await chat.say("project create Other due:31/31/2027")
     assert bad_date.status == "error" and "must be a date" in bad_date.text
 
+    for option in ("budget:999999999999999999999", "rate:99999999999999999999",
+                   "estimate:99999999999999999999"):  # refused before the database sees it
+        huge = await chat.say(f"project create Other {option}")
+        assert huge.status == "error" and "is too large: at most 999,999,999,999.99" in \
+            huge.text, option
+    await chat.ok("project create Big budget:999999999999")  # the largest fits, exactly
+    assert "$999,999,999,999.00" in text_of(await chat.ok("project show big"))
+
     bad_progress = await chat.say("project update website progress:140")
     assert bad_progress.status == "error" and "between 0 and 100" in bad_progress.text
 
