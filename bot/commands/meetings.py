@@ -203,9 +203,11 @@ async def meeting_show(ctx: Context, meeting: MeetingRef) -> Reply:
     assert project is not None  # projects cascade to their meetings
     people = await ctx.db.participants(row.id)
     config = workspace_jitsi((await ctx.db.workspace()).settings, ctx.services.jitsi)
+    over = _status(row, ctx.services.clock()) in {MeetingStatus.ENDED, MeetingStatus.CANCELLED}
     return Reply(title=f"#{row.id} {row.title}", fields=[
         *_fields(ctx, row, project),
-        Field(_("Link"), public_link(config, row), inline=False),
+        # Nobody joins a meeting that is over: its room is not handed out again.
+        *([] if over else [Field(_("Link"), public_link(config, row), inline=False)]),
     ], items=[_participant_line(ctx, p) for p in people])
 
 
@@ -265,6 +267,9 @@ async def meeting_cancel(ctx: Context, meeting: MeetingRef) -> Reply:
     _require_host(ctx, row, _("cancel this meeting"))
     if row.status is MeetingStatus.CANCELLED:
         raise UserError(_("Meeting #{id} is already cancelled.", id=row.id))
+    if _status(row, ctx.services.clock()) is MeetingStatus.ENDED:
+        raise UserError(_over(_, row, MeetingStatus.ENDED) + " " + _(
+            "A meeting that took place stays on the record, with its transcript."))
     row.status = MeetingStatus.CANCELLED
     row.sequence += 1
     await ctx.db.cancel_reminders(row)

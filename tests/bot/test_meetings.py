@@ -225,6 +225,9 @@ async def test_a_meeting_that_took_place_is_logged_without_reminders(
     assert upcoming.text.startswith("No upcoming meetings") and "period:past" in upcoming.text
     listed = text_of(await chat.ok("meeting list period:past"))
     assert "#1 *Kick-off*" in listed and "ended" in listed
+    assert "Link" not in text_of(await chat.ok("meeting show #1"))  # nobody joins it now
+    kept = await chat.say("meeting cancel #1")  # it took place: it stays on the record
+    assert kept.status == "error" and kept.text.startswith("Meeting #1 has ended. A meeting")
     # In a channel bound to a project, its meetings by default; `--every` for all of them.
     await chat.ok("project create Mobile")
     await chat.ok("meeting schedule mobile tomorrow 10am title:Standup")
