@@ -93,7 +93,7 @@ _A_MEETING = rf"(?P<which>.*?{_MEETING_NOUN}.*?)"
 
 
 _HOURS = (r"(?P<hours>" + "|".join(sorted(HOURS_IN_WORDS, key=len, reverse=True))
-          + r"|\d+(?:[.,]\d+)?\s*(?:h|hs|hrs?|hours?|horas?|m|min|minutes?|minutos?)?"
+          + r"|-?\d+(?:[.,]\d+)?\s*(?:h|hs|hrs?|hours?|horas?|m|min|minutes?|minutos?)?"
           r"(?:\s*\d+\s*(?:m|min|minutos?)?)?)")  # "1h30" is an hour and a half
 _MONTH = (r"(?:jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\.?|enero|febrero|"
           r"marzo|abril|mayo|junio|julio|agosto|se?ptiembre|octubre|noviembre|diciembre")
@@ -107,13 +107,15 @@ _WORKED_DAY = (rf"(?:yesterday|today|tomorrow|the day before yesterday|ayer|hoy|
                rf"(?:st|nd|rd|th)?|\d{{1,2}}\s+(?:de\s+)?(?:{_MONTH})|\d{{4}}-\d{{2}}-\d{{2}}))")
 # After the day, what the hours went on: "… on monday for the hero section".
 _LATER_NOTE = r"(?:\s+(?:for|para)\s+(?P<note>.+?))?"
+_LOG_VERB_EN = r"(?:please\s+)?(?:log|track|add|(?:i\s+|we\s+)?(?:worked|spent|put\s+in))"
+_LOG_VERB_ES = (r"(?:por favor\s+)?(?:registra|apunta|anota|carga|(?:he\s+)?trabajado|"
+                r"(?:he\s+)?dedicado|trabaj[eé]|dediqu[eé]|trabajamos|dedicamos)")
 _LOG = [
-    re.compile(rf"^(?:please\s+)?(?:log|track|add|(?:i\s+|we\s+)?(?:worked|spent|put\s+in))"
+    re.compile(rf"^{_LOG_VERB_EN}"
                rf"(?:\s+(?P<day>{_WORKED_DAY}))?\s+{_HOURS}\s+(?P<to>(?:on|to|for|in)\s+)?"
                rf"(?P<project>.+?)(?:\s+(?P<on>{_WORKED_DAY}))?{_LATER_NOTE}[.!]?$",
                re.IGNORECASE),
-    re.compile(rf"^(?:por favor\s+)?(?:registra|apunta|anota|carga|(?:he\s+)?trabajado|"
-               rf"(?:he\s+)?dedicado|trabaj[eé]|dediqu[eé]|trabajamos|dedicamos)"
+    re.compile(rf"^{_LOG_VERB_ES}"
                rf"(?:\s+(?P<day>{_WORKED_DAY}))?\s+{_HOURS}\s+(?P<to>(?:en|a|para|al)\s+)?"
                rf"(?P<project>.+?)(?:\s+(?P<on>{_WORKED_DAY}))?{_LATER_NOTE}[.!]?$",
                re.IGNORECASE),
@@ -149,12 +151,26 @@ async def _log_hours(match: re.Match[str], projects: ProjectLookup) -> Routed | 
     note = match["note"] or note
     if project is None and not match["to"]:
         return None  # "log 3h website" names it plainly; without "on", a name is a must
-    hours = match["hours"]  # "1h 30", as one value; "media hora" as said
-    args = {"hours": hours.replace(" ", "") if hours[0].isdigit() else hours,
+    args = {"hours": match["hours"],  # "1h 30" and "media hora" read as said
             "project": project or match["project"]}
     if note:
         args["note"] = note
     if day := match["on"] or match["day"]:  # "log yesterday 2h on …"
+        args["on"] = day
+    return Routed("project log", args)
+
+
+# "Log 2h", "registra 2 horas ayer": no project said, so the channel's, else the command
+# asks which.
+_LOG_HOURS_ONLY = [re.compile(rf"^{verb}(?:\s+(?P<day>{_WORKED_DAY}))?\s+{_HOURS}"
+                              rf"(?:\s+(?P<on>{_WORKED_DAY}))?[.!]?$", re.IGNORECASE)
+                   for verb in (_LOG_VERB_EN, _LOG_VERB_ES)]
+
+
+@_rule(*_LOG_HOURS_ONLY)
+async def _log_hours_only(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
+    args = {"hours": match["hours"]}
+    if day := match["on"] or match["day"]:
         args["on"] = day
     return Routed("project log", args)
 

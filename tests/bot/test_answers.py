@@ -648,6 +648,15 @@ async def test_free_text_is_routed_in_both_languages(desk: Desk, clock: Clock) -
                   "registra 2 horas en website el lunes que viene"):
         refused = await desk.chat.say(ahead)  # a day to come, said any way: refused
         assert refused.status == "error" and "future day" in refused.text, (ahead, refused.text)
+    # No project said and none bound: the command asks which; a number it cannot take is
+    # explained as typed.
+    for unnamed in ("log 2h", "registra 2 horas ayer"):
+        which = await desk.chat.say(unnamed)
+        assert which.status == "error" and which.text.startswith("Name a project"), unnamed
+    for wrong, says in (("log -2 hours on website", "got `-2 hours`"),
+                        ("log 25 hours on website", "between 0.01 and 24; got `25 hours`")):
+        refused = await desk.chat.say(wrong)
+        assert refused.status == "error" and says in refused.text, refused.text
     for gone in ("set up a call with Acme yesterday at 3pm", "agenda una reunión con Acme ayer "
                  "a las 10"):
         refused = await desk.chat.say(gone)
