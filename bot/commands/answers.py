@@ -263,8 +263,11 @@ async def _findings(ctx: Context, project: Project, only: Meeting | None,
     # the budget as such.
     facts = await _facts(ctx, project, re.sub(re.escape(only.title), " ", question,
                                               flags=re.IGNORECASE) if only else question)
-    # "How is the website doing?" asks for its numbers, not for the lines that say "website".
-    if facts and not subject and _HOW_IS_IT_GOING.search(question):
+    # "How is the website doing?" asks for its numbers, not for the lines that say "website";
+    # "how many hours did we log?" for the hours logged, not for lines that mention hours.
+    if facts and ((not subject and _HOW_IS_IT_GOING.search(question)) or (
+            _LOGGING.search(question) and re.search(rf"\b(?:{_TOPICS['hours']})\b", question,
+                                                    re.IGNORECASE))):
         moments = []
     # "Who is the contact for Acme?", "who is working on it?": the records answer; a line
     # that happens to say "contact" would only be noise.

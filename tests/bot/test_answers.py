@@ -176,6 +176,9 @@ async def test_hours_for_a_stretch_of_days(desk: Desk, clock: Clock) -> None:
     await desk.meeting_with(desk.chat, "Website launch", "Launch review", LAUNCH)
     for hours, day in ((2, "2026-11-24"), (3, "2026-11-18"), (4, "2026-10-30")):
         await desk.chat.ok(f"project log {hours} website on:{day}")
+    # A line that mentions hours is no answer to how many were logged.
+    await desk.meeting_with(desk.chat, "Website launch", "Estimates", ESTIMATES,
+                            new_project=False)
     # The project's name is no subject: lines about the launch are not quoted with the hours.
     week = await desk.chat.ok("how many hours did we log on Website launch this week?")
     assert week.text == "Hours logged this week: 2 (9 in all)." and not week.citations
@@ -885,6 +888,11 @@ async def test_a_question_in_the_other_language_is_translated_first(
     assert "first of March" not in missed.text
 
 
+ESTIMATES = """WEBVTT
+
+00:00:01.000 --> 00:00:07.000
+<v Ana>The analytics check will take about six hours, and the launch checklist two hours more.
+"""
 PLATAFORMA = """WEBVTT
 
 00:00:01.000 --> 00:00:07.000
