@@ -414,7 +414,8 @@ async def _project_about(ctx: Context, question: str, follows: int | None = None
     retriever: Retriever | None = ctx.services.retriever
     if retriever is None or not names:
         return None
-    best = await retriever.moments(ctx.db, None, _topic(question), limit=1)
+    best = await retriever.moments(ctx.db, None, _topic(question), limit=1,
+                                   written_in=ctx._.locale)
     return await ctx.db.project(best[0].project_id) if best else None
 
 
@@ -498,6 +499,7 @@ async def _moments(ctx: Context, project: Project, query: str, limit: int = 3, *
     if retriever is None:
         raise UserError(ctx._("Searching meetings is not set up in this process."))
     return await retriever.moments(ctx.db, project.id, query, limit=limit,
+                                   written_in=ctx._.locale,
                                    meeting_id=meeting.id if meeting else None)
 
 

@@ -95,14 +95,17 @@ class Retriever:
         self.translator = translator
 
     async def moments(self, store: WorkspaceStore, project_id: int | None, query: str,
-                      *, limit: int = 5, meeting_id: int | None = None) -> list[Moment]:
+                      *, limit: int = 5, meeting_id: int | None = None,
+                      written_in: str | None = None) -> list[Moment]:
         """The ``limit`` lines of the project's meetings (or of one of them) closest to
         ``query``, best first; none below :data:`MIN_SIMILARITY`.
 
         ``project_id`` None searches every project of the workspace: to find which one a
         question is about, never to answer it (an answer cites one project only).
+        ``written_in``: the asker's language, taken when the query's words do not tell.
         """
-        versions = await self.translations(store.workspace_id, project_id, query)
+        versions = await self.translations(store.workspace_id, project_id, query,
+                                           written_in=written_in)
         hits = await self.search(store.workspace_id, query, versions, project_id=project_id,
                                  meeting_id=meeting_id)
         # The filter is the code's, not the index's alone: a hit of another project or
@@ -209,11 +212,13 @@ class Retriever:
             found = await self._with_reasons(store, found, limit)
         return found
 
-    async def translations(self, workspace_id: int, project_id: int | None,
-                           query: str) -> dict[str, str]:
+    async def translations(self, workspace_id: int, project_id: int | None, query: str, *,
+                           written_in: str | None = None) -> dict[str, str]:
         """The question in each language of the searched meetings it was not asked in
-        (none without a translator, or when the question's language is unclear)."""
-        if self.translator is None or (asked := language_of(query)) is None:
+        (none without a translator, or when the question's language is unclear and
+        ``written_in``, the asker's, is not given: "titular" is a Spanish word to a Spanish
+        speaker)."""
+        if self.translator is None or (asked := language_of(query) or written_in) is None:
             return {}
         held = await self.index.languages(workspace_id, project_id)
         if held <= {asked}:

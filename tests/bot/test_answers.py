@@ -880,6 +880,13 @@ async def test_a_question_in_the_other_language_is_translated_first(
     # "decide" and "decidimos" share a stem, not a name: no Spanish decision answers this.
     webflow = await desk.chat.ok("ask what did we decide about Webflow? project:tienda")
     assert "found nothing" in webflow.text and not webflow.citations, webflow.text
+    # A word that could be either language is taken in the asker's: "titular" to a Spanish
+    # speaker is the headline of an English meeting.
+    await desk.meeting_with(desk.chat, "Website", "Copy sync", COPY_SYNC, new_project=False)
+    await desk.chat.ok("settings language:es --me")
+    found = await desk.chat.ok("search titular project:website")
+    assert "The new headline for the home page" in text_of(found), text_of(found)
+    await desk.chat.ok("settings language:en --me")
     # Without the translator the same Spanish question misses the English meeting.
     plain = Desk(db, clock, tmp_path / "plain", embedding)
     await plain.meeting_with(plain.chat, "Landing", "Launch review", LAUNCH)
@@ -888,6 +895,11 @@ async def test_a_question_in_the_other_language_is_translated_first(
     assert "first of March" not in missed.text
 
 
+COPY_SYNC = """WEBVTT
+
+00:00:01.000 --> 00:00:07.000
+<v Ana>The new headline for the home page is approved by the client.
+"""
 ESTIMATES = """WEBVTT
 
 00:00:01.000 --> 00:00:07.000
