@@ -291,14 +291,20 @@ _THEIRS = re.compile(
 # A request: the owner is the person addressed, if the sentence or the reply tells who.
 _REQUEST = re.compile(
     r"(?:" + _NAME + r",\s*)?(?:¿\s*)?\b(?:(?:can|could) you(?: please)?|puedes|podrias|"
-    r"te encargas de|te puedes encargar de)\s+(?P<task>.+)", re.IGNORECASE)
+    r"te encargas de|te puedes encargar de|encargate del?|ocupate del?)\s+(?P<task>.+)",
+    re.IGNORECASE)
 # Someone addressed by name and asked: "Luis, please update the sheet".
 _ADDRESSED = re.compile(_NAME + r",\s*(?:please|por favor,?)\s+(?P<task>.+)", re.IGNORECASE)
 _LABELLED = re.compile(
     r"\b(?:action items?|todo|to-do|tarea|pendiente)\s*:\s*(?P<task>.+)|"
     r"\bqueda pendiente\s+(?:que\s+)?(?P<task_es>.+)", re.IGNORECASE)
-_LEADING_OWNER = re.compile(_NAME + r"(?:\s*:\s*|\s+(?:to|needs to|has to|should|must|"
-                            r"tiene que|debe|debera)\s+)(?P<task>.+)", re.IGNORECASE)
+# "Javier, prepara el presupuesto antes del 10": with a deadline, the person addressed.
+_LEADING_OWNER = re.compile(_NAME + r"(?:\s*:\s*|\s*,\s*(?:please\s+|por favor,?\s+)?|"
+                            r"\s+(?:to|needs to|has to|should|must|tiene que|debe|debera)\s+)"
+                            r"(?P<task>.+)", re.IGNORECASE)
+# "Lo arreglo para el martes": a Spanish first-person verb after its object pronoun; with a
+# deadline, the speaker's.
+_MINE_ES = re.compile(r"\b(?:lo|la|los|las|le|les|se lo|se la)\s+[a-z]{3,}o\b")
 
 _WEEKDAY = (r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
             r"lunes|martes|miercoles|jueves|viernes|sabado|domingo)")
@@ -321,7 +327,7 @@ _RELATIVE_WHEN = (
     r"in (?:a|one|two|three|four|\d+) (?:days?|weeks?)"
 )
 _DATED_WHEN = (
-    rf"(?:the )?{_DAY}(?: of {_MONTH})?|{_MONTH} {_DAY}|"
+    rf"(?:the )?{_DAY}(?: (?:of|de) {_MONTH})?|{_MONTH} {_DAY}|"
     rf"(?:el )?(?:dia )?\d{{1,2}}(?: de {_MONTH})?|\d{{4}}-\d{{2}}-\d{{2}}"
 )
 _DEADLINE_PREP = (r"by|before|until|till|no later than|on|for|para|antes del?|"
@@ -534,6 +540,8 @@ def _action_item(sentences: Sequence[Sentence], position: int, segments: Sequenc
             start = lead.start("task")
         elif lead := _SPEAKER_LEADS.match(folded):
             owner, start = sentence.speaker, lead.end()
+        elif language == "es" and _MINE_ES.search(folded):
+            owner = sentence.speaker
     else:
         return None
     task_text, task_folded = text[start:end], folded[start:end]

@@ -189,6 +189,15 @@ async def test_spanish_meeting_decisions_actions_and_summary() -> None:
      ("Luis", "enviar el presupuesto", date(2027, 3, 25))),
     ("Luis", "Voy a revisar los anuncios por la mañana.", "es",  # "morning", not "tomorrow"
      ("Luis", "revisar los anuncios por la mañana", None)),
+    # Addressed by name with a deadline, asked to take it on, or a first-person verb.
+    ("Lucía", "Javier, prepara también el presupuesto de la pasarela antes del 10 de abril.",
+     "es", ("Javier", "prepara también el presupuesto de la pasarela", date(2027, 4, 10))),
+    ("Marta", "Marco, encárgate de comprimir las imágenes antes del jueves.", "es",
+     ("Marco", "comprimir las imágenes", date(2027, 3, 25))),
+    ("Pablo", "El formulario falla en Safari, lo arreglo para el martes.", "es",
+     ("Pablo", "El formulario falla en Safari, lo arreglo", date(2027, 3, 30))),
+    ("Ben", "Marco, check the footer before Friday.", "en",
+     ("Marco", "check the footer", date(2027, 3, 26))),
 ])
 async def test_commitments_owner_task_and_due_date(
         speaker: str, text: str, language: str,
