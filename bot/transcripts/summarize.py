@@ -23,7 +23,7 @@ import json
 import logging
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -628,19 +628,30 @@ class ExtractiveSummarizer:
                        meeting_date: date) -> Summary:
         """The same as :meth:`summarize`, in the calling thread."""
         sentences = split_sentences(segments)
-        chosen, extra = self.rank(sentences)
+        decisions = find_decisions(sentences)
+        actions = find_action_items(sentences, segments, language=language,
+                                    meeting_date=meeting_date)
+        steps = find_next_steps(sentences)
+        # A decision, task or next step is listed as such, not again as a key point.
+        said = [(p.segment, p.text) for p in (*decisions, *steps)] + [
+            (a.segment, a.task) for a in actions]
+        listed = {i for i, s in enumerate(sentences)
+                  if any(segment == s.segment and text in s.text for segment, text in said)}
+        chosen, extra = self.rank(sentences, not_key_points=listed)
         return Summary(
             summary=[Point(sentences[i].text, sentences[i].segment) for i in chosen],
             key_points=[Point(sentences[i].text, sentences[i].segment) for i in extra],
-            decisions=find_decisions(sentences),
-            action_items=find_action_items(sentences, segments, language=language,
-                                           meeting_date=meeting_date),
-            next_steps=find_next_steps(sentences),
+            decisions=decisions, action_items=actions, next_steps=steps,
             participants=participants(segments),
         )
 
-    def rank(self, sentences: Sequence[Sentence]) -> tuple[list[int], list[int]]:
+    def rank(self, sentences: Sequence[Sentence], *,
+             not_key_points: Collection[int] = ()) -> tuple[list[int], list[int]]:
         """Pick the summary's sentences, then the key points', each in transcript order.
+
+        Args:
+            sentences: The transcript's sentences.
+            not_key_points: Sentences listed elsewhere (decisions, tasks, next steps).
 
         Returns:
             Indices into ``sentences``: the summary's, then the key points'.
@@ -658,11 +669,13 @@ class ExtractiveSummarizer:
         order = [int(i) for i in np.argsort(-scores, kind="stable") if eligible[i]]
         closest = np.zeros(len(sentences))  # each sentence's highest similarity to one chosen
 
-        def pick(budget: int, most: int) -> list[int]:
+        def pick(budget: int, most: int, skip: Collection[int] = ()) -> list[int]:
             nonlocal closest
             chosen: list[int] = []
             used = 0
             for i in order:
+                if i in skip:
+                    continue
                 if len(chosen) >= most or used > budget - self.min_words:
                     break
                 if closest[i] <= self.redundancy and used + words[i] <= budget:
@@ -672,7 +685,7 @@ class ExtractiveSummarizer:
             return chosen
 
         summary = pick(self.word_budget, len(sentences))
-        rest = pick(self.key_points * self.max_words, self.key_points)
+        rest = pick(self.key_points * self.max_words, self.key_points, not_key_points)
         return sorted(summary), sorted(rest)
 
 

@@ -124,6 +124,10 @@ async def test_english_meeting_decisions_actions_and_summary() -> None:
     assert sum(len(p.text.split()) for p in summary.summary) <= 110
     assert [p.segment for p in summary.summary] == sorted(p.segment for p in summary.summary)
     assert not {p.text for p in summary.summary} & {p.text for p in summary.key_points}
+    # A decision, task or next step is listed as such, not again among the key points.
+    listed = {p.segment for p in (*summary.decisions, *summary.next_steps)} | {
+        a.segment for a in summary.action_items}
+    assert not {p.segment for p in summary.key_points} & listed
     for point in [*summary.summary, *summary.key_points]:
         assert squash(point.text) in squash(segments[point.segment].text)  # verbatim
         assert len(point.text.split()) >= 4
@@ -144,6 +148,9 @@ async def test_spanish_meeting_decisions_actions_and_summary() -> None:
         ("Marta", "revisar el contrato de la campaña", None, 11),
     }
     assert [p.segment for p in summary.next_steps] == [13]
+    listed = {p.segment for p in (*summary.decisions, *summary.next_steps)} | {
+        a.segment for a in summary.action_items}
+    assert summary.key_points and not {p.segment for p in summary.key_points} & listed
     assert summary.participants == ["Lucía", "Luis", "Marta"]
     for point in summary.summary:
         assert squash(point.text) in squash(segments[point.segment].text)
