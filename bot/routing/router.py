@@ -74,6 +74,26 @@ def is_acknowledgement(text: str) -> bool:
     return bool(_ACKNOWLEDGEMENT.match(text.strip()))
 
 
+# "What did we decide yesterday? project:"landing page"": options written at the end of
+# free text, as a command would take them.
+_LAST_OPTION = re.compile(
+    r'\s+(?P<name>project|meeting):(?:"(?P<quoted>[^"]*)"|(?P<plain>\S+))\s*$', re.IGNORECASE)
+
+
+def split_options(text: str) -> tuple[str, dict[str, str]]:
+    """Free text without the ``project:``/``meeting:`` options it ends with, and those.
+
+    Example:
+        >>> split_options('what did we decide? project:"landing page" meeting:#4')
+        ('what did we decide?', {'meeting': '#4', 'project': 'landing page'})
+    """
+    options: dict[str, str] = {}
+    while match := _LAST_OPTION.search(text):
+        options.setdefault(match["name"].casefold(), match["quoted"] or match["plain"] or "")
+        text = text[:match.start()]
+    return text, dict(sorted(options.items()))
+
+
 class Router:
     """Chooses the command that free text asks for.
 
@@ -95,13 +115,16 @@ class Router:
             said = _UPLOAD.match(cleaned)
             which = said["which"] if said else cleaned
             return Routed("transcript add", {"meeting": which.strip(" .!") or "the last meeting"})
+        cleaned, options = split_options(cleaned)
         if not cleaned:
             return None
-        if llm is not None:
-            routed = await self._with_model(cleaned, llm)
-            if routed is not None:
-                return routed
-        return await self._with_rules(cleaned, projects, mistyped=mistyped)
+        routed = await self._with_model(cleaned, llm) if llm is not None else None
+        routed = routed or await self._with_rules(cleaned, projects, mistyped=mistyped)
+        command = self.registry.get(routed.command) if routed else None
+        if routed and command:  # "… project:website" said at the end, as a command takes it
+            routed.args.update({name: value for name, value in options.items()
+                                if command.param(name) and name not in routed.args})
+        return routed
 
     async def _with_rules(self, text: str, projects: ProjectLookup, *,
                           mistyped: bool = False) -> Routed | None:

@@ -565,6 +565,11 @@ async def test_a_short_question_about_another_project_is_no_follow_up(desk: Desk
     await chat.ok("what's the status of website?")
     mobile = await chat.ok("and mobile?")
     assert mobile.title == "About Mobile" and "Status: " in mobile.text, mobile.text
+    # Options at the end of free text are taken as a command takes them.
+    told = await desk.chat.in_thread("t3").ok('who shares the shortlist? project:"website"')
+    assert told.title == "About Website" and "found nothing" in told.text, told.text
+    found = await desk.chat.in_thread("t4").ok("busca shortlist project:mobile")
+    assert "recruiter will share a shortlist" in text_of(found)
 
 
 async def test_a_project_named_with_a_typo_is_still_the_one_asked_about(desk: Desk) -> None:
