@@ -316,13 +316,19 @@ def _decimal(value: Any, locale: str) -> Decimal | None:
                    rf"(?:\{decimal_mark}\d+)?")
         if re.fullmatch(pattern, text):
             plain = text.replace(thousands, "").replace(decimal_mark, ".")
-            return Decimal(plain).quantize(Decimal("0.01"))
+            return _cents(Decimal(plain))
     return None
 
 
 # The largest amount, number or count of hours taken: far above any agency's, and within
 # what the databases store (hundredths in a 64-bit integer).
 MAX_AMOUNT = Decimal("999999999999.99")
+
+def _cents(value: Decimal) -> Decimal:
+    """``value`` to two places; one too large for that is left whole, for the caller's limit
+    (:data:`MAX_AMOUNT`) to refuse."""
+    return value if abs(value) > MAX_AMOUNT else value.quantize(Decimal("0.01"))
+
 
 # Hours as people say them in words.
 HOURS_IN_WORDS = {
@@ -346,12 +352,12 @@ def parse_hours(value: Any, locale: str = "en") -> Decimal | None:
     """``2``, ``2.5``, ``2,5``, ``1h30``, ``1h 30m``, ``90m``, ``1:30``, ``2 hours`` or words
     (``half an hour``, ``hora y media``) as hours."""
     if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
-        return Decimal(str(value)).quantize(Decimal("0.01"))
+        return _cents(Decimal(str(value)))
     if (said := " ".join(str(value).casefold().split())) in HOURS_IN_WORDS:
-        return HOURS_IN_WORDS[said].quantize(Decimal("0.01"))
+        return _cents(HOURS_IN_WORDS[said])
     text = str(value).strip().casefold().replace(" ", "")
     if m := re.fullmatch(r"(\d{1,2}):([0-5]\d)", text):
-        return (Decimal(m[1]) + Decimal(m[2]) / 60).quantize(Decimal("0.01"))
+        return _cents(Decimal(m[1]) + Decimal(m[2]) / 60)
     if m := re.fullmatch(r"(?:(\d+(?:[.,]\d+)?)(?:h|hs|hr|hrs|hours?|horas?))?"
                          r"(?:(\d+)(?:m|min|mins|minutes?|minutos?)?)?", text):
         if m[1] is None and m[2] is None:
@@ -362,7 +368,7 @@ def parse_hours(value: Any, locale: str = "en") -> Decimal | None:
         minutes = Decimal(m[2]) if m[2] else Decimal(0)
         if hours is None:
             return None
-        return (hours + minutes / 60).quantize(Decimal("0.01"))
+        return _cents(hours + minutes / 60)
     return _decimal(text, locale)
 
 
@@ -372,7 +378,7 @@ _SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP", "us$": "USD"}
 def parse_money(value: Any, locale: str = "en") -> Money | None:
     """``12000``, ``12k``, ``1.5m``, ``€1.500,50``, ``12000 EUR``, ``USD 5,000`` → Money."""
     if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
-        return Money(Decimal(str(value)).quantize(Decimal("0.01")))
+        return Money(_cents(Decimal(str(value))))
     text = str(value).strip()
     currency = None
     if m := re.search(r"\b([A-Za-z]{3})\b", text):
@@ -390,7 +396,7 @@ def parse_money(value: Any, locale: str = "en") -> Money | None:
     amount = _decimal(text, locale)
     if amount is None:
         return None
-    return Money((amount * multiplier).quantize(Decimal("0.01")), currency)
+    return Money(_cents(amount * multiplier), currency)
 
 
 _DAY_ARTICLE = re.compile(r"^(?:on|el|la)\s+", re.IGNORECASE)  # "on monday", "el lunes"

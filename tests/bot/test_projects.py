@@ -48,6 +48,8 @@ async def test_create_rejects_duplicates_and_bad_values(chat: Chat) -> None:
         huge = await chat.say(f"project create Other {option}")
         assert huge.status == "error" and "is too large: at most 999,999,999,999.99" in \
             huge.text, option
+    beyond = await chat.say("project log 100000000000000000000000000 website")  # 28 digits
+    assert beyond.status == "error" and "is too large" in beyond.text
     await chat.ok("project create Big budget:999999999999")  # the largest fits, exactly
     assert "$999,999,999,999.00" in text_of(await chat.ok("project show big"))
 
