@@ -97,7 +97,8 @@ class Dispatcher:
 
     Example:
         >>> dispatcher = Dispatcher(Database("sqlite:///data/v1tr0.db"), registry)  # doctest: +SKIP
-        >>> reply = await dispatcher.handle(Request("console", "local", "me", "project list"))
+        >>> reply = await dispatcher.handle(  # doctest: +SKIP
+        ...     Request("console", "local", "me", "project list"))
     """
 
     def __init__(self, db: Database, registry: Registry, *, services: Services | None = None,

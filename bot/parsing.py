@@ -37,10 +37,15 @@ class Token:
 
 
 def tokenize(text: str) -> list[Token]:
-    """Split on spaces, keeping quoted parts (straight or curly quotes) together.
+    r"""Split on spaces, keeping quoted parts (straight or curly quotes) together.
 
     ``key:"two words"`` is one token. An unclosed quote runs to the end of the line. A single
-    quote inside a word is an apostrophe: ``what's`` stays one word.
+    quote inside a word is an apostrophe: ``what's`` stays one word. Inside quotes, a
+    backslash keeps the quote after it: ``title:"the \"big\" review"``.
+
+    Example:
+        >>> [t.value for t in tokenize('meeting update #3 title:"the \\"big\\" review"')]
+        ['meeting', 'update', '#3', 'title:the "big" review']
     """
     tokens: list[Token] = []
     current: list[str] = []
@@ -56,11 +61,14 @@ def tokenize(text: str) -> list[Token]:
         elif char in _QUOTES and not (char in _APOSTROPHES and current
                                       and current[-1][-1:] not in (":", "=")):
             closing = _QUOTES[char]
-            end = text.find(closing, i + 1)
-            end = n if end < 0 else end
             quoted = quoted or not current  # ``"a b"`` is quoted; ``key:"a b"`` is an option
-            current.append(text[i + 1:end])
-            i = end + 1
+            i += 1
+            while i < n and text[i] != closing:
+                if text[i] == "\\" and i + 1 < n and text[i + 1] in (closing, "\\"):
+                    i += 1  # an escaped quote (or backslash) is part of the value
+                current.append(text[i])
+                i += 1
+            i += 1
         else:
             current.append(char)
             i += 1
