@@ -65,6 +65,9 @@ TIME_OF_DAY = re.compile(r"(?:at |a las? )?\d{1,2}(?::\d{2})?\s*(?:[ap]\.?m\.?|h
                           r"(?: de la (?:mañana|tarde|noche))?", re.IGNORECASE)
 _WEEKDAYS_ES = frozenset({"lunes", "martes", "miércoles", "miercoles", "jueves", "viernes",
                           "sábado", "sabado", "domingo"})
+_WEEKDAYS_EN = {"lunes": "monday", "martes": "tuesday", "miércoles": "wednesday",
+                "miercoles": "wednesday", "jueves": "thursday", "viernes": "friday",
+                "sábado": "saturday", "sabado": "saturday", "domingo": "sunday"}
 _NEXT_ES = frozenset({"próximo", "proximo", "próxima", "proxima"})
 _RELATIVE_WORDS = frozenset({"in", "en", "de", "within"})  # "in 2h" is a span, not 02:00
 _AT_WORDS = frozenset({"at", "las"})  # "at 10", "a las 10"
@@ -379,8 +382,9 @@ def _normalize(text: str) -> str:
     """Respell what dateparser misreads: ``el viernes``, ``15h``, ``a las 10``, ``de la tarde``.
 
     The Spanish article and ``próximo``/``que viene`` around a weekday make dateparser give
-    up (the next one is what it picks anyway); ``15h`` it reads as "in 15 hours"; a bare
-    hour after "at" or "a las" it ignores, and "a la 1" it does not know.
+    up (the next one is what it picks anyway), and so does ``el lunes pasado`` (written
+    "last monday", which it reads); ``15h`` it reads as "in 15 hours"; a bare hour after "at"
+    or "a las" it ignores, and "a la 1" it does not know.
     """
     words = text.replace("\x00", "").split()
     out: list[str] = []
@@ -394,6 +398,10 @@ def _normalize(text: str) -> str:
             i += 1
             continue
         if low == "que" and after == "viene" and before in _WEEKDAYS_ES:
+            i += 2
+            continue
+        if low in _WEEKDAYS_ES and after in {"pasado", "pasada"}:
+            out.append(f"last {_WEEKDAYS_EN[low]}")
             i += 2
             continue
         if low == "de" and after == "la" and i + 2 < len(words) and before[-1:].isdigit() \
@@ -414,7 +422,9 @@ def _normalize(text: str) -> str:
             word = f"{hour}:00"
         out.append(word)
         i += 1
-    return " ".join(out)
+    said = " ".join(out)
+    # "last monday a las 15:00" mixes the languages more than dateparser follows.
+    return re.sub(r"\ba las?\s+(?=\d)", "", said) if said.startswith("last ") else said
 
 
 def _impossible_date(text: str, *, year_first_only: bool = False) -> str | None:

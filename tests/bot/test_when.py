@@ -369,3 +369,12 @@ _WORDS = ["tomorrow", "mañana", "next", "tuesday", "el", "viernes", "a", "las",
 def test_any_mix_of_the_vocabulary_gives_a_meeting_or_a_user_error(
         words: list[str], translator: Translator) -> None:
     _check_any_text(" ".join(words), translator, MADRID)
+
+
+@pytest.mark.parametrize("text, start", [
+    ("el lunes pasado a las 15:00", utc(2027, 3, 22, 14, 0)),
+    ("el miércoles pasado a las 3", utc(2027, 3, 17, 14, 0)),
+    ("last monday at 3pm", utc(2027, 3, 22, 14, 0)),
+])
+def test_a_past_weekday_said_either_way(text: str, start: datetime) -> None:
+    assert parse_start(text, timezone=MADRID, locale="es", now=NOW, past=True) == start
