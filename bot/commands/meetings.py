@@ -403,12 +403,22 @@ def _status(meeting: Meeting, now: datetime) -> MeetingStatus:
     return meeting.status
 
 
+_NAME_WORDS = 3  # words of a project's name taken from the time, when it is unquoted
+
+
 async def _create_from_text(ctx: Context, project: ProjectRef, when: str,
                             duration: Hours | None, title: str | None,
                             participants: str | None,
                             status: MeetingStatus) -> tuple[Meeting, Project]:
     """A meeting from ``schedule``'s or ``log``'s arguments (an ended one took place)."""
-    row = await ctx.project(project)
+    # "landing page tomorrow 3pm", unquoted: the project's name may run into the time.
+    words = when.split()
+    for size in range(min(_NAME_WORDS, len(words) - 1), 0, -1):
+        if named := await ctx.db.project_by_name(f"{project} {' '.join(words[:size])}"):
+            row, when = named, " ".join(words[size:])
+            break
+    else:
+        row = await ctx.project(project)
     spec = parse_meeting(when, _=ctx._, timezone=ctx.timezone, now=ctx.services.clock(),
                          past=status is MeetingStatus.ENDED)
     minutes = _minutes(ctx, duration) or (int(spec.duration.total_seconds() // 60)

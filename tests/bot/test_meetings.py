@@ -236,6 +236,11 @@ async def test_a_meeting_that_took_place_is_logged_without_reminders(
     assert bound.text.startswith("No upcoming meetings in Website;") and "--every" in bound.text
     assert (await chat.ok("meeting list period:past")).title == "Website meetings (past)"
     assert "#2 *Standup*" in text_of(await chat.ok("meeting list --every"))
+    # A name of several words may be written unquoted before the time.
+    await chat.ok('project create "Landing page"')
+    unquoted = await chat.ok("meeting log landing page yesterday 3pm Review")
+    assert unquoted.title == "Meeting added: Review" and "Project: Landing page" in \
+        text_of(unquoted)
     ahead = await chat.say("meeting log website tomorrow 3pm")
     assert ahead.status == "error" and "`/meeting schedule`" in ahead.text
 
