@@ -484,13 +484,31 @@ class WorkspaceStore:
             .order_by(TranscriptSegment.position)))
 
     async def replace_summary(self, transcript: Transcript, items: list[SummaryItem]) -> None:
+        """A new summary in place of the old. An item found again (same kind, and the same
+        text or the same moment) keeps its row, so its number and whether it was done
+        survive ``transcript resummarize``."""
         if transcript.workspace_id != self.workspace_id:
             raise PermissionError("transcript belongs to another workspace")
-        await self.session.execute(delete(SummaryItem).where(
-            SummaryItem.transcript_id == transcript.id))
+        old = list(await self.session.scalars(select(SummaryItem).where(
+            SummaryItem.transcript_id == transcript.id).order_by(SummaryItem.id)))
+        by_text = {(o.kind, o.text.casefold()): o for o in old}
+        by_moment = {(o.kind, o.segment_position): o for o in old
+                     if o.segment_position is not None}
+        kept: set[int] = set()
         for item in items:
-            item.workspace_id, item.transcript_id = self.workspace_id, transcript.id
-            self.session.add(item)
+            same = (by_text.get((item.kind, item.text.casefold()))
+                    or by_moment.get((item.kind, item.segment_position)))
+            if same is not None and same.id not in kept:
+                kept.add(same.id)
+                for name in ("position", "text", "segment_position", "owner_name",
+                             "owner_member_id", "due_date"):
+                    setattr(same, name, getattr(item, name))
+            else:
+                item.workspace_id, item.transcript_id = self.workspace_id, transcript.id
+                self.session.add(item)
+        for gone in old:
+            if gone.id not in kept:
+                await self.session.delete(gone)
         await self.session.flush()
 
     async def summary_items(self, transcript_id: int) -> list[SummaryItem]:

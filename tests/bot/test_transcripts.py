@@ -154,6 +154,12 @@ async def test_a_text_transcript_becomes_a_posted_summary(setup: Setup, clock: C
     await luis.ok(f"actions done {item_id}")
     assert "No action items" in text_of(await luis.ok("actions --mine"))
     assert "send the final budget" in text_of(await luis.ok("actions --done"))
+    # Summarised again, an item found again keeps its number and stays done.
+    await setup.chat.ok("transcript resummarize 1")
+    await setup.pipeline.run_until_idle()
+    done = await luis.ok("actions --done")
+    assert [i.split()[0] for i in done.items] == [f"#{item_id}"], done.items
+    assert f"#{item_id} " not in text_of(await luis.ok("actions --mine"))
 
 
 async def test_a_label_stored_with_its_point_is_shown_once(setup: Setup, db: Database) -> None:
