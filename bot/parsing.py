@@ -34,6 +34,9 @@ _OPTION = re.compile(r"^([A-Za-z_][\w-]*)[:=](.*)$", re.DOTALL)
 class Token:
     value: str
     quoted: bool = False
+    # Holds a quoted part after ``key:``, empty or not: ``email:""`` clears the email rather
+    # than taking the next word, as ``client: "Acme Corp"`` does.
+    valued: bool = False
 
 
 def tokenize(text: str) -> list[Token]:
@@ -49,18 +52,19 @@ def tokenize(text: str) -> list[Token]:
     """
     tokens: list[Token] = []
     current: list[str] = []
-    quoted = False
+    quoted = valued = False
     i, n = 0, len(text)
     while i < n:
         char = text[i]
         if char.isspace():
-            if current:
-                tokens.append(Token("".join(current), quoted))
-                current, quoted = [], False
+            if current or quoted or valued:
+                tokens.append(Token("".join(current), quoted, valued))
+                current, quoted, valued = [], False, False
             i += 1
         elif char in _QUOTES and not (char in _APOSTROPHES and current
                                       and current[-1][-1:] not in (":", "=")):
             closing = _QUOTES[char]
+            valued = valued or bool(current)
             quoted = quoted or not current  # ``"a b"`` is quoted; ``key:"a b"`` is an option
             i += 1
             while i < n and text[i] != closing:
@@ -72,8 +76,8 @@ def tokenize(text: str) -> list[Token]:
         else:
             current.append(char)
             i += 1
-    if current or quoted:
-        tokens.append(Token("".join(current), quoted))
+    if current or quoted or valued:
+        tokens.append(Token("".join(current), quoted, valued))
     return tokens
 
 
@@ -149,7 +153,7 @@ def bind(command: Command, tokens: list[Token], _: Translator,
             param = command.param(key)
             if param is not None:
                 raw = match.group(2)
-                if raw == "" and i < len(tokens):  # ``client: "Acme Corp"``
+                if raw == "" and not token.valued and i < len(tokens):  # ``client: "Acme"``
                     raw = tokens[i].value
                     i += 1
                 values[param.name] = raw

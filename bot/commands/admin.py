@@ -73,17 +73,24 @@ async def settings(ctx: Context, *, timezone: str | None = None, language: str |
         jitsi_url: Your own Jitsi server, e.g. https://meet.example.com ("" for meet.jit.si).
         jitsi_app_id: The app id of your Jitsi server's token authentication.
         jitsi_secret: Its shared secret; links then carry a signed token per person.
-        me: Change your own time zone and language instead of the workspace's.
+        me: Change your own time zone and language instead of the workspace's ("" for the
+            workspace's again).
 
     Examples:
         /settings
         /settings timezone:Europe/Madrid language:es
         /settings language:en --me
+        /settings timezone:"" --me
     """
     _ = ctx._
     workspace = await ctx.db.workspace()
     member = await ctx.db.member(ctx.member_id)
     assert member is not None  # the sender, read in this transaction
+    # Your own, given empty: the workspace's again.
+    unset = {name for name, value in (("timezone", timezone), ("language", language))
+             if me and value is not None and not value.strip()}
+    timezone = None if "timezone" in unset else timezone
+    language = None if "language" in unset else language
     zone = _timezone(ctx, timezone) if timezone is not None else None
     chosen = None
     if language is not None:
@@ -100,15 +107,15 @@ async def settings(ctx: Context, *, timezone: str | None = None, language: str |
         if extra:
             raise UserError(_("{names}: workspace settings; leave out `--me`.",
                               names=", ".join(sorted(extra))))
-        member.timezone = zone or member.timezone
-        member.locale = chosen or member.locale
+        member.timezone = None if "timezone" in unset else zone or member.timezone
+        member.locale = None if "language" in unset else chosen or member.locale
     elif zone or chosen or extra:
         ctx.require(Role.ADMIN, _("change workspace settings"))
         workspace.timezone = zone or workspace.timezone
         workspace.locale = chosen or workspace.locale
         workspace.settings = {key: value for key, value in {**workspace.settings,
                               **extra}.items() if value is not None}
-    changed = bool(zone or chosen or extra)
+    changed = bool(zone or chosen or extra or unset)
     ctx.settings_changed = changed
     _ = translator(member.locale or workspace.locale)  # answer in the language just chosen
     options = workspace.settings

@@ -59,6 +59,10 @@ async def test_settings_for_the_workspace_and_for_me(chat: Chat) -> None:
     await bea.ok("settings language:en --me")
     assert (await bea.ok("help")).title == "V1tr0 Bot commands"
     assert (await chat.ok("help")).title == "Comandos de V1tr0 Bot"
+    # Given empty, her own is the workspace's again; an empty value is no other option.
+    cleared = text_of(await bea.ok('settings language:"" --me'))
+    assert "Tu idioma: igual que el espacio de trabajo" in cleared, cleared
+    assert (await bea.ok("help")).title == "Comandos de V1tr0 Bot"
 
     await chat.ok('project create Web budget:1000')
     assert "1.000,00" in text_of(await chat.ok("project show web"))  # EUR, Spanish format

@@ -26,6 +26,9 @@ async def test_create_show_update_and_history(chat: Chat) -> None:
     assert "+34 611 000 000" in shown and "low" in shown and "Pays late" in shown
     await chat.ok('client update acme notes:""')
     assert "Pays late" not in text_of(await chat.ok("client show acme"))
+    await chat.ok('client update acme email:"" phone:"+34 622 000 000"')  # "" then another
+    shown = text_of(await chat.ok("client show acme"))
+    assert "ana@acme.com" not in shown and "+34 622 000 000" in shown
 
 
 async def test_billing_is_for_managers_and_up(chat: Chat) -> None:
