@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import re
 import sys
 from pathlib import Path
 from typing import Protocol, TextIO
@@ -15,6 +16,23 @@ PLATFORM = "console"
 TEAM_ID = "local"
 CHANNEL_ID = "console"
 _EXIT = {"exit", "quit", "salir"}  # what leaves the console, typed or piped
+
+
+def without_comment(line: str) -> str:
+    """``line`` without a trailing comment: `` # `` and what follows, outside quotes.
+
+    Example:
+        >>> without_comment('settings language:es   # in Spanish now')
+        'settings language:es'
+        >>> without_comment('project log 2 web note:"bug # 3"  # a note')
+        'project log 2 web note:"bug # 3"'
+        >>> without_comment("meeting show #12")
+        'meeting show #12'
+    """
+    for match in re.finditer(r"\s+#(?:\s|$)", line):
+        if line.count('"', 0, match.start()) % 2 == 0:
+            return line[:match.start()]
+    return line
 
 
 class Handler(Protocol):
@@ -82,8 +100,9 @@ class ConsoleAdapter:
 
     async def say(self, text: str) -> Reply:
         """Run one line. ``/upload #12 path/to/file`` sends a local file with the command,
-        as a chat upload would (``transcript add #12``)."""
-        words = text.strip().split(maxsplit=2)
+        as a chat upload would (``transcript add #12``). `` # `` outside quotes starts a
+        comment, as in the README's examples."""
+        words = without_comment(text).strip().split(maxsplit=2)
         if words and words[0].lstrip("/").casefold() == "upload":
             if len(words) < 3:
                 return Reply(text="Usage: /upload #<meeting> <path to audio or transcript>",
@@ -93,7 +112,7 @@ class ConsoleAdapter:
                 return Reply(text=f"No such file: {path}", status="error")
             return await self.dispatcher.handle(self.request(
                 f"transcript add {words[1]}", (Upload(path.name, path.read_bytes()),)))
-        return await self.dispatcher.handle(self.request(text))
+        return await self.dispatcher.handle(self.request(without_comment(text)))
 
     async def run_script(self, lines: TextIO, out: TextIO) -> int:
         """Run each non-empty line (``#`` starts a comment) until the end or ``exit``;

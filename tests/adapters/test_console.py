@@ -35,7 +35,7 @@ def test_piped_commands_print_replies_and_exit_zero(tmp_path: Path) -> None:
     result = v1tr0("console", data=tmp_path, stdin=(
         "client create Acme\n"
         'project create "Website redesign" client:acme budget:12000 rate:100 estimate:100\n'
-        "project log 3 website redesign\n"
+        "project log 3 website redesign   # as the README writes its examples\n"
         "# a comment line\n"
         "project stats website redesign\n"
         "project lst\n"
@@ -45,6 +45,7 @@ def test_piped_commands_print_replies_and_exit_zero(tmp_path: Path) -> None:
     out = result.stdout
     assert "Client *Acme* created (#1)." in out
     assert "Project *Website redesign* created (#1)." in out
+    assert "Logged 3 h on *Website redesign*" in out  # the comment is not part of it
     assert re.search(r"Hours vs estimate +3 of 100 \(3%\)", out)
     assert re.search(r"Budget used +\$300\.00 of \$12,000\.00 \(3%\)", out)
     assert "`project` has no subcommand `lst`" in out
