@@ -5,7 +5,13 @@ from __future__ import annotations
 import re
 
 from bot.commands import registry
-from bot.commands.common import add_pager, confirm, optional_text, page_window
+from bot.commands.common import (
+    add_pager,
+    confirm,
+    optional_text,
+    page_window,
+    refuse_past_the_end,
+)
 from bot.commands.projects import STATUS_LABELS, Page
 from bot.context import Context
 from bot.core import Field, Reply, Role, UserError
@@ -57,6 +63,7 @@ async def client_list(ctx: Context, text: str | None = None, *, segment: str | N
     offset, limit = page_window(page)
     found = await ctx.db.clients(text=text, segment=segment, archived=archived,
                                  offset=offset, limit=limit)
+    refuse_past_the_end(ctx, page, found)
     if not found.rows:
         hint = ctx._("No clients match.") if (text or segment or archived) else ctx._(
             "No clients yet. Add one with `/client create \"Acme\" email:ana@acme.com`.")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from babel.numbers import is_currency
 
 from bot.context import Context
 from bot.core import Button, Reply, UserError
 from bot.registry import Money
+from storage import Page
 
 PAGE_SIZE = 10
 
@@ -16,6 +18,14 @@ PAGE_SIZE = 10
 def page_window(page: int | None) -> tuple[int, int]:
     """``(offset, limit)`` for a 1-based page number."""
     return ((page or 1) - 1) * PAGE_SIZE, PAGE_SIZE
+
+
+def refuse_past_the_end(ctx: Context, page: int | None, found: Page[Any]) -> None:
+    """A page past the last one is a mistake, not an empty list ("No projects yet")."""
+    if not found.rows and found.total and (page or 1) > 1:
+        last = -(-found.total // PAGE_SIZE)
+        raise UserError(ctx._("Page {page} is past the end; the last is `page:{last}`.",
+                              page=page, last=last))
 
 
 def add_pager(ctx: Context, reply: Reply, *, page: int, total: int, command: str) -> None:

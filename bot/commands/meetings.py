@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.commands import registry
-from bot.commands.common import add_pager, page_window
+from bot.commands.common import add_pager, page_window, refuse_past_the_end
 from bot.context import Context
 from bot.core import Attachment, Button, Field, Reply, Role, UserError
 from bot.i18n import N_, Translator
@@ -165,6 +165,7 @@ async def meeting_list(ctx: Context, project: ProjectRef | None = None, *,
     found = await ctx.db.meetings(project_id=row.id if row else None, offset=offset,
                                   limit=limit, after=after, before=before,
                                   cancelled=period in {Period.PAST, Period.ALL})
+    refuse_past_the_end(ctx, page, found)
     if not found.rows and _days(period, ctx.today()):
         return Reply(text=_("No meetings {period}.", period=_(PERIOD_LABELS[period])),
                      status="info")

@@ -17,6 +17,7 @@ from bot.commands.common import (
     forget_after_commit,
     optional_text,
     page_window,
+    refuse_past_the_end,
 )
 from bot.context import Context
 from bot.core import Field, Reply, Role, UserError
@@ -69,6 +70,7 @@ async def project_list(ctx: Context, text: str | None = None, *,
     found = await ctx.db.projects(text=text, status=status,
                                   client_id=client_row.id if client_row else None,
                                   offset=offset, limit=limit)
+    refuse_past_the_end(ctx, page, found)
     if not found.rows:
         hint = ctx._("No projects match.") if (text or status or client) else ctx._(
             "No projects yet. Create one with `/project create \"Name\" client:Acme`.")

@@ -6,7 +6,13 @@ from __future__ import annotations
 import re
 
 from bot.commands import registry
-from bot.commands.common import add_pager, confirm, forget_after_commit, page_window
+from bot.commands.common import (
+    add_pager,
+    confirm,
+    forget_after_commit,
+    page_window,
+    refuse_past_the_end,
+)
 from bot.context import Context
 from bot.core import Reply, Role, UserError
 from bot.i18n import N_
@@ -92,6 +98,7 @@ async def transcript_list(ctx: Context, project: ProjectRef | None = None, *,
     offset, limit = page_window(page)
     found = await ctx.db.transcripts(project_id=row.id if row else None, offset=offset,
                                      limit=limit)
+    refuse_past_the_end(ctx, page, found)
     if not found.rows:
         return Reply(text=_("No transcripts yet. Add one with `/transcript add #12` and the "
                             "file attached."), status="info")
@@ -227,6 +234,7 @@ async def actions(ctx: Context, project: ProjectRef | None = None, *,
                                       owner_name=owner, done=done,
                                       due_before=today if overdue else None,
                                       offset=offset, limit=limit)
+    refuse_past_the_end(ctx, page, found)
     if not found.rows:
         return Reply(text=_("Nothing is overdue.") if overdue else _(
             "No action items for {owner}.", owner=owner) if owner else _(

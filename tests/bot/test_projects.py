@@ -153,3 +153,6 @@ async def test_list_is_paginated(chat: Chat) -> None:
     last = await chat.ok("project list page:3")
     assert [item.split("*")[1] for item in last.items] == ["P20", "P21", "P22"]
     assert not last.buttons
+    beyond = await chat.say("project list page:5")  # past the end: said so, not "no projects"
+    assert beyond.status == "error" and "Page 5 is past the end; the last is `page:3`." in \
+        beyond.text
