@@ -8,6 +8,8 @@ registry = Registry()
 registry.group("project", N_("Projects: status, budget, hours and stats."))
 registry.group("client", N_("Clients: contacts, billing and project history."))
 registry.group("meeting", N_("Meetings: secure Jitsi links, schedules, invites and reminders."))
+registry.group("transcript", N_("Transcripts: meeting recordings and transcripts, and their "
+                                "summaries."))
 
 from bot.commands import (  # noqa: E402  (they register on import)
     admin,

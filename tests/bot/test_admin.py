@@ -95,6 +95,7 @@ async def test_help_lists_and_explains(chat: Chat) -> None:
         assert group in overview
     for asked in ("help me", "help me please!", "ayuda por favor"):
         assert text_of(await chat.ok(asked)) == overview, asked
+    assert "`/transcript delete <transcript> [--yes]`" in text_of(await chat.ok("help transcript"))
     group = text_of(await chat.ok("help project"))
     assert "/project log <hours> [project]" in group
     one = await chat.ok("help project create")
