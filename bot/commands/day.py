@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from bot.commands import registry
 from bot.context import Context
 from bot.core import Reply, Role
+from bot.meetings.links import meeting_end
 
 
 @registry.command("day", role=Role.MEMBER)
@@ -37,9 +38,12 @@ async def your_day(ctx: Context, when: date | None = None, *, week: bool = False
             first=_.date(first), last=_.date(last)), status="info")
     projects = dict(await ctx.db.project_names())
     at = _.time if last == first else _.datetime  # over a week, each meeting's day too
+    now = ctx.now()
     items = [f"{at(m.starts_at, ctx.timezone)} · *{m.title}*"
              + ("" if m.title == projects[m.project_id] else f" · {projects[m.project_id]}")
-             + f" (`/meeting join #{m.id}`)" for m in meetings]
+             # One that has ended is not joined any more.
+             + (f" (`/meeting join #{m.id}`)" if meeting_end(m) > now else f" · {_('ended')}")
+             for m in meetings]
     today = ctx.today()
     items += [f"#{i.id} {i.text} · {_('due')} {_.date(i.due_date)}"
               + (f" ⚠ {_('overdue')}" if i.due_date and i.due_date < today else "")

@@ -24,6 +24,7 @@ async def test_your_day_has_your_meetings_and_what_you_owe(desk: Desk, clock: Cl
     for person in (desk.chat, luis):  # members before the meeting names Luis as an owner
         await person.ok("help")
     await desk.meeting_with(desk.chat, "Website", "Launch review", LAUNCH)
+    held_on = clock.now.date()
     await desk.chat.ok("meeting schedule website tomorrow 10am Design sync")
     await desk.chat.ok("meeting schedule website tomorrow 4pm Retro")
     await desk.chat.ok("meeting cancel retro")
@@ -45,6 +46,9 @@ async def test_your_day_has_your_meetings_and_what_you_owe(desk: Desk, clock: Cl
     clock.advance(days=(friday - clock.now.date()).days + 1)
     late = text_of(await luis.ok("what's on my agenda?"))
     assert "send the final budget" in late and "⚠ overdue" in late
+    # A day gone by: its meetings have ended, so none offers a way to join.
+    past = await desk.chat.ok(f"day {held_on}")
+    assert [i.split(" · ")[1:] for i in past.items] == [["*Launch review*", "Website", "ended"]]
 
 
 async def test_your_week_runs_to_sunday(desk: Desk, clock: Clock) -> None:
