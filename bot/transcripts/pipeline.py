@@ -110,8 +110,8 @@ class TranscriptPipeline:
         fmt = "audio" if is_audio else detect_format(name, data)
         if fmt == "txt" and suffix not in {"", ".txt", ".text", ".md"}:
             raise TranscriptError(N_(
-                "`{name}` is neither audio (wav, mp3, m4a, ogg, webm, flac) nor a transcript "
-                "(vtt, srt, txt, json)."), name=name)
+                "`{name}` is neither audio ({audio}) nor a transcript (vtt, srt, txt, json)."),
+                name=name, audio=", ".join(sorted(e.lstrip(".") for e in AUDIO_EXTENSIONS)))
         fields = {"meeting_id": meeting.id, "filename": name[:255], "format": fmt,
                   "language": language, "progress": 0.0, "attempts": 0, "last_error": None,
                   "next_attempt_at": self.clock(), "claimed_at": None, "created_by": created_by,
