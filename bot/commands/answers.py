@@ -229,7 +229,7 @@ async def search(ctx: Context, query: str, *, project: ProjectRef | None = None,
     _ = ctx._
     _need_words(ctx, "query", query, "/search launch date")
     row, only = await _scope(ctx, project, meeting, query)
-    moments = await _moments(ctx, row, query, limit=8, meeting=only)
+    moments = await _moments(ctx, row, query, limit=8, meeting=only, by_word=True)
     if not moments:
         nothing = (_("Nothing in {meeting} matches `{query}`.", meeting=only.title, query=query)
                    if only else _("Nothing in {project}'s meetings matches `{query}`.",
@@ -494,12 +494,12 @@ async def _answer_moments(ctx: Context, project: Project, question: str, follows
 
 
 async def _moments(ctx: Context, project: Project, query: str, limit: int = 3, *,
-                   meeting: Meeting | None = None) -> list[Moment]:
+                   meeting: Meeting | None = None, by_word: bool = False) -> list[Moment]:
     retriever: Retriever | None = ctx.services.retriever
     if retriever is None:
         raise UserError(ctx._("Searching meetings is not set up in this process."))
     return await retriever.moments(ctx.db, project.id, query, limit=limit,
-                                   written_in=ctx._.locale,
+                                   written_in=ctx._.locale, by_word=by_word,
                                    meeting_id=meeting.id if meeting else None)
 
 

@@ -96,13 +96,15 @@ class Retriever:
 
     async def moments(self, store: WorkspaceStore, project_id: int | None, query: str,
                       *, limit: int = 5, meeting_id: int | None = None,
-                      written_in: str | None = None) -> list[Moment]:
+                      written_in: str | None = None, by_word: bool = False) -> list[Moment]:
         """The ``limit`` lines of the project's meetings (or of one of them) closest to
         ``query``, best first; none below :data:`MIN_SIMILARITY`.
 
         ``project_id`` None searches every project of the workspace: to find which one a
         question is about, never to answer it (an answer cites one project only).
         ``written_in``: the asker's language, taken when the query's words do not tell.
+        ``by_word``: as a search box does, a line holding a word of the query counts however
+        far its meaning is ("Salesforce" in a long line about leads).
         """
         versions = await self.translations(store.workspace_id, project_id, query,
                                            written_in=written_in)
@@ -201,11 +203,13 @@ class Retriever:
             return len(shared) >= max(1, needed) or bool(shared & kept.get(language, set()))
 
         def close_enough(m: Moment, r: float) -> bool:
-            if languages[m.transcript_id] in unread:
+            language = languages[m.transcript_id]
+            if by_word and asked[language] & set(analyzer(m.text, language)):
+                return True
+            if language in unread:
                 return r >= MIN_SIMILARITY and shares_words(m)
             return r >= MIN_SIMILARITY_WITHOUT_WORDS or (
-                r >= MIN_SIMILARITY and bool(asked[languages[m.transcript_id]]
-                                             & set(analyzer(m.text, languages[m.transcript_id]))))
+                r >= MIN_SIMILARITY and bool(asked[language] & set(analyzer(m.text, language))))
 
         found = [replace(m, score=rank) for rank, r, m in scored if close_enough(m, r)][:limit]
         if found and limit > 1 and _ASKS_WHY.search(query):

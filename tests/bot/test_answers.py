@@ -447,6 +447,13 @@ async def test_a_day_the_question_names_picks_that_days_meeting(desk: Desk,
     assert not hours.text.startswith("No meeting"), hours.text  # its numbers answer that
 
 
+async def test_search_finds_every_line_that_holds_the_word(desk: Desk) -> None:
+    await desk.meeting_with(desk.chat, "Landing", "Kickoff", LEADS)
+    found = await desk.chat.ok("search Salesforce project:landing")
+    # Both lines say it, however far the long one's meaning is from the one word.
+    assert len(found.items) == 2 and all("Salesforce" in item for item in found.items)
+
+
 async def test_what_is_deleted_leaves_the_index(desk: Desk, db: Database) -> None:
     await desk.meeting_with(desk.chat, "Website", "Launch review", LAUNCH)
     await desk.meeting_with(desk.chat, "Mobile", "Hiring sync", HIRING)
@@ -900,6 +907,14 @@ async def test_a_question_in_the_other_language_is_translated_first(
     assert "first of March" not in missed.text
 
 
+LEADS = """WEBVTT
+
+00:00:01.000 --> 00:00:12.000
+<v Javier>We also agreed that the form will push the new leads straight into their Salesforce instance every night, after the marketing team has cleaned the list and removed the duplicates from the trade fair.
+
+00:00:12.500 --> 00:00:16.000
+<v Pedro>Pedro wants the Salesforce sync live before the fair.
+"""
 COPY_SYNC = """WEBVTT
 
 00:00:01.000 --> 00:00:07.000
