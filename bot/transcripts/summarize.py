@@ -266,8 +266,12 @@ def pagerank(matrix: TfIdf, *, damping: float = 0.85, iterations: int = 100,
 _DECISION = re.compile(
     r"\b(?:we(?:'ve| have)? (?:all )?decided|we(?:'ve| have)? (?:all )?agreed|"
     r"let'?s go with|we'?ll go with|we will go with|the decision is|agreed:|final decision|"
+    r"we(?:'ve| have)? (?:moved|postponed|switched)|"
     r"decidimos|hemos decidido|queda acordado|acordamos|hemos acordado|vamos con|"
-    r"nos quedamos con|la decision es|decision final)(?!\w)", re.IGNORECASE)
+    r"nos quedamos con|la decision es|decision final|movimos|aplazamos|pospusimos)(?!\w)|"
+    # "Agreed, we use stock footage", "Plausible it is.", "de acuerdo, vamos con Astro".
+    r"^(?:(?:ok(?:ay)?|good|great|fine|so|vale|bien),?\s+)?(?:agreed|de acuerdo),|"
+    r"(?<=[\s,])(?-i:[A-Z][\w-]*) it is[.!]*$", re.IGNORECASE)
 _NEXT_STEP = re.compile(
     r"\b(?:next steps?|next time|for the next meeting|(?:at|in) the next meeting|"
     r"proximos? pasos?|siguientes? pasos?|(?:la|para la) (?:proxima|siguiente) reunion|"
@@ -316,7 +320,15 @@ _WEEKDAY_NUMBERS = {  # as date.weekday() counts them: Monday is 0
 _MONTH = (r"(?:january|february|march|april|may|june|july|august|september|october|"
           r"november|december|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|"
           r"setiembre|octubre|noviembre|diciembre)")
-_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
+# Days of the month in words, as speech-to-text writes them: "by December fourth".
+_ORDINALS = {word: number for number, word in enumerate((
+    "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+    "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth",
+    "seventeenth", "eighteenth", "nineteenth", "twentieth", "twenty-first", "twenty-second",
+    "twenty-third", "twenty-fourth", "twenty-fifth", "twenty-sixth", "twenty-seventh",
+    "twenty-eighth", "twenty-ninth", "thirtieth", "thirty-first"), 1)}
+_ORDINAL = "|".join(sorted(_ORDINALS, key=len, reverse=True))
+_DAY = rf"(?:\d{{1,2}}(?:st|nd|rd|th)?|{_ORDINAL})"
 _RELATIVE_WHEN = (
     rf"(?:(?:next|this|el|el proximo|el siguiente|este|proximo) )?{_WEEKDAY}(?: que viene)?|"
     r"tomorrow|today|tonight|pasado manana|manana|hoy|"
@@ -385,6 +397,7 @@ def _resolve_due(when: str, language: str, meeting_date: date) -> date | None:
     such day, not one in the past.
     """
     phrase = re.sub(r"\s+", " ", when.strip().lower())
+    phrase = re.sub(rf"\b(?:{_ORDINAL})\b", lambda said: str(_ORDINALS[said[0]]), phrase)
     weekday = meeting_date.weekday()
     if day_name := re.search(_WEEKDAY, phrase):
         # "Friday", "next Friday", "el próximo viernes", "viernes que viene": the next one.

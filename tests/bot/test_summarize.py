@@ -205,6 +205,8 @@ async def test_spanish_meeting_decisions_actions_and_summary() -> None:
      ("Pablo", "El formulario falla en Safari, lo arreglo", date(2027, 3, 30))),
     ("Ben", "Marco, check the footer before Friday.", "en",
      ("Marco", "check the footer", date(2027, 3, 26))),
+    ("Ben", "Javier, please have the wireframes ready by April fourth.", "en",  # in words
+     ("Javier", "have the wireframes ready", date(2027, 4, 4))),
 ])
 async def test_commitments_owner_task_and_due_date(
         speaker: str, text: str, language: str,
@@ -238,10 +240,19 @@ async def test_not_commitments(text: str) -> None:
     "Hemos decidido cambiar el proveedor.", "Nos quedamos con la opción B.",
     "La decision es esperar al cliente.", "La DECISIÓN es esperar al cliente.",
     "Acordamos revisar el presupuesto.",
+    "Agreed, we will use stock footage for the hero.", "Good, Plausible it is.",
+    "The fair got postponed, so we moved it to December tenth.",
 ])
 async def test_decision_cues_in_both_languages(text: str) -> None:
     summary, _segments = await extract([("Ana", text)], "es" if "ó" in text else "en")
     assert [(d.text, d.segment) for d in summary.decisions] == [(text, 0)]
+
+
+@pytest.mark.parametrize("text", ["That is just how it is.", "It is what it is, sadly.",
+                                  "We met to talk about the budget."])
+async def test_not_decisions(text: str) -> None:
+    summary, _segments = await extract([("Ana", text)], "en")
+    assert summary.decisions == []
 
 
 async def test_a_point_said_with_its_label_is_not_labelled_twice() -> None:
