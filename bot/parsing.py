@@ -268,9 +268,12 @@ def convert(param: Param, raw: Any, cx: ConvertContext) -> Any:
                                   name=param.name, value=raw))
         case Kind.HOURS:
             value = parse_hours(text, cx.translator.locale)
-            if value is None or value <= 0:
+            if value is None:
                 raise UserError(_("`{name}` must be a number of hours, like 2.5, 1h30 or 90m; "
                                   "got `{value}`.", name=param.name, value=raw))
+            if value <= 0:
+                raise UserError(_("`{name}` must be more than 0; got `{value}`.",
+                                  name=param.name, value=raw))
         case Kind.MONEY:
             value = parse_money(text, cx.translator.locale)
             if value is None or value.amount < 0:
@@ -362,12 +365,15 @@ for _count, (_en, _es) in enumerate(_COUNTS.items(), 2):
 
 def parse_hours(value: Any, locale: str = "en") -> Decimal | None:
     """``2``, ``2.5``, ``2,5``, ``1h30``, ``1h 30m``, ``90m``, ``1:30``, ``2 hours`` or words
-    (``half an hour``, ``hora y media``) as hours."""
+    (``half an hour``, ``hora y media``) as hours; ``-2 hours`` is read as negative, for the
+    caller to refuse as such."""
     if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
         return _cents(Decimal(str(value)))
     if (said := " ".join(str(value).casefold().split())) in HOURS_IN_WORDS:
         return _cents(HOURS_IN_WORDS[said])
     text = str(value).strip().casefold().replace(" ", "")
+    if text.startswith("-") and (hours := parse_hours(text[1:], locale)) is not None:
+        return -hours
     if m := re.fullmatch(r"(\d{1,2}):([0-5]\d)", text):
         return _cents(Decimal(m[1]) + Decimal(m[2]) / 60)
     if m := re.fullmatch(r"(?:(\d+(?:[.,]\d+)?)(?:h|hs|hr|hrs|hours?|horas?))?"
