@@ -339,6 +339,7 @@ def _decimal(value: Any, locale: str) -> Decimal | None:
 # what the databases store (hundredths in a 64-bit integer).
 MAX_AMOUNT = Decimal("999999999999.99")
 
+
 def _cents(value: Decimal) -> Decimal:
     """``value`` to two places; one too large for that is left whole, for the caller's limit
     (:data:`MAX_AMOUNT`) to refuse."""
@@ -432,10 +433,10 @@ def parse_date(value: Any, cx: ConvertContext, *, past: bool = False) -> date | 
 
     A weekday alone is the next one, or with ``past`` the last one, today when it is today's
     ("thursday" on a Thursday; "last thursday" is a week ago; "next thursday" is still the
-    next one). "On" and the Spanish article
-    are dropped ("el lunes"), "viernes pasado" is "last friday" and "el viernes que viene" or
-    "el próximo viernes" the next one. A date written the ISO
-    way that does not exist (``2026-13-01``) is None, not read in another order.
+    next one). "On" and the Spanish article are dropped ("el lunes"), "viernes pasado" is
+    "last friday", and "el viernes que viene" or "el próximo viernes" the next one. A date
+    written the ISO way that does not exist (``2026-13-01``) is None, not read in another
+    order.
     """
     if isinstance(value, date):
         return value

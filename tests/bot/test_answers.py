@@ -910,7 +910,9 @@ async def test_a_question_in_the_other_language_is_translated_first(
 LEADS = """WEBVTT
 
 00:00:01.000 --> 00:00:12.000
-<v Javier>We also agreed that the form will push the new leads straight into their Salesforce instance every night, after the marketing team has cleaned the list and removed the duplicates from the trade fair.
+<v Javier>We also agreed that the form will push the new leads straight into their
+Salesforce instance every night, after the marketing team has cleaned the list and removed
+the duplicates from the trade fair.
 
 00:00:12.500 --> 00:00:16.000
 <v Pedro>Pedro wants the Salesforce sync live before the fair.
