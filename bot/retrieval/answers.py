@@ -195,21 +195,17 @@ class Retriever:
         kept = {language: asked[language] & set(analyzer(words, language))
                 for language, words in verbatim.items()}
 
-        def shares_words(m: Moment) -> bool:
+        def close_enough(m: Moment, r: float) -> bool:
             language = languages[m.transcript_id]
             terms = asked[language]
             shared = terms & set(analyzer(m.text, language))
-            needed = min(2, len(terms)) if language in versions else 1
-            return len(shared) >= max(1, needed) or bool(shared & kept.get(language, set()))
-
-        def close_enough(m: Moment, r: float) -> bool:
-            language = languages[m.transcript_id]
-            if by_word and asked[language] & set(analyzer(m.text, language)):
+            if by_word and shared:
                 return True
-            if language in unread:
-                return r >= MIN_SIMILARITY and shares_words(m)
-            return r >= MIN_SIMILARITY_WITHOUT_WORDS or (
-                r >= MIN_SIMILARITY and bool(asked[language] & set(analyzer(m.text, language))))
+            if language in unread:  # two words of a translation, or one it kept as asked
+                needed = min(2, len(terms)) if language in versions else 1
+                return r >= MIN_SIMILARITY and (len(shared) >= max(1, needed)
+                                                or bool(shared & kept.get(language, set())))
+            return r >= MIN_SIMILARITY_WITHOUT_WORDS or (r >= MIN_SIMILARITY and bool(shared))
 
         found = [replace(m, score=rank) for rank, r, m in scored if close_enough(m, r)][:limit]
         if found and limit > 1 and _ASKS_WHY.search(query):
