@@ -51,6 +51,9 @@ async def role(ctx: Context, person: MemberRef | None = None, new_role: MemberRo
     if current is Role.OWNER and wanted is not Role.OWNER and await ctx.db.count_owners() <= 1:
         raise UserError(_("{name} is the only owner; make someone else owner first.",
                           name=target.name))
+    if wanted is current:
+        return Reply(text=_("{name} is already {role}.", name=target.name,
+                            role=ctx.role_label(wanted)), status="info")
     target.role = new_role
     return Reply(text=_("{name} is now {role}.", name=target.name,
                         role=ctx.role_label(wanted)))

@@ -346,6 +346,8 @@ async def meeting_invite(ctx: Context, meeting: MeetingRef, people: str | None =
     """
     _ = ctx._
     row = await ctx.meeting(meeting)
+    if name is not None and email is None:
+        raise UserError(_("`name:` is an outside guest's; give their `email:` too."))
     invited: list[str] = []
     if email is not None:
         if not EMAIL.fullmatch(email.strip()):

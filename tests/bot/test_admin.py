@@ -26,6 +26,7 @@ async def test_role_changes_are_guarded(chat: Chat) -> None:
     await chat.ok("role @Bea admin")
     await bea.ok("role carl manager")
     assert "Carl is manager" in (await chat.ok("role carl")).text
+    assert (await bea.ok("role carl manager")).text == "Carl is already manager."
     no_owner = await bea.say("role carl owner")
     assert no_owner.status == "error" and "Only the owner role" in no_owner.text
 

@@ -340,6 +340,8 @@ async def test_a_meeting_is_named_in_words(chat: Chat, clock: Clock) -> None:
     assert invited.text == "Invited bea, ana@acme.com to Standup."
     assert "bea · guest · invited" in text_of(await chat.ok("meeting show #2"))
     assert (await chat.ok("meeting invite #2 @bea")).text == "Calendar invite for Standup."
+    nameless = await chat.say('meeting invite #2 name:"Marta"')  # whose email?
+    assert nameless.status == "error" and "give their `email:` too" in nameless.text
     assert (await chat.ok("invita a luis a la reunión de mobile")).text.startswith("Invited luis")
     cancelled = await chat.ok("cancela la reunión del martes")
     assert cancelled.text == "Meeting #3 (Launch) is cancelled."
