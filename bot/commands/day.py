@@ -16,15 +16,19 @@ async def your_day(ctx: Context, when: date | None = None, *, week: bool = False
 
     Args:
         when: Which day, e.g. tomorrow or friday (default today).
-        week: From that day to the end of its week (Sunday).
+        week: The whole week of that day, Monday to Sunday (from today for this week).
 
     Examples:
         /day
         /day tomorrow
         /day --week
+        /day next week --week
     """
     _ = ctx._
     first = when or ctx.today()
+    if week:  # any day of a week stands for it: from its Monday, or from today in this one
+        monday = first - timedelta(days=first.weekday())
+        first = monday if monday >= ctx.today() or first < ctx.today() else ctx.today()
     end = first + timedelta(days=7 - first.weekday() if week else 1)  # the day after
     last = end - timedelta(days=1)
     meetings = await ctx.db.meetings_of(ctx.member_id, after=ctx.midnight(first),

@@ -59,6 +59,10 @@ async def test_your_week_runs_to_sunday(desk: Desk, clock: Clock) -> None:
     monday = tomorrow - timedelta(days=tomorrow.weekday())
     week = await desk.chat.ok(f"day {monday} --week")
     assert week.title == f"Your agenda from {when(monday)} to {when(monday + timedelta(6))}"
+    # Any day of a week to come gives the whole of it: "next week" is Monday to Sunday.
+    later = monday + timedelta(days=14)
+    assert (await desk.chat.ok(f"day {later + timedelta(3)} --week")).text.startswith(
+        f"Nothing from {when(later)} to {when(later + timedelta(6))}:")
     # Over a week each meeting says its day.
     assert len(week.items) == 1 and week.items[0].startswith(
         f"{tomorrow.strftime('%a')}, {when(tomorrow)}")
