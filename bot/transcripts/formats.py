@@ -74,6 +74,7 @@ _SRT_NUMBER = N_("Line {line}: expected a cue number like `1`, found `{text}`.")
 _CUE_BACKWARDS = N_("Line {line}: the cue ends before it starts (`{text}`).")
 _CUE_GAP = N_("Line {line}: a new cue starts here; leave a blank line before it.")
 _JSON_SYNTAX = N_("Line {line}: this is not valid JSON ({problem}).")
+_TXT_TIME = N_("Line {line}: `{text}` is not a time; write it like [00:01:05] or (1:05).")
 _JSON_SHAPE = N_("The JSON must be a list of segments or an object with a `segments` list.")
 _JSON_NOT_OBJECT = N_("JSON `{item}`: expected an object with `{key}`.")
 _JSON_NO_TEXT = N_("JSON `{item}`: `{key}` is missing or is not text.")
@@ -108,6 +109,8 @@ _TXT_CLOCK = r"(?:\d{1,2}:)?\d{1,3}:[0-5]\d(?:[.,]\d{1,3})?"
 _TXT_STAMP = re.compile(
     rf"(?:\[(?P<bracketed>{_TXT_CLOCK})\]|\((?P<parens>{_TXT_CLOCK})\)|(?P<bare>{_TXT_CLOCK})(?=\s))"
     r"\s*(?:[-–—|]\s+)?(?P<rest>.*)")
+# "[0x:10] Bob: …": brackets opening a line with a colon inside, as a time would be written.
+_TXT_NOT_A_STAMP = re.compile(r"[\[(](?P<text>[^\])\s]*:[^\])\s]*)[\])]")
 _JSON_CLOCK = re.compile(r"(?:\d{1,3}:)?\d{1,3}:[0-5]\d(?:[.,]\d{1,6})?")
 
 # "Ana Ruiz: text", "SPEAKER_01: text", "Dr. Pérez: text": up to four words starting with a
@@ -385,13 +388,15 @@ def _parse_txt(text: str) -> list[Segment]:
     alone and the next line brings a label. Blank lines mean nothing.
     """
     turns: list[_Turn] = []
-    for line in text.split("\n"):
+    for number, line in enumerate(text.split("\n"), 1):
         line = line.strip()
         if not line:
             continue
         start: float | None = None
         rest = line
         stamp = _TXT_STAMP.fullmatch(line)
+        if stamp is None and (wrong := _TXT_NOT_A_STAMP.match(line)):
+            raise TranscriptError(_TXT_TIME, line=number, text=_excerpt(wrong[0]))
         if stamp is not None:
             clock = stamp["bracketed"] or stamp["parens"] or stamp["bare"]
             # A bare time opening a sentence ("10:30 works for me") is speech, not a timestamp;

@@ -313,6 +313,7 @@ def test_detect_by_content(data: bytes, expected: str) -> None:
      "JSON `meeting_transcripts[0]`: expected an object with `content`"),
     ("json", "[]", "no speech"),
     ("json", '[{"text": " "}]', "no speech"),
+    ("txt", "[00:00:05] Ana: Hello.\n[0x:10] Bob: broken", "Line 2: `[0x:10]` is not a time"),
 ])
 def test_malformed_files(fmt: str, text: str, expected: str) -> None:
     with pytest.raises(TranscriptError) as caught:
