@@ -52,18 +52,19 @@ async def _every_project_insights(ctx: Context) -> Reply:
     rows = [row for status in (ProjectStatus.ACTIVE, ProjectStatus.PLANNING)
             for row in (await ctx.db.projects(status=status, limit=100)).rows]
     if not rows:
-        raise UserError(_("There are no active projects; name one with `insights <project>`."))
+        raise UserError(_("There are no active or planned projects; name one with "
+                          "`insights <project>`."))
     items: list[str] = []
     at_risk = 0
     for row in sorted(rows, key=lambda r: r.name.casefold()):
         risks, _notes = await project_risks(ctx, row)
         at_risk += bool(risks)
         items += [f"⚠ *{row.name}*: {risk}" for risk in risks]
-    text = (_.ngettext("{count} of {total} active projects has risks.",
-                       "{count} of {total} active projects have risks.", at_risk,
+    text = (_.ngettext("{count} of {total} active or planned projects has risks.",
+                       "{count} of {total} active or planned projects have risks.", at_risk,
                        total=len(rows)) if at_risk
-            else _("No risks found in {total} active projects.", total=len(rows)))
-    return Reply(title=_("Insights for every active project"), text=text, items=items)
+            else _("No risks found in {total} active or planned projects.", total=len(rows)))
+    return Reply(title=_("Insights for every active or planned project"), text=text, items=items)
 
 
 async def _narrative(ctx: Context, project: Project, risks: list[str],

@@ -799,7 +799,7 @@ async def test_free_text_is_routed_in_both_languages(desk: Desk, clock: Clock) -
     budget = await desk.chat.ok("show me the project budget")  # names no project: a question
     assert budget.title == "About Website" and "No budget is set." in budget.text
     for at_risk in ("which projects are over budget?", "¿qué proyectos están en riesgo?"):
-        assert (await desk.chat.ok(at_risk)).title == "Insights for every active project"
+        assert (await desk.chat.ok(at_risk)).title == "Insights for every active or planned project"
     typo = await desk.chat.say("/projetc list")
     assert "Unknown command" in typo.text
     # A project's progress, status, budget and due date changed in words (by a manager).

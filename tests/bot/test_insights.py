@@ -42,8 +42,8 @@ async def test_insights_name_the_risks(desk: Desk, clock: Clock) -> None:
     # No project named or bound: every active project, each risk naming its project.
     await desk.chat.ok("project create Mobile")
     every = await desk.chat.ok("insights")
-    assert every.title == "Insights for every active project"
-    assert every.text == "1 of 2 active projects has risks."
+    assert every.title == "Insights for every active or planned project"
+    assert every.text == "1 of 2 active or planned projects has risks."
     assert "⚠ *Website*: Budget used 60% at 10% progress." in every.items
     assert not any("*Mobile*" in item for item in every.items)
     # In a channel bound to one project, `--every` still looks at them all.
