@@ -52,9 +52,11 @@ _MAX_SHOWN_CHARS = 60
 # apart, so relative ones can be added to ``now`` in real time rather than in wall time
 # (which is off by an hour across a clock change).
 _RELATIVE_MARK = 271_828
-# Any base will do to ask how text reads. The zone is one nobody names, so that a zone in
-# the text ("3pm UTC") changes the reading and is not given to the title as a filler word.
-_READ_BASE = datetime(2001, 1, 1, 12, 0)
+# Any base will do to ask how text reads, at a time nobody writes: at noon, "tomorrow 12:00"
+# read the same as "tomorrow" and its time went to the title. The zone is one nobody names,
+# so that a zone in the text ("3pm UTC") changes the reading and is not given to the title
+# as a filler word.
+_READ_BASE = datetime(2001, 1, 1, 3, 17)
 _READ_ZONE = "Asia/Kathmandu"
 
 # Shaped like a time of day but not one ("25:00", "13pm", "a las 26"), where one belongs.
