@@ -422,6 +422,7 @@ _DAY_ARTICLE = re.compile(r"^(?:on|el|la)\s+", re.IGNORECASE)  # "on monday", "e
 WEEKDAY = (r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|lunes|martes|"
            r"mi[eé]rcoles|jueves|viernes|s[aá]bado|domingo)")
 """A weekday's name in English or Spanish, as a regular expression group."""
+_DAY_AFTER_TOMORROW = re.compile(r"^(?:the day after tomorrow|pasado mañana)$", re.IGNORECASE)
 _SAID_NEXT_DAY = re.compile(rf"^(?:pr[oó]xim[oa]\s+({WEEKDAY})|({WEEKDAY})\s+(?:que viene|"
                             rf"pr[oó]xim[oa]))$", re.IGNORECASE)
 _SAID_NEXT = re.compile(r"\b(?:next|tomorrow|pr[oó]xim[oa]|que viene|mañana)\b", re.IGNORECASE)
@@ -450,7 +451,7 @@ def parse_date(value: Any, cx: ConvertContext, *, past: bool = False) -> date | 
         return None
     import dateparser  # imported on first use: it takes a moment to load
 
-    text = _DAY_ARTICLE.sub("", text)
+    text = _DAY_AFTER_TOMORROW.sub("in 2 days", _DAY_ARTICLE.sub("", text))
     if said_last := _SAID_LAST.match(text):
         text = said_last[1] or said_last[2]
     elif said_next := _SAID_NEXT_DAY.match(text):  # "el próximo viernes", "viernes que viene"

@@ -384,9 +384,10 @@ def _normalize(text: str) -> str:
     """Respell what dateparser misreads: ``el viernes``, ``15h``, ``a las 10``, ``de la tarde``.
 
     The Spanish article and ``próximo``/``que viene`` around a weekday make dateparser give
-    up (the next one is what it picks anyway), and so does ``el lunes pasado`` (written
-    "last monday", which it reads); ``15h`` it reads as "in 15 hours"; a bare hour after "at"
-    or "a las" it ignores, and "a la 1" it does not know.
+    up (the next one is what it picks anyway), and so do ``el lunes pasado`` and ``pasado
+    mañana`` (written "last monday" and "the day after tomorrow", which it reads); ``15h``
+    it reads as "in 15 hours"; a bare hour after "at" or "a las" it ignores, and "a la 1" it
+    does not know.
     """
     words = text.replace("\x00", "").split()
     out: list[str] = []
@@ -404,6 +405,10 @@ def _normalize(text: str) -> str:
             continue
         if low in _WEEKDAYS_ES and after in {"pasado", "pasada"}:
             out.append(f"last {_WEEKDAYS_EN[low]}")
+            i += 2
+            continue
+        if low == "pasado" and after in {"mañana", "manana"}:
+            out.append("the day after tomorrow")
             i += 2
             continue
         if low == "de" and after == "la" and i + 2 < len(words) and before[-1:].isdigit() \
@@ -426,7 +431,8 @@ def _normalize(text: str) -> str:
         i += 1
     said = " ".join(out)
     # "last monday a las 15:00" mixes the languages more than dateparser follows.
-    return re.sub(r"\ba las?\s+(?=\d)", "", said) if said.startswith("last ") else said
+    english = said.startswith(("last ", "the day after tomorrow"))
+    return re.sub(r"\ba las?\s+(?=\d)", "", said) if english else said
 
 
 def _impossible_date(text: str, *, year_first_only: bool = False) -> str | None:

@@ -100,7 +100,8 @@ _MONTH = (r"(?:jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\.?|enero
 # The day the hours were worked: "yesterday", "last friday", "on monday", "2 days ago",
 # "on Nov 20", "anteayer", "el viernes pasado", "hace 3 días", "el 20 de noviembre"; and
 # days still to come ("tomorrow", "next friday"), for the command to refuse.
-_WORKED_DAY = (rf"(?:yesterday|today|tomorrow|the day before yesterday|ayer|hoy|mañana|"
+_WORKED_DAY = (rf"(?:yesterday|today|the day after tomorrow|tomorrow|the day before yesterday|"
+               rf"ayer|hoy|pasado mañana|mañana|"
                rf"anteayer|\d{{1,2}}\s+days?\s+ago|hace\s+\d{{1,2}}\s+d[ií]as|"
                rf"(?:(?:on|el)\s+)?(?:(?:(?:last|next|this|pr[oó]ximo)\s+)?{WEEKDAY}"
                rf"(?:\s+(?:pasad[oa]|que viene|pr[oó]ximo))?|(?:{_MONTH})\s+\d{{1,2}}"
@@ -184,8 +185,9 @@ _ABOUT = (r"(?:\s+(?:about|regarding|re:?|to discuss|to talk about|sobre|acerca 
 # with examples.
 # How a time starts: "tomorrow", "next Tuesday", "in 2 hours", "3pm"; "mañana", "el lunes".
 # A time already gone ("yesterday", "last monday") is read too, so the command can say so.
-_WHEN_EN = (r"(?:today|tonight|tomorrow|yesterday|next|this|last|in\s+\d|\d|monday|tuesday|"
-            r"wednesday|thursday|friday|saturday|sunday)")
+_WHEN_EN = (r"(?:today|tonight|tomorrow|the day after tomorrow|yesterday|next|this|last|"
+            r"in\s+\d|\d|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+            r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d)")
 _WHEN_ES = (r"(?:hoy|mañana|ayer|anteayer|pasado|próximo|proximo|este|esta|en\s+\d|\d|lunes|"
             r"martes|mi[eé]rcoles|jueves|viernes|s[aá]bado|domingo)")
 _SCHEDULE = [

@@ -672,6 +672,17 @@ async def test_free_text_is_routed_in_both_languages(desk: Desk, clock: Clock) -
                         ("log 25 hours on website", "between 0.01 and 24; got `25 hours`")):
         refused = await desk.chat.say(wrong)
         assert refused.status == "error" and says in refused.text, refused.text
+    # A date by its month, or the day after tomorrow, in either language.
+    in_two = today + timedelta(days=2)
+    for said, day in ((f"set up a call with Acme on {in_two:%b} {in_two.day} at 3pm", in_two),
+                      ("set up a call with Acme the day after tomorrow at 3", in_two),
+                      ("agenda una llamada con Acme pasado mañana a las 3", in_two)):
+        booked = await desk.chat.ok(said)
+        assert f"{day:%a}, {day:%b} {day.day}, {day.year}, 3:00" in text_of(booked), said
+        assert booked.title in {"Meeting scheduled: Call with Acme",
+                                "Meeting scheduled: Llamada con Acme"}, booked.title
+    refused = await desk.chat.say("registra 2 horas en website pasado mañana")
+    assert refused.status == "error" and f"{in_two:%b} {in_two.day}" in refused.text
     for gone in ("set up a call with Acme yesterday at 3pm", "agenda una reunión con Acme ayer "
                  "a las 10"):
         refused = await desk.chat.say(gone)

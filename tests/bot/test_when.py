@@ -93,6 +93,7 @@ def test_examples(translator: Translator, text: str, start: datetime,
     ("viernes 9:30", utc(2027, 3, 26, 8, 30)),
     ("noon", utc(2027, 3, 25, 11, 0)),  # 12:00 today has passed: tomorrow's
     ("tomorrow 12:00", utc(2027, 3, 25, 11, 0)),  # noon is a time, not the title
+    ("pasado mañana a las 15:00", utc(2027, 3, 26, 14, 0)),
     ("mañana a las 12", utc(2027, 3, 25, 11, 0)),
     ("3pm UTC", utc(2027, 3, 24, 15, 0)),  # a zone in the text wins
     ("in 2 hours", NOW + timedelta(hours=2)),
