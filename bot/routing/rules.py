@@ -101,13 +101,18 @@ _MONTH = (r"(?:jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\.?|enero
 # "on Nov 20", "anteayer", "el viernes pasado", "hace 3 días", "el 20 de noviembre"; and
 # days still to come ("tomorrow", "next friday"), for the command to refuse.
 _WORKED_DAY = (rf"(?:yesterday|today|the day after tomorrow|tomorrow|the day before yesterday|"
-               rf"ayer|hoy|pasado mañana|mañana|"
-               rf"anteayer|\d{{1,2}}\s+days?\s+ago|hace\s+\d{{1,2}}\s+d[ií]as|"
+               rf"ayer|hoy|pasado mañana|mañana|anteayer|"
+               rf"(?:\d{{1,3}}|a|one)\s+(?:days?|weeks?)\s+ago|"
+               rf"hace\s+(?:\d{{1,3}}|una?)\s+(?:d[ií]as?|semanas?)|"
+               rf"in\s+\d{{1,2}}\s+(?:days?|weeks?)|dentro\s+de\s+\d{{1,2}}\s+(?:d[ií]as|semanas)|"
+               rf"(?:on\s+)?the\s+\d{{1,2}}(?:st|nd|rd|th)|"
                rf"(?:(?:on|el)\s+)?(?:(?:(?:last|next|this|pr[oó]ximo)\s+)?{WEEKDAY}"
                rf"(?:\s+(?:pasad[oa]|que viene|pr[oó]ximo))?|(?:{_MONTH})\s+\d{{1,2}}"
                rf"(?:st|nd|rd|th)?|\d{{1,2}}\s+(?:de\s+)?(?:{_MONTH})|\d{{4}}-\d{{2}}-\d{{2}}))")
 # After the day, what the hours went on: "… on monday for the hero section".
-_LATER_NOTE = r"(?:\s+(?:for|para)\s+(?P<note>.+?))?"
+_LATER_NOTE = r"(?:,?\s+(?:for|para)\s+(?P<note>.+?))?"
+# "… for the hero section on monday": the day said after the note.
+_NOTE_THEN_DAY = re.compile(rf"^(?P<note>.+?),?\s+(?P<on>{_WORKED_DAY})$", re.IGNORECASE)
 _LOG_VERB_EN = r"(?:please\s+)?(?:log|track|add|(?:i\s+|we\s+)?(?:worked|spent|put\s+in))"
 _LOG_VERB_ES = (r"(?:por favor\s+)?(?:registra|apunta|anota|carga|(?:he\s+)?trabajado|"
                 r"(?:he\s+)?dedicado|trabaj[eé]|dediqu[eé]|trabajamos|dedicamos)")
@@ -150,13 +155,16 @@ async def _log_hours(match: re.Match[str], projects: ProjectLookup) -> Routed | 
     # matches neither goes on as typed, for the command to suggest.
     project, note = await _logged_on(match["project"], projects)
     note = match["note"] or note
+    day = match["on"] or match["day"]  # "log yesterday 2h on …"
+    if note and not day and (late := _NOTE_THEN_DAY.match(note)):
+        note, day = late["note"], late["on"]
     if project is None and not match["to"]:
         return None  # "log 3h website" names it plainly; without "on", a name is a must
     args = {"hours": match["hours"],  # "1h 30" and "media hora" read as said
             "project": project or match["project"]}
     if note:
         args["note"] = note
-    if day := match["on"] or match["day"]:  # "log yesterday 2h on …"
+    if day:
         args["on"] = day
     return Routed("project log", args)
 

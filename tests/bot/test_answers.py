@@ -645,6 +645,8 @@ async def test_free_text_is_routed_in_both_languages(desk: Desk, clock: Clock) -
             (f"I spent 4 hours on the website on {today - timedelta(days=5):%A}", 5),
             (f"I spent 4 hours on the website on {today:%A}", 0),
             ("log 1h on website 2 days ago", 2),
+            ("log 1h on website 2 weeks ago", 14),
+            ("registra 1 hora en website hace una semana", 7),
             ("log three hours website", 0),
             (f"registra 2 horas en website el {weekdays_es[(today.weekday() - 6) % 7]}", 6),
             ("registra tres horas y media en website hace 3 días", 3),
@@ -658,7 +660,11 @@ async def test_free_text_is_routed_in_both_languages(desk: Desk, clock: Clock) -
     day = today - timedelta(days=2)
     assert noted.text == (f"Logged 1.5 h on *Website* for {day:%b} {day.day}, {day.year}: the "
                           "hero section."), noted.text
+    late = await desk.chat.ok(f"log 2h on website for the hero section on "
+                              f"{today - timedelta(days=2):%A}")  # the day after the note
+    assert late.text.endswith(f"{day:%b} {day.day}, {day.year}: the hero section."), late.text
     for ahead in ("log 2h on website tomorrow", "registra 2 horas en website mañana",
+                  "log 2h on website in 2 days", "registra 2 horas en website dentro de 2 días",
                   f"log 2h on website next {today + timedelta(days=2):%A}",
                   "registra 2 horas en website el lunes que viene"):
         refused = await desk.chat.say(ahead)  # a day to come, said any way: refused
