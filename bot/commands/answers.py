@@ -126,8 +126,8 @@ async def ask(ctx: Context, question: str, *, project: ProjectRef | None = None,
         _FOLLOW_UP.match(question) or len(question.split()) <= 4) else None
     # Hours across projects, unless it follows up a question about one project.
     if project is None and meeting is None and (last is None or last.project_id is None) and (
-            everywhere := await _hours_everywhere(
-                ctx, question, last.question if last and _FOLLOW_UP.match(question) else None)):
+            everywhere := await _hours_everywhere(ctx, question, " ".join(
+                t.question for t in earlier) if last and _FOLLOW_UP.match(question) else None)):
         reply, row, only = everywhere, None, None
     else:
         reply, row, only = await _answer(ctx, question, project, meeting, last, earlier)

@@ -207,6 +207,8 @@ async def test_hours_for_a_stretch_of_days(desk: Desk, clock: Clock) -> None:
     week = await thread.ok("and last week?")
     assert week.title == "Hours logged last week, by person: 5"
     assert week.items == ["*Ana*: 3 h", "*Luis*: 2 h"]
+    month = await thread.ok("and last month?")  # one more step still asks of the hours
+    assert month.title == "Hours logged last month, by person: 4", month.text
     # A bound channel still means its project.
     await desk.chat.ok("project bind mobile")
     bound = await desk.chat.in_thread("t6").ok("how many hours did we log this week?")
