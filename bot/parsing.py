@@ -435,9 +435,9 @@ def parse_date(value: Any, cx: ConvertContext, *, past: bool = False) -> date | 
     A weekday alone is the next one, or with ``past`` the last one, today when it is today's
     ("thursday" on a Thursday; "last thursday" is a week ago; "next thursday" is still the
     next one). "On" and the Spanish article are dropped ("el lunes"), "viernes pasado" is
-    "last friday", and "el viernes que viene" or "el próximo viernes" the next one. A date
-    written the ISO way that does not exist (``2026-13-01``) is None, not read in another
-    order.
+    "last friday", and "el viernes que viene" or "el próximo viernes" the next one. A month
+    and day without a year is the nearer of its two readings. A date written the ISO way
+    that does not exist (``2026-13-01``) is None, not read in another order.
     """
     if isinstance(value, date):
         return value
@@ -466,9 +466,16 @@ def parse_date(value: Any, cx: ConvertContext, *, past: bool = False) -> date | 
 
     if past and _SAID_NEXT.search(text):  # "next friday" has not come, whatever is asked
         past = False
-    if past and not said_last and read("current_period") == (today := cx.today()):
+    today = cx.today()
+    if past and not said_last and read("current_period") == today:
         return today
-    return read("past" if past or said_last else "future")
+    found = read("past" if past or said_last else "future")
+    # "Nov 30" on Nov 26 is four days ahead, not a year ago: a month and day with no year
+    # is the nearer of the two readings.
+    if past and found and not re.search(r"\d{4}", text) and (today - found).days > 183 and (
+            ahead := read("future")) and (ahead - today).days < (today - found).days:
+        return ahead
+    return found
 
 
 def _boolean(value: Any) -> bool | None:

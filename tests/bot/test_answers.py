@@ -641,7 +641,7 @@ async def test_free_text_is_routed_in_both_languages(desk: Desk, clock: Clock) -
     # The day worked, said any way: a weekday alone is the last one, today's is today.
     today = clock.now.date()
     weekdays_es = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
-    four_ago = today - timedelta(days=4)
+    four_ago, ahead_two = today - timedelta(days=4), today + timedelta(days=2)
     for said, worked_on in (
             (f"log 2h on website last {today - timedelta(days=3):%A}", 3),
             (f"I spent 4 hours on the website on {today - timedelta(days=5):%A}", 5),
@@ -667,6 +667,8 @@ async def test_free_text_is_routed_in_both_languages(desk: Desk, clock: Clock) -
     assert late.text.endswith(f"{day:%b} {day.day}, {day.year}: the hero section."), late.text
     for ahead in ("log 2h on website tomorrow", "registra 2 horas en website mañana",
                   "log 2h on website in 2 days", "registra 2 horas en website dentro de 2 días",
+                  # a month and day a few days ahead, not the same day a year ago
+                  f"log 2h on website on {ahead_two:%b} {ahead_two.day}",
                   f"log 2h on website next {today + timedelta(days=2):%A}",
                   "registra 2 horas en website el lunes que viene"):
         refused = await desk.chat.say(ahead)  # a day to come, said any way: refused
