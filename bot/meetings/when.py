@@ -79,6 +79,14 @@ _PARTS_OF_DAY_ES = {"tarde": "pm", "noche": "pm", "mañana": "am", "madrugada": 
 # ASCII digits only: int() refuses some other digits ("²") that \d would match.
 _HOUR = re.compile(r"\d{1,2}", re.ASCII)
 _HOUR_SUFFIX = re.compile(r"(\d{1,2})h(\d{2})?", re.ASCII)
+_MONTH_NUMBERS = {name: number for number, names in enumerate((
+    ("jan", "ene"), ("feb",), ("mar",), ("apr", "abr"), ("may",), ("jun",), ("jul",),
+    ("aug", "ago"), ("sep", "set"), ("oct",), ("nov",), ("dec", "dic")), 1) for name in names}
+_MONTH_NAME = (r"(?:jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*|enero|febrero|"
+               r"marzo|abril|mayo|junio|julio|agosto|se?ptiembre|octubre|noviembre|diciembre")
+_NAMED_DATE = re.compile(rf"\b(?:(?P<month>{_MONTH_NAME})\.?\s+(?P<day>\d{{1,2}})\b|"
+                         rf"(?P<day2>\d{{1,2}})\s+(?:de\s+)?(?P<month2>{_MONTH_NAME})\b)",
+                         re.IGNORECASE)
 _NUMERIC_DATE = re.compile(
     r"\b(?:(?P<iy>\d{4})[-/](?P<im>\d{1,2})[-/](?P<id>\d{1,2})"
     r"|(?P<a>\d{1,2})[/.\-](?P<b>\d{1,2})[/.\-](?P<y>\d{4}|\d{2}))\b", re.ASCII)
@@ -456,6 +464,20 @@ def _impossible_date(text: str, *, year_first_only: bool = False) -> str | None:
     return None
 
 
+def _impossible_named_date(text: str) -> str | None:
+    """A day of a month named in words that no year has (``February 30``, ``31 de abril``).
+
+    Example:
+        >>> _impossible_named_date("on February 30 at 3pm"), _impossible_named_date("feb 29")
+        ('February 30', None)
+    """
+    for match in _NAMED_DATE.finditer(text):
+        month = _MONTH_NUMBERS[(match["month"] or match["month2"]).casefold()[:3]]
+        if not _is_date(2024, month, int(match["day"] or match["day2"])):  # a leap year
+            return match[0]
+    return None
+
+
 def _is_date(year: int, month: int, day: int) -> bool:
     try:
         date(year, month, day)
@@ -520,6 +542,8 @@ def parse_meeting(text: str, *, _: Translator, timezone: str, now: datetime,
     shown = when.replace("`", "'")
     shown = shown if len(shown) <= _MAX_SHOWN_CHARS else f"{shown[:_MAX_SHOWN_CHARS - 1]}…"
     try:
+        if (impossible := _impossible_named_date(text)) is not None:
+            raise ImpossibleDateError(impossible)  # "February 30": no reading of it is right
         start = parse_start(when, timezone=timezone, locale=_.locale, now=now, past=past)
     except MissingTimeError:
         # "tomorrow at 25:00": the time was there but is none, and went to the title.

@@ -301,6 +301,8 @@ def test_tomorrow_across_a_change_uses_tomorrows_offset() -> None:
     ("2027-13-01 10:00", "`2027-13-01` is not a date on the calendar."),  # not 13 January
     ("2027/04/31 10:00", "`2027/04/31` is not a date on the calendar."),
     ("30/02/2027 10:00", "`30/02/2027` is not a date on the calendar."),
+    ("February 30 at 3pm", "`February 30` is not a date on the calendar."),  # in words too
+    ("el 31 de abril a las 10", "`31 de abril` is not a date on the calendar."),
     ("tomorrow 3pm for 2m", "A meeting lasts between 5 minutes and 12 hours, like 30m or 1h30."),
     ("tomorrow 3pm for 13h", "A meeting lasts between 5 minutes and 12 hours"),
     ("tomorrow 3pm for 90 Review", "A meeting lasts between 5 minutes and 12 hours"),
