@@ -266,8 +266,7 @@ async def _findings(ctx: Context, project: Project, only: Meeting | None,
     # "How is the website doing?" asks for its numbers, not for the lines that say "website";
     # "how many hours did we log?" for the hours logged, not for lines that mention hours.
     if facts and ((not subject and _HOW_IS_IT_GOING.search(question)) or (
-            _LOGGING.search(question) and re.search(rf"\b(?:{_TOPICS['hours']})\b", question,
-                                                    re.IGNORECASE))):
+            _LOGGING.search(question) and _names_topic("hours", question))):
         moments = []
     # "Who is the contact for Acme?", "who is working on it?": the records answer; a line
     # that happens to say "contact" would only be noise.
@@ -405,8 +404,9 @@ async def _project_about(ctx: Context, question: str, follows: int | None = None
         return None
     started = await ctx.started_meetings()
     # "What did we decide in the launch review?": the project whose meetings have that title.
+    project_names = {name.casefold() for _id, name in names}
     titled = {m.project_id for m in started if mentioned(question, [(0, m.title)]) is not None
-              and m.title.casefold() not in {name.casefold() for _id, name in names}}
+              and m.title.casefold() not in project_names}
     if len(titled) == 1:
         return await ctx.db.project(titled.pop())
     if held := _meeting_by_time(ctx, question, started):
@@ -506,8 +506,7 @@ async def _moments(ctx: Context, project: Project, query: str, limit: int = 3, *
 async def _facts(ctx: Context, project: Project, question: str) -> list[str]:
     """Answers from the project's own numbers, for the topics the question names."""
     _ = ctx._
-    asked = {topic for topic, pattern in _TOPICS.items()
-             if re.search(rf"\b(?:{pattern})\b", question, re.IGNORECASE)}
+    asked = {topic for topic in _TOPICS if _names_topic(topic, question)}
     if _HOW_IS_IT_GOING.search(question):
         asked |= {"status", "budget", "hours", "due", "risks"}
     facts: list[str] = []
@@ -611,21 +610,21 @@ async def _hours_everywhere(ctx: Context, question: str,
     across projects, in the stretch it names (else so far); None for other questions. A
     follow-up ("and last week?") asks it again of what it ``follows``."""
     said = f"{follows} {question}" if follows else question
-    asks_hours = re.search(rf"\b(?:{_TOPICS['hours']})\b", said, re.IGNORECASE)
     period = _period(ctx, question) or (_period(ctx, follows) if follows else None)
-    if not asks_hours or not (period or _LOGGING.search(said)) or await _project_about(
-            ctx, question, guess=False):
+    if not _names_topic("hours", said) or not (period or _LOGGING.search(said)) or (
+            await _project_about(ctx, question, guess=False)):
         return None
     _ = ctx._
     label, first, last = period or (N_("so far"), None, None)
     by_person = bool(_BY_PERSON.search(said))
     logged: dict[str, Decimal] = {}
     for project_id, name in await ctx.db.project_names():
-        for who, hours in (await ctx.db.hours_by_member(project_id, first=first, last=last)
-                           if by_person else [(name, await _hours_between(
-                               ctx, project_id, first, last))]):
-            if hours:
+        if by_person:
+            for who, hours in await ctx.db.hours_by_member(project_id, first=first, last=last):
                 logged[who] = logged.get(who, Decimal(0)) + hours
+        elif hours := await _hours_between(ctx, project_id, first, last):
+            logged[name] = hours
+    logged = {who: hours for who, hours in logged.items() if hours}
     if not logged:
         return Reply(text=_("No hours logged {period} in any project.", period=_(label)),
                      status="info")
@@ -635,6 +634,11 @@ async def _hours_everywhere(ctx: Context, question: str,
                  _("Hours logged {period}: {hours}", period=_(label), hours=total),
                  items=[f"*{who}*: {_.number(hours)} h" for who, hours
                         in sorted(logged.items(), key=lambda item: (-item[1], item[0]))])
+
+
+def _names_topic(topic: str, text: str) -> bool:
+    """Whether ``text`` names one of the project's numbers (a key of ``_TOPICS``)."""
+    return re.search(rf"\b(?:{_TOPICS[topic]})\b", text, re.IGNORECASE) is not None
 
 
 async def _hours_between(ctx: Context, project_id: int, first: date | None,
