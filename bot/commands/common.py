@@ -23,14 +23,18 @@ def page_window(page: int | None) -> tuple[int, int]:
 def refuse_past_the_end(ctx: Context, page: int | None, found: Page[Any]) -> None:
     """A page past the last one is a mistake, not an empty list ("No projects yet")."""
     if not found.rows and found.total and (page or 1) > 1:
-        last = -(-found.total // PAGE_SIZE)
         raise UserError(ctx._("Page {page} is past the end; the last is `page:{last}`.",
-                              page=page, last=last))
+                              page=page, last=_pages(found.total)))
+
+
+def _pages(total: int) -> int:
+    """How many pages ``total`` items fill (one, even when there are none)."""
+    return max(1, -(-total // PAGE_SIZE))
 
 
 def add_pager(ctx: Context, reply: Reply, *, page: int, total: int, command: str) -> None:
     """Say which page this is and offer the next one."""
-    pages = max(1, -(-total // PAGE_SIZE))
+    pages = _pages(total)
     if pages > 1:
         reply.text += "\n" + ctx._("Page {page} of {pages} ({total} in all).", page=page,
                                    pages=pages, total=total)
