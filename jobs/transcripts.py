@@ -47,12 +47,11 @@ class TranscriptWorker:
 
     async def backfill(self) -> None:
         """Bring the search index in line with the database: drop what was deleted, index
-        what it lacks; see the indexer's ``sweep`` and ``backfill``."""
+        what it lacks; see the indexer's ``reconcile``."""
         if self.pipeline.indexer is None:
             return
         try:
-            await self.pipeline.indexer.sweep()
-            await self.pipeline.indexer.backfill()
+            await self.pipeline.indexer.reconcile()
         except Exception:
             log.exception("updating the search index failed; the next start tries again")
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import logging
 from typing import TYPE_CHECKING
 
@@ -49,47 +48,46 @@ class TranscriptIndexer:
     async def forget_project(self, workspace_id: int, project_id: int) -> None:
         await self.search_index.delete_project(workspace_id, project_id)
 
-    async def sweep(self) -> int:
-        """Drop the chunks of transcripts that are no longer stored.
+    async def reconcile(self, *, drop: bool = True, fill: bool = True) -> tuple[int, int]:
+        """Bring the index in line with the stored transcripts, reading each workspace's
+        collection once: drop what was deleted, index what it lacks. Run at every start.
 
         Deleting tells the index right after the commit; a process that stopped in between
-        left chunks behind, which this removes. Run at every start.
+        left chunks behind (``drop``). A new embedding model starts with empty collections
+        (vector spaces never mix), and an interrupted backfill carries on from the
+        transcripts still missing (``fill``).
 
         Returns:
-            How many transcripts were dropped from the index.
+            How many transcripts were dropped, and how many were indexed.
         """
         async with self.db.transaction() as store:
             stored = await store.transcripts.ids_by_workspace()
-        dropped = 0
-        for workspace_id in sorted(await self.search_index.workspace_ids()):
-            gone = (await self.search_index.transcript_ids(workspace_id)
-                    - stored.get(workspace_id, set()))
+            indexed = await store.transcripts.past_indexing()
+        wanted: dict[int, list[int]] = {}
+        for workspace_id, transcript_id in indexed:
+            wanted.setdefault(workspace_id, []).append(transcript_id)
+        in_index = await self.search_index.workspace_ids()
+        dropped = done = 0
+        for workspace_id in sorted(in_index | (wanted.keys() if fill else set())):
+            present = await self.search_index.transcript_ids(workspace_id)
+            gone = present - stored.get(workspace_id, set()) if drop else set()
             for transcript_id in sorted(gone):
                 await self.search_index.delete_transcript(workspace_id, transcript_id)
-            dropped += len(gone)
-        if dropped:
-            log.info("dropped %d deleted transcripts from the search index", dropped)
-        return dropped
-
-    async def backfill(self) -> int:
-        """Index every transcript the pipeline got past indexing but the index lacks.
-
-        A new embedding model starts with empty collections (vector spaces never mix), so
-        after an upgrade this fills them from the stored segments. Run at every start: an
-        interrupted backfill carries on from the transcripts still missing.
-
-        Returns:
-            How many transcripts were indexed.
-        """
-        async with self.db.transaction() as store:
-            indexed = await store.transcripts.past_indexing()
-        done = 0
-        for workspace_id, rows in itertools.groupby(indexed, key=lambda row: row[0]):
-            present = await self.search_index.transcript_ids(workspace_id)
-            for _workspace, transcript_id in rows:
+            for transcript_id in wanted.get(workspace_id, []) if fill else []:
                 if transcript_id not in present:
                     await self.index(workspace_id, transcript_id)
                     done += 1
+            dropped += len(gone)
+        if dropped:
+            log.info("dropped %d deleted transcripts from the search index", dropped)
         if done:
             log.info("re-indexed %d transcripts for %s", done, self.search_index.model_id)
-        return done
+        return dropped, done
+
+    async def sweep(self) -> int:
+        """Drop the chunks of transcripts no longer stored; see :meth:`reconcile`."""
+        return (await self.reconcile(fill=False))[0]
+
+    async def backfill(self) -> int:
+        """Index the transcripts past indexing that the index lacks; see :meth:`reconcile`."""
+        return (await self.reconcile(drop=False))[1]
