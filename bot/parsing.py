@@ -422,6 +422,9 @@ _DAY_ARTICLE = re.compile(r"^(?:on|el|la)\s+", re.IGNORECASE)  # "on monday", "e
 WEEKDAY = (r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|lunes|martes|"
            r"mi[eé]rcoles|jueves|viernes|s[aá]bado|domingo)")
 """A weekday's name in English or Spanish, as a regular expression group."""
+MONTH = (r"(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*|enero|febrero|marzo|"
+         r"abril|mayo|junio|julio|agosto|se?ptiembre|octubre|noviembre|diciembre)")
+"""A month's name (or its first letters, in English) in English or Spanish, as a group."""
 _DAY_AFTER_TOMORROW = re.compile(r"^(?:the day after tomorrow|pasado mañana)$", re.IGNORECASE)
 _SAID_NEXT_DAY = re.compile(rf"^(?:pr[oó]xim[oa]\s+({WEEKDAY})|({WEEKDAY})\s+(?:que viene|"
                             rf"pr[oó]xim[oa]))$", re.IGNORECASE)

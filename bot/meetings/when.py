@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core import UserError
 from bot.i18n import Translator
-from bot.parsing import parse_hours
+from bot.parsing import MONTH, parse_hours
 
 MIN_DURATION = timedelta(minutes=5)
 MAX_DURATION = timedelta(hours=12)
@@ -82,10 +82,8 @@ _HOUR_SUFFIX = re.compile(r"(\d{1,2})h(\d{2})?", re.ASCII)
 _MONTH_NUMBERS = {name: number for number, names in enumerate((
     ("jan", "ene"), ("feb",), ("mar",), ("apr", "abr"), ("may",), ("jun",), ("jul",),
     ("aug", "ago"), ("sep", "set"), ("oct",), ("nov",), ("dec", "dic")), 1) for name in names}
-_MONTH_NAME = (r"(?:jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*|enero|febrero|"
-               r"marzo|abril|mayo|junio|julio|agosto|se?ptiembre|octubre|noviembre|diciembre")
-_NAMED_DATE = re.compile(rf"\b(?:(?P<month>{_MONTH_NAME})\.?\s+(?P<day>\d{{1,2}})\b|"
-                         rf"(?P<day2>\d{{1,2}})\s+(?:de\s+)?(?P<month2>{_MONTH_NAME})\b)",
+_NAMED_DATE = re.compile(rf"\b(?:(?P<month>{MONTH})\.?\s+(?P<day>\d{{1,2}})\b|"
+                         rf"(?P<day2>\d{{1,2}})\s+(?:de\s+)?(?P<month2>{MONTH})\b)",
                          re.IGNORECASE)
 _NUMERIC_DATE = re.compile(
     r"\b(?:(?P<iy>\d{4})[-/](?P<im>\d{1,2})[-/](?P<id>\d{1,2})"

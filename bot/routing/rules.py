@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from bot.parsing import HOURS_IN_WORDS, WEEKDAY
+from bot.parsing import HOURS_IN_WORDS, MONTH, WEEKDAY
 from bot.routing.names import without_article
 from bot.transcripts.summarize import fold
 
@@ -95,8 +95,6 @@ _A_MEETING = rf"(?P<which>.*?{_MEETING_NOUN}.*?)"
 _HOURS = (r"(?P<hours>" + "|".join(sorted(HOURS_IN_WORDS, key=len, reverse=True))
           + r"|-?\d+(?:[.,]\d+)?\s*(?:h|hs|hrs?|hours?|horas?|m|min|minutes?|minutos?)?"
           r"(?:\s*\d+\s*(?:m|min|minutos?)?)?)")  # "1h30" is an hour and a half
-_MONTH = (r"(?:jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\.?|enero|febrero|"
-          r"marzo|abril|mayo|junio|julio|agosto|se?ptiembre|octubre|noviembre|diciembre")
 # The day the hours were worked: "yesterday", "last friday", "on monday", "2 days ago",
 # "on Nov 20", "anteayer", "el viernes pasado", "hace 3 días", "el 20 de noviembre"; and
 # days still to come ("tomorrow", "next friday"), for the command to refuse.
@@ -107,8 +105,8 @@ _WORKED_DAY = (rf"(?:yesterday|today|the day after tomorrow|tomorrow|the day bef
                rf"in\s+\d{{1,2}}\s+(?:days?|weeks?)|dentro\s+de\s+\d{{1,2}}\s+(?:d[ií]as|semanas)|"
                rf"(?:on\s+)?the\s+\d{{1,2}}(?:st|nd|rd|th)|"
                rf"(?:(?:on|el)\s+)?(?:(?:(?:last|next|this|pr[oó]ximo)\s+)?{WEEKDAY}"
-               rf"(?:\s+(?:pasad[oa]|que viene|pr[oó]ximo))?|(?:{_MONTH})\s+\d{{1,2}}"
-               rf"(?:st|nd|rd|th)?|\d{{1,2}}\s+(?:de\s+)?(?:{_MONTH})|\d{{4}}-\d{{2}}-\d{{2}}))")
+               rf"(?:\s+(?:pasad[oa]|que viene|pr[oó]ximo))?|{MONTH}\.?\s+\d{{1,2}}"
+               rf"(?:st|nd|rd|th)?|\d{{1,2}}\s+(?:de\s+)?{MONTH}|\d{{4}}-\d{{2}}-\d{{2}}))")
 # After the day, what the hours went on: "… on monday for the hero section".
 _LATER_NOTE = r"(?:,?\s+(?:for|para)\s+(?P<note>.+?))?"
 # "… for the hero section on monday": the day said after the note.
@@ -195,7 +193,7 @@ _ABOUT = (r"(?:\s+(?:about|regarding|re:?|to discuss|to talk about|sobre|acerca 
 # A time already gone ("yesterday", "last monday") is read too, so the command can say so.
 _WHEN_EN = (r"(?:today|tonight|tomorrow|the day after tomorrow|yesterday|next|this|last|"
             r"in\s+\d|\d|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
-            r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d)")
+            rf"{MONTH}\.?\s+\d)")
 _WHEN_ES = (r"(?:hoy|mañana|ayer|anteayer|pasado|próximo|proximo|este|esta|en\s+\d|\d|lunes|"
             r"martes|mi[eé]rcoles|jueves|viernes|s[aá]bado|domingo)")
 _SCHEDULE = [
