@@ -130,11 +130,13 @@ def bind(command: Command, tokens: list[Token], _: Translator,
 
     ``name:value`` that names no option of this command stays text ("Phase 2: launch"),
     unless it is a slip of one of its options or an option of another command of its group
-    in ``registry`` (``project create Web progress:10``): then it is an error, not a name.
+    in ``registry`` (``project create Web progress:10``), or any command's option after a
+    name (``project create Web3 title:x``): then it is an error, not a name.
     """
     values: dict[str, Any] = {}
     loose: list[str] = []
     names = [p.name for p in command.params]
+    takes_a_name = command.param("name") is not None
     i = 0
     while i < len(tokens):
         token = tokens[i]
@@ -161,10 +163,16 @@ def bind(command: Command, tokens: list[Token], _: Translator,
             if close := [n for n in names if _is_typo(key, n)]:
                 raise UserError(_("Unknown option `{option}`.", option=f"{key}:"),
                                 suggestions=[f"{n}:" for n in close])
-            if match.group(2) and registry and (others := [
-                    c for c in registry.in_group(command.group) if c.param(key) is not None]):
-                raise UserError(_("`/{command}` has no `{option}` option; `/{other}` has.",
-                                  command=command.name, option=f"{key}:", other=others[0].name))
+            if match.group(2) and registry:
+                if others := [c for c in registry.in_group(command.group)
+                              if c.param(key) is not None]:
+                    raise UserError(_("`/{command}` has no `{option}` option; `/{other}` has.",
+                                      command=command.name, option=f"{key}:",
+                                      other=others[0].name))
+                # A name is never written ``title:x``; a question may well quote one.
+                if takes_a_name and any(c.param(key) is not None for c in registry):
+                    raise UserError(_("`/{command}` has no `{option}` option.",
+                                      command=command.name, option=f"{key}:"))
         loose.append(token.value)
 
     positional = [p for p in command.params if p.positional and p.name not in values]

@@ -86,6 +86,9 @@ def test_a_colon_that_is_not_an_option_stays_text() -> None:
     # Another command's option is a mistake, not more of the name.
     ("project create Web progress:10",
      "`/project create` has no `progress:` option; `/project update` has."),
+    # Any command's option after a name is a mistake too; a question may quote one.
+    ("project create Web3 title:x", "`/project create` has no `title:` option."),
+    ("client create Foo status:active", "`/client create` has no `status:` option."),
     ("meeting now web title:\"Sync: status\"", None),
     ("meeting schedule web tomorrow 3pm see http://x.example/a", None),
     ("ask what does status:active mean?", None),  # no other `ask` takes `status:`
