@@ -42,6 +42,8 @@ class Request:
         args: Already-parsed arguments (Discord options, AI tool calls); when given,
             ``text`` holds only the command path.
         files: Files sent with the command (a recording or a transcript).
+        unreadable: Names of files sent with it that the front door could not read (a path
+            that does not exist, a download that failed).
     """
 
     platform: str
@@ -55,6 +57,7 @@ class Request:
     locale: str | None = None
     args: dict[str, Any] | None = None
     files: tuple[Upload, ...] = ()
+    unreadable: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -93,10 +93,11 @@ class ConsoleAdapter:
                 saved[attachment.filename] = path
         return render(reply, saved)
 
-    def request(self, text: str, files: tuple[Upload, ...] = ()) -> Request:
+    def request(self, text: str, files: tuple[Upload, ...] = (),
+                unreadable: tuple[str, ...] = ()) -> Request:
         return Request(platform=PLATFORM, team_id=TEAM_ID, user_id=self.user, text=text,
                        workspace_name="Local", user_name=self.user, channel_id=CHANNEL_ID,
-                       files=files)
+                       files=files, unreadable=unreadable)
 
     async def say(self, text: str) -> Reply:
         """Run one line. ``/upload #12 path/to/file`` sends a local file with the command,
@@ -104,14 +105,16 @@ class ConsoleAdapter:
         comment, as in the README's examples."""
         words = without_comment(text).strip().split(maxsplit=2)
         if words and words[0].lstrip("/").casefold() == "upload":
+            # The core words every reply, in the asker's language: without a path it asks
+            # for the file, and a path that is not a file is sent as unreadable.
+            command = " ".join(["transcript add", *words[1:2]])
             if len(words) < 3:
-                return Reply(text="Usage: /upload #<meeting> <path to audio or transcript>",
-                             status="error")
+                return await self.dispatcher.handle(self.request(command))
             path = Path(words[2].strip().strip('"')).expanduser()
             if not path.is_file():
-                return Reply(text=f"No such file: {path}", status="error")
+                return await self.dispatcher.handle(self.request(command, unreadable=(str(path),)))
             return await self.dispatcher.handle(self.request(
-                f"transcript add {words[1]}", (Upload(path.name, path.read_bytes()),)))
+                command, (Upload(path.name, path.read_bytes()),)))
         return await self.dispatcher.handle(self.request(without_comment(text)))
 
     async def run_script(self, lines: TextIO, out: TextIO) -> int:

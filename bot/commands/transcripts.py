@@ -45,6 +45,9 @@ async def transcript_add(ctx: Context, meeting: MeetingRef, *,
     pipeline = ctx.services.transcripts
     if pipeline is None:
         raise UserError(_("Transcripts are not set up in this process."))
+    if ctx.request.unreadable:
+        raise UserError(_("I could not read `{name}`: check that the file exists, then send "
+                          "it again.", name=ctx.request.unreadable[0]))
     if not ctx.request.files:
         raise UserError(_("Attach the recording or the transcript to the command (in the "
                           "console: `/upload #12 path/to/file`)."))
