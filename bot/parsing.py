@@ -287,11 +287,21 @@ def convert(param: Param, raw: Any, cx: ConvertContext) -> Any:
             if value is None or value.amount < 0:
                 raise UserError(_("`{name}` must be an amount, like 12000, 12k or "
                                   "\"12000 EUR\"; got `{value}`.", name=param.name, value=raw))
-        case Kind.DATE | Kind.PAST_DAY:
-            value = parse_date(text, cx, past=param.kind is Kind.PAST_DAY)
+        case Kind.DATE:
+            value = parse_date(text, cx)
             if value is None:
                 raise UserError(_("`{name}` must be a date, like 2027-03-01, \"next friday\" or "
                                   "\"in 2 weeks\"; got `{value}`.", name=param.name, value=raw))
+        case Kind.PAST_DAY:
+            # "Last week" is seven days, not one: dateparser would pick a day for the member.
+            if _PERIOD.match(str(text)):
+                raise UserError(_("`{name}` must be one day; which day of `{value}`? For "
+                                  "example `{name}:\"last tuesday\"` or `{name}:\"3 days "
+                                  "ago\"`.", name=param.name, value=raw))
+            value = parse_date(text, cx, past=True)
+            if value is None:
+                raise UserError(_("`{name}` must be a day, like yesterday, \"last friday\" or "
+                                  "2026-11-20; got `{value}`.", name=param.name, value=raw))
         case Kind.BOOL:
             value = _boolean(text)
             if value is None:
@@ -437,6 +447,10 @@ _DAY_AFTER_TOMORROW = re.compile(r"^(?:the day after tomorrow|pasado mañana)$",
 _SAID_NEXT_DAY = re.compile(rf"^(?:pr[oó]xim[oa]\s+({WEEKDAY})|({WEEKDAY})\s+(?:que viene|"
                             rf"pr[oó]xim[oa]))$", re.IGNORECASE)
 _SAID_NEXT = re.compile(r"\b(?:next|tomorrow|pr[oó]xim[oa]|que viene|mañana)\b", re.IGNORECASE)
+# A stretch of time, not a day: "last week", "this month", "la semana pasada".
+PERIOD = (r"(?:(?:last|this|past|previous)\s+(?:week|month|year)|"
+          r"(?:(?:la|esta)\s+)?semana(?:\s+pasada)?|(?:el\s+|este\s+)?(?:mes|año)(?:\s+pasado)?)")
+_PERIOD = re.compile(rf"^(?:on\s+|el\s+|en\s+)?{PERIOD}$", re.IGNORECASE)
 _SAID_LAST = re.compile(rf"^(?:last\s+({WEEKDAY})|({WEEKDAY})\s+pasad[oa])$", re.IGNORECASE)
 
 

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from bot.parsing import HOURS_IN_WORDS, MONTH, WEEKDAY
+from bot.parsing import HOURS_IN_WORDS, MONTH, PERIOD, WEEKDAY
 from bot.routing.names import without_article
 from bot.transcripts.summarize import fold
 
@@ -97,8 +97,10 @@ _HOURS = (r"(?P<hours>" + "|".join(sorted(HOURS_IN_WORDS, key=len, reverse=True)
           r"(?:\s*\d+\s*(?:m|min|minutos?)?)?)")  # "1h30" is an hour and a half
 # The day the hours were worked: "yesterday", "last friday", "on monday", "2 days ago",
 # "on Nov 20", "anteayer", "el viernes pasado", "hace 3 días", "el 20 de noviembre"; and
-# days still to come ("tomorrow", "next friday"), for the command to refuse.
-_WORKED_DAY = (rf"(?:yesterday|today|the day after tomorrow|tomorrow|the day before yesterday|"
+# days still to come ("tomorrow", "next friday") or whole weeks ("last week"), for the
+# command to refuse.
+_WORKED_DAY = (rf"(?:{PERIOD}|yesterday|today|the day after tomorrow|tomorrow|"
+               rf"the day before yesterday|"
                rf"ayer|hoy|pasado mañana|mañana|anteayer|"
                rf"(?:\d{{1,3}}|a|one)\s+(?:days?|weeks?)\s+ago|"
                rf"hace\s+(?:\d{{1,3}}|una?)\s+(?:d[ií]as?|semanas?)|"

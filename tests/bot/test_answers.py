@@ -673,6 +673,12 @@ async def test_free_text_is_routed_in_both_languages(desk: Desk, clock: Clock) -
                   "registra 2 horas en website el lunes que viene"):
         refused = await desk.chat.say(ahead)  # a day to come, said any way: refused
         assert refused.status == "error" and "future day" in refused.text, (ahead, refused.text)
+    # A week or a month is not a day: which one is asked, nothing is logged.
+    for vague in ("log 2h on website last week", "registra 2 horas en website la semana pasada",
+                  "project log 2 website on:\"this month\""):
+        refused = await desk.chat.say(vague)
+        assert refused.status == "error" and "must be one day; which day of" in refused.text, \
+            (vague, refused.text)
     # No project said and none bound: the command asks which; a number it cannot take is
     # explained as typed.
     for unnamed in ("log 2h", "registra 2 horas ayer"):
