@@ -30,6 +30,12 @@ def N_(message: str) -> str:
     return message
 
 
+def NP_(context: str, message: str) -> str:
+    """Like :func:`N_`, for a word whose translation depends on what it is said of; translate
+    it with ``pgettext(context, message)`` (a meeting is "cancelada", a project "cancelado")."""
+    return message
+
+
 def normalize_locale(value: str | None) -> str | None:
     """Map ``es-ES``, ``es_MX`` or ``Español`` to a supported language code, else ``None``."""
     if not value:
@@ -67,7 +73,9 @@ def _catalogue(locale: str) -> _Catalogue:
             if all(forms):
                 plurals[str(message.id[0])] = forms
         elif message.string:
-            messages[str(message.id)] = str(message.string)
+            key = str(message.id)
+            messages[f"{message.context}\x04{key}" if message.context else key] = \
+                str(message.string)
     # The catalogue's own C expression (its Plural-Forms header), as gettext evaluates it.
     return _Catalogue(messages, plurals, stdlib_gettext.c2py(catalogue.plural_expr))
 
@@ -97,6 +105,19 @@ class Translator:
 
     __call__ = gettext
     _ = gettext
+
+    def pgettext(self, context: str, message: str, /, **values: object) -> str:
+        """Translate ``message`` as said of ``context``, else as :meth:`gettext` would.
+
+        Example:
+            >>> es = Translator("es")
+            >>> es.pgettext("meeting", "cancelled"), es.gettext("cancelled")
+            ('cancelada', 'cancelado')
+        """
+        # "\x04" joins a context to its msgid, as in gettext's own catalogues.
+        if (text := self._catalogue.messages.get(f"{context}\x04{message}")) is None:
+            return self.gettext(message, **values)
+        return text.format(**values) if values else text
 
     def ngettext(self, singular: str, plural: str, count: int, /, **values: object) -> str:
         """The form of a message that fits ``count``, filled like :meth:`gettext`.

@@ -11,7 +11,7 @@ from bot.commands import registry
 from bot.commands.common import add_pager, page_window, refuse_past_the_end
 from bot.context import Context
 from bot.core import Attachment, Button, Field, Reply, Role, UserError
-from bot.i18n import N_, Translator
+from bot.i18n import N_, NP_, Translator
 from bot.meetings.invite import INVITE_MIME, Invitee, ics_invite, invite_filename
 from bot.meetings.jitsi import room_name
 from bot.meetings.links import (
@@ -38,7 +38,8 @@ DEFAULT_MINUTES = 30
 REMINDER_MINUTES = 10  # before the start, unless the workspace sets `reminder`
 FOLLOWUP_MINUTES = 5  # after the end, unless the workspace sets `followup`
 STATUS_LABELS = {MeetingStatus.SCHEDULED: N_("scheduled"), MeetingStatus.LIVE: N_("live"),
-                 MeetingStatus.ENDED: N_("ended"), MeetingStatus.CANCELLED: N_("cancelled")}
+                 MeetingStatus.ENDED: N_("ended"),
+                 MeetingStatus.CANCELLED: NP_("meeting", "cancelled")}
 
 
 RSVP_LABELS = {Rsvp.PENDING: N_("invited"), Rsvp.YES: N_("coming"), Rsvp.NO: N_("not coming"),
@@ -181,7 +182,7 @@ async def meeting_list(ctx: Context, project: ProjectRef | None = None, *,
         return Reply(text=_("No meetings to show. Schedule one with `/meeting schedule website "
                             "tomorrow 3pm`."), status="info")
     items = [f"#{m.id} *{m.title}* · {_.datetime(m.starts_at, ctx.timezone)} · "
-             f"{_(STATUS_LABELS[_status(m, now)])}" for m in found.rows]
+             f"{_.pgettext('meeting', STATUS_LABELS[_status(m, now)])}" for m in found.rows]
     reply = Reply(title=_("{project} meetings ({period})", project=row.name,
                           period=_(PERIOD_LABELS[period])) if row else
                   _("Meetings ({period})", period=_(PERIOD_LABELS[period])), items=items)
@@ -539,7 +540,8 @@ def _fields(ctx: Context, meeting: Meeting, project: Project) -> list[Field]:
     return [Field(_("Project"), project.name),
             Field(_("When"), _.datetime(meeting.starts_at, ctx.timezone)),
             Field(_("Duration"), _("{minutes} min", minutes=meeting.duration_minutes)),
-            Field(_("Status"), _(STATUS_LABELS[_status(meeting, ctx.services.clock())]))]
+            Field(_("Status"), _.pgettext("meeting",
+                                          STATUS_LABELS[_status(meeting, ctx.services.clock())]))]
 
 
 def _participant_line(ctx: Context, participant: Participant) -> str:

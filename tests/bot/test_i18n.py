@@ -4,8 +4,9 @@ The strings are collected the way a translator would need them:
 
 * literals passed to ``_()``, ``ctx._()``, ``self._()``, ``cx.translator()``, ``gettext()``
   and ``N_()`` anywhere in ``bot/`` (Babel's extractor, plus an ``ast`` pass that also sees
-  calls inside f-strings, which Babel's tokenizer misses before Python 3.12), and the
-  singular and plural pairs passed to ``_.ngettext()``;
+  calls inside f-strings, which Babel's tokenizer misses before Python 3.12), the
+  singular and plural pairs passed to ``_.ngettext()``, and the context and message pairs
+  passed to ``NP_()`` and ``_.pgettext()``;
 * the command help, translated at help time: each command's summary, each argument's help
   and each group's summary;
 * the labels of choice arguments (``on hold``, ``low``, ``guest``), which the parser
@@ -33,6 +34,7 @@ from bot.registry import Registry
 BOT_DIR = Path(bot.__file__).parent
 KEYWORDS = ("_", "N_", "gettext", "translator")
 PLURAL = "ngettext"
+CONTEXTUAL = ("NP_", "pgettext")
 SPANISH_PO = LOCALE_DIR / "es" / "LC_MESSAGES" / "messages.po"
 _CODE_SPAN = re.compile(r"`[^`]*`")
 
@@ -41,6 +43,7 @@ _CODE_SPAN = re.compile(r"`[^`]*`")
 
 
 # A msgid: a plain message, or the (singular, plural) pair of one that depends on a count.
+# A message said of something (``pgettext``) is its context and text joined by "\x04".
 Msgid = str | tuple[str, str]
 
 
@@ -49,9 +52,10 @@ def babel_msgids(directory: Path) -> set[Msgid]:
     found: set[Msgid] = set()
     for _filename, _lineno, message, _comments, _context in extract_from_dir(
             directory, method_map=[("**.py", "python")],
-            keywords={**{keyword: None for keyword in KEYWORDS}, PLURAL: (1, 2)}):
+            keywords={**{keyword: None for keyword in KEYWORDS}, PLURAL: (1, 2),
+                      **{keyword: ((1, "c"), 2) for keyword in CONTEXTUAL}}):
         if isinstance(message, str) and message:
-            found.add(message)
+            found.add(f"{_context}\x04{message}" if _context else message)
         elif isinstance(message, tuple) and all(message):
             found.add((message[0], message[1]))
     return found
@@ -83,6 +87,9 @@ def ast_msgids(directory: Path) -> set[Msgid]:
             elif name == PLURAL and len(node.args) > 1 and (singular := _literal(node.args[0])) \
                     and (plural := _literal(node.args[1])):
                 found.add((singular, plural))
+            elif name in CONTEXTUAL and len(node.args) > 1 and (
+                    context := _literal(node.args[0])) and (message := _literal(node.args[1])):
+                found.add(f"{context}\x04{message}")
     return found
 
 
@@ -123,11 +130,14 @@ def test_extraction_sees_every_way_a_string_is_marked(tmp_path: Path) -> None:
         '_("split "\n  "literal")\n'
         'f"{_(\'inside an f-string\')} and {ctx._(\'another\')}"\n'
         '_(variable)\n'
-        '_.ngettext("{count} day", "{count} days", n)\n',
+        '_.ngettext("{count} day", "{count} days", n)\n'
+        'NP_("meeting", "cancelled")\n'
+        'f"{_.pgettext(\'project\', \'on hold\')}"\n',
         encoding="utf-8")
     assert source_msgids(tmp_path) == {
         "attribute", "translator attribute", "self attribute", "marked", "split literal",
-        "inside an f-string", "another", ("{count} day", "{count} days")}
+        "inside an f-string", "another", ("{count} day", "{count} days"),
+        "meeting\x04cancelled", "project\x04on hold"}
 
 
 def test_sources_and_registry_yield_strings(required: set[Msgid]) -> None:
@@ -153,7 +163,8 @@ def _translations(msgid: Msgid, spanish: Catalog) -> list[tuple[str, str]]:
     Spanish has two plural forms, like English: the singular for one, the plural for the rest.
     """
     key = msgid[0] if isinstance(msgid, tuple) else msgid
-    message = spanish.get(key)
+    context, _sep, key = key.rpartition("\x04")
+    message = spanish.get(key, context=context or None)
     if message is None or message.fuzzy or isinstance(msgid, tuple) != isinstance(
             message.string, tuple):
         return []
@@ -162,7 +173,7 @@ def _translations(msgid: Msgid, spanish: Catalog) -> list[tuple[str, str]]:
         if tuple(message.id) != msgid or len(forms) != 2 or not all(forms):
             return []
         return list(zip(msgid, forms, strict=True))
-    return [(msgid, str(message.string))] if message.string else []
+    return [(key, str(message.string))] if message.string else []
 
 
 def _order(msgid: Msgid) -> str:
