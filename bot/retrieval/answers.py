@@ -195,10 +195,13 @@ class Retriever:
         kept = {language: asked[language] & set(analyzer(words, language))
                 for language, words in verbatim.items()}
 
+        shared_words: dict[tuple[int, int], int] = {}  # by (transcript, position)
+
         def close_enough(m: Moment, r: float) -> bool:
             language = languages[m.transcript_id]
             terms = asked[language]
             shared = terms & set(analyzer(m.text, language))
+            shared_words[m.transcript_id, m.position] = len(shared)
             if by_word and shared:
                 return True
             if language in unread:  # two words of a translation, or one it kept as asked
@@ -207,7 +210,13 @@ class Retriever:
                                                 or bool(shared & kept.get(language, set())))
             return r >= MIN_SIMILARITY_WITHOUT_WORDS or (r >= MIN_SIMILARITY and bool(shared))
 
-        found = [replace(m, score=rank) for rank, r, m in scored if close_enough(m, r)][:limit]
+        found = [replace(m, score=rank) for rank, r, m in scored if close_enough(m, r)]
+        if project_id is None:
+            # Telling projects apart, MiniLM's closeness is not comparable across languages
+            # (any two Spanish sentences look alike to it): the line that shares more of
+            # the question's words, as asked or translated, names the project.
+            found.sort(key=lambda m: -shared_words[m.transcript_id, m.position])
+        found = found[:limit]
         if found and limit > 1 and _ASKS_WHY.search(query):
             found = await self._with_reasons(store, found, limit)
         return found

@@ -911,6 +911,11 @@ async def test_a_question_in_the_other_language_is_translated_first(
     await desk.chat.ok("project log 2 app")
     hours = await desk.chat.ok("ask how many hours did we log this week? project:app")
     assert hours.text.startswith("Hours logged this week: 2") and not hours.citations
+    # With no project named, the Spanish decisions of Tienda and App share one word with
+    # this question, the English one of Website two of its translation: Website is asked.
+    content = await desk.chat.ok("ask ¿qué decidimos sobre la congelación del contenido?")
+    assert content.title == "About Website" and "content freeze" in content.text, \
+        (content.title, content.text)
     # A name the translation keeps as asked is no coincidence: one is enough.
     clock.advance(days=1)
     await desk.meeting_with(desk.chat, "Tienda", "Plataforma", PLATAFORMA, new_project=False)
