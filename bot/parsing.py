@@ -413,7 +413,11 @@ _SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP", "us$": "USD"}
 
 
 def parse_money(value: Any, locale: str = "en") -> Money | None:
-    """``12000``, ``12k``, ``1.5m``, ``€1.500,50``, ``12000 EUR``, ``USD 5,000`` → Money."""
+    """``12000``, ``12k``, ``1.5m``, ``€1.500,50``, ``12000 EUR``, ``USD 5,000`` → Money.
+
+    A single separator before three digits groups thousands in either language (``€8.000``,
+    ``8,000``): an amount of money is never written to the thousandth.
+    """
     if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
         return Money(_cents(Decimal(str(value))))
     text = str(value).strip()
@@ -430,6 +434,9 @@ def parse_money(value: Any, locale: str = "en") -> Money | None:
     if text[-1:].casefold() in {"k", "m"}:
         multiplier = Decimal(1000) if text[-1].casefold() == "k" else Decimal(1_000_000)
         text = text[:-1]
+    if multiplier == 1 and re.fullmatch(r"[+-]?\d{1,3}[.,]\d{3}", text):
+        # Money has no thousandths: "€8.000" and "8,000" are eight thousand in any language.
+        text = text.replace(".", "").replace(",", "")
     amount = _decimal(text, locale)
     if amount is None:
         return None

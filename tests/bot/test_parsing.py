@@ -130,6 +130,12 @@ def test_not_hours(text: str) -> None:
     ("€1.500,50", "es", Money(Decimal("1500.50"), "EUR")),
     ("1.500", "es", Money(Decimal("1500.00"))),
     ("$85", "en", Money(Decimal("85.00"), "USD")),
+    # Three digits after a single mark group thousands in either language.
+    ("€8.000", "en", Money(Decimal("8000.00"), "EUR")),
+    ("99.999", "en", Money(Decimal("99999.00"))),
+    ("8,000", "es", Money(Decimal("8000.00"))),
+    ("8,50", "es", Money(Decimal("8.50"))),
+    ("8.5", "en", Money(Decimal("8.50"))),
 ])
 def test_money(text: str, locale: str, money: Money) -> None:
     assert parse_money(text, locale) == money
