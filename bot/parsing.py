@@ -254,6 +254,9 @@ def convert_all(command: Command, values: dict[str, Any], cx: ConvertContext) ->
     return converted
 
 
+_NEVER_EMPTY = frozenset({"name", "title"})
+
+
 def convert(param: Param, raw: Any, cx: ConvertContext) -> Any:
     """Convert one value, or raise a :class:`UserError` that says what is accepted."""
     _ = cx.translator
@@ -261,8 +264,10 @@ def convert(param: Param, raw: Any, cx: ConvertContext) -> Any:
     match param.kind:
         case Kind.TEXT | Kind.PROJECT | Kind.CLIENT | Kind.MEMBER | Kind.MEETING:
             value: Any = str(text).replace("\x00", "")  # no database stores NUL in text
-            # An optional text may be given empty (``notes:""``) to clear it.
-            if not value and (param.required or param.kind is not Kind.TEXT):
+            # An optional text may be given empty (``notes:""``) to clear it; a name or a
+            # title never: a record without one could not be named again.
+            if not value and (param.required or param.kind is not Kind.TEXT
+                              or param.name in _NEVER_EMPTY):
                 raise UserError(_("`{name}` cannot be empty.", name=param.name))
         case Kind.INTEGER:
             value = _integer(text)

@@ -53,6 +53,9 @@ async def test_create_rejects_duplicates_and_bad_values(chat: Chat) -> None:
     await chat.ok("project create Big budget:999999999999")  # the largest fits, exactly
     assert "$999,999,999,999.00" in text_of(await chat.ok("project show big"))
 
+    for blank in ('project update website name:""', 'project update website name:"   "'):
+        unnamed = await chat.say(blank)  # a project without a name could not be named again
+        assert unnamed.status == "error" and "`name` cannot be empty" in unnamed.text, blank
     bad_progress = await chat.say("project update website progress:140")
     assert bad_progress.status == "error" and "between 0 and 100" in bad_progress.text
 
