@@ -498,7 +498,9 @@ def parse_date(value: Any, cx: ConvertContext, *, past: bool = False) -> date | 
     def read(prefer: str) -> date | None:
         parsed = dateparser.parse(text, languages=languages, settings={
             "TIMEZONE": cx.timezone, "RETURN_AS_TIMEZONE_AWARE": True,
-            "PREFER_DATES_FROM": prefer, "RELATIVE_BASE": cx.now().replace(tzinfo=None)})
+            "PREFER_DATES_FROM": prefer, "RELATIVE_BASE": cx.now().replace(tzinfo=None),
+            # "1/2" is the 1st of February in Spanish, January 2nd in (American) English.
+            "DATE_ORDER": "DMY" if cx.translator.locale == "es" else "MDY"})
         return parsed.date() if parsed else None
 
     if past and _SAID_NEXT.search(text):  # "next friday" has not come, whatever is asked

@@ -151,6 +151,10 @@ def test_dates_in_both_languages() -> None:
     assert parse_date("in 2 weeks", english) == today + timedelta(days=14)
     assert parse_date("en 3 días", spanish) == today + timedelta(days=3)
     assert parse_date("31/31/2027", english) is None
+    # Day first in Spanish, month first in English.
+    assert parse_date("1/2/2027", spanish) == date(2027, 2, 1)
+    assert parse_date("1/2/2027", english) == date(2027, 1, 2)
+    assert parse_date("15/12/2027", english) == date(2027, 12, 15)  # only one way to read it
     assert parse_date("whenever", english) is None
     # Relative to the services' clock, not the machine's: a Wednesday's "next monday".
     wednesday = ConvertContext(EN, "UTC", lambda: datetime(2027, 3, 3, 12, 0, tzinfo=UTC))
