@@ -18,7 +18,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
 from bot.core import UnknownCommand, UserError
-from bot.i18n import Translator
+from bot.i18n import SUPPORTED_LOCALES, Translator
 from bot.registry import GREEDY_KINDS, Command, Kind, Money, Param, Registry
 from bot.transcripts.summarize import fold
 
@@ -548,20 +548,26 @@ _CHOICE_WORDS = {
     "high": "urgent urgente alta",
     "medium": "normal media",
     "low": "baja",
+    "manager": "gestora gerente",
+    "owner": "propietaria dueno duena",
+    "admin": "administradora administrator",
+    "guest": "invitada",
 }
 _CHOICE_SYNONYMS = {word: value for value, words in _CHOICE_WORDS.items()
                     for word in words.split()}
 
 
 def _choice(param: Param, text: str, cx: ConvertContext) -> Any:
-    """Accept the value (``on_hold``), its spaced form (``on hold``), its translated label or
-    another word for it (``done`` for ``completed``)."""
+    """Accept the value (``on_hold``), its spaced form (``on hold``), its label in either
+    language (``gestor`` for ``manager``, whatever the member's) or another word for it
+    (``done`` for ``completed``)."""
     assert param.choices is not None
     wanted = fold(text).casefold().replace(" ", "_").replace("-", "_")
     wanted = _CHOICE_SYNONYMS.get(wanted, wanted)
     for choice in param.choices:
-        label = fold(cx.translator(choice.value.replace("_", " "))).casefold().replace(" ", "_")
-        if wanted in {choice.value, label}:
+        labels = {fold(Translator(locale)(choice.value.replace("_", " "))).casefold()
+                  .replace(" ", "_") for locale in SUPPORTED_LOCALES}
+        if wanted == choice.value or wanted in labels:
             return choice
     options = [c.value for c in param.choices]
     raise UserError(cx.translator("`{name}` must be one of: {options}; got `{value}`.",

@@ -27,6 +27,8 @@ async def test_role_changes_are_guarded(chat: Chat) -> None:
     await bea.ok("role carl manager")
     assert "Carl is manager" in (await chat.ok("role carl")).text
     assert (await bea.ok("role carl manager")).text == "Carl is already manager."
+    # A role's name in the other language is that role too, whatever the asker's language.
+    assert (await bea.ok("role carl gestor")).text == "Carl is already manager."
     no_owner = await bea.say("role carl owner")
     assert no_owner.status == "error" and "Only the owner role" in no_owner.text
 
