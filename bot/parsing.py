@@ -160,19 +160,18 @@ def bind(command: Command, tokens: list[Token], _: Translator,
                     i += 1
                 values[param.name] = raw
                 continue
-            if close := [n for n in names if _is_typo(key, n)]:
+            if close := [n for n in names if _is_typo(key, n)
+                         or _SPANISH_OPTIONS.get(fold(key)) == n]:
                 raise UserError(_("Unknown option `{option}`.", option=f"{key}:"),
                                 suggestions=[f"{n}:" for n in close])
-            if match.group(2) and registry:
-                if others := [c for c in registry.in_group(command.group)
-                              if c.param(key) is not None]:
-                    raise UserError(_("`/{command}` has no `{option}` option; `/{other}` has.",
-                                      command=command.name, option=f"{key}:",
-                                      other=others[0].name))
-                # A name is never written ``title:x``; a question may well quote one.
-                if takes_a_name and any(c.param(key) is not None for c in registry):
-                    raise UserError(_("`/{command}` has no `{option}` option.",
-                                      command=command.name, option=f"{key}:"))
+            if match.group(2) and registry and (others := [
+                    c for c in registry.in_group(command.group) if c.param(key) is not None]):
+                raise UserError(_("`/{command}` has no `{option}` option; `/{other}` has.",
+                                  command=command.name, option=f"{key}:", other=others[0].name))
+            # A name is never written ``title:x``; a question may well quote one.
+            if takes_a_name and match.group(2) and not match.group(2).startswith("//"):
+                raise UserError(_("`/{command}` has no `{option}` option.",
+                                  command=command.name, option=f"{key}:"))
         loose.append(token.value)
 
     positional = [p for p in command.params if p.positional and p.name not in values]
@@ -195,6 +194,17 @@ def bind(command: Command, tokens: list[Token], _: Translator,
     return values
 
 
+# Option names stay English on every front door; said in Spanish, they are pointed to.
+_SPANISH_OPTIONS = {
+    "presupuesto": "budget", "estado": "status", "telefono": "phone", "correo": "email",
+    "cliente": "client", "tarifa": "rate", "estimacion": "estimate", "entrega": "due",
+    "fecha": "due", "vencimiento": "due", "inicio": "start", "titulo": "title", "nota": "note",
+    "notas": "notes", "idioma": "language", "zona": "timezone", "moneda": "currency",
+    "descripcion": "description", "progreso": "progress", "prioridad": "priority",
+    "duracion": "duration", "participantes": "participants", "proyecto": "project",
+    "nombre": "name", "contacto": "contact", "etiquetas": "tags", "empresa": "company",
+    "reunion": "meeting", "dia": "on", "pagina": "page", "responsable": "owner",
+}
 _HOURS_TAIL = re.compile(r"(?:\d+\s*)?(?:h|hs|hrs?|hours?|horas?|m|mins?|minutes?|minutos?)",
                          re.IGNORECASE)
 

@@ -89,6 +89,10 @@ def test_a_colon_that_is_not_an_option_stays_text() -> None:
     # Any command's option after a name is a mistake too; a question may quote one.
     ("project create Web3 title:x", "`/project create` has no `title:` option."),
     ("client create Foo status:active", "`/client create` has no `status:` option."),
+    ("project create Foo titel:x", "`/project create` has no `titel:` option."),
+    ("project create Bar estado:activo", "Unknown option `estado:`"),  # said in Spanish
+    ("ask how is it going? proyecto:web", "Unknown option `proyecto:`"),
+    ("ask what does estado:activo mean?", None),  # not an option of `ask`, in any language
     ("meeting now web title:\"Sync: status\"", None),
     ("meeting schedule web tomorrow 3pm see http://x.example/a", None),
     ("ask what does status:active mean?", None),  # no other `ask` takes `status:`
@@ -160,3 +164,9 @@ def test_dates_in_both_languages() -> None:
     wednesday = ConvertContext(EN, "UTC", lambda: datetime(2027, 3, 3, 12, 0, tzinfo=UTC))
     assert parse_date("next monday", wednesday) == date(2027, 3, 8)
     assert parse_date("tomorrow", wednesday) == date(2027, 3, 4)
+
+
+def test_an_option_named_in_spanish_points_to_its_english_name() -> None:
+    with pytest.raises(UserError) as raised:
+        parse(registry, 'client update acme teléfono:"+34 600 111 222"', EN)
+    assert raised.value.suggestions == ["phone:"]
