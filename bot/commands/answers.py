@@ -89,6 +89,9 @@ _PERIOD = re.compile(
 # del cliente"), who is on the project.
 _WHO_TO_REACH = re.compile(rf"\b(?:{_TOPICS['contact']}|{_TOPICS['billing']}|clients?|"
                            rf"clientes?|{_TOPICS['team']})\b", re.IGNORECASE)
+# A contact detail, asked of a client by name: "what is Globex's email?".
+_CONTACT_DETAIL = re.compile(r"\b(?:e-?mails?|phones?|phone numbers?|correos?|tel[eé]fonos?|"
+                             r"addresse?s?|direcci[oó]n|contact details)\b", re.IGNORECASE)
 # "How is the website doing?", "¿cómo va la web?": its numbers at a glance.
 _HOW_IS_IT_GOING = re.compile(r"\bhow(?:'s| is| are)\b.*\b(?:doing|going|coming along)\b|"
                               r"\bc[oó]mo (?:va|van|vamos)\b|\bon (?:track|schedule)\b|"
@@ -509,7 +512,14 @@ async def _facts(ctx: Context, project: Project, question: str) -> list[str]:
     asked = {topic for topic in _TOPICS if _names_topic(topic, question)}
     if _HOW_IS_IT_GOING.search(question):
         asked |= {"status", "budget", "hours", "due", "risks"}
+    # "Globex's email", "el teléfono de Initech": the client named is asked for its details.
+    client = await ctx.db.client(project.client_id) if project.client_id else None
+    if client and _CONTACT_DETAIL.search(question) and mentioned(
+            question, [(0, name) for name in (client.name, client.company) if name]) is not None:
+        asked.add("contact")
     facts: list[str] = []
+    if asked & {"budget", "rate"} and not ctx.can(Role.MANAGER):
+        facts.append(_("Budgets and rates are shown to managers and up."))
     logged = await ctx.db.hours_logged(project.id)
     by_member = await ctx.db.hours_by_member(project.id) if asked & {"hours", "team"} else []
     if "budget" in asked and ctx.can(Role.MANAGER):
@@ -571,8 +581,7 @@ async def _facts(ctx: Context, project: Project, question: str) -> list[str]:
     if "risks" in asked:
         risks, _notes = await project_risks(ctx, project)
         facts += [f"⚠ {risk}" for risk in risks] or [_("No risks found.")]
-    if asked & {"contact", "billing"} and project.client_id is not None and (
-            client := await ctx.db.client(project.client_id)):
+    if asked & {"contact", "billing"} and client is not None:
         facts += _client_facts(ctx, client, billing="billing" in asked)
     if "team" in asked:
         facts += await _team_facts(ctx, project, by_member)

@@ -224,11 +224,17 @@ async def test_the_clients_record_says_who_to_reach(desk: Desk) -> None:
     contact = await desk.chat.ok("ask who is the contact for acme?")
     assert contact.text == "Client: Acme Corp · Marta Gómez, marta@acme.com."
     assert not contact.citations
+    # A contact detail asked of the client by its name.
+    for detail in ("what is acme's email?", "¿cuál es el correo de acme?"):
+        said = await desk.chat.in_thread(detail).ok(f"ask {detail}")
+        assert said.text == "Client: Acme Corp · Marta Gómez, marta@acme.com.", detail
     # Billing details are for managers, as in `client show`.
     owner = await desk.chat.ok("ask what's the billing email of acme?")
     assert "Billing: billing@acme.com." in owner.text
     member = await desk.chat.as_user("U2", "Bea").ok("ask what's the billing email of acme?")
     assert "marta@acme.com" in member.text and "billing@" not in member.text
+    rate = await desk.chat.as_user("U2", "Bea").ok("ask what is the hourly rate of website?")
+    assert rate.text == "Budgets and rates are shown to managers and up.", rate.text
     # A question about the contact form is about the meetings, not about the client.
     for about_the_work in ("ask who will fix the contact form?", "ask what about older phones?"):
         form = await desk.chat.in_thread(about_the_work).ok(about_the_work)
