@@ -525,11 +525,42 @@ _CREATE_PROJECT = [re.compile(pattern, re.IGNORECASE) for pattern in (
     r"(?P<client>.+?))?[.!]?$")]
 
 
+# "… with a budget of 8000 euros and a rate of 90 an hour", "… con un presupuesto de 8.000 €".
+_AMOUNT = (r"(?P<amount>[€$£]?\s?\d[\d.,]*\s?[kKmM]?)(?:\s?(?P<currency>€|\$|£|(?-i:[A-Z]{3})\b|"
+           r"euros?|dollars?|d[oó]lares|pounds?|libras?))?")
+_PROJECT_AMOUNTS = {
+    "budget": re.compile(rf",?\s+(?:with|con|and|y)\s+(?:a\s+|an\s+|un\s+)?(?:budget|"
+                         rf"presupuesto)\s+(?:of\s+|de\s+)?{_AMOUNT}", re.IGNORECASE),
+    "rate": re.compile(rf",?\s+(?:with|con|and|y)\s+(?:a\s+|an\s+|una\s+)?(?:(?:hourly\s+)?"
+                       rf"rate|tarifa(?:\s+por\s+hora)?)\s+(?:of\s+|de\s+)?{_AMOUNT}"
+                       rf"(?:\s*(?:/\s?h|per hour|an hour|la hora|por hora))?", re.IGNORECASE),
+}
+_CURRENCY_WORDS = {"euro": "EUR", "dollar": "USD", "dolar": "USD", "pound": "GBP",
+                   "libra": "GBP"}
+
+
+def _amounts_said(text: str) -> tuple[str, dict[str, str]]:
+    """``text`` without the budget and rate it states, and those amounts as the command
+    takes them ("8000 EUR")."""
+    said = {}
+    for field, pattern in _PROJECT_AMOUNTS.items():
+        if found := pattern.search(text):
+            currency = (found["currency"] or "").casefold().rstrip("s").replace("ó", "o")
+            currency = _CURRENCY_WORDS.get(currency, found["currency"] or "")
+            said[field] = f"{found['amount'].strip()} {currency}".strip()
+            text = text[:found.start()] + text[found.end():]
+    return text, said
+
+
 @_rule(*_CREATE_PROJECT)
 async def _create_project(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
-    if _MORE_THAN_A_NAME.search(match["name"]):
+    text, amounts = _amounts_said(match.string)
+    if amounts and not (match := match.re.match(text)):  # type: ignore[assignment]
         return Routed("help", {"topic": "project create"})
-    args = {"name": match["name"].strip("\"'“”")}
+    if _MORE_THAN_A_NAME.search(match["name"]) or (
+            match["client"] and _MORE_THAN_A_NAME.search(match["client"])):
+        return Routed("help", {"topic": "project create"})
+    args = {"name": match["name"].strip("\"'“”"), **amounts}
     if match["client"]:  # as typed when unknown, for the command to suggest
         args["client"] = await projects.client(match["client"]) or match["client"]
     return Routed("project create", args)

@@ -867,6 +867,16 @@ async def test_free_text_is_routed_in_both_languages(desk: Desk, clock: Clock) -
     assert mistyped.status == "error" and "Did you mean: `project`?" in mistyped.text
 
 
+    # A budget and a rate said with the name are set with it.
+    for said, budget, rate in (
+            ("create a project called Portal for Acme with a budget of 8000", "$8,000.00", None),
+            ("crea un proyecto llamado Tienda para Acme con un presupuesto de 8.000 euros y una "
+             "tarifa de 90 por hora", "€8,000.00", "€90.00"),
+            ("new project Landing with a budget of 12k and a rate of 100/h", "$12,000.00",
+             "$100.00")):
+        shown = text_of(await desk.chat.ok(said))
+        assert f"Budget: {budget}" in shown, (said, shown)
+        assert rate is None or f"Hourly rate: {rate}" in shown, said
 async def test_a_spanish_question_finds_spanish_speech(desk: Desk, clock: Clock) -> None:
     await desk.chat.ok("settings language:es")
     await desk.meeting_with(desk.chat, "Tienda", "Revisión semanal", LANZAMIENTO)
