@@ -865,8 +865,6 @@ async def test_free_text_is_routed_in_both_languages(desk: Desk, clock: Clock) -
     assert (await desk.chat.ok("acme")).title == "#1 Acme"
     mistyped = await desk.chat.say("projct list")
     assert mistyped.status == "error" and "Did you mean: `project`?" in mistyped.text
-
-
     # A budget and a rate said with the name are set with it.
     for said, budget, rate in (
             ("create a project called Portal for Acme with a budget of 8000", "$8,000.00", None),
@@ -877,6 +875,8 @@ async def test_free_text_is_routed_in_both_languages(desk: Desk, clock: Clock) -
         shown = text_of(await desk.chat.ok(said))
         assert f"Budget: {budget}" in shown, (said, shown)
         assert rate is None or f"Hourly rate: {rate}" in shown, said
+
+
 async def test_a_spanish_question_finds_spanish_speech(desk: Desk, clock: Clock) -> None:
     await desk.chat.ok("settings language:es")
     await desk.meeting_with(desk.chat, "Tienda", "Revisión semanal", LANZAMIENTO)
