@@ -102,7 +102,7 @@ async def settings(ctx: Context, *, timezone: str | None = None, language: str |
             raise UserError(_("`{value}` is not a language I speak; use one of: {options}.",
                               value=language, options=", ".join(SUPPORTED_LOCALES)))
     if currency is not None:
-        currency = currency_of(ctx, None, currency, "USD")
+        currency = currency_of(ctx, (), currency, "USD")
     extra = _workspace_extras(ctx, currency=currency, reminder=reminder, followup=followup,
                               jitsi_url=jitsi_url, jitsi_app_id=jitsi_app_id,
                               jitsi_secret=jitsi_secret)
@@ -144,7 +144,7 @@ def _workspace_extras(ctx: Context, **given: object) -> dict[str, object]:
     _ = ctx._
     extra: dict[str, object] = {}
     if given["currency"] is not None:
-        extra["currency"] = currency_of(ctx, None, str(given["currency"]), "USD")
+        extra["currency"] = currency_of(ctx, (), str(given["currency"]), "USD")
     for name in ("reminder", "followup"):
         if given[name] is not None:
             extra[f"{name}_minutes"] = given[name]

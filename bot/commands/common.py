@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -43,9 +44,20 @@ def add_pager(ctx: Context, reply: Reply, *, page: int, total: int, command: str
                                     f"{command} page:{page + 1}"))
 
 
-def currency_of(ctx: Context, money: Money | None, explicit: str | None, fallback: str) -> str:
-    """The currency a money argument is in: named in it, given apart, or the default."""
-    code = (explicit or (money.currency if money else None) or fallback).upper()
+def currency_of(ctx: Context, amounts: Sequence[Money | None], explicit: str | None,
+                fallback: str) -> str:
+    """The one currency of money arguments: given apart, named in them, or the default.
+
+    Raises:
+        UserError: an unknown code, or amounts (and ``currency:``) naming different ones.
+    """
+    named = {money.currency.upper() for money in amounts if money and money.currency}
+    if explicit:
+        named.add(explicit.upper())
+    if len(named) > 1:
+        raise UserError(ctx._("A project's budget and rate are in one currency; got {codes}.",
+                              codes=", ".join(sorted(named))))
+    code = (named.pop() if named else fallback).upper()
     if not is_currency(code):
         raise UserError(ctx._("`{code}` is not a currency code; use one like USD, EUR or MXN.",
                               code=code))

@@ -121,10 +121,11 @@ async def project_create(ctx: Context, name: str, *, client: ClientRef | None = 
     project = await ctx.db.add(Project(
         name=name, name_key=name_key(name), client_id=client_row.id if client_row else None,
         budget=budget.amount if budget else None,
-        currency=currency_of(ctx, budget or rate, currency,
+        currency=currency_of(ctx, (budget, rate), currency,
                              workspace.settings.get("currency", "USD")),
         hourly_rate=rate.amount if rate else None, estimated_hours=estimate,
-        start_date=start, due_date=due, status=status, progress=0,
+        start_date=start, due_date=due, status=status,
+        progress=100 if status is ProjectStatus.COMPLETED else 0,
         language=_language(ctx, language), description=optional_text(description)))
     return Reply(text=_("Project {name} created (#{id}).", name=f"*{project.name}*",
                         id=project.id), fields=await _fields(ctx, project))
@@ -195,7 +196,14 @@ async def project_update(ctx: Context, project: ProjectRef | None = None, *,
     if client is not None:
         row.client_id = (await ctx.client(client)).id
     if budget is not None or rate is not None or currency is not None:
-        row.currency = currency_of(ctx, budget or rate, currency, row.currency)
+        code = currency_of(ctx, (budget, rate), currency, row.currency)
+        kept = (row.budget if budget is None else None, row.hourly_rate if rate is None else None)
+        if code != row.currency and currency is None and any(v is not None for v in kept):
+            # The amount not given would change currency with no word: say so instead.
+            raise UserError(_("{name}'s budget and rate are in {current}; to change both to "
+                              "{code}, add `currency:{code}`.", name=row.name,
+                              current=row.currency, code=code))
+        row.currency = code
     if budget is not None:
         row.budget = budget.amount
     if rate is not None:

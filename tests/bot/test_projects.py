@@ -29,6 +29,18 @@ async def test_create_show_list_and_update(chat: Chat) -> None:
         assert f"Status: {status}" in text_of(await chat.ok("project show #1")), word
     unknown = await chat.say("project update #1 status:someday")
     assert unknown.status == "error" and "must be one of: planning, active" in unknown.text
+    # One currency for the budget and the rate: a new one is said, never slipped in.
+    slipped = await chat.say('project update #1 budget:"15000 EUR"')
+    assert slipped.status == "error" and "are in USD; to change both to EUR, add " \
+        "`currency:EUR`" in slipped.text
+    await chat.ok('project update #1 budget:"15000 EUR" currency:EUR')
+    assert "€85.00" in text_of(await chat.ok("project show #1"))
+    for mixed in ('project create Mixed budget:"8000 EUR" rate:"90 USD"',
+                  'project create Mixed budget:"8000 EUR" currency:GBP'):
+        refused = await chat.say(mixed)
+        assert refused.status == "error" and "in one currency" in refused.text, mixed
+    finished = text_of(await chat.ok("project create Done status:completed"))
+    assert "Progress: 100%" in finished
 
 
 async def test_create_rejects_duplicates_and_bad_values(chat: Chat) -> None:
