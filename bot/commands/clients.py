@@ -7,6 +7,7 @@ import re
 from bot.commands import registry
 from bot.commands.common import (
     add_pager,
+    changed_options,
     confirm,
     optional_text,
     page_window,
@@ -194,10 +195,10 @@ async def client_update(ctx: Context, client: ClientRef, *, name: str | None = N
         row.priority = priority
     if tags is not None:
         row.tags = _tags(tags) or []
-    changed = sorted([*given, *(k for k, v in (("name", name), ("priority", priority),
-                                                ("tags", tags)) if v is not None)])
+    changed = [*given, *(k for k, v in (("name", name), ("priority", priority), ("tags", tags))
+                         if v is not None)]
     return Reply(text=_("Client {name} updated: {changes}.", name=f"*{row.name}*",
-                        changes=", ".join(changed)))
+                        changes=changed_options(ctx, changed)))
 
 
 @registry.command("client archive", role=Role.MANAGER)

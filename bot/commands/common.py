@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -10,6 +10,7 @@ from babel.numbers import is_currency
 
 from bot.context import Context
 from bot.core import Button, Reply, UserError
+from bot.i18n import N_
 from bot.registry import Money
 from storage import Page
 
@@ -97,3 +98,21 @@ def optional_text(value: str | None) -> str | None:
 def percent(part: Decimal, whole: Decimal) -> int:
     """``part`` as a whole percentage of ``whole`` (0 when there is no whole)."""
     return round(part * 100 / whole) if whole else 0
+
+
+# What an option changes, as a reply names it ("updated: budget, hourly rate").
+OPTION_LABELS = {
+    "name": N_("name"), "status": N_("status"), "progress": N_("progress"),
+    "client": N_("client"), "budget": N_("budget"), "currency": N_("currency"),
+    "rate": N_("hourly rate"), "estimate": N_("estimate"), "start": N_("start date"),
+    "due": N_("due date"), "language": N_("language"), "description": N_("description"),
+    "company": N_("company"), "contact": N_("contact"), "email": N_("email"),
+    "phone": N_("phone"), "billing_email": N_("billing email"),
+    "billing_address": N_("billing address"), "tax_id": N_("tax id"), "notes": N_("notes"),
+    "tags": N_("tags"), "priority": N_("priority"),
+}
+
+
+def changed_options(ctx: Context, options: Iterable[str]) -> str:
+    """The options a command changed, named in the asker's language, in its order."""
+    return ", ".join(sorted(ctx._(OPTION_LABELS.get(option, option)) for option in options))

@@ -12,6 +12,7 @@ from bot.commands import registry
 from bot.commands.common import (
     PAGE_SIZE,
     add_pager,
+    changed_options,
     confirm,
     currency_of,
     forget_after_commit,
@@ -221,7 +222,7 @@ async def project_update(ctx: Context, project: ProjectRef | None = None, *,
     if language is not None:
         row.language = _language(ctx, language)
     return Reply(text=_("Project {name} updated: {changes}.", name=f"*{row.name}*",
-                        changes=", ".join(sorted(changes))), fields=await _fields(ctx, row))
+                        changes=changed_options(ctx, changes)), fields=await _fields(ctx, row))
 
 
 @registry.command("project delete", role=Role.ADMIN, aliases=("project remove",))

@@ -21,7 +21,13 @@ async def test_create_show_update_and_history(chat: Chat) -> None:
                      "Website"):
         assert expected in shown
 
-    await chat.ok('client update acme phone:"+34 611 000 000" priority:low notes:"Pays late"')
+    updated = await chat.ok('client update acme phone:"+34 611 000 000" priority:low '
+                            'notes:"Pays late" billing_email:pay@acme.com')
+    assert updated.text == "Client *Acme* updated: billing email, notes, phone, priority."
+    await chat.ok("settings language:es --me")  # what changed is named in the asker's words
+    spanish = await chat.ok("client update acme tax_id:B87654321 phone:\"+34 611 000 000\"")
+    assert spanish.text == "Cliente *Acme* actualizado: identificación fiscal, teléfono."
+    await chat.ok("settings language:en --me")
     shown = text_of(await chat.ok("client show #1"))
     assert "+34 611 000 000" in shown and "low" in shown and "Pays late" in shown
     await chat.ok('client update acme notes:""')
