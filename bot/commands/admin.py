@@ -161,16 +161,32 @@ def _workspace_extras(ctx: Context, **given: object) -> dict[str, object]:
     return extra
 
 
+_OFFSET = re.compile(r"^(?:utc|gmt)?\s*([+-])\s*(\d{1,2})(?::?00)?$", re.IGNORECASE)
+
+
 def _timezone(ctx: Context, value: str) -> str:
-    zones = available_timezones()
-    wanted = value.strip().replace(" ", "_")
-    match = next((z for z in zones if z.casefold() == wanted.casefold()), None)
-    if match is None:
-        close = process.extract(wanted, sorted(zones), scorer=fuzz.WRatio, limit=3,
-                                score_cutoff=60)
-        raise UserError(ctx._("`{value}` is not a time zone; use a name like Europe/Madrid.",
-                              value=value), suggestions=[c[0] for c in close])
-    return match
+    """A time zone by its name ("Europe/Madrid") or, when only one has it, its city ("madrid")."""
+    zones = sorted(available_timezones())
+    wanted = value.strip().replace(" ", "_").casefold()
+    cities: dict[str, list[str]] = {}
+    for zone in zones:
+        if zone.startswith("Etc/"):
+            continue  # "GMT+2" there is two hours behind UTC: never a city's name
+        cities.setdefault(zone.rsplit("/", 1)[-1].casefold(), []).append(zone)
+    if match := next((z for z in zones if z.casefold() == wanted), None):
+        return match
+    if offset := _OFFSET.match(wanted):
+        # "Etc/GMT-2" is two hours ahead of UTC: those names invert the sign.
+        hours = int(offset[2]) * (1 if offset[1] == "+" else -1)
+        raise UserError(ctx._("`{value}` is a fixed offset: name a place, like Europe/Madrid, "
+                              "so that summer time is followed; a fixed offset is `{zone}`.",
+                              value=value, zone=f"Etc/GMT{-hours:+d}" if hours else "UTC"))
+    if len(found := cities.get(wanted, [])) == 1:
+        return found[0]
+    close = process.extract(wanted, list(cities), scorer=fuzz.WRatio, limit=3, score_cutoff=80)
+    raise UserError(ctx._("`{value}` is not a time zone; use a name like Europe/Madrid.",
+                          value=value),
+                    suggestions=[zone for name, _score, _i in close for zone in cities[name]][:3])
 
 
 # "help me", "help me please": words asking for help itself, not a topic.

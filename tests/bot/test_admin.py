@@ -72,6 +72,14 @@ async def test_settings_for_the_workspace_and_for_me(chat: Chat) -> None:
 
     bad_zone = await chat.say("settings timezone:Europe/Madird")
     assert bad_zone.status == "error" and "Europe/Madrid" in bad_zone.text
+    # An offset gets the fixed zone that is that offset ("Etc/GMT-2" is UTC+2), not the
+    # one of the same name two hours the other way.
+    offset = await chat.say("settings timezone:GMT+2")
+    assert offset.status == "error" and "`Etc/GMT-2`" in offset.text, offset.text
+    nothing_like = await chat.say("settings timezone:bogus")
+    assert nothing_like.status == "error" and "Did you mean" not in nothing_like.text
+    # A city that only one zone has is that zone.
+    assert "America/Mexico_City" in text_of(await chat.ok('settings timezone:"mexico city" --me'))
     bad_locale = await chat.say("settings language:klingon")
     assert bad_locale.status == "error" and "en, es" in bad_locale.text
     # An option's name written without its colon: the reply shows how to write it.
