@@ -265,17 +265,28 @@ async def project_log(ctx: Context, hours: DayHours, project: ProjectRef | None 
         /project log 2.5 website note:"design review"
         /project log 1h30 on:yesterday
     """
+    _ = ctx._
     row = await ctx.project(project)
     work_date = on or ctx.today()
     if work_date > ctx.today():
-        raise UserError(ctx._("You cannot log hours for a future day ({date}).",
-                              date=ctx._.date(work_date)))
+        raise UserError(_("You cannot log hours for a future day ({date}).",
+                          date=_.date(work_date)))
+    if row.start_date and work_date < row.start_date:
+        raise UserError(_("{name} starts on {start}; log hours from then on, or move its start "
+                          "with `/project update #{id} start:{day}`.", name=row.name,
+                          start=_.date(row.start_date), id=row.id, day=work_date.isoformat()))
+    if row.status is ProjectStatus.CANCELLED:
+        raise UserError(_("{name} is cancelled; reopen it with `/project update #{id} "
+                          "status:active` to log hours on it.", name=row.name, id=row.id))
+    if note and note.lstrip().startswith(("@", "<@")):
+        # "log 3h on website for @ana": the hours would be the sender's, with Ana as a note.
+        raise UserError(_("Hours are logged by whoever worked them: ask {who} to log theirs.",
+                          who=note.strip()))
     note = optional_text(note)
     await ctx.db.log_time(row, ctx.member_id, hours, work_date, note)
-    said = {"hours": ctx._.number(hours), "name": f"*{row.name}*",
-            "date": ctx._.date(work_date)}
-    return Reply(text=ctx._("Logged {hours} h on {name} for {date}: {note}.", note=note, **said)
-                 if note else ctx._("Logged {hours} h on {name} for {date}.", **said))
+    said = {"hours": _.number(hours), "name": f"*{row.name}*", "date": _.date(work_date)}
+    return Reply(text=_("Logged {hours} h on {name} for {date}: {note}.", note=note, **said)
+                 if note else _("Logged {hours} h on {name} for {date}.", **said))
 
 
 @registry.command("project stats", role=Role.MEMBER)

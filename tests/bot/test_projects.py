@@ -121,6 +121,16 @@ async def test_log_hours_and_stats(chat: Chat) -> None:
     await chat.ok("settings language:en --me")
     bad = await chat.say("project log lots web")
     assert bad.status == "error" and "number of hours" in bad.text
+    # Before the project started, on a cancelled one, or for someone else: refused.
+    await chat.ok(f"project update web start:{today - timedelta(days=5)}")
+    early = await chat.say(f"project log 1 web on:{today - timedelta(days=6)}")
+    assert early.status == "error" and "log hours from then on" in early.text
+    for_ana = await chat.say("project log 1 web note:@ana")
+    assert for_ana.status == "error" and "ask @ana to log theirs" in for_ana.text
+    await chat.ok("project update web status:cancelled")
+    closed = await chat.say("project log 1 web")
+    assert closed.status == "error" and "Web is cancelled; reopen it" in closed.text
+    assert "Hours logged: 9" in text_of(await chat.ok("project stats web"))  # none of them
 
 
 async def test_stats_warn_about_burn_and_overdue(chat: Chat) -> None:
