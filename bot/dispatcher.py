@@ -80,8 +80,11 @@ class _WorkspaceProjects:
             project = await project_mentioned(store.scoped(self.workspace_id), text)
             return f"#{project.id}" if project else None
 
-    async def client(self, text: str) -> str | None:
+    async def client(self, text: str, *, exact: bool = False) -> str | None:
         async with self.db.transaction() as store:
+            if exact:
+                called = await store.scoped(self.workspace_id).client_called(text)
+                return f"#{called.id}" if called else None
             names = await store.scoped(self.workspace_id).client_names()
             found = mentioned(text, names)
             found = found if found is not None else named_by_a_word(text, names)

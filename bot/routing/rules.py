@@ -38,8 +38,9 @@ class ProjectLookup(Protocol):
         """The project or client whose name ``text`` contains (see :func:`.names.mentioned`)."""
         ...
 
-    async def client(self, text: str) -> str | None:
-        """The client whose name ``text`` is, holds, or shares a word only it has."""
+    async def client(self, text: str, *, exact: bool = False) -> str | None:
+        """The client whose name ``text`` is, holds, or shares a word only it has; with
+        ``exact``, only the one called ``text`` (or whose company is)."""
         ...
 
 
@@ -510,6 +511,27 @@ async def _update_client(match: re.Match[str], projects: ProjectLookup) -> Route
         return None
     field = _CLIENT_FIELDS[fold(match["field"]).casefold().replace("-", "")]
     return Routed("client update", {"client": client, field: match["value"].strip("\"'“”")})
+
+
+# "Archive client Globex", "archiva el cliente Globex", "unarchive Globex": a client by name.
+_ARCHIVE_CLIENT = re.compile(
+    r"^(?:please\s+|por favor\s+)?(?P<verb>un-?archive|restore|desarchiva|restaura|archive|"
+    r"archiva)\s+(?:(?:the|a|al|el|la)\s+)?(?P<said>(?:client|cliente)\s+)?(?P<client>.+?)"
+    r"[.!]?$", re.IGNORECASE)
+
+
+@_rule(_ARCHIVE_CLIENT)
+async def _archive_client(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
+    # Without the word "client", its whole name is needed: "archive the acme notes" is not
+    # about archiving Acme.
+    client = await projects.client(without_article(match["client"].strip()),
+                                   exact=not match["said"])
+    if client is None:
+        return None
+    args: dict[str, Any] = {"client": client}
+    if not match["verb"].casefold().startswith("archiv"):
+        args["undo"] = True
+    return Routed("client archive", args)
 
 
 # "… with a budget of 10k": more than a name; the command's help shows how to say it all.

@@ -794,6 +794,11 @@ async def test_free_text_is_routed_in_both_languages(desk: Desk, clock: Clock) -
     listed = text_of(await desk.chat.ok("actions website"))
     item = re.search(r"#(\d+) send the final budget", listed)
     assert item and (await desk.chat.ok(f"mark action {item[1]} as done")).text.startswith("Done")
+    assert (await desk.chat.ok("archiva el cliente Umbrella")).text == \
+        "Client *Umbrella* archived."
+    assert (await desk.chat.ok("unarchive umbrella")).text == "Client *Umbrella* restored."
+    notes = await desk.chat.ok("archive the acme notes")  # no client's whole name: a question
+    assert notes.title != "Client *Acme* archived." and "archived" not in notes.text
     more = await desk.chat.ok("add client Hooli with email ana@hooli.com")  # more than a name
     assert more.title == "/client create" and "email:" in text_of(more)
     refused = await desk.chat.as_user("U9", "Zoe").say("new project Secret")
