@@ -7,6 +7,7 @@ every query is filtered by that workspace, so handlers cannot read another tenan
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -54,8 +55,10 @@ _LOG_TIME = insert(TimeEntry.__table__).returning(TimeEntry.__table__.c.id)
 
 
 def name_key(name: str) -> str:
-    """The case- and space-insensitive form names are unique by."""
-    return " ".join(name.casefold().split())
+    """The case-, accent- and space-insensitive form names are unique by: "Café Ñandú" and
+    "cafe nandu" are one name, as people type it either way."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
 
 
 T = TypeVar("T")

@@ -21,6 +21,11 @@ async def test_create_show_update_and_history(chat: Chat) -> None:
                      "Website"):
         assert expected in shown
 
+    # Names are one without their accents, as people type them either way.
+    await chat.ok('client create "Café Ñandú"')
+    twin = await chat.say('client create "cafe nandu"')
+    assert twin.status == "error" and "already exists" in twin.text
+    assert (await chat.ok("client show cafe nandu")).title.endswith("Café Ñandú")
     updated = await chat.ok('client update acme phone:"+34 611 000 000" priority:low '
                             'notes:"Pays late" billing_email:pay@acme.com')
     assert updated.text == "Client *Acme* updated: billing email, notes, phone, priority."
