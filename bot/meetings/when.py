@@ -15,6 +15,7 @@ with :mod:`zoneinfo` so that times the clocks skip are refused rather than silen
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP
@@ -77,7 +78,7 @@ _LAST_AFTERNOON_HOUR = 6  # "at 1" to "at 6" are in the afternoon; "at 7" to "at
 _DAY_PART_WORDS = frozenset({"am", "a.m.", "pm", "p.m.", "de", "in", "por", "en"})
 _PARTS_OF_DAY_ES = {"tarde": "pm", "noche": "pm", "mañana": "am", "madrugada": "am"}
 # ASCII digits only: int() refuses some other digits ("²") that \d would match.
-_HOUR = re.compile(r"\d{1,2}", re.ASCII)
+_CLOCK = re.compile(r"(\d{1,2})(?::([0-5]\d))?", re.ASCII)  # "3", "3:30"
 _HOUR_SUFFIX = re.compile(r"(\d{1,2})h(\d{2})?", re.ASCII)
 _MONTH_NUMBERS = {name: number for number, names in enumerate((
     ("jan", "ene"), ("feb",), ("mar",), ("apr", "abr"), ("may",), ("jun",), ("jul",),
@@ -154,7 +155,7 @@ def split_schedule_text(text: str) -> tuple[str, str | None, tuple[str, ...], st
         words outside the duration and mentions, and the others are ``None`` or empty
         when not given.
     """
-    tokens = _TOKEN.findall(text)
+    tokens = _TOKEN.findall(respell_clock(text))
     runs: list[list[str]] = [[]]  # the other words, in pieces broken by duration and mentions
     duration: str | None = None
     mentions: list[str] = []
@@ -188,6 +189,41 @@ def split_schedule_text(text: str) -> tuple[str, str | None, tuple[str, ...], st
     title_words = rest + [word for piece in pieces[1:] for word in piece]
     title = " ".join(title_words).replace("\x00", "").strip()
     return " ".join(when_words), duration, tuple(mentions), title or None
+
+
+_HOUR_WORDS = {word: hour for hour, words in enumerate((
+    "", "one una", "two dos", "three tres", "four cuatro", "five cinco", "six seis",
+    "seven siete", "eight ocho", "nine nueve", "ten diez", "eleven once", "twelve doce"))
+    for word in words.split()}
+_CLOCK_PHRASES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE), respell) for pattern, respell in (
+        # "at nine", "a las nueve": the hour in words.
+        (r"\b(at|a las?)\s+(" + "|".join(_HOUR_WORDS) + r")\b",
+         lambda m: f"{m[1]} {_HOUR_WORDS[m[2].casefold()]}"),
+        (r"\b(\d{1,2})\s+y\s+media\b", lambda m: f"{m[1]}:30"),
+        (r"\b(\d{1,2})\s+y\s+cuarto\b", lambda m: f"{m[1]}:15"),
+        (r"\b(\d{1,2})\s+menos\s+cuarto\b", lambda m: f"{int(m[1]) - 1 or 12}:45"),
+        (r"\bhalf\s+past\s+(\d{1,2})\b", lambda m: f"{m[1]}:30"),
+        (r"\bquarter\s+past\s+(\d{1,2})\b", lambda m: f"{m[1]}:15"),
+        (r"\b(?:a\s+)?quarter\s+to\s+(\d{1,2})\b", lambda m: f"{int(m[1]) - 1 or 12}:45"),
+        # "9.30": a time, where a date would need a month of 30.
+        (r"\b([01]?\d|2[0-3])\.([0-5]\d)\b(?!\.\d)", lambda m: f"{m[1]}:{m[2]}"),
+        (r"\b(?:a\s+)?(?:el\s+)?mediod[ií]a\b", lambda m: "a las 12:00"),
+    ))
+
+
+def respell_clock(text: str) -> str:
+    """Write the clock phrases dateparser does not read as digits.
+
+    Example:
+        >>> respell_clock("mañana a las nueve y media")
+        'mañana a las 9:30'
+        >>> respell_clock("tomorrow at quarter to 4")
+        'tomorrow at 3:45'
+    """
+    for pattern, respell in _CLOCK_PHRASES:
+        text = pattern.sub(respell, text)
+    return text
 
 
 def _mention(token: str) -> str | None:
@@ -395,7 +431,7 @@ def _normalize(text: str) -> str:
     it reads as "in 15 hours"; a bare hour after "at" or "a las" it ignores, and "a la 1" it
     does not know.
     """
-    words = text.replace("\x00", "").split()
+    words = respell_clock(text.replace("\x00", "")).split()
     out: list[str] = []
     i = 0
     while i < len(words):
@@ -427,12 +463,12 @@ def _normalize(text: str) -> str:
             word = f"{int(m[1])}:{m[2] or '00'}"
         elif low == "la" and before == "a" and after[:1].isdigit():
             word = "las"  # "a la 1" is "a las 1" for dateparser
-        elif _HOUR.fullmatch(low) and int(low) <= 24 and before in _AT_WORDS:
-            # "At 3", "a las 3": a meeting at three is in the afternoon unless the words after
-            # say otherwise ("at 3 am", "a las 3 de la mañana").
-            hour = int(low) + (12 if 1 <= int(low) <= _LAST_AFTERNOON_HOUR
-                               and after not in _DAY_PART_WORDS else 0)
-            word = f"{hour}:00"
+        elif (m := _CLOCK.fullmatch(low)) and int(m[1]) <= 24 and before in _AT_WORDS:
+            # "At 3", "a las 3:30": a meeting at three is in the afternoon unless the words
+            # after say otherwise ("at 3 am", "a las 3 de la mañana").
+            hour = int(m[1]) + (12 if 1 <= int(m[1]) <= _LAST_AFTERNOON_HOUR
+                                and after not in _DAY_PART_WORDS else 0)
+            word = f"{hour}:{m[2] or '00'}"
         out.append(word)
         i += 1
     said = " ".join(out)

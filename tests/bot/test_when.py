@@ -106,6 +106,17 @@ def test_examples(translator: Translator, text: str, start: datetime,
     ("29 march 10:00", utc(2027, 3, 29, 8, 0)),
     ("29 de marzo a las 10:00", utc(2027, 3, 29, 8, 0)),
     ("the day after tomorrow 10am", utc(2027, 3, 26, 9, 0)),
+    # The clock said in words: quarters and halves, hours in words, noon, "9.30".
+    ("mañana a las 9 y media", utc(2027, 3, 25, 8, 30)),
+    ("mañana a las 9 y cuarto", utc(2027, 3, 25, 8, 15)),
+    ("mañana a las 10 menos cuarto", utc(2027, 3, 25, 8, 45)),
+    ("mañana a la una y media", utc(2027, 3, 25, 12, 30)),  # in the afternoon, as "a la 1"
+    ("mañana a las nueve", utc(2027, 3, 25, 8, 0)),
+    ("mañana a mediodía", utc(2027, 3, 25, 11, 0)),
+    ("tomorrow half past 9", utc(2027, 3, 25, 8, 30)),
+    ("tomorrow at quarter to 4", utc(2027, 3, 25, 14, 45)),
+    ("tomorrow 9.30", utc(2027, 3, 25, 8, 30)),
+    ("tomorrow at 3:30", utc(2027, 3, 25, 14, 30)),  # "at 3:30" like "at 3": the afternoon
 ])
 def test_ways_to_say_a_time(translator: Translator, text: str, start: datetime) -> None:
     assert meeting(text, translator=translator).start == start
@@ -165,6 +176,8 @@ def test_a_day_first_date_that_cannot_be_month_first_reads_in_english_too() -> N
     ("tomorrow 3pm Lunch with the team", ("tomorrow 3pm", None, (), "Lunch with the team")),
     ("tomorrow 3pm Plan for launch", ("tomorrow 3pm", None, (), "Plan for launch")),
     ("tomorrow 3pm and more", ("tomorrow 3pm", None, (), "and more")),
+    # Clock words are part of the when, never of the title.
+    ("mañana a las 9 y media Revisión", ("mañana a las 9:30", None, (), "Revisión")),
     # A number after "for" is taken as the duration, so its error can explain durations.
     ("tomorrow 3pm for 90 Review", ("tomorrow 3pm", "90", (), "Review")),
     # Nothing that reads as a time: all of it is the when (and the error quotes it).
