@@ -405,14 +405,18 @@ _DONE = [re.compile(pattern, re.IGNORECASE) for pattern in (
     r"lista)[.!]?$")]
 
 
-# "What do I have today?", "what's on my plate tomorrow?", "¿qué tengo el viernes?": the
-# sender's day ("what do I have to do?" asked for tasks, above); "this week", "la semana
-# que viene": the rest of that week.
+# "What do I have today?", "what's on my plate tomorrow?", "¿qué tengo el viernes?", "what
+# meetings do I have this week?", "¿tengo reuniones hoy?": the sender's day ("what do I have
+# to do?" asked for tasks, above); "this week", "la semana que viene": the rest of that week.
+_MY_MEETINGS = (r"(?:what|which) (?:meetings|calls) do i have|do i have (?:any )?(?:meetings?|"
+                r"calls?)|what are my (?:meetings|calls)|(?:(?:show|list|give)(?: me)? )?my "
+                r"(?:meetings|calls)|(?:mu[eé]strame )?mis reuniones|qu[eé] reuniones tengo|"
+                r"tengo (?:alguna )?reuni(?:ones|[oó]n)")
 _AGENDA = re.compile(
     r"^¿?(?:what(?:'?s| is) on my (?:agenda|calendar|schedule|plate)|what do i have|"
     r"my (?:agenda|day|schedule)|(?:show|give) me my (?:agenda|day)|qu[eé] tengo|mi agenda|"
-    r"mi d[ií]a)(?:\s+(?:for\s+|on\s+|para\s+|del?\s+|el\s+)?(?P<day>.+?))?\s*[.!?]?$",
-    re.IGNORECASE)
+    rf"mi d[ií]a|{_MY_MEETINGS})(?:\s+(?:for\s+|on\s+|para\s+|del?\s+|el\s+)?(?P<day>.+?))?"
+    r"\s*[.!?]?$", re.IGNORECASE)
 _WEEK = re.compile(r"\b(?:week|semana)\b", re.IGNORECASE)
 _NEXT_WEEK = re.compile(r"\b(?:next|que viene|pr[oó]xima|siguiente)\b", re.IGNORECASE)
 

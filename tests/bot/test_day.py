@@ -30,7 +30,9 @@ async def test_your_day_has_your_meetings_and_what_you_owe(desk: Desk, clock: Cl
     await desk.chat.ok("meeting cancel retro")
 
     # Tomorrow, for the host: the meeting, its time and how to join; not the cancelled one.
-    for asked in ("day tomorrow", "what do I have tomorrow?", "¿qué tengo mañana?"):
+    for asked in ("day tomorrow", "what do I have tomorrow?", "¿qué tengo mañana?",
+                  "what meetings do I have tomorrow?", "do I have any meetings tomorrow?",
+                  "¿qué reuniones tengo mañana?", "¿tengo reuniones mañana?"):
         day = await desk.chat.ok(asked)
         assert day.title.startswith("Your agenda for "), asked
         assert len(day.items) == 1 and "*Design sync* · Website" in day.items[0], asked
