@@ -83,14 +83,22 @@ def meetings_meant(phrase: str, candidates: Sequence[Candidate], today: date, *,
         >>> [meetings_meant(phrase, calls, today) for phrase in ("the next website meeting",
         ...                                                       "la próxima reunión")]
         [[1], [1]]
+        >>> weekly = [Candidate(5, "Sync", "Mobile app", None, today),
+        ...           Candidate(6, "Sync", "Mobile app", None, today + timedelta(days=7))]
+        >>> [meetings_meant(phrase, weekly, today)
+        ...  for phrase in ("thursday's sync", "next thursday's sync", "el jueves")]
+        [[5], [6], [5]]
+        >>> meetings_meant("thursday's sync", weekly[1:], today)  # none today: next week's
+        [6]
     """
     times = {found for match in _AT.finditer(phrase) if (found := time_of_day(match.group()))}
     words = set(_words(_AT.sub(" ", phrase) if times else phrase)) - STOP_WORDS - _MEETING_WORDS
     forth, back = bool(words & _FORTH), bool(words & _BACK)
     words -= _FORTH | _BACK
     weekday = bool(words & (_DAYS.keys() | _WEEKDAYS.keys()))
-    days = {_day(word, today, forth or (ahead and not back))
-            for word in words if word in _DAYS or word in _WEEKDAYS}
+    # The days each day word may mean, likeliest first.
+    days = [_days(word, today, ahead=forth or (ahead and not back), said=forth or back)
+            for word in words if word in _DAYS or word in _WEEKDAYS]
     named = {word for word in words
              if len(word) > 1 and not word.isdigit() and word not in _DAYS | _WEEKDAYS.keys()}
     # "The next meeting", "la última llamada con Acme": the first that fits, in the order
@@ -100,17 +108,25 @@ def meetings_meant(phrase: str, candidates: Sequence[Candidate], today: date, *,
         return []
     if not days and not named and not times and not first:  # "the meeting" says nothing
         return []
-    fits = [c.id for c in candidates if days <= {c.day} and times <= {c.at}
-            and named <= set(_words(f"{c.title} {c.project} {c.client or ''}"))]
-    return fits[:1] if first else fits
+    fits = [c for c in candidates if all(c.day in options for options in days)
+            and times <= {c.at} and named <= set(_words(f"{c.title} {c.project} {c.client or ''}"))]
+    # "Thursday's meeting" on a Thursday: today's if there is one, else next week's.
+    likeliest = [c for c in fits if all(c.day == options[0] for options in days)]
+    return [c.id for c in (likeliest or fits)][:1 if first else None]
 
 
 def _words(text: str) -> list[str]:
     return re.findall(r"[^\W_]+", fold(text).casefold())
 
 
-def _day(word: str, today: date, ahead: bool) -> date:
+def _days(word: str, today: date, *, ahead: bool, said: bool) -> tuple[date, ...]:
+    """The days a day word may mean, likeliest first: today's weekday is today or a week
+    away, unless "next" or "last" was ``said`` (a week away, as a meeting's time reads it)."""
     if word in _DAYS:
-        return today + timedelta(days=_DAYS[word])
-    shift = (_WEEKDAYS[word] - today.weekday()) % 7
-    return today + timedelta(days=shift) if ahead else today - timedelta(days=(7 - shift) % 7)
+        return (today + timedelta(days=_DAYS[word]),)
+    shift = (_WEEKDAYS[word] - today.weekday()) % 7 if ahead else \
+        (today.weekday() - _WEEKDAYS[word]) % 7
+    week = timedelta(days=7 if ahead else -7)
+    if shift:
+        return (today + (timedelta(days=shift) if ahead else -timedelta(days=shift)),)
+    return (today + week,) if said else (today, today + week)
