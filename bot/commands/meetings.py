@@ -22,7 +22,7 @@ from bot.meetings.links import (
     public_link,
     workspace_jitsi,
 )
-from bot.meetings.when import EMAIL, is_time_of_day, parse_meeting
+from bot.meetings.when import EMAIL, is_time_of_day, parse_meeting, with_time_if_only_a_day
 from bot.registry import Hours, MeetingRef, ProjectRef
 from storage.models import (
     Meeting,
@@ -239,8 +239,10 @@ async def meeting_update(ctx: Context, meeting: MeetingRef, when: str | None = N
     if when is not None:
         now = ctx.services.clock()
         # "4pm" moves Friday's meeting to Friday 4pm, not to today's.
-        day = row.starts_at.astimezone(ZoneInfo(ctx.timezone)).replace(
-            hour=0, minute=0, second=0, microsecond=0)
+        local = row.starts_at.astimezone(ZoneInfo(ctx.timezone))
+        day = local.replace(hour=0, minute=0, second=0, microsecond=0)
+        # "Monday" moves it to Monday at its hour.
+        when = with_time_if_only_a_day(when, local.time())
         spec = parse_meeting(when, _=_, timezone=ctx.timezone,
                              now=max(now, day) if is_time_of_day(when) else now)
         row.starts_at = spec.start

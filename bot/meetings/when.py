@@ -523,6 +523,24 @@ def _is_date(year: int, month: int, day: int) -> bool:
 # -- the whole line -----------------------------------------------------------------------
 
 
+def with_time_if_only_a_day(text: str, at: time) -> str:
+    """``text`` with ``at`` written after its when, if the when names a day and no time.
+
+    Moving a meeting to "monday" keeps its hour, as moving it to "4pm" keeps its day.
+
+    Example:
+        >>> with_time_if_only_a_day("next monday", time(10, 30))
+        'next monday 10:30'
+        >>> with_time_if_only_a_day("monday 4pm", time(10, 30))
+        'monday 4pm'
+    """
+    when = split_schedule_text(text)[0]
+    reading = _reading(when) if when else None
+    if reading is None or reading[1] == "time":
+        return text
+    return text.replace(when, f"{when} {at:%H:%M}", 1)
+
+
 def is_time_of_day(text: str) -> bool:
     """Whether ``text`` names a time of day and no day ("4pm", "a las 9"): moving a meeting
     to it keeps the meeting's own day.

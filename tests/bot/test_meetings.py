@@ -334,6 +334,10 @@ async def test_a_meeting_is_named_in_words(chat: Chat, clock: Clock) -> None:
     # A time alone keeps the meeting's own day.
     moved = await chat.ok('meeting update "the mobile standup" 11am')
     assert "Nov 27, 2026, 11:00" in text_of(moved)
+    # A day alone keeps its hour.
+    moved = await chat.ok('meeting update "the mobile standup" "next monday"')
+    assert "Nov 30, 2026, 11:00" in text_of(moved)
+    await chat.ok('meeting update "the mobile standup" "friday 11am"')
     # Free text moves and cancels.
     monday = await chat.ok("move the website standup to monday at 10am")
     assert monday.title == "Meeting updated: Standup" and "Nov 30, 2026, 10:00" in text_of(monday)
