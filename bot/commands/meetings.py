@@ -30,6 +30,7 @@ from storage.models import (
     Participant,
     ParticipantRole,
     Project,
+    ProjectStatus,
     ReminderKind,
     Rsvp,
 )
@@ -440,6 +441,10 @@ async def _create_from_text(ctx: Context, project: ProjectRef, when: str,
 
 async def _create(ctx: Context, project: Project, title: str | None, start: datetime,
                   minutes: int, status: MeetingStatus, people: list[str]) -> Meeting:
+    if project.status is ProjectStatus.CANCELLED and status is not MeetingStatus.ENDED:
+        raise UserError(ctx._("{name} is cancelled; reopen it with `/project update #{id} "
+                              "status:active` to meet about it.", name=project.name,
+                              id=project.id))
     meeting = await ctx.db.add(Meeting(
         project_id=project.id, title=" ".join((title or project.name).split()),
         starts_at=start, duration_minutes=minutes, status=status,

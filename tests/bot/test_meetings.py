@@ -334,6 +334,11 @@ async def test_a_meeting_is_named_in_words(chat: Chat, clock: Clock) -> None:
     # A time alone keeps the meeting's own day.
     moved = await chat.ok('meeting update "the mobile standup" 11am')
     assert "Nov 27, 2026, 11:00" in text_of(moved)
+    # No meeting about a cancelled project.
+    await chat.ok("project create Old status:cancelled")
+    for book in ("meeting schedule old tomorrow 3pm", "meeting now old"):
+        refused = await chat.say(book)
+        assert refused.status == "error" and "Old is cancelled; reopen it" in refused.text, book
     # A day alone keeps its hour.
     moved = await chat.ok('meeting update "the mobile standup" "next monday"')
     assert "Nov 30, 2026, 11:00" in text_of(moved)
