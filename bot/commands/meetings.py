@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import re
 from datetime import date, datetime, timedelta
+from itertools import takewhile
 from zoneinfo import ZoneInfo
 
 from bot.commands import registry
@@ -349,7 +350,7 @@ async def meeting_invite(ctx: Context, meeting: MeetingRef, people: str | None =
         /meeting invite #12 email:ana@acme.com name:"Ana Ruiz"
     """
     _ = ctx._
-    row = await ctx.meeting(meeting)
+    row, people = await _meeting_then_people(ctx, meeting, people)
     if name is not None and email is None:
         raise UserError(_("`name:` is an outside guest's; give their `email:` too."))
     invited: list[str] = []
@@ -369,6 +370,22 @@ async def meeting_invite(ctx: Context, meeting: MeetingRef, people: str | None =
 
 
 # -- helpers ------------------------------------------------------------------------------
+
+
+async def _meeting_then_people(ctx: Context, meeting: str,
+                               people: str | None) -> tuple[Meeting, str | None]:
+    """The meeting and the people after it, where an unquoted title ran into the people
+    ("design review marta@acme.com"): the most leading words that still name a meeting."""
+    words = (people or "").split()
+    leading = len(list(takewhile(lambda word: "@" not in word, words)))
+    for size in range(leading, 0, -1):
+        try:
+            found = await ctx.meeting(" ".join([meeting, *words[:size]]))
+        except UserError:
+            continue
+        return found, " ".join(words[size:]) or None
+    return await ctx.meeting(meeting), people
+
 
 
 def _window(ctx: Context, period: Period, now: datetime) -> tuple[datetime | None,

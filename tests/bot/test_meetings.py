@@ -352,6 +352,10 @@ async def test_a_meeting_is_named_in_words(chat: Chat, clock: Clock) -> None:
     assert invited.text == "Invited bea, ana@acme.com to Standup."
     assert "bea · guest · invited" in text_of(await chat.ok("meeting show #2"))
     assert (await chat.ok("meeting invite #2 @bea")).text == "Calendar invite for Standup."
+    # A title of several words, unquoted, before the people.
+    await chat.ok("meeting schedule website tomorrow 5pm Design review")
+    unquoted = await chat.ok("meeting invite design review carl@acme.com")
+    assert unquoted.text == "Invited carl@acme.com to Design review."
     nameless = await chat.say('meeting invite #2 name:"Marta"')  # whose email?
     assert nameless.status == "error" and "give their `email:` too" in nameless.text
     assert (await chat.ok("invita a luis a la reunión de mobile")).text.startswith("Invited luis")
