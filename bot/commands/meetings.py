@@ -372,6 +372,31 @@ async def meeting_invite(ctx: Context, meeting: MeetingRef, people: str | None =
 # -- helpers ------------------------------------------------------------------------------
 
 
+_WITH_NAMES = re.compile(r"^(?:with|con)\s+(?P<names>.+)$", re.IGNORECASE)
+_JOINING_WORDS = frozenset({"and", "y", "&"})
+
+
+async def _members_after_with(ctx: Context, title: str | None) -> tuple[list[str], str | None]:
+    """Members named without @ after "with" at the start of a title ("with ana, luis and
+    Design call"), and what is left of the title; "with the team" names nobody."""
+    if not title or not (said := _WITH_NAMES.match(title)):
+        return [], title
+    names = {name.casefold(): name for member in await ctx.db.members()
+             for name in (member.name, member.name.split()[0])}
+    words, found = said["names"].split(), []
+    taken = 0
+    for word in words:
+        bare = word.rstrip(",;").casefold()
+        if bare in names:
+            found.append(names[bare])
+        elif bare not in _JOINING_WORDS:
+            break
+        taken += 1
+    if not found:
+        return [], title
+    return found, " ".join(words[taken:]) or None
+
+
 async def _meeting_then_people(ctx: Context, meeting: str,
                                people: str | None) -> tuple[Meeting, str | None]:
     """The meeting and the people after it, where an unquoted title ran into the people
@@ -447,12 +472,13 @@ async def _create_from_text(ctx: Context, project: ProjectRef, when: str,
                          past=status is MeetingStatus.ENDED)
     minutes = _minutes(ctx, duration) or (int(spec.duration.total_seconds() // 60)
                                           if spec.duration else DEFAULT_MINUTES)
-    if title and spec.title:
+    named, said_title = await _members_after_with(ctx, spec.title)
+    if title and said_title:
         raise UserError(ctx._("`{words}` is left over: give the title once, after the time or "
                               "as `title:`; invite people with @mentions or emails.",
-                              words=spec.title))
-    people = [*spec.mentions, *(participants.split() if participants else [])]
-    meeting = await _create(ctx, row, title or spec.title, spec.start, minutes, status, people)
+                              words=said_title))
+    people = [*spec.mentions, *named, *(participants.split() if participants else [])]
+    meeting = await _create(ctx, row, title or said_title, spec.start, minutes, status, people)
     return meeting, row
 
 

@@ -187,7 +187,7 @@ def split_schedule_text(text: str) -> tuple[str, str | None, tuple[str, ...], st
     pieces = [run for run in runs if run]
     when_words, rest = _split_when(pieces[0]) if pieces else ([], [])
     title_words = rest + [word for piece in pieces[1:] for word in piece]
-    title = " ".join(title_words).replace("\x00", "").strip()
+    title = _CALLED.sub("", " ".join(title_words).replace("\x00", "").strip())
     return " ".join(when_words), duration, tuple(mentions), title or None
 
 
@@ -209,6 +209,7 @@ _CLOCK_PHRASES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ..
         # "9.30": a time, where a date would need a month of 30.
         (r"\b([01]?\d|2[0-3])\.([0-5]\d)\b(?!\.\d)", lambda m: f"{m[1]}:{m[2]}"),
         (r"\b(?:a\s+)?(?:el\s+)?mediod[ií]a\b", lambda m: "a las 12:00"),
+        (r"\b([ap])\.\s?m\.?(?=\s|$)", lambda m: f"{m[1]}m"),  # "3 p.m."
     ))
 
 
@@ -224,6 +225,10 @@ def respell_clock(text: str) -> str:
     for pattern, respell in _CLOCK_PHRASES:
         text = pattern.sub(respell, text)
     return text
+
+
+# "… called Design review", "… llamada Revisión": the title follows.
+_CALLED = re.compile(r"^(?:called|named|titled|llamad[ao]|titulad[ao])\s+", re.IGNORECASE)
 
 
 def _mention(token: str) -> str | None:
@@ -268,7 +273,9 @@ def _split_when(words: list[str]) -> tuple[list[str], list[str]]:
             best, reading = size, found
     if best is None:
         return words, []
-    while best > 1 and _reading(" ".join(words[:best - 1])) == reading:
+    # "am"/"pm" stay with the time even where they change nothing ("at 3 pm").
+    while best > 1 and words[best - 1].casefold() not in {"am", "pm"} \
+            and _reading(" ".join(words[:best - 1])) == reading:
         best -= 1
     return words[:best], words[best:]
 

@@ -195,8 +195,9 @@ async def test_bad_times_get_examples(chat: Chat) -> None:
     assert garbage.status == "error" and "tomorrow 3pm" in garbage.text
     too_long = await chat.say("meeting schedule website tomorrow 3pm duration:20h")
     assert too_long.status == "error" and "12 hours" in too_long.text
-    twice = await chat.say("meeting schedule website tomorrow 3pm with ana title:Kickoff")
-    assert twice.status == "error" and "`with ana` is left over" in twice.text
+    twice = await chat.say("meeting schedule website tomorrow 3pm with the client "
+                           "title:Kickoff")
+    assert twice.status == "error" and "`with the client` is left over" in twice.text
 
 
 async def test_an_outside_guest_is_invited_by_email(chat: Chat) -> None:
@@ -352,6 +353,14 @@ async def test_a_meeting_is_named_in_words(chat: Chat, clock: Clock) -> None:
     assert invited.text == "Invited bea, ana@acme.com to Standup."
     assert "bea · guest · invited" in text_of(await chat.ok("meeting show #2"))
     assert (await chat.ok("meeting invite #2 @bea")).text == "Calendar invite for Standup."
+    # Members named without @ after "with" are invited; the rest is the title.
+    named = await chat.ok("meeting schedule website tomorrow 6pm with bea, luis and "
+                          "marta@acme.com Budget call")
+    assert named.title == "Meeting scheduled: Budget call"
+    shown = text_of(await chat.ok("meeting show budget call"))
+    assert all(f"{who} · guest" in shown for who in ("bea", "luis", "marta")), shown
+    lunch = await chat.ok("meeting schedule website tomorrow 1pm with the team")
+    assert lunch.title == "Meeting scheduled: with the team"  # nobody named: all title
     # A title of several words, unquoted, before the people.
     await chat.ok("meeting schedule website tomorrow 5pm Design review")
     unquoted = await chat.ok("meeting invite design review carl@acme.com")

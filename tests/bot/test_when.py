@@ -176,6 +176,8 @@ def test_a_day_first_date_that_cannot_be_month_first_reads_in_english_too() -> N
     ("tomorrow 3pm Lunch with the team", ("tomorrow 3pm", None, (), "Lunch with the team")),
     ("tomorrow 3pm Plan for launch", ("tomorrow 3pm", None, (), "Plan for launch")),
     ("tomorrow 3pm and more", ("tomorrow 3pm", None, (), "and more")),
+    ("tomorrow 3pm called Design review", ("tomorrow 3pm", None, (), "Design review")),
+    ("tomorrow at 3 p.m. Sync", ("tomorrow at 3 pm", None, (), "Sync")),
     # Clock words are part of the when, never of the title.
     ("mañana a las 9 y media Revisión", ("mañana a las 9:30", None, (), "Revisión")),
     # A number after "for" is taken as the duration, so its error can explain durations.
