@@ -498,8 +498,10 @@ async def _create(ctx: Context, project: Project, title: str | None, start: date
     presence = {"joined_at": start, "left_at": meeting_end(meeting)} if took_place else {}
     host = await ctx.db.member(ctx.member_id)
     assert host is not None
+    # Who starts a meeting now is in it from its start.
+    hosting = {"joined_at": start} if status is MeetingStatus.LIVE else presence
     await ctx.db.add_participant(meeting, member_id=host.id, name=host.name,
-                                 role=ParticipantRole.HOST, rsvp=Rsvp.YES, **presence)
+                                 role=ParticipantRole.HOST, rsvp=Rsvp.YES, **hosting)
     invited = {host.id}
     for ref in people:
         if EMAIL.fullmatch(ref):  # an outside guest: the .ics invite carries the link
@@ -580,6 +582,9 @@ async def _announce(ctx: Context, meeting: Meeting, project: Project, title: str
         items=[_participant_line(ctx, p) for p in people],
         buttons=[Button(_("Join"), "meeting.join", f"meeting join #{meeting.id}", "primary"),
                  Button(_("Invite (.ics)"), "meeting.invite", f"meeting invite #{meeting.id}"),
+                 # A meeting under way is left, not cancelled.
+                 Button(_("Leave"), "meeting.leave", f"meeting leave #{meeting.id}")
+                 if meeting.status is MeetingStatus.LIVE else
                  Button(_("Cancel"), "meeting.cancel", f"meeting cancel #{meeting.id}",
                         "danger")],
         attachments=[await _invite(ctx, meeting)])

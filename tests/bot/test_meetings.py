@@ -251,10 +251,12 @@ async def test_a_meeting_that_took_place_is_logged_without_reminders(
 
 async def test_join_leave_list_and_permissions(chat: Chat) -> None:
     bea, luis = await _setup(chat)
-    await chat.ok("meeting now website title:Standup")
+    started = await chat.ok("meeting now website title:Standup")
+    # Whoever starts it is in it, and may leave it rather than cancel it.
+    assert "Ana · host · in the call" in text_of(started)
+    assert [b.label for b in started.buttons] == ["Join", "Invite (.ics)", "Leave"]
     listed = text_of(await luis.ok("meeting list"))
     assert "#1 *Standup*" in listed and "live" in listed
-    await chat.ok("meeting join #1")
     await bea.ok("meeting join #1")
     assert "bea · guest · in the call" in text_of(await chat.ok("meeting show 1"))
     denied = await luis.say("meeting cancel #1")
