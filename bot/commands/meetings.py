@@ -233,7 +233,7 @@ async def meeting_update(ctx: Context, meeting: MeetingRef, when: str | None = N
     """
     _ = ctx._
     row = await ctx.meeting(meeting)
-    _require_host(ctx, row, _("change this meeting"))
+    await _require_host(ctx, row, _("change this meeting"))
     if row.status in {MeetingStatus.ENDED, MeetingStatus.CANCELLED}:
         raise UserError(_over(_, row, row.status) + " " + _("Schedule a new one instead."))
     if when is None and duration is None and title is None:
@@ -270,7 +270,7 @@ async def meeting_cancel(ctx: Context, meeting: MeetingRef) -> Reply:
     """
     _ = ctx._
     row = await ctx.meeting(meeting)
-    _require_host(ctx, row, _("cancel this meeting"))
+    await _require_host(ctx, row, _("cancel this meeting"))
     if row.status is MeetingStatus.CANCELLED:
         raise UserError(_("Meeting #{id} is already cancelled.", id=row.id))
     if _status(row, ctx.services.clock()) is MeetingStatus.ENDED:
@@ -619,9 +619,12 @@ async def _participant(ctx: Context, meeting: Meeting) -> Participant:
     return mine
 
 
-def _require_host(ctx: Context, meeting: Meeting, what: str) -> None:
-    if meeting.created_by != ctx.member_id:
-        ctx.require(Role.MANAGER, what)
+async def _require_host(ctx: Context, meeting: Meeting, what: str) -> None:
+    """Only the meeting's host, or a manager and up, may change or cancel it."""
+    if meeting.created_by != ctx.member_id and not ctx.can(Role.MANAGER):
+        host = await ctx.db.member(meeting.created_by) if meeting.created_by else None
+        raise UserError(ctx._("Only its host ({host}) or a manager can {what}.",
+                              host=host.name if host else "—", what=what))
 
 
 async def _invite(ctx: Context, meeting: Meeting, *, cancelled: bool = False) -> Attachment:
