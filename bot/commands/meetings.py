@@ -23,7 +23,13 @@ from bot.meetings.links import (
     public_link,
     workspace_jitsi,
 )
-from bot.meetings.when import EMAIL, is_time_of_day, parse_meeting, with_time_if_only_a_day
+from bot.meetings.when import (
+    EMAIL,
+    is_time_of_day,
+    parse_meeting,
+    parse_shift,
+    with_time_if_only_a_day,
+)
 from bot.registry import Hours, MeetingRef, ProjectRef
 from storage.models import (
     Meeting,
@@ -238,7 +244,13 @@ async def meeting_update(ctx: Context, meeting: MeetingRef, when: str | None = N
         raise UserError(_over(_, row, row.status) + " " + _("Schedule a new one instead."))
     if when is None and duration is None and title is None:
         raise UserError(_("Say what to change, for example `when:\"tomorrow 4pm\"`."))
-    if when is not None:
+    if when is not None and (shift := parse_shift(when)) is not None:
+        # "+30m": later (or earlier) by that much, from where it is.
+        if row.starts_at + shift <= ctx.services.clock():
+            raise UserError(_("{when} has already passed; pick a time in the future.",
+                              when=_.datetime(row.starts_at + shift, ctx.timezone)))
+        row.starts_at += shift
+    elif when is not None:
         now = ctx.services.clock()
         # "4pm" moves Friday's meeting to Friday 4pm, not to today's.
         local = row.starts_at.astimezone(ZoneInfo(ctx.timezone))

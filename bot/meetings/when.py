@@ -530,6 +530,19 @@ def _is_date(year: int, month: int, day: int) -> bool:
 # -- the whole line -----------------------------------------------------------------------
 
 
+def parse_shift(text: str) -> timedelta | None:
+    """How far ``+30m`` or ``-1h`` moves a meeting; None for anything else.
+
+    Example:
+        >>> parse_shift("+30m"), parse_shift("- 1 hour"), parse_shift("4pm")
+        (datetime.timedelta(seconds=1800), datetime.timedelta(days=-1, seconds=82800), None)
+    """
+    if not (said := re.fullmatch(r"\s*([+-])\s*(.+?)\s*", text)):
+        return None
+    span = _read_duration(said[2])
+    return None if span is None else (span if said[1] == "+" else -span)
+
+
 def with_time_if_only_a_day(text: str, at: time) -> str:
     """``text`` with ``at`` written after its when, if the when names a day and no time.
 

@@ -253,6 +253,52 @@ async def _move(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
         f"a {when}" if re.match(r"las?\s", when, re.IGNORECASE) else when)})
 
 
+# "Push the kickoff by 30 minutes", "move the kickoff 1 hour later", "adelanta la reunión de
+# mobile media hora": from where it is, later ("+") or earlier ("-").
+_SPAN = (r"(?P<by>\d+\s*(?:h|hours?|horas?|m|min|mins|minutes?|minutos?)|(?:an?|one|una?)\s+"
+         r"(?:hour|hora)|half an hour|media hora)")
+_SHIFT = [
+    re.compile(rf"^(?:please\s+)?(?:push|move|shift|delay)\s+(?:back\s+)?{_A_MEETING}\s+"
+               rf"(?:back\s+)?by\s+{_SPAN}[.!?]?$", re.IGNORECASE),
+    re.compile(rf"^(?:please\s+)?(?:move|push|shift)\s+{_A_MEETING}\s+{_SPAN}\s+"
+               rf"(?P<way>later|earlier)[.!?]?$", re.IGNORECASE),
+    re.compile(rf"^(?:please\s+)?(?:bring|pull|move)\s+{_A_MEETING}\s+(?P<way>forward)\s+by\s+"
+               rf"{_SPAN}[.!?]?$", re.IGNORECASE),
+    re.compile(rf"^(?:por favor\s+)?(?P<way>retrasa|atrasa|posp[oó]n|adelanta)\s+{_A_MEETING}"
+               rf"\s+{_SPAN}[.!?]?$", re.IGNORECASE),
+]
+
+
+@_rule(*_SHIFT)
+async def _shift(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
+    earlier = (match.groupdict().get("way") or "").casefold() in {"earlier", "forward",
+                                                                  "adelanta"}
+    return Routed("meeting update", {"meeting": match["which"],
+                                     "when": f"{'-' if earlier else '+'}{match['by']}"})
+
+
+# "Make the kickoff 1 hour long", "rename the kickoff to Design review".
+_RESIZE = re.compile(rf"^(?:please\s+)?make\s+{_A_MEETING}\s+(?P<by>.+?)\s+long[.!?]?$",
+                     re.IGNORECASE)
+_RENAME = [
+    re.compile(rf"^(?:please\s+)?(?:rename|retitle)\s+{_A_MEETING}\s+(?:to|as)\s+"
+               rf"(?P<title>.+?)[.!]?$", re.IGNORECASE),
+    re.compile(rf"^(?:por favor\s+)?(?:renombra|cambia el nombre de)\s+{_A_MEETING}\s+"
+               rf"(?:a|por)\s+(?P<title>.+?)[.!]?$", re.IGNORECASE),
+]
+
+
+@_rule(_RESIZE)
+async def _resize(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
+    return Routed("meeting update", {"meeting": match["which"], "duration": match["by"]})
+
+
+@_rule(*_RENAME)
+async def _rename(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
+    return Routed("meeting update", {"meeting": match["which"],
+                                     "title": match["title"].strip("\"'“”")})
+
+
 # "Invite Luis and ana@acme.com to tomorrow's standup", "invita a Bea a la reunión del lunes".
 _INVITE = [
     re.compile(rf"^(?:please\s+)?(?:invite|add)\s+(?P<who>.+?)\s+(?:to|into)\s+{_A_MEETING}"

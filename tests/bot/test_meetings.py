@@ -351,6 +351,15 @@ async def test_a_meeting_is_named_in_words(chat: Chat, clock: Clock) -> None:
     monday = await chat.ok("move the website standup to monday at 10am")
     assert monday.title == "Meeting updated: Standup" and "Nov 30, 2026, 10:00" in text_of(monday)
     assert "Nov 27, 2026, 9:00" in text_of(await chat.ok("pasa la reunión de mobile a las 9"))
+    # Later or earlier by some time, longer, renamed: in words too.
+    for said, then in (("push the mobile standup by 30 minutes", "Nov 27, 2026, 9:30"),
+                       ("move the mobile standup 1 hour later", "Nov 27, 2026, 10:30"),
+                       ("adelanta la reunión de mobile media hora", "Nov 27, 2026, 10:00")):
+        assert then in text_of(await chat.ok(said)), said
+    assert "60 min" in text_of(await chat.ok("make the mobile standup 1 hour long"))
+    renamed = await chat.ok("rename the mobile standup to Daily sync")
+    assert renamed.title == "Meeting updated: Daily sync"
+    await chat.ok('meeting update "daily sync" title:Standup duration:30m')
     # Invited in words too: members by name, outside guests by email, each once.
     invited = await chat.ok("invite bea and ana@acme.com to the mobile standup")
     assert invited.text == "Invited bea, ana@acme.com to Standup."
