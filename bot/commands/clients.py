@@ -6,6 +6,7 @@ import re
 
 from bot.commands import registry
 from bot.commands.common import (
+    PageNumber,
     add_pager,
     changed_options,
     confirm,
@@ -13,7 +14,7 @@ from bot.commands.common import (
     page_window,
     refuse_past_the_end,
 )
-from bot.commands.projects import STATUS_LABELS, Page
+from bot.commands.projects import STATUS_LABELS
 from bot.context import Context
 from bot.core import Field, Reply, Role, UserError
 from bot.i18n import N_
@@ -48,7 +49,7 @@ def _tags(text: str | None) -> list[str] | None:
 
 @registry.command("client list", role=Role.MEMBER, aliases=("clients",))
 async def client_list(ctx: Context, text: str | None = None, *, segment: str | None = None,
-                      archived: bool = False, page: Page = 1) -> Reply:
+                      archived: bool = False, page: PageNumber = 1) -> Reply:
     """List clients, optionally filtered.
 
     Args:

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from babel.numbers import is_currency
 
 from bot.context import Context
 from bot.core import Button, Reply, UserError
 from bot.i18n import N_
-from bot.registry import Money
+from bot.registry import Money, Range
 from storage import Page
 
 PAGE_SIZE = 10
+
+
+# Which page of a list: the first is 1.
+PageNumber = Annotated[int, Range(1, 100_000)]
 
 
 def page_window(page: int | None) -> tuple[int, int]:

@@ -9,7 +9,7 @@ from itertools import takewhile
 from zoneinfo import ZoneInfo
 
 from bot.commands import registry
-from bot.commands.common import add_pager, page_window, refuse_past_the_end
+from bot.commands.common import PageNumber, add_pager, page_window, refuse_past_the_end
 from bot.context import Context
 from bot.core import Attachment, Button, Field, Reply, Role, UserError
 from bot.i18n import N_, NP_, Translator
@@ -146,7 +146,7 @@ async def meeting_log(ctx: Context, project: ProjectRef, when: str, *,
 @registry.command("meeting list", role=Role.MEMBER, aliases=("meetings",))
 async def meeting_list(ctx: Context, project: ProjectRef | None = None, *,
                        period: Period = Period.UPCOMING, every: bool = False,
-                       page: int = 1) -> Reply:
+                       page: PageNumber = 1) -> Reply:
     """List meetings, upcoming by default.
 
     Args:

@@ -11,6 +11,7 @@ from babel import Locale, UnknownLocaleError
 from bot.commands import registry
 from bot.commands.common import (
     PAGE_SIZE,
+    PageNumber,
     add_pager,
     changed_options,
     confirm,
@@ -35,7 +36,6 @@ STATUS_LABELS = {
     ProjectStatus.CANCELLED: N_("cancelled"),
 }
 Percent = Annotated[int, Range(0, 100)]
-Page = Annotated[int, Range(1, 100_000)]
 DayHours = Annotated[Hours, Range(0.01, 24)]
 
 
@@ -53,7 +53,7 @@ def _line(ctx: Context, project: Project) -> str:
 @registry.command("project list", role=Role.GUEST, aliases=("projects",))
 async def project_list(ctx: Context, text: str | None = None, *,
                        status: ProjectStatus | None = None, client: ClientRef | None = None,
-                       page: Page = 1) -> Reply:
+                       page: PageNumber = 1) -> Reply:
     """List projects, optionally filtered.
 
     Args:

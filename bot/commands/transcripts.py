@@ -7,6 +7,7 @@ import re
 
 from bot.commands import registry
 from bot.commands.common import (
+    PageNumber,
     add_pager,
     confirm,
     forget_after_commit,
@@ -89,7 +90,7 @@ async def transcript_add(ctx: Context, meeting: MeetingRef, *,
 
 @registry.command("transcript list", role=Role.MEMBER)
 async def transcript_list(ctx: Context, project: ProjectRef | None = None, *,
-                          page: int = 1) -> Reply:
+                          page: PageNumber = 1) -> Reply:
     """List transcripts and where each one is in the pipeline.
 
     Args:
@@ -196,7 +197,7 @@ async def transcript_delete(ctx: Context, transcript: int, *, yes: bool = False)
 async def actions(ctx: Context, project: ProjectRef | None = None, *,
                   meeting: MeetingRef | None = None, owner: str | None = None,
                   mine: bool = False, overdue: bool = False, done: bool = False,
-                  every: bool = False, page: int = 1) -> Reply:
+                  every: bool = False, page: PageNumber = 1) -> Reply:
     """Action items from meetings: open ones first by due date, with owner and source.
 
     Args:

@@ -181,3 +181,7 @@ async def test_list_is_paginated(chat: Chat) -> None:
     beyond = await chat.say("project list page:5")  # past the end: said so, not "no projects"
     assert beyond.status == "error" and "Page 5 is past the end; the last is `page:3`." in \
         beyond.text
+    for listing in ("project list", "client list", "meeting list", "actions", "transcript list"):
+        before = await chat.say(f"{listing} page:0")  # every list counts its pages from 1
+        assert before.status == "error" and "`page` must be between 1 and" in before.text, \
+            listing
