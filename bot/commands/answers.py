@@ -63,7 +63,11 @@ _TOPICS = {
     "status": r"status|progress|state|estado|progreso|avance",
     "due": r"due|deadline|delivery|end date|entrega|plazo|fecha l[ií]mite|vence\w*|"
            r"vencimiento",
-    "meetings": r"meet|meetings?|calls?|reuni[oó]n|reuniones|reunimos|llamadas?",
+    # "When do we meet?", "the next meetings"; not "what did Marco say in the meeting?",
+    # which is about what was said there.
+    "meetings": r"meet|reunimos|(?<!in the )(?<!at the )(?<!from the )(?<!during the )"
+                r"(?<!en la )(?<!de la )(?<!del )(?:meetings?|calls?|reuni[oó]n|reuniones|"
+                r"llamadas?)",
     "actions": r"action items?|tasks?|to-?dos?|pending|pendientes?|tareas?",
     "risks": r"risks?|risky|at risk|riesgos?|insights?",
     # Asked of the client, not said in passing: "the contact form" ("el formulario de
@@ -256,6 +260,12 @@ async def _findings(ctx: Context, project: Project, only: Meeting | None,
     if subject := bool(_content_words(unnamed)):
         topic = " ".join(unnamed.split())
     moments: list[Moment] = []
+    # Its title tells which meeting, not what about: "what did Laura say in the
+    # accessibility audit?" asks for what Laura said there, not for lines on accessibility.
+    if implied and (untitled := re.sub(re.escape(implied.title), " ", topic,
+                                       flags=re.IGNORECASE)) != topic \
+            and _content_words(untitled):
+        topic = " ".join(untitled.split())
     # The meeting it implies is searched alone; when it has nothing on this, the whole
     # project is asked instead.
     if implied and (moments := await _answer_moments(ctx, project, topic, follows, implied)):

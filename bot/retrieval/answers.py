@@ -42,9 +42,11 @@ DECISION_WEIGHT = 0.25
 # two sides (its RRF_K).
 _FUSION_K = 20
 # What "what did Ana say?" may ask with besides her name: nothing it is about.
+# Words about someone saying something, and where ("in the meeting"): no subject of theirs.
 _SAYING = ("say said says saying think thought thinks talk talked talking mention mentioned "
            "speak spoke opinion view decir dijo dice dijeron hablar hablo pensar piensa penso "
-           "opinar opina opino opinion comentar comento mencionar menciono")
+           "opinar opina opino opinion comentar comento mencionar menciono meeting call "
+           "reunion reunión llamada")
 ASKS_DECISION = re.compile(r"\b(?:decid\w*|decision\w*|decisi[oó]n\w*|agree\w*|acord\w*|"
                             r"conclu\w*)", re.IGNORECASE)
 # "Why?", "¿por qué?": the reason is said around the line that answers, most often just

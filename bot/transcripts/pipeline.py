@@ -142,20 +142,27 @@ class TranscriptPipeline:
     async def run_once(self) -> int | None:
         """Claim one transcript with work to do and take it as far as it goes."""
         now = self.clock()
-        async with self.db.transaction() as store:
-            transcript_id = await store.transcripts.claim_next(now, LEASE)
-        if transcript_id is None:
-            return None
+        transcript_id = None
         try:
+            async with self.db.transaction() as store:
+                transcript_id = await store.transcripts.claim_next(now, LEASE)
+            if transcript_id is None:
+                return None
             await self.process(transcript_id)
         except asyncio.CancelledError:
             # Stopped, not killed (an exit, a deploy): every step can be run again, so the
-            # next process may take it at once instead of after the lease.
-            async with self.db.transaction() as store:
-                transcript, *_rest = await store.transcripts.get(transcript_id)
-                transcript.claimed_at = None
+            # next process may take it at once instead of after the lease. The stop may
+            # come as the claim commits (the session's close is shielded), so the claim is
+            # given back if it is still this one's.
+            if transcript_id is not None:
+                async with self.db.transaction() as store:
+                    transcript, *_rest = await store.transcripts.get(transcript_id)
+                    if transcript.claimed_at == now:
+                        transcript.claimed_at = None
             raise
         except Exception as error:
+            if transcript_id is None:
+                raise
             await self._failed(transcript_id, error)
         return transcript_id
 

@@ -100,3 +100,35 @@ async def test_a_stopped_worker_gives_its_claim_back_before_stop_returns(
         transcript = await store.scoped(1).transcript(1)
     assert transcript is not None and transcript.status is TranscriptStatus.SUMMARISING
     assert transcript.claimed_at is None  # the next process takes it at once, no lease
+
+
+async def test_a_stop_at_any_point_of_a_step_gives_the_claim_back(
+        db: Database, clock: Clock, tmp_path: Path) -> None:
+    """Cancelled after 0, 1, 2… turns of the event loop: as the claim commits (the session's
+    close is shielded), inside a step, or while it waits: the claim is always given back."""
+    pipeline = TranscriptPipeline(db, Outbox(), transcriber=WhisperTranscriber(),
+                                  summarizer=HangingSummarizer(), uploads=tmp_path / "uploads",
+                                  clock=clock)
+    chat = Chat(Dispatcher(db, registry, services=Services(clock=clock, transcripts=pipeline)))
+    await chat.ok("project create Website")
+    await chat.ok('meeting now website title:"Kickoff"')
+    added = await chat.say("transcript add #1", files=(Upload("kickoff.vtt", KICKOFF.encode()),))
+    assert added.status == "ok", added.text
+    summarising = 0
+    # Turns of the loop first (SQLite answers within them), then waits (PostgreSQL's replies).
+    stops = [*range(40), *(0.002 * 2 ** n for n in range(12))]
+    for turns in stops:
+        run = asyncio.create_task(pipeline.run_once())
+        if isinstance(turns, float):
+            await asyncio.sleep(turns)
+        for _ in range(turns if isinstance(turns, int) else 0):
+            await asyncio.sleep(0)
+        run.cancel()
+        await asyncio.gather(run, return_exceptions=True)
+        async with db.transaction() as store:
+            transcript = await store.scoped(1).transcript(1)
+        assert transcript is not None and transcript.claimed_at is None, turns
+        summarising += transcript.status is TranscriptStatus.SUMMARISING
+        if summarising > 2:
+            break  # stopped inside the last step too
+    assert summarising > 2
