@@ -374,6 +374,15 @@ async def test_what_someone_said_quotes_them(desk: Desk, clock: Clock) -> None:
     candidates = await desk.chat.ok("ask what did Carl say about candidates?")
     assert candidates.title == "About Mobile"
     assert candidates.citations[0].detail.endswith(" · Carl · 0:08")
+    # "In the meeting", or the meeting by its title, says where, not about what: Luis's
+    # lines, not the schedule nor the line that names the meeting.
+    for where in ("what did Luis say in the meeting? project:website",
+                  "what did Luis say in the launch review?", "¿qué dijo Luis en la reunión de "
+                  "website?"):
+        said = await desk.chat.in_thread(where).ok(f"ask {where}")
+        assert said.citations and all(" · Luis · " in c.detail for c in said.citations), \
+            (where, said.text)
+        assert "No meeting is scheduled" not in said.text, where
 
 
 async def test_a_meetings_summary_is_asked_for(desk: Desk, clock: Clock) -> None:
