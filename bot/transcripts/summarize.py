@@ -351,9 +351,11 @@ _DUE_ALONE = re.compile(r"by|before|no later than|para|antes.*|a mas tardar.*",
                         re.IGNORECASE)
 # A deadline: a relative one may stand alone ("I'll send it tomorrow"); a date needs its
 # preposition ("by the 15th"), or every number in a sentence would look like a day.
+# "By 10%", "by 15 percent", "un 20 por ciento": an amount, not a day of the month.
+_NOT_A_DAY = r"(?!\s*(?:%|percent\b|per cent\b|por ciento\b|points?\b|puntos\b))"
 _DEADLINE = re.compile(
-    rf"(?:\b(?P<prep>{_DEADLINE_PREP})\s+)?\b(?P<when>{_RELATIVE_WHEN})\b|"
-    rf"\b(?P<prep2>{_DEADLINE_PREP})\s+(?P<when2>{_DATED_WHEN})\b",
+    rf"(?:\b(?P<prep>{_DEADLINE_PREP})\s+)?\b(?P<when>{_RELATIVE_WHEN})\b{_NOT_A_DAY}|"
+    rf"\b(?P<prep2>{_DEADLINE_PREP})\s+(?P<when2>{_DATED_WHEN})\b{_NOT_A_DAY}",
     re.IGNORECASE)
 # "By the end of the day we come up with a great product": eventually, not a deadline.
 _IDIOM = re.compile(r"(?:the )?end of the day", re.IGNORECASE)

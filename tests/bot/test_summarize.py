@@ -228,6 +228,9 @@ async def test_commitments_owner_task_and_due_date(
     "We met on Friday to talk about the budget.",
     "They will not have the photos until the end of the month.",
     "By the end of the day we come up with a great product.",
+    # An amount after "by" is no day of the month.
+    "We decided to increase the marketing budget by 10%.",
+    "We agreed to cut the hosting costs by 15 percent.",
 ])
 async def test_not_commitments(text: str) -> None:
     summary, _segments = await extract([("Ben", text)], "en")
