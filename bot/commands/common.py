@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Annotated, Any
 
+from babel import Locale, UnknownLocaleError
 from babel.numbers import is_currency
 
 from bot.context import Context
@@ -120,3 +121,21 @@ OPTION_LABELS = {
 def changed_options(ctx: Context, options: Iterable[str]) -> str:
     """The options a command changed, named in the asker's language, in its order."""
     return ", ".join(sorted(ctx._(OPTION_LABELS.get(option, option)) for option in options))
+
+
+def language_code(ctx: Context, code: str | None) -> str | None:
+    """A language code speech-to-text understands (``en``, ``es``, ``pt``...), from
+    ``es-MX`` or ``ES`` too; None for None.
+
+    Raises:
+        UserError: ``code`` names no language.
+    """
+    if code is None:
+        return None
+    wanted = code.strip().lower().replace("_", "-").split("-")[0]
+    try:
+        Locale.parse(wanted)
+    except (ValueError, UnknownLocaleError):
+        raise UserError(ctx._("`{value}` is not a language code; use one like en or es.",
+                              value=code)) from None
+    return wanted

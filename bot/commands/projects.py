@@ -6,8 +6,6 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated
 
-from babel import Locale, UnknownLocaleError
-
 from bot.commands import registry
 from bot.commands.common import (
     PAGE_SIZE,
@@ -17,6 +15,7 @@ from bot.commands.common import (
     confirm,
     currency_of,
     forget_after_commit,
+    language_code,
     optional_text,
     page_window,
     refuse_past_the_end,
@@ -127,7 +126,7 @@ async def project_create(ctx: Context, name: str, *, client: ClientRef | None = 
         hourly_rate=rate.amount if rate else None, estimated_hours=estimate,
         start_date=start, due_date=due, status=status,
         progress=100 if status is ProjectStatus.COMPLETED else 0,
-        language=_language(ctx, language), description=optional_text(description)))
+        language=language_code(ctx, language), description=optional_text(description)))
     return Reply(text=_("Project {name} created (#{id}).", name=f"*{project.name}*",
                         id=project.id), fields=await _fields(ctx, project))
 
@@ -220,7 +219,7 @@ async def project_update(ctx: Context, project: ProjectRef | None = None, *,
     if description is not None:
         row.description = optional_text(description)
     if language is not None:
-        row.language = _language(ctx, language)
+        row.language = language_code(ctx, language)
     return Reply(text=_("Project {name} updated: {changes}.", name=f"*{row.name}*",
                         changes=changed_options(ctx, changes)), fields=await _fields(ctx, row))
 
@@ -386,19 +385,6 @@ async def _fields(ctx: Context, project: Project) -> list[Field]:
     if project.due_date:
         fields.append(Field(_("Due"), _.date(project.due_date)))
     return fields
-
-
-def _language(ctx: Context, code: str | None) -> str | None:
-    """A language code speech-to-text understands (``en``, ``es``, ``pt``...)."""
-    if code is None:
-        return None
-    wanted = code.strip().lower().replace("_", "-").split("-")[0]
-    try:
-        Locale.parse(wanted)
-    except (ValueError, UnknownLocaleError):
-        raise UserError(ctx._("`{value}` is not a language code; use one like en or es.",
-                              value=code)) from None
-    return wanted
 
 
 def _percent(part: Decimal, whole: Decimal) -> int:

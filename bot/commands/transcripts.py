@@ -11,6 +11,7 @@ from bot.commands.common import (
     add_pager,
     confirm,
     forget_after_commit,
+    language_code,
     page_window,
     refuse_past_the_end,
 )
@@ -59,7 +60,8 @@ async def transcript_add(ctx: Context, meeting: MeetingRef, *,
                           meeting=row.title, when=_.datetime(row.starts_at, ctx.timezone)))
     project = await ctx.db.project(row.project_id)
     assert project is not None
-    spoken = (language or project.language or (await ctx.db.workspace()).locale).lower()
+    spoken = (language_code(ctx, language) or project.language
+              or (await ctx.db.workspace()).locale).lower()
     replies = []
     for upload in ctx.request.files:
         try:

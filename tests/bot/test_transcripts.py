@@ -93,6 +93,8 @@ def setup(db: Database, clock: Clock, tmp_path: Path) -> Setup:
 
 async def test_a_text_transcript_becomes_a_posted_summary(setup: Setup, clock: Clock) -> None:
     await setup.meeting()
+    unknown = await setup.upload("launch.vtt", VTT.encode(), "transcript add #1 language:xx")
+    assert unknown.status == "error" and "`xx` is not a language code" in unknown.text
     added = await setup.upload("launch.vtt", VTT.encode(), "transcript add today's launch review")
     assert added.status == "ok" and "transcript #1" in added.text
     assert await setup.pipeline.run_until_idle() == [1]
