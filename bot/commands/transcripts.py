@@ -129,15 +129,7 @@ async def transcript_show(ctx: Context, transcript: str) -> Reply:
         /transcript show the launch review
     """
     _ = ctx._
-    if number := re.fullmatch(r"#?(\d{1,12})", transcript.strip()):
-        row = await _transcript(ctx, int(number[1]))
-    else:
-        held = await ctx.meeting(transcript, past=True)
-        found = await ctx.db.meeting_transcript(held.id)
-        if found is None:
-            raise UserError(_("{meeting} has no transcript yet; add one with `/transcript add "
-                              "#{id}` and a file.", meeting=held.title, id=held.id))
-        row = found
+    row = await _transcript_named(ctx, transcript)
     meeting = await ctx.db.meeting(row.meeting_id)
     assert meeting is not None
     if row.status is not TranscriptStatus.DONE:
@@ -152,14 +144,14 @@ async def transcript_show(ctx: Context, transcript: str) -> Reply:
 
 
 @registry.command("transcript resummarize", role=Role.MEMBER)
-async def transcript_resummarize(ctx: Context, transcript: int) -> Reply:
+async def transcript_resummarize(ctx: Context, transcript: str) -> Reply:
     """Summarise a transcript again (after a failure, or with a better model configured).
 
     Args:
-        transcript: The transcript's number.
+        transcript: The transcript's number, or its meeting in words ("yesterday's call").
     """
     _ = ctx._
-    row = await _transcript(ctx, transcript)
+    row = await _transcript_named(ctx, transcript)
     if row.status in {TranscriptStatus.PENDING, TranscriptStatus.TRANSCRIBING}:
         raise UserError(_("Transcript #{id} is still being transcribed.", id=row.id))
     if not await ctx.db.segments(row.id):
@@ -173,17 +165,17 @@ async def transcript_resummarize(ctx: Context, transcript: int) -> Reply:
 
 
 @registry.command("transcript delete", role=Role.MANAGER, aliases=("transcript remove",))
-async def transcript_delete(ctx: Context, transcript: int, *, yes: bool = False) -> Reply:
+async def transcript_delete(ctx: Context, transcript: str, *, yes: bool = False) -> Reply:
     """Delete a transcript with its summary and action items; asks for confirmation first.
 
     For a file added to the wrong meeting: delete it, then add it to the right one.
 
     Args:
-        transcript: The transcript's number.
+        transcript: The transcript's number, or its meeting in words ("yesterday's call").
         yes: Confirm without asking.
     """
     _ = ctx._
-    row = await _transcript(ctx, transcript)
+    row = await _transcript_named(ctx, transcript)
     meeting = await ctx.db.meeting(row.meeting_id)
     assert meeting is not None
     if not yes:
@@ -288,6 +280,17 @@ async def actions_done(ctx: Context, item: int) -> Reply:
         raise UserError(_("Action item #{id} is already done.", id=item))
     row.done_at, row.done_by = ctx.services.clock(), ctx.member_id
     return Reply(text=_("Done: {task}", task=row.text))
+
+
+async def _transcript_named(ctx: Context, ref: str) -> Transcript:
+    """A transcript by its number, else the latest of the meeting the words name."""
+    if number := re.fullmatch(r"#?(\d{1,12})", ref.strip()):
+        return await _transcript(ctx, int(number[1]))
+    held = await ctx.meeting(ref, past=True)
+    if (found := await ctx.db.meeting_transcript(held.id)) is None:
+        raise UserError(ctx._("{meeting} has no transcript yet; add one with `/transcript add "
+                              "#{id}` and a file.", meeting=held.title, id=held.id))
+    return found
 
 
 async def _transcript(ctx: Context, number: int) -> Transcript:

@@ -479,7 +479,7 @@ async def test_what_is_deleted_leaves_the_index(desk: Desk, db: Database) -> Non
     question = "ask what did we decide about the launch date? project:website"
     assert (await desk.chat.ok(question)).citations
 
-    asked = await desk.chat.ok("transcript delete 1")
+    asked = await desk.chat.ok("transcript delete launch review")  # its meeting, in words
     assert asked.text.startswith("This deletes transcript #1 (Launch review.vtt) of Launch "
                                  "review, with its summary and action items.")
     assert (await desk.chat.ok(asked.buttons[0].command)).text == "Transcript #1 deleted."
