@@ -39,7 +39,12 @@ _MEETING_DAY = re.compile(
     rf"\b(?:(?P<day>yesterday|today|ayer|hoy)|(?P<now>this (?:morning|afternoon)|esta "
     rf"(?:mañana|tarde))|last (?P<last>{WEEKDAY})|(?P<owner>{WEEKDAY})'s (?:meeting|call|"
     rf"sync|review|standup)|(?P<pasado>{WEEKDAY}) pasado|(?:reuni[oó]n|llamada) del "
-    rf"(?P<del>{WEEKDAY}))\b", re.IGNORECASE)
+    rf"(?P<del>{WEEKDAY})|(?:on|el) (?P<on>{WEEKDAY}))\b", re.IGNORECASE)
+# "What did we decide on Monday?": a weekday after "on" names a meeting held only when the
+# question looks back; "what is due on Monday?" does not.
+_LOOKS_BACK = re.compile(r"\b(?:did|was|were|said|decided|agreed|discussed|talked|dijo|"
+                         r"dijeron|decidimos|decidieron|acordamos|acordaron|hablamos|hablaron|"
+                         r"pas[oó]|comentamos|comentaron|dijimos)\b", re.IGNORECASE)
 # A request for a meeting's whole summary ("summarize", "recap", "¿qué pasó…?").
 _ASKS_SUMMARY = re.compile(r"\b(?:summari[sz]e|summary|recap|overview|what happened|notes|"
                            r"minutes|resum\w*|acta|notas|qu[eé] pas[oó]|de qu[eé] se habl[oó])"
@@ -473,7 +478,8 @@ def _topic(question: str) -> str:
 
 def _meeting_day(ctx: Context, question: str) -> date | None:
     """The day a question names for its meeting (see ``_MEETING_DAY``), where the sender is."""
-    if not (match := _MEETING_DAY.search(question)):
+    if not (match := _MEETING_DAY.search(question)) or (
+            match["on"] and not _LOOKS_BACK.search(question)):
         return None
     phrase = "today" if match["now"] else next(group for group in match.groups() if group)
     import dateparser  # loaded on first use: it takes a moment

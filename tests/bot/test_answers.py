@@ -444,6 +444,13 @@ async def test_a_day_the_question_names_picks_that_days_meeting(desk: Desk,
                                "launch date? project:website")
     assert named.title == "About Website · Launch review"
     assert all(c.detail.startswith("Launch review · ") for c in named.citations)
+    # "On <weekday>" names the meeting when the question looks back, not when it looks ahead.
+    on_day = await desk.chat.in_thread("on").ok(f"ask what did we decide on {launch_day}? "
+                                                "project:website")
+    assert on_day.title == "About Website · Launch review", on_day.text
+    ahead = await desk.chat.in_thread("ahead").ok(f"ask what is due on {launch_day}? "
+                                                  "project:website")
+    assert ahead.title == "About Website" and "No meeting" not in ahead.text
     # No meeting that day: the project's other meetings, saying so first.
     today = await desk.chat.ok("ask what did we decide today about the launch date? "
                                "project:website")
