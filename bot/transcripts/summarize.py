@@ -282,9 +282,18 @@ _NAME = r"\b(?-i:(?P<name>[A-Z][\w'-]+(?: [A-Z][\w'-]+)?))"
 _MINE = re.compile(
     r"\b(?:i'll|i will|i'm going to|i am going to|i'm gonna|i can take care of|"
     r"i can(?= (?:take|handle|send|prepare|draft|write|look into)\b)|"
+    r"i have to|i need to|i've got to|"
     r"(?:yo )?me encargo(?: del?)?|(?:yo )?me ocupo(?: del?)?|(?:yo )?voy a|me comprometo a|"
-    r"quedo en|me toca(?: a mi)?)\b",
+    r"quedo en|me toca(?: a mi)?|(?:yo )?tengo que)\b",
     re.IGNORECASE)
+# Spanish commitments in the future tense: "Marta revisará los textos" (hers), "Enviaré el
+# informe" (the speaker's). Folded, so "revisara"; the verb becomes the task's infinitive.
+_FUTURE_THEIRS_ES = re.compile(_NAME + r",?\s+(?P<task>(?P<verb>[a-z]{3,}(?:ara|era|ira))\b.*)")
+_FUTURE_MINE_ES = re.compile(r"^(?:(?:y|vale|bueno|ok|pues|entonces|si),?\s+)?(?:yo\s+)?"
+                             r"(?P<task>(?P<verb>[a-z]{3,}(?:are|ere|ire))\b.*)", re.IGNORECASE)
+# "I'll do that", "me encargo yo": the task is the one asked just before, not these words.
+_VAGUE_TASK = re.compile(r"^(?:(?:do|handle|take care of|check|sort out)\s+)?(?:that|it|this|"
+                         r"yo|eso|esto|lo)$", re.IGNORECASE)
 # A deadline said by whoever speaks: "Let me check with the designer by Monday".
 _SPEAKER_LEADS = re.compile(r"^(?:(?:ok(?:ay)?|so|vale|bueno),?\s+)?(?:let me|yo)\s+",
                             re.IGNORECASE)
@@ -526,6 +535,7 @@ def _action_item(sentences: Sequence[Sentence], position: int, segments: Sequenc
     text = sentence.text
     folded = fold(text)
     owner: str | None = None
+    infinitive = ""
     start = end = -1
     if mine := list(_MINE.finditer(folded)):
         # Speech restarts ("I'll do some... I'll rub the features"): the last cue wins.
@@ -534,6 +544,13 @@ def _action_item(sentences: Sequence[Sentence], position: int, segments: Sequenc
     elif (match := _THEIRS.search(folded) or _ADDRESSED.search(folded)) and (
             owner := _name(text[slice(*match.span("name"))])):
         start, end = match.span("task")
+    elif language == "es" and (
+            ((match := _FUTURE_THEIRS_ES.search(folded)) and _future(text, match)
+             and (owner := _name(text[slice(*match.span("name"))])))
+            or ((match := _FUTURE_MINE_ES.match(folded)) and _future(text, match)
+                and (owner := sentence.speaker))):
+        start, end = match.span("task")
+        infinitive = match["verb"][:-1].lower()  # "revisara" -> "revisar", "Enviare" -> "enviar"
     elif match := _REQUEST.search(folded):
         start, end = match.span("task")
         if match["name"]:
@@ -560,11 +577,16 @@ def _action_item(sentences: Sequence[Sentence], position: int, segments: Sequenc
     else:
         return None
     task_text, task_folded = text[start:end], folded[start:end]
+    if infinitive:
+        task_text = infinitive + task_text[len(infinitive) + 1:]
+        task_folded = fold(task_text)
     due: date | None = None
     if deadline := _deadline(task_folded):
         due = _resolve_due(deadline["when"] or deadline["when2"], language, meeting_date)
         task_text = task_text[:deadline.start()] + task_text[deadline.end():]
     task = _tidy_task(task_text)
+    if _VAGUE_TASK.match(fold(task)):
+        task = ""
     if not task and position > 0 and sentences[position - 1].text.endswith("?"):
         # "Yo me encargo." answers the question before it: "¿Quién puede revisar el contrato?"
         question = sentences[position - 1].text
@@ -576,6 +598,12 @@ def _action_item(sentences: Sequence[Sentence], position: int, segments: Sequenc
             len(task.split()) < 2 and not owner):
         return None
     return ActionItem(task=task, segment=sentence.segment, owner=owner, due=due)
+
+
+def _future(text: str, match: re.Match[str]) -> bool:
+    """Whether the verb matched is written in the future tense, with its accent: "revisará",
+    "enviaré"; "prepara" (do it) or "compare" are not."""
+    return text[match.end("verb") - 1] in "áé"
 
 
 def _next_speaker(segments: Sequence[Segment], index: int) -> str | None:

@@ -207,12 +207,30 @@ async def test_spanish_meeting_decisions_actions_and_summary() -> None:
      ("Marco", "check the footer", date(2027, 3, 26))),
     ("Ben", "Javier, please have the wireframes ready by April fourth.", "en",  # in words
      ("Javier", "have the wireframes ready", date(2027, 4, 4))),
+    # Spanish future tense, theirs or the speaker's, and "I have to".
+    ("Luis", "Marta revisará los textos antes del 5 de abril.", "es",
+     ("Marta", "revisar los textos", date(2027, 4, 5))),
+    ("Luis", "Enviaré el informe mañana.", "es", ("Luis", "enviar el informe", date(2027, 3, 25))),
+    ("Sofía", "Tengo que preparar los colores para mañana.", "es",
+     ("Sofía", "preparar los colores", date(2027, 3, 25))),
+    ("Ben", "I have to send the invoice by Friday.", "en",
+     ("Ben", "send the invoice", date(2027, 3, 26))),
 ])
 async def test_commitments_owner_task_and_due_date(
         speaker: str, text: str, language: str,
         expected: tuple[str | None, str, date | None]) -> None:
     summary, _segments = await extract([(speaker, text)], language)
     assert [(a.owner, a.task, a.due) for a in summary.action_items] == [expected]
+
+
+async def test_a_vague_yes_takes_the_task_asked_before_it() -> None:
+    for asked, answer, language, task in (
+            ("Can someone update the tracking plan?", "Sure, I'll do that.", "en",
+             "update the tracking plan"),
+            ("¿Quién puede revisar el contrato?", "Sí, me encargo yo.", "es",
+             "revisar el contrato")):
+        summary, _segments = await extract([("Ana", asked), ("Marco", answer)], language)
+        assert [(a.owner, a.task) for a in summary.action_items] == [("Marco", task)], answer
 
 
 @pytest.mark.parametrize("text", [
