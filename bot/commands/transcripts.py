@@ -63,6 +63,7 @@ async def transcript_add(ctx: Context, meeting: MeetingRef, *,
     spoken = (language_code(ctx, language) or project.language
               or (await ctx.db.workspace()).locale).lower()
     replies = []
+    earlier = await ctx.db.meeting_transcript(row.id)
     for upload in ctx.request.files:
         try:
             result = await pipeline.ingest(ctx.db, row, upload.filename, upload.content,
@@ -75,6 +76,12 @@ async def transcript_add(ctx: Context, meeting: MeetingRef, *,
             replies.append(_("`{name}` is transcript #{id} of {title}; I will post the summary "
                              "here when it is ready.", name=transcript.filename,
                              id=transcript.id, title=row.title))
+            if earlier is not None and earlier.id != transcript.id:
+                # The meeting's summary and answers come from its latest transcript.
+                replies.append(_("It takes the place of transcript #{id} (`{name}`) in the "
+                                 "meeting's summary; `/transcript delete #{id}` removes that "
+                                 "one.", id=earlier.id, name=earlier.filename))
+                earlier = transcript
         elif transcript.meeting_id == row.id:
             replies.append(_("`{name}` was already added as transcript #{id}.",
                              name=upload.filename, id=transcript.id))
