@@ -105,8 +105,8 @@ async def test_a_text_transcript_becomes_a_posted_summary(setup: Setup, clock: C
     for number, said in enumerate(("here's the recording of today's launch review", ""), 2):
         again = await setup.upload("launch.vtt", (VTT + "\n" * number).encode(), said)
         assert again.text.startswith(f"`launch.vtt` is transcript #{number} of Launch review"), said
-        # The meeting had one already: the reply says which this one replaces in its summary.
-        assert f"It takes the place of transcript #{number - 1} (`launch.vtt`)" in again.text
+        # The meeting had one summarised: the reply says this one takes its place.
+        assert "It takes the place of transcript #1 (`launch.vtt`)" in again.text, again.text
     lines = "\n".join(posted.items)
     assert "Decision: We decided to launch on the first of March" in lines
     assert "(Ana, 0:12)" in lines  # who said it and when
