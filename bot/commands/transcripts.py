@@ -142,7 +142,8 @@ async def transcript_show(ctx: Context, transcript: str) -> Reply:
     if row.status is not TranscriptStatus.DONE:
         text = _line(ctx, row)
         if row.last_error:
-            text += "\n" + _("Last error: {error}", error=row.last_error)
+            text += "\n" + _("Last error: {error}",
+                             error=TranscriptError.shown(row.last_error, _))
         return Reply(title=_("Transcript #{id}", id=row.id), text=text)
     project = await ctx.db.project(meeting.project_id)
     assert project is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -30,6 +31,20 @@ class TranscriptError(ValueError):
         super().__init__(message.format(**values) if values else message)
         self.message = message
         self.values = values
+
+    def stored(self) -> str:
+        """The error as a transcript's ``last_error`` keeps it: translatable when shown."""
+        return json.dumps({"message": self.message, "values": self.values}, default=str)
+
+    @staticmethod
+    def shown(stored: str, translate: Callable[..., str]) -> str:
+        """A stored ``last_error`` in the reader's language (an unexpected fault's text as
+        it was: it is not a message of ours)."""
+        try:
+            said = json.loads(stored)
+            return translate(said["message"], **said["values"])
+        except (ValueError, TypeError, KeyError):
+            return stored
 
 
 Progress = Callable[[float], None]

@@ -270,7 +270,8 @@ class TranscriptPipeline:
             transcript, meeting, _project, workspace = await store.transcripts.get(
                 transcript_id)
             transcript.attempts += 1
-            transcript.last_error = str(error)[:2000]
+            transcript.last_error = (error.stored() if isinstance(error, TranscriptError)
+                                     else str(error))[:2000]
             transcript.claimed_at = None
             if permanent or transcript.attempts >= MAX_ATTEMPTS:
                 transcript.status = TranscriptStatus.FAILED

@@ -353,6 +353,9 @@ async def test_a_failed_recording_added_again_with_its_language_is_processed(
     await setup.pipeline.run_until_idle()
     [report] = setup.outbox.to_channel()
     assert report.status == "error" and "`language:en`" in report.text  # how to fix it
+    # The error kept with the transcript reads in the reader's language, as the report did.
+    reason = report.text.split(": ", 1)[1]
+    assert f"Último error: {reason}" in (await setup.chat.ok("transcript show 1")).text
 
     again = await setup.upload("call.wav", wav.read_bytes(), "transcript add #1 language:en")
     assert again.status == "ok" and "transcripción #1" in again.text  # the same one, retried
