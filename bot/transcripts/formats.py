@@ -118,6 +118,32 @@ _JSON_CLOCK = re.compile(r"(?:\d{1,3}:)?\d{1,3}:[0-5]\d(?:[.,]\d{1,6})?")
 _LABEL = re.compile(r"(?P<speaker>[^\W\d_][\w.'’()-]*(?:[ \t]+[\w.'’()-]+){0,3})[ \t]*:"
                     r"(?:\s+(?P<text>.*)|$)")
 _MAX_LABEL = 40
+# Other ways notes write who spoke and when, read as "[time] Name: text":
+# "**Ana:** text" (Markdown), "Ana (00:00:45): text", and Otter's "Ana  0:05" alone on a line
+# before the text (every word of the name capitalised, so "See you at 10:30" stays speech).
+_MARKDOWN_LABEL = re.compile(r"(\*\*|__)(?P<label>[^*_:]+?)(?::\1|\1\s*:)\s*")
+_LABEL_THEN_TIME = re.compile(
+    rf"(?P<speaker>[^\W\d_][^\[(:]{{0,38}}?)\s*[\[(](?P<clock>{_TXT_CLOCK})[\])]\s*:\s*"
+    r"(?P<text>.*)")
+_NAME_THEN_TIME = re.compile(
+    rf"(?P<speaker>[^\W\d_a-z][\w.'’-]*(?:[ \t]+[^\W\d_a-z][\w.'’-]*){{0,3}})[ \t]+"
+    rf"(?P<clock>{_TXT_CLOCK})")
+
+
+def _respell_label(line: str) -> str:
+    """``line`` with its speaker and time written as :func:`_parse_txt` reads them.
+
+    Example:
+        >>> [_respell_label(x) for x in ("**Ana:** Hola", "Ana (00:00:45): Hi", "Ana Ruiz  0:05")]
+        ['Ana: Hola', '[00:00:45] Ana: Hi', '[0:05] Ana Ruiz:']
+    """
+    if said := _MARKDOWN_LABEL.match(line):
+        return f"{said['label'].strip()}: {line[said.end():]}"
+    if said := _LABEL_THEN_TIME.fullmatch(line):
+        return f"[{said['clock']}] {said['speaker'].strip()}: {said['text']}"
+    if said := _NAME_THEN_TIME.fullmatch(line):
+        return f"[{said['clock']}] {said['speaker']}:"
+    return line
 
 # QMSum (ICSI/AMI) annotation tokens; they are about the recording, not what was said.
 _QMSUM_TOKEN = re.compile(
@@ -389,7 +415,7 @@ def _parse_txt(text: str) -> list[Segment]:
     """
     turns: list[_Turn] = []
     for number, line in enumerate(text.split("\n"), 1):
-        line = line.strip()
+        line = _respell_label(line.strip())
         if not line:
             continue
         start: float | None = None

@@ -164,6 +164,10 @@ def test_well_formed_files(data: bytes, fmt: str, expected: list[Segment]) -> No
     ("[00:00:10] sin etiqueta", Segment(None, 10.0, 11.0, "sin etiqueta")),
     ("Ver https://example.com/a", Segment(None, 0.0, 1.0, "Ver https://example.com/a")),
     ("1234: número", Segment(None, 0.0, 1.0, "1234: número")),
+    # Labels as notes apps write them: Markdown, the time after the name.
+    ("**Ana:** hola", Segment("Ana", 0.0, 1.0, "hola")),
+    ("**Ana**: hola", Segment("Ana", 0.0, 1.0, "hola")),
+    ("Ana (00:00:45): hola", Segment("Ana", 45.0, 46.0, "hola")),
 ])
 def test_txt_line_shapes(line: str, expected: Segment) -> None:
     assert parse_transcript(_bytes(line), "txt") == [expected]
@@ -174,6 +178,14 @@ def test_txt_label_alone_on_its_line_takes_the_following_lines() -> None:
     assert parse_transcript(data, "txt") == [
         Segment("Ana Ruiz", 0.0, 30.0, "Hola a todos."),
         Segment("Luis", 30.0, 31.0, "Hola."),
+    ]
+
+
+def test_otter_style_name_and_time_then_the_text() -> None:
+    data = _bytes("Ana Ruiz  0:05\nWe decided to ship.\n\nMarco  1:10\nI will fix it.")
+    assert parse_transcript(data, "txt") == [
+        Segment("Ana Ruiz", 5.0, 70.0, "We decided to ship."),
+        Segment("Marco", 70.0, 71.6, "I will fix it."),
     ]
 
 
