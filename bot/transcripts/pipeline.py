@@ -293,8 +293,12 @@ class TranscriptPipeline:
     async def _store_segments(self, store: WorkspaceStore, transcript: Transcript,
                               segments: list[Segment]) -> None:
         if not segments:
-            raise TranscriptError(N_("No speech was found in `{name}`."),
-                                  name=transcript.filename)
+            # Most often a recording heard in the wrong language: say which, and how to fix.
+            raise TranscriptError(N_("No speech was found in `{name}`, listening for `{language}`; "
+                                     "if it is in another language, add it again with "
+                                     "`language:{other}` (or its code)."),
+                                  name=transcript.filename, language=transcript.language,
+                                  other="en" if transcript.language == "es" else "es")
         match = _matcher(await store.members())
         speakers = {s.speaker: match(s.speaker) for s in segments}
         await store.add_segments(transcript, [

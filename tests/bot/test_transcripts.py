@@ -6,6 +6,7 @@ import asyncio
 import re
 import shutil
 import subprocess
+import wave
 from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
@@ -363,6 +364,22 @@ async def test_a_failed_recording_added_again_with_its_language_is_processed(
     summary = setup.outbox.to_channel()[-1]
     assert summary.title == "Resumen de Launch review"
     assert "march" in "\n".join([summary.text, *summary.items]).casefold()
+
+
+async def test_a_recording_without_speech_says_which_language_was_listened_for(
+        setup: Setup, tmp_path: Path) -> None:
+    silence = tmp_path / "silence.wav"
+    with wave.open(str(silence), "wb") as audio:  # two seconds of real, silent audio
+        audio.setnchannels(1)
+        audio.setsampwidth(2)
+        audio.setframerate(16000)
+        audio.writeframes(b"\x00\x00" * 32000)
+    await setup.meeting()
+    await setup.upload("silence.wav", silence.read_bytes())
+    await setup.pipeline.run_until_idle()
+    [report] = setup.outbox.to_channel()
+    assert report.status == "error" and "No speech was found in `silence.wav`, listening for " \
+        "`en`" in report.text and "`language:es`" in report.text, report.text
 
 
 @pytest.mark.skipif(not shutil.which("espeak-ng"), reason="espeak-ng is not installed")
