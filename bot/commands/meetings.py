@@ -394,7 +394,7 @@ async def _members_after_with(ctx: Context, title: str | None) -> tuple[list[str
     if not title or not (said := _WITH_NAMES.match(title)):
         return [], title
     names = {name.casefold(): name for member in await ctx.db.members()
-             for name in (member.name, member.name.split()[0])}
+             for name in (member.name, *member.name.split()[:1]) if name}
     words, found = said["names"].split(), []
     taken = 0
     for word in words:
