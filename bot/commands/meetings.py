@@ -343,6 +343,8 @@ async def meeting_leave(ctx: Context, meeting: MeetingRef) -> Reply:
     if row.status is MeetingStatus.LIVE and not any(
             p.joined_at and p.left_at is None for p in people):
         row.status = MeetingStatus.ENDED
+        if now < meeting_end(row):  # over early: the follow-up comes after this end
+            await _schedule_reminders(ctx, row, ended_at=now)
     return Reply(text=_("You left {title}.", title=row.title))
 
 
@@ -571,11 +573,13 @@ async def _add_outside_guest(ctx: Context, meeting: Meeting, email: str, name: s
     return True
 
 
-async def _schedule_reminders(ctx: Context, meeting: Meeting) -> None:
-    """The link before the start and the follow-up after the end, as the workspace says."""
+async def _schedule_reminders(ctx: Context, meeting: Meeting, *,
+                             ended_at: datetime | None = None) -> None:
+    """The link before the start and the follow-up after the end (the planned one, or
+    ``ended_at`` for a meeting everyone left early), as the workspace says."""
     settings = (await ctx.db.workspace()).settings
     now = ctx.services.clock()
-    times = {ReminderKind.AFTER: meeting_end(meeting) + timedelta(
+    times = {ReminderKind.AFTER: (ended_at or meeting_end(meeting)) + timedelta(
         minutes=int(settings.get("followup_minutes", FOLLOWUP_MINUTES)))}
     if meeting.starts_at > now:
         lead = timedelta(minutes=int(settings.get("reminder_minutes", REMINDER_MINUTES)))

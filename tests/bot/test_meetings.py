@@ -249,7 +249,7 @@ async def test_a_meeting_that_took_place_is_logged_without_reminders(
     assert ahead.status == "error" and "`/meeting schedule`" in ahead.text
 
 
-async def test_join_leave_list_and_permissions(chat: Chat) -> None:
+async def test_join_leave_list_and_permissions(chat: Chat, db: Database, clock: Clock) -> None:
     bea, luis = await _setup(chat)
     started = await chat.ok("meeting now website title:Standup")
     # Whoever starts it is in it, and may leave it rather than cancel it.
@@ -266,6 +266,11 @@ async def test_join_leave_list_and_permissions(chat: Chat) -> None:
     assert "live" in text_of(await chat.ok("meeting show #1"))  # the host is still there
     await chat.ok("meeting leave #1")
     assert "ended" in text_of(await chat.ok("meeting show #1"))
+    # Over 25 minutes early: the follow-up asking for the recording comes after this end.
+    outbox = Outbox()
+    clock.advance(minutes=6)
+    assert await ReminderService(db, outbox, clock=clock).run_due() == {"sent": 1}
+    assert [r.title for r in outbox.to_channel()] == ["How did Standup go?"]
     other_team = chat.in_team("T2")
     missing = await other_team.say("meeting show #1")
     assert missing.status == "error" and "There is no meeting #1" in missing.text
