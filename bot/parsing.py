@@ -18,7 +18,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
 from bot.core import UnknownCommand, UserError
-from bot.i18n import SUPPORTED_LOCALES, Translator
+from bot.i18n import SUPPORTED_LOCALES, Translator, translator
 from bot.registry import GREEDY_KINDS, Command, Kind, Money, Param, Registry
 from bot.transcripts.summarize import fold
 
@@ -575,7 +575,7 @@ def _choice(param: Param, text: str, cx: ConvertContext) -> Any:
     wanted = fold(text).casefold().replace(" ", "_").replace("-", "_")
     wanted = _CHOICE_SYNONYMS.get(wanted, wanted)
     for choice in param.choices:
-        labels = {fold(Translator(locale)(choice.value.replace("_", " "))).casefold()
+        labels = {fold(translator(locale)(choice.value.replace("_", " "))).casefold()
                   .replace(" ", "_") for locale in SUPPORTED_LOCALES}
         if wanted == choice.value or wanted in labels:
             return choice

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Annotated
 from zoneinfo import available_timezones
@@ -164,15 +165,22 @@ def _workspace_extras(ctx: Context, **given: object) -> dict[str, object]:
 _OFFSET = re.compile(r"^(?:utc|gmt)?\s*([+-])\s*(\d{1,2})(?::?00)?$", re.IGNORECASE)
 
 
-def _timezone(ctx: Context, value: str) -> str:
-    """A time zone by its name ("Europe/Madrid") or, when only one has it, its city ("madrid")."""
-    zones = sorted(available_timezones())
-    wanted = value.strip().replace(" ", "_").casefold()
+@functools.cache
+def _zones_by_city() -> tuple[tuple[str, ...], dict[str, list[str]]]:
+    """Every time zone, and the zones each city name (its last part) belongs to."""
+    zones = tuple(sorted(available_timezones()))
     cities: dict[str, list[str]] = {}
     for zone in zones:
         if zone.startswith("Etc/"):
             continue  # "GMT+2" there is two hours behind UTC: never a city's name
         cities.setdefault(zone.rsplit("/", 1)[-1].casefold(), []).append(zone)
+    return zones, cities
+
+
+def _timezone(ctx: Context, value: str) -> str:
+    """A time zone by its name ("Europe/Madrid") or, when only one has it, its city ("madrid")."""
+    zones, cities = _zones_by_city()
+    wanted = value.strip().replace(" ", "_").casefold()
     if match := next((z for z in zones if z.casefold() == wanted), None):
         return match
     if offset := _OFFSET.match(wanted):

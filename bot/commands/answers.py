@@ -529,7 +529,10 @@ async def _facts(ctx: Context, project: Project, question: str) -> list[str]:
     if _HOW_IS_IT_GOING.search(question):
         asked |= {"status", "budget", "hours", "due", "risks"}
     # "Globex's email", "el teléfono de Initech": the client named is asked for its details.
-    client = await ctx.db.client(project.client_id) if project.client_id else None
+    # Read only when the question may need it: most questions do not.
+    wants_client = bool(asked & {"contact", "billing"} or _CONTACT_DETAIL.search(question))
+    client = await ctx.db.client(project.client_id) \
+        if project.client_id and wants_client else None
     if client and _CONTACT_DETAIL.search(question) and mentioned(
             question, [(0, name) for name in (client.name, client.company) if name]) is not None:
         asked.add("contact")
