@@ -95,8 +95,13 @@ class Services:
 class Indexer(Protocol):
     """Makes a transcript searchable (the pipeline's indexing step), and forgets it."""
 
-    async def index(self, workspace_id: int, transcript_id: int) -> None:
-        """Index (or re-index, replacing) one transcript's segments."""
+    async def index(self, workspace_id: int, transcript_id: int,
+                    progress: Callable[[float], None] | None = None) -> None:
+        """Index (or re-index, replacing) one transcript's segments.
+
+        Args:
+            progress: Told the fraction done (0 to 1) now and then, from any thread.
+        """
         ...
 
     async def forget_transcript(self, workspace_id: int, transcript_id: int) -> None:

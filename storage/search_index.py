@@ -48,7 +48,7 @@ import threading
 import unicodedata
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -83,6 +83,7 @@ _PAGE = 2000  # chunks per Chroma request when reading a whole workspace back
 # with an embeddings API each saved vector is a saved request.
 _QUERY_VECTORS = 256
 _WRITE_BATCH = 1000  # below Chroma's max batch size (5461 embedded)
+EMBED_BATCH = 512  # texts embedded between two progress reports
 _SPEAKER_SEPARATOR = "|"
 
 # Spanish stop words that are also English content words: keep them searchable.
@@ -420,7 +421,8 @@ class SearchIndex:
     def replace_transcript_sync(self, workspace_id: int, project_id: int, meeting_id: int,
                                 transcript_id: int, chunks: Sequence[Chunk],
                                 lines: Sequence[tuple[int, str]] = (),
-                                language: str = "en") -> int:
+                                language: str = "en",
+                                progress: Callable[[float], None] | None = None) -> int:
         """Index a transcript's chunks (and its lines' vectors) in place of whatever it had.
 
         Idempotent: indexing the same transcript again leaves exactly one copy. Everything
@@ -430,11 +432,17 @@ class SearchIndex:
         Args:
             lines: ``(segment position, text)`` of each line, whose vectors answers rank.
             language: What the transcript is in (``en``, ``es``): its words are stemmed so.
+            progress: Told the fraction embedded (0 to 1) after each batch, from this thread.
         """
         language = language.strip().lower().replace("_", "-").split("-")[0] or "en"
         documents = [chunk.text for chunk in chunks]
-        embeddings = list(self.embedding(documents)) if documents else []
-        line_vectors = list(self.embedding([text for _p, text in lines])) if lines else []
+        texts = [*documents, *(text for _p, text in lines)]
+        vectors: list[Any] = []
+        for offset in range(0, len(texts), EMBED_BATCH):
+            vectors.extend(self.embedding(texts[offset:offset + EMBED_BATCH]))
+            if progress is not None:
+                progress(len(vectors) / len(texts))
+        embeddings, line_vectors = vectors[:len(documents)], vectors[len(documents):]
         where_lines = {"workspace_id": workspace_id, "project_id": project_id,
                        "meeting_id": meeting_id, "transcript_id": transcript_id}
         with self._lock(workspace_id):
@@ -687,10 +695,12 @@ class SearchIndex:
     async def replace_transcript(self, workspace_id: int, project_id: int, meeting_id: int,
                                  transcript_id: int, chunks: Sequence[Chunk],
                                  lines: Sequence[tuple[int, str]] = (),
-                                 language: str = "en") -> int:
+                                 language: str = "en",
+                                 progress: Callable[[float], None] | None = None) -> int:
         """Index a transcript's chunks in place of its old ones; see the sync twin."""
         return await asyncio.to_thread(self.replace_transcript_sync, workspace_id, project_id,
-                                       meeting_id, transcript_id, chunks, lines, language)
+                                       meeting_id, transcript_id, chunks, lines, language,
+                                       progress)
 
     async def delete_transcript(self, workspace_id: int, transcript_id: int) -> None:
         """Remove a transcript's chunks."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from bot.retrieval.chunking import Turn, chunk_turns, clean_text
@@ -26,7 +27,8 @@ class TranscriptIndexer:
         self.db = db
         self.search_index = index
 
-    async def index(self, workspace_id: int, transcript_id: int) -> None:
+    async def index(self, workspace_id: int, transcript_id: int,
+                    progress: Callable[[float], None] | None = None) -> None:
         async with self.db.transaction() as store:
             scoped = store.scoped(workspace_id)
             transcript = await scoped.transcript(transcript_id)
@@ -40,7 +42,7 @@ class TranscriptIndexer:
         lines = [(s.position, text) for s in segments if (text := clean_text(s.text))]
         await self.search_index.replace_transcript(workspace_id, meeting.project_id, meeting.id,
                                                    transcript_id, chunk_turns(turns), lines,
-                                                   transcript.language)
+                                                   transcript.language, progress)
 
     async def forget_transcript(self, workspace_id: int, transcript_id: int) -> None:
         await self.search_index.delete_transcript(workspace_id, transcript_id)

@@ -8,9 +8,10 @@ Failures are retried with backoff and, after the last attempt, reported to the c
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -65,12 +66,16 @@ class TranscriptPipeline:
         uploads: Folder where audio waits until it is transcribed.
         indexer: The search index (filled in by the retrieval layer); none skips the step.
         clock: The current time.
+        progress_seconds: How often a long step (speech-to-text, indexing) writes how far
+            it got, for `transcript show`.
     """
 
     def __init__(self, db: Database, notifier: Notifier, *, transcriber: Transcriber,
                  summarizer: Summarizer, uploads: Path, indexer: Indexer | None = None,
-                 clock: Callable[[], datetime] = utc_now) -> None:
+                 clock: Callable[[], datetime] = utc_now,
+                 progress_seconds: float = 2.0) -> None:
         self.db = db
+        self.progress_seconds = progress_seconds
         self.notifier = notifier
         self.transcriber = transcriber
         self.summarizer = summarizer
@@ -184,7 +189,9 @@ class TranscriptPipeline:
                     await self._transcribe(transcript, workspace)
                 case TranscriptStatus.INDEXING:
                     if self.indexer is not None:
-                        await self.indexer.index(workspace.id, transcript.id)
+                        # A text transcript starts here, at 0 %; audio at 80 %.
+                        async with self._progress(transcript, end=0.9) as progress:
+                            await self.indexer.index(workspace.id, transcript.id, progress)
                     await self._advance(transcript.id, TranscriptStatus.SUMMARISING, 0.9)
                 case TranscriptStatus.SUMMARISING:
                     await self._summarise(transcript, meeting, workspace)
@@ -200,14 +207,9 @@ class TranscriptPipeline:
         if not transcript.upload_path or not Path(transcript.upload_path).exists():
             raise TranscriptError(N_("The audio of transcript #{id} is gone; upload it again."),
                                   id=transcript.id)
-        progress = _ProgressWriter(self.db, transcript.id)
-        writer = asyncio.create_task(progress.run())
-        try:
+        async with self._progress(transcript, end=0.8) as progress:
             segments = await self.transcriber.transcribe(
-                Path(transcript.upload_path), language=transcript.language,
-                progress=progress.report)
-        finally:
-            writer.cancel()
+                Path(transcript.upload_path), language=transcript.language, progress=progress)
         async with self.db.transaction() as store:
             scoped = store.scoped(workspace.id)
             row = await scoped.transcript(transcript.id)
@@ -254,6 +256,20 @@ class TranscriptPipeline:
             await self.notifier.send(
                 Target(workspace.platform, workspace.external_id, channel_id=meeting.channel_id),
                 reply)
+
+    @contextlib.asynccontextmanager
+    async def _progress(self, transcript: Transcript, *,
+                        end: float) -> AsyncIterator[Callable[[float], None]]:
+        """A step's progress callback: the fraction of the step it reports is written, now
+        and then, as the transcript's progress between where it stands and ``end``."""
+        writer = _ProgressWriter(self.db, transcript.id, start=transcript.progress, end=end,
+                                 every=self.progress_seconds)
+        task = asyncio.create_task(writer.run())
+        try:
+            yield writer.report
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)  # no write after the step's
 
     async def _advance(self, transcript_id: int, status: TranscriptStatus,
                        progress: float) -> None:
@@ -309,25 +325,28 @@ class TranscriptPipeline:
 
 
 class _ProgressWriter:
-    """Keeps the row's progress current while a long transcription runs in a thread."""
+    """Keeps the row's progress current while a long step runs in a thread."""
 
-    def __init__(self, db: Database, transcript_id: int) -> None:
+    def __init__(self, db: Database, transcript_id: int, *, start: float, end: float,
+                 every: float) -> None:
         self.db = db
         self.transcript_id = transcript_id
+        self.start, self.end, self.every = start, end, every
         self.fraction = 0.0
         self.written = 0.0
 
-    def report(self, fraction: float) -> None:  # called from the transcriber's thread
+    def report(self, fraction: float) -> None:  # called from the step's thread
         self.fraction = max(self.fraction, min(fraction, 1.0))
 
     async def run(self) -> None:
         while True:
-            await asyncio.sleep(2)
+            await asyncio.sleep(self.every)
             if self.fraction - self.written >= 0.02:
                 self.written = self.fraction
                 async with self.db.transaction() as store:
                     transcript, *_rest = await store.transcripts.get(self.transcript_id)
-                    transcript.progress = round(0.8 * self.written, 3)  # 80 %: speech-to-text
+                    transcript.progress = round(
+                        self.start + (self.end - self.start) * self.written, 3)
 
 
 def _matcher(members: list[Member]) -> Callable[[str | None], Member | None]:

@@ -10,6 +10,7 @@ import wave
 from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import update
@@ -18,13 +19,17 @@ from bot.commands import registry
 from bot.core import Reply, Request, Upload
 from bot.dispatcher import Dispatcher
 from bot.ports import Services
+from bot.retrieval.indexing import TranscriptIndexer
 from bot.transcripts.model import Segment, Summary, Transcriber
 from bot.transcripts.pipeline import LEASE, MAX_ATTEMPTS, TranscriptPipeline
 from bot.transcripts.stt import EmbeddedWhisper, WhisperTranscriber
 from bot.transcripts.summarize import ExtractiveSummarizer
 from storage import Database
+from storage.embeddings import OpenAIEmbedding
 from storage.models import ItemKind, SummaryItem
+from storage.search_index import SearchIndex
 from tests.conftest import Chat, Clock, Outbox, text_of
+from tests.fakes.openai_server import FakeOpenAI
 
 VTT = """WEBVTT
 
@@ -65,12 +70,12 @@ class FlakySummarizer:
 
 class Setup:
     def __init__(self, db: Database, clock: Clock, tmp_path: Path, summarizer=None,
-                 transcriber: Transcriber | None = None) -> None:
+                 transcriber: Transcriber | None = None, **options: Any) -> None:
         self.outbox = Outbox()
         self.pipeline = TranscriptPipeline(
             db, self.outbox, transcriber=transcriber or WhisperTranscriber(),
             summarizer=summarizer or ExtractiveSummarizer(), uploads=tmp_path / "uploads",
-            clock=clock)
+            clock=clock, **options)
         self.chat = Chat(Dispatcher(db, registry, services=Services(
             clock=clock, transcripts=self.pipeline)))
 
@@ -238,6 +243,30 @@ async def test_too_big_and_missing_files(setup: Setup, monkeypatch: pytest.Monke
     assert big.status == "error" and "the limit is" in big.text
     bare = await setup.chat.say("transcript add #1")
     assert bare.status == "error" and "/upload #12" in bare.text
+
+
+async def test_a_long_transcript_shows_how_far_its_indexing_got(
+        db: Database, clock: Clock, tmp_path: Path) -> None:
+    async with FakeOpenAI() as fake:
+        index = SearchIndex(path=tmp_path / "chroma",
+                            embedding=OpenAIEmbedding(api_key="k", base_url=fake.base_url))
+        setup = Setup(db, clock, tmp_path, indexer=TranscriptIndexer(db, index),
+                      progress_seconds=0.01)
+        await setup.meeting()
+        lines = [f"[00:{n // 60:02d}:{n % 60:02d}] Ana: point {n} of the launch plan"
+                 for n in range(1500)]
+        added = await setup.upload("workshop.txt", "\n".join(lines).encode())
+        assert added.status == "ok", added.text
+        fake.delay_next(0.1, times=20)  # 128 texts a request: about 13 of them
+        run = asyncio.create_task(setup.pipeline.run_until_idle())
+        shown = []
+        while not run.done():
+            shown.append(text_of(await setup.chat.ok("transcript show 1")))
+            await asyncio.sleep(0.02)
+        assert await run == [1]
+    percents = [int(found[1]) for line in shown if (found := re.search(r"indexing (\d+)%", line))]
+    assert any(0 < percent < 90 for percent in percents), shown
+    assert percents == sorted(percents)
 
 
 async def test_failures_back_off_then_succeed(db: Database, clock: Clock,
