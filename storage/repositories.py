@@ -747,7 +747,9 @@ class TranscriptQueue:
         candidate = (select(Transcript.id)
                      .where(Transcript.status.in_(_ACTIVE), Transcript.next_attempt_at <= now,
                             free)
-                     .order_by(Transcript.id).limit(1).scalar_subquery())
+                     .order_by(Transcript.id).limit(1)
+                     # Two claims at once take two transcripts (PostgreSQL), not one each try.
+                     .with_for_update(skip_locked=True).scalar_subquery())
         result = await self.session.execute(
             update(Transcript).where(Transcript.id == candidate, free)
             .values(claimed_at=now).returning(Transcript.id)

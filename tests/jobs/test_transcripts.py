@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from bot.commands import registry
@@ -11,7 +13,7 @@ from bot.core import Upload
 from bot.dispatcher import Dispatcher
 from bot.ports import Services
 from bot.retrieval.indexing import TranscriptIndexer
-from bot.transcripts.model import Summary
+from bot.transcripts.model import Segment, Summary
 from bot.transcripts.pipeline import TranscriptPipeline
 from bot.transcripts.stt import WhisperTranscriber
 from bot.transcripts.summarize import ExtractiveSummarizer
@@ -132,3 +134,61 @@ async def test_a_stop_at_any_point_of_a_step_gives_the_claim_back(
         if summarising > 2:
             break  # stopped inside the last step too
     assert summarising > 2
+
+
+class HeldSummarizer(ExtractiveSummarizer):
+    """Holds the summary of a transcript that says "hold" until the test lets it go."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = asyncio.Event()
+
+    async def summarize(self, segments: Sequence[Segment], *, language: str,
+                        meeting_date: date) -> Summary:
+        if any("hold" in segment.text for segment in segments):
+            await self.release.wait()
+        return await super().summarize(segments, language=language, meeting_date=meeting_date)
+
+
+async def status_of(db: Database, transcript_id: int) -> TranscriptStatus:
+    async with db.transaction() as store:
+        transcript = await store.scoped(1).transcript(transcript_id)
+    assert transcript is not None
+    return transcript.status
+
+
+async def wait_for(db: Database, transcript_id: int, status: TranscriptStatus) -> None:
+    for _ in range(500):
+        if await status_of(db, transcript_id) is status:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"transcript #{transcript_id} never reached {status}")
+
+
+async def test_a_long_transcript_does_not_hold_up_the_next_meetings_one(
+        db: Database, clock: Clock, tmp_path: Path) -> None:
+    summarizer = HeldSummarizer()
+    pipeline = TranscriptPipeline(db, Outbox(), transcriber=WhisperTranscriber(),
+                                  summarizer=summarizer, uploads=tmp_path / "uploads",
+                                  clock=clock)
+    worker = TranscriptWorker(pipeline, poll_seconds=3600)
+    chat = Chat(Dispatcher(db, registry, services=Services(
+        clock=clock, transcripts=pipeline, transcripts_changed=worker.poke)))
+    await chat.ok("project create Website")
+    await chat.ok('meeting now website title:"Workshop"')
+    await chat.ok('meeting now website title:"Kickoff"')
+    await worker.start()
+    try:
+        long = "WEBVTT\n\n00:00:01.000 --> 00:00:05.000\n<v Ana>We hold the workshop all day.\n"
+        added = await chat.say("transcript add #1", files=(Upload("workshop.vtt", long.encode()),))
+        assert added.status == "ok", added.text
+        await wait_for(db, 1, TranscriptStatus.SUMMARISING)
+        added = await chat.say("transcript add #2",
+                               files=(Upload("kickoff.vtt", KICKOFF.encode()),))
+        assert added.status == "ok", added.text
+        await wait_for(db, 2, TranscriptStatus.DONE)
+        assert await status_of(db, 1) is TranscriptStatus.SUMMARISING
+        summarizer.release.set()
+        await wait_for(db, 1, TranscriptStatus.DONE)
+    finally:
+        await worker.stop()
