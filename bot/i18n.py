@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import gettext as stdlib_gettext
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_skeleton, format_time
+from babel.lists import format_list
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
 
@@ -147,6 +148,10 @@ class Translator:
             return "—"
         return format_decimal(value, format=f"#,##0.{'#' * digits}" if digits else "#,##0",
                               locale=self._babel)
+
+    def join(self, items: Sequence[str]) -> str:
+        """Items as a sentence lists them: ``Ana, Luis and Bea``, ``Ana, Luis y Bea``."""
+        return format_list(list(items), locale=self._babel)
 
     def date(self, value: date | None) -> str:
         if value is None:

@@ -381,6 +381,29 @@ class WorkspaceStore:
                    Meeting.starts_at >= after, Meeting.starts_at < before)
             .order_by(Meeting.starts_at, Meeting.id)))
 
+    async def clashes(self, meeting: Meeting) -> list[tuple[Meeting, list[str]]]:
+        """The other meetings, scheduled or under way, whose time overlaps ``meeting``'s and
+        that share members with it (not declined on either side); each with their names."""
+        end = meeting.starts_at + timedelta(minutes=meeting.duration_minutes)
+        members = (select(Participant.member_id)
+                   .where(Participant.meeting_id == meeting.id,
+                          Participant.member_id.is_not(None), Participant.rsvp != Rsvp.NO))
+        rows = await self.session.execute(
+            select(Meeting, Participant.name)
+            .join(Participant, Participant.meeting_id == Meeting.id)
+            .where(Meeting.workspace_id == self.workspace_id, Meeting.id != meeting.id,
+                   Meeting.status.in_([MeetingStatus.SCHEDULED, MeetingStatus.LIVE]),
+                   # No meeting lasts over 12 hours: an earlier start cannot reach this one.
+                   Meeting.starts_at > meeting.starts_at - timedelta(hours=12),
+                   Meeting.starts_at < end, Participant.member_id.in_(members),
+                   Participant.rsvp != Rsvp.NO)
+            .order_by(Meeting.starts_at, Meeting.id, Participant.id))
+        found: dict[int, tuple[Meeting, list[str]]] = {}
+        for other, name in rows:
+            if other.starts_at + timedelta(minutes=other.duration_minutes) > meeting.starts_at:
+                found.setdefault(other.id, (other, []))[1].append(name)
+        return list(found.values())
+
     async def participants(self, meeting_id: int) -> list[Participant]:
         meeting = await self.meeting(meeting_id)  # checks the workspace
         if meeting is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Collection
 from datetime import date, datetime, timedelta
 from itertools import takewhile
 from zoneinfo import ZoneInfo
@@ -377,9 +378,9 @@ async def meeting_invite(ctx: Context, meeting: MeetingRef, people: str | None =
     invited += await _invite_people(ctx, row, people) if people else []
     if invited:
         row.sequence += 1  # the invite changed: calendars replace the old one
-    return Reply(text=_("Invited {people} to {title}.", people=", ".join(invited),
-                        title=row.title) if invited
-                 else _("Calendar invite for {title}.", title=row.title),
+    said = (_("Invited {people} to {title}.", people=_.join(invited), title=row.title)
+            if invited else _("Calendar invite for {title}.", title=row.title))
+    return Reply(text="\n".join([said, *await _clashes(ctx, row, only=invited)]),
                  attachments=[await _invite(ctx, row)])
 
 
@@ -593,7 +594,8 @@ async def _announce(ctx: Context, meeting: Meeting, project: Project, title: str
     config = workspace_jitsi((await ctx.db.workspace()).settings, ctx.services.jitsi)
     people = await ctx.db.participants(meeting.id)
     return Reply(
-        title=title, text=_("Join: {link}", link=public_link(config, meeting)),
+        title=title, text="\n".join([_("Join: {link}", link=public_link(config, meeting)),
+                                     *await _clashes(ctx, meeting)]),
         fields=_fields(ctx, meeting, project),
         items=[_participant_line(ctx, p) for p in people],
         buttons=[Button(_("Join"), "meeting.join", f"meeting join #{meeting.id}", "primary"),
@@ -604,6 +606,30 @@ async def _announce(ctx: Context, meeting: Meeting, project: Project, title: str
                  Button(_("Cancel"), "meeting.cancel", f"meeting cancel #{meeting.id}",
                         "danger")],
         attachments=[await _invite(ctx, meeting)])
+
+
+async def _clashes(ctx: Context, meeting: Meeting, *,
+                   only: Collection[str] | None = None) -> list[str]:
+    """Who is in another meeting at the same time (of ``only`` those names, when given):
+    said now rather than found out then."""
+    _ = ctx._
+    sender = await ctx.db.member(ctx.member_id)
+    lines = []
+    for other, everyone in await ctx.db.clashes(meeting):
+        names = [name for name in everyone if only is None or name in only]
+        if not names:
+            continue
+        when = _.datetime(other.starts_at, ctx.timezone)
+        others = [name for name in names if sender is None or name != sender.name]
+        if not others:
+            lines.append(_("You are also in *{title}* at that time ({when}).",
+                           title=other.title, when=when))
+            continue
+        people = _.join([*others, _("you")] if len(others) < len(names) else others)
+        lines.append(_.ngettext("{people} is also in *{title}* at that time ({when}).",
+                                "{people} are also in *{title}* at that time ({when}).",
+                                len(names), people=people, title=other.title, when=when))
+    return lines
 
 
 def _fields(ctx: Context, meeting: Meeting, project: Project) -> list[Field]:

@@ -367,7 +367,7 @@ async def test_a_meeting_is_named_in_words(chat: Chat, clock: Clock) -> None:
     await chat.ok('meeting update "daily sync" title:Standup duration:30m')
     # Invited in words too: members by name, outside guests by email, each once.
     invited = await chat.ok("invite bea and ana@acme.com to the mobile standup")
-    assert invited.text == "Invited bea, ana@acme.com to Standup."
+    assert invited.text == "Invited bea and ana@acme.com to Standup."
     assert "bea · guest · invited" in text_of(await chat.ok("meeting show #2"))
     assert (await chat.ok("meeting invite #2 @bea")).text == "Calendar invite for Standup."
     # Members named without @ after "with" are invited; the rest is the title.
@@ -401,3 +401,30 @@ async def test_a_meeting_is_named_in_words(chat: Chat, clock: Clock) -> None:
     # "Start a call on mobile now": a meeting that starts at once.
     started = await chat.ok("start a call on mobile now")
     assert started.title == "Meeting started: Mobile"
+
+
+async def test_two_meetings_at_once_for_someone_are_pointed_out(chat: Chat) -> None:
+    bea, luis = await _setup(chat)
+    await chat.ok("project create Mobile")
+    await chat.ok("meeting schedule website tomorrow 3pm with @bea Design review")
+    clash = await chat.ok("meeting schedule mobile tomorrow 3:15pm for 1h with @bea Sync")
+    assert "bea and you are also in *Design review* at that time" in clash.text, clash.text
+    # Back to back is no clash; nor is a meeting someone declined, or one cancelled.
+    assert "at that time" not in (await luis.ok("meeting schedule website tomorrow 4:15pm "
+                                                "Retro")).text
+    await bea.ok("meeting leave design review")
+    alone = await chat.ok("meeting schedule website tomorrow 3:20pm Standup")
+    assert "You are also in *Design review* at that time" in alone.text
+    assert "*Sync*" in alone.text and "bea" not in alone.text
+    await chat.ok("meeting cancel sync")
+    moved = await luis.ok("meeting update retro tomorrow 3pm")
+    assert moved.text.splitlines()[1:] == [], moved.text  # Ana is not in the retro
+    # Someone invited is checked too, and only they are: Ana's clashes were said already.
+    invited = await chat.ok("meeting invite standup @luis")
+    assert invited.text.splitlines() == [
+        "Invited luis to Standup.",
+        "luis is also in *Retro* at that time (Fri, Nov 27, 2026, 3:00\u202fPM)."], invited.text
+    await luis.ok("settings language:es --me")
+    spanish = await luis.ok("meeting update retro tomorrow 3:10pm")
+    assert spanish.text.splitlines()[1:] == [
+        "También estás en *Standup* a esa hora (vie, 27 nov 2026, 15:20)."], spanish.text
