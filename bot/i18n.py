@@ -153,6 +153,15 @@ class Translator:
         """Items as a sentence lists them: ``Ana, Luis and Bea``, ``Ana, Luis y Bea``."""
         return format_list(list(items), locale=self._babel)
 
+    def duration(self, minutes: int) -> str:
+        """A length of time as a calendar shows it: ``45 min``, ``2 h``, ``1 h 30 min``."""
+        hours, minutes = divmod(minutes, 60)
+        if not hours:
+            return self.gettext("{minutes} min", minutes=minutes)
+        if not minutes:
+            return self.gettext("{hours} h", hours=hours)
+        return self.gettext("{hours} h {minutes} min", hours=hours, minutes=minutes)
+
     def date(self, value: date | None) -> str:
         if value is None:
             return "—"

@@ -636,7 +636,7 @@ def _fields(ctx: Context, meeting: Meeting, project: Project) -> list[Field]:
     _ = ctx._
     return [Field(_("Project"), project.name),
             Field(_("When"), _.datetime(meeting.starts_at, ctx.timezone)),
-            Field(_("Duration"), _("{minutes} min", minutes=meeting.duration_minutes)),
+            Field(_("Duration"), _.duration(meeting.duration_minutes)),
             Field(_("Status"), _.pgettext("meeting",
                                           STATUS_LABELS[_status(meeting, ctx.services.clock())]))]
 

@@ -47,7 +47,7 @@ def before_message(item: DueReminder, _: Translator, link: str, *, late: bool) -
     return Reply(
         title=_("Meeting soon: {title}", title=meeting.title), text=text,
         fields=[Field(_("Project"), item.project.name),
-                Field(_("Duration"), _("{minutes} min", minutes=meeting.duration_minutes)),
+                Field(_("Duration"), _.duration(meeting.duration_minutes)),
                 Field(_("Participants"), ", ".join(names) or "—", inline=False)],
         buttons=[Button(_("Join"), "meeting.join", f"meeting join #{meeting.id}",
                         style="primary")])

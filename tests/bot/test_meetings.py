@@ -81,7 +81,7 @@ async def test_reschedule_moves_and_cancel_removes_reminders(chat: Chat, db: Dat
     await _setup(chat)
     await chat.ok("meeting schedule website in 3 hours Planning")
     moved = await chat.ok('meeting update #1 when:"in 5 hours" duration:1h')
-    assert moved.title == "Meeting updated: Planning" and "60 min" in text_of(moved)
+    assert moved.title == "Meeting updated: Planning" and "Duration: 1 h\n" in text_of(moved)
     assert Calendar.from_ical(moved.attachments[0].content).walk("VEVENT")[0]["SEQUENCE"] == 1
 
     outbox = Outbox()
@@ -361,7 +361,7 @@ async def test_a_meeting_is_named_in_words(chat: Chat, clock: Clock) -> None:
                        ("move the mobile standup 1 hour later", "Nov 27, 2026, 10:30"),
                        ("adelanta la reunión de mobile media hora", "Nov 27, 2026, 10:00")):
         assert then in text_of(await chat.ok(said)), said
-    assert "60 min" in text_of(await chat.ok("make the mobile standup 1 hour long"))
+    assert "Duration: 1 h\n" in text_of(await chat.ok("make the mobile standup 1 hour long"))
     renamed = await chat.ok("rename the mobile standup to Daily sync")
     assert renamed.title == "Meeting updated: Daily sync"
     await chat.ok('meeting update "daily sync" title:Standup duration:30m')
