@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import Select, bindparam, case, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -27,6 +27,7 @@ from storage.models import (
     Member,
     MemberRole,
     Participant,
+    ParticipantRole,
     Project,
     ProjectStatus,
     Reminder,
@@ -41,6 +42,9 @@ from storage.models import (
     Workspace,
 )
 from storage.types import utcnow
+
+# A meeting's people: the host first, then the guests as they were invited.
+_HOST_FIRST = (case((Participant.role == ParticipantRole.HOST, 0), else_=1), Participant.id)
 
 # The statements of the hottest path (every command, every `project log`) are built once:
 # building a statement costs SQLAlchemy more than running it.
@@ -410,7 +414,7 @@ class WorkspaceStore:
             return []
         return list(await self.session.scalars(
             select(Participant).where(Participant.meeting_id == meeting_id)
-            .order_by(Participant.role, Participant.id)))
+            .order_by(*_HOST_FIRST)))
 
     async def add_participant(self, meeting: Meeting, **values: Any) -> Participant:
         if meeting.workspace_id != self.workspace_id:
@@ -419,6 +423,12 @@ class WorkspaceStore:
         self.session.add(participant)
         await self.session.flush()
         return participant
+
+    async def remove_participant(self, meeting: Meeting, participant: Participant) -> None:
+        if meeting.workspace_id != self.workspace_id or participant.meeting_id != meeting.id:
+            raise PermissionError("participant of another meeting or workspace")
+        await self.session.delete(participant)
+        await self.session.flush()
 
     async def set_reminders(self, meeting: Meeting, times: dict[ReminderKind, datetime]) -> None:
         """Replace the meeting's unsent reminders with one of each kind at the given times."""
@@ -715,7 +725,7 @@ class ReminderQueue:
         for participant, member in (await self.session.execute(
                 select(Participant, Member).outerjoin(Member, Member.id == Participant.member_id)
                 .where(Participant.meeting_id.in_(meeting_ids))
-                .order_by(Participant.role, Participant.id))).all():
+                .order_by(*_HOST_FIRST))).all():
             people[participant.meeting_id].append((participant, member))
         return [DueReminder(r, m, p, w, people[m.id]) for r, m, p, w in rows]
 

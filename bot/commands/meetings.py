@@ -384,7 +384,55 @@ async def meeting_invite(ctx: Context, meeting: MeetingRef, people: str | None =
                  attachments=[await _invite(ctx, row)])
 
 
+@registry.command("meeting uninvite", role=Role.MEMBER)
+async def meeting_uninvite(ctx: Context, meeting: MeetingRef, people: str) -> Reply:
+    """Take people off a meeting (its host, or managers and up); the invite is updated.
+
+    Args:
+        meeting: The meeting: #id, title or words ("tomorrow's standup").
+        people: Who to take off: @mentions, names or outside guests' emails.
+
+    Examples:
+        /meeting uninvite #12 @luis
+        /meeting uninvite design review marta@acme.com
+    """
+    _ = ctx._
+    row, named = await _meeting_then_people(ctx, meeting, people)
+    await _require_host(ctx, row, _("change who is invited"))
+    if row.status in {MeetingStatus.ENDED, MeetingStatus.CANCELLED}:
+        raise UserError(_over(_, row, row.status) + " " + _(
+            "Who took part in a meeting stays on its record."))
+    present = await ctx.db.participants(row.id)
+    removed: list[Participant] = []
+    for ref in _people(named or people):
+        if EMAIL.fullmatch(ref):
+            found = next((p for p in present if (p.email or "").casefold() == ref.casefold()),
+                         None)
+        else:
+            member_id = (await ctx.person(ref)).id
+            found = next((p for p in present if p.member_id == member_id), None)
+        if found is None:
+            raise UserError(_("{who} is not invited to {title}.", who=ref, title=row.title))
+        if found.role is ParticipantRole.HOST:
+            raise UserError(_("{who} hosts {title}; cancel the meeting instead.",
+                              who=found.name, title=row.title))
+        if found not in removed:
+            removed.append(found)
+    for participant in removed:
+        await ctx.db.remove_participant(row, participant)
+    row.sequence += 1  # the invite changed: calendars replace the old one
+    return Reply(text=_("Took {people} off {title}.", people=_.join([p.name for p in removed]),
+                        title=row.title),
+                 attachments=[await _invite(ctx, row)])
+
+
 # -- helpers ------------------------------------------------------------------------------
+
+
+def _people(text: str) -> list[str]:
+    """The people in "@luis, bea and ana@acme.com", "a bea y a luis"."""
+    return [ref for ref in re.split(r"\s*(?:,|\band\b|\by\b|\s)\s*", text.strip())
+            if ref and ref.casefold() != "a"]  # Spanish puts "a" before each person
 
 
 _WITH_NAMES = re.compile(r"^(?:with|con)\s+(?P<names>.+)$", re.IGNORECASE)
@@ -549,11 +597,11 @@ async def _invite_people(ctx: Context, meeting: Meeting, people: str) -> list[st
                         + ctx._("Schedule a new one instead."))
     present = {p.member_id for p in await ctx.db.participants(meeting.id)}
     added: list[str] = []
-    for ref in re.split(r"\s*(?:,|\band\b|\by\b|\s)\s*", people.strip()):
+    for ref in _people(people):
         if EMAIL.fullmatch(ref):
             if await _add_outside_guest(ctx, meeting, ref, None, took_place=False):
                 added.append(ref)
-        elif ref and (member := await ctx.person(ref)).id not in present:
+        elif (member := await ctx.person(ref)).id not in present:
             await ctx.db.add_participant(meeting, member_id=member.id, name=member.name,
                                          role=ParticipantRole.GUEST, rsvp=Rsvp.PENDING)
             present.add(member.id)

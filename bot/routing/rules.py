@@ -313,6 +313,23 @@ async def _invite(match: re.Match[str], projects: ProjectLookup) -> Routed | Non
     return Routed("meeting invite", {"meeting": match["which"], "people": match["who"]})
 
 
+# "Remove Luis from tomorrow's standup", "take bea off the kickoff", "quita a Luis de la
+# reunión de mobile".
+_UNINVITE = [
+    re.compile(rf"^(?:please\s+)?(?:remove|uninvite|drop)\s+(?P<who>.+?)\s+from\s+"
+               rf"{_A_MEETING}[.!?]?$", re.IGNORECASE),
+    re.compile(rf"^(?:please\s+)?take\s+(?P<who>.+?)\s+off\s+(?:of\s+)?{_A_MEETING}[.!?]?$",
+               re.IGNORECASE),
+    re.compile(rf"^(?:por favor\s+)?(?:quita|saca|elimina|borra)\s+a\s+(?P<who>.+?)\s+de\s+"
+               rf"{_A_MEETING}[.!?]?$", re.IGNORECASE),
+]
+
+
+@_rule(*_UNINVITE)
+async def _uninvite(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
+    return Routed("meeting uninvite", {"meeting": match["which"], "people": match["who"]})
+
+
 _CANCEL = re.compile(rf"^(?:please\s+|can you\s+|could you\s+|por favor\s+)?(?:cancel|"
                      rf"call off|cancela|anula)\s+{_A_MEETING}[.!?]?$", re.IGNORECASE)
 

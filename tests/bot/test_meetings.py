@@ -428,3 +428,30 @@ async def test_two_meetings_at_once_for_someone_are_pointed_out(chat: Chat) -> N
     spanish = await luis.ok("meeting update retro tomorrow 3:10pm")
     assert spanish.text.splitlines()[1:] == [
         "También estás en *Standup* a esa hora (vie, 27 nov 2026, 15:20)."], spanish.text
+
+
+async def test_people_are_taken_off_a_meeting_by_its_host_or_a_manager(chat: Chat) -> None:
+    bea, _luis = await _setup(chat)
+    review = await chat.ok("meeting schedule website tomorrow 3pm with @bea @luis "
+                           "marta@acme.com Review")
+    before = Calendar.from_ical(review.attachments[0].content).walk("VEVENT")[0]
+    assert "marta@acme.com" in str(before.get("ATTENDEE"))
+    refused = await bea.say("meeting uninvite review luis")
+    assert refused.status == "error" and "Only its host (Ana) or a manager" in refused.text
+    off = await chat.ok("meeting uninvite review luis and MARTA@acme.com")
+    assert off.text == "Took luis and marta off Review."
+    event = Calendar.from_ical(off.attachments[0].content).walk("VEVENT")[0]
+    assert "marta" not in str(event.get("ATTENDEE")) and int(event.get("SEQUENCE")) == 1
+    shown = text_of(await chat.ok("meeting show review"))
+    assert "luis" not in shown and "marta" not in shown and "bea · guest" in shown
+    for said, error in (("meeting uninvite review luis", "luis is not invited to Review."),
+                        ("meeting uninvite review ana", "Ana hosts Review; cancel the meeting "
+                                                        "instead.")):
+        reply = await chat.say(said)
+        assert reply.status == "error" and reply.text.startswith(error), reply.text
+    # In words, in either language.
+    await chat.ok("invite luis to the review")
+    assert (await chat.ok("remove luis from the review")).text == "Took luis off Review."
+    await chat.ok("meeting invite review @luis")
+    assert (await chat.ok("quita a bea y a luis de la review")).text.startswith("Took bea")
+    assert "bea" not in text_of(await chat.ok("meeting show review"))

@@ -22,7 +22,7 @@ INVOCATIONS = {
     # Meetings first, before `project delete` removes them. The setup's meetings are #1
     # (tomorrow) and #2 (yesterday, with the transcript); the tester's own are #3 (schedule)
     # and #4 (now).
-    "meeting schedule": "meeting schedule web tomorrow 3pm",
+    "meeting schedule": "meeting schedule web tomorrow 3pm with @ana",
     "meeting now": "meeting now web",
     "meeting log": "meeting log web yesterday 3pm",
     "meeting list": "meeting list",
@@ -31,6 +31,7 @@ INVOCATIONS = {
     "meeting join": "meeting join #1",
     "meeting leave": "meeting leave #1",
     "meeting invite": "meeting invite #1",
+    "meeting uninvite": "meeting uninvite #3 ana",
     "meeting cancel": "meeting cancel #4",
     "transcript add": "transcript add #2",  # with a file: see FILES
     "transcript list": "transcript list",
