@@ -267,13 +267,21 @@ def convert_all(command: Command, values: dict[str, Any], cx: ConvertContext) ->
 _NEVER_EMPTY = frozenset({"name", "title"})
 
 
+# Unicode's format characters (category Cf), except the joiners that emoji and some scripts
+# need inside a word.
+_INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064"
+                        "\u2066-\u206f\ufeff\ufff9-\ufffb]")
+
+
 def convert(param: Param, raw: Any, cx: ConvertContext) -> Any:
     """Convert one value, or raise a :class:`UserError` that says what is accepted."""
     _ = cx.translator
     text = raw.strip() if isinstance(raw, str) else raw
     match param.kind:
         case Kind.TEXT | Kind.PROJECT | Kind.CLIENT | Kind.MEMBER | Kind.MEETING:
-            value: Any = str(text).replace("\x00", "")  # no database stores NUL in text
+            # No database stores NUL in text; invisible format characters (a zero-width space,
+            # a right-to-left override) would make two names look alike, or a name look empty.
+            value: Any = _INVISIBLE.sub("", str(text).replace("\x00", "")).strip()
             # An optional text may be given empty (``notes:""``) to clear it; a name or a
             # title never: a record without one could not be named again.
             if not value and (param.required or param.kind is not Kind.TEXT

@@ -62,7 +62,8 @@ def name_key(name: str) -> str:
     """The case-, accent- and space-insensitive form names are unique by: "Café Ñandú" and
     "cafe nandu" are one name, as people type it either way."""
     decomposed = unicodedata.normalize("NFKD", name.casefold())
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)
+                            and unicodedata.category(c) != "Cf").split())
 
 
 T = TypeVar("T")

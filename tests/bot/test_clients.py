@@ -26,6 +26,13 @@ async def test_create_show_update_and_history(chat: Chat) -> None:
     twin = await chat.say('client create "cafe nandu"')
     assert twin.status == "error" and "already exists" in twin.text
     assert (await chat.ok("client show cafe nandu")).title.endswith("Café Ñandú")
+    # Invisible characters do not make a look-alike name, nor a name at all.
+    twin = await chat.say('client create "Café Ñandú\u200b"')
+    assert twin.status == "error" and "already exists" in twin.text, twin.text
+    blank = await chat.say('client create "\u200b\u2060"')
+    assert blank.status == "error" and "`name` cannot be empty" in blank.text, blank.text
+    flipped = await chat.ok('client create "\u202eevil\u202c Ltd"')
+    assert "*evil Ltd*" in flipped.text, flipped.text
     updated = await chat.ok('client update acme phone:"+34 611 000 000" priority:low '
                             'notes:"Pays late" billing_email:pay@acme.com')
     assert updated.text == "Client *Acme* updated: billing email, notes, phone, priority."
