@@ -69,10 +69,8 @@ _TOPICS = {
     "due": r"due|deadline|delivery|end date|entrega|plazo|fecha l[ií]mite|vence\w*|"
            r"vencimiento",
     # "When do we meet?", "the next meetings"; not "what did Marco say in the meeting?",
-    # which is about what was said there.
-    "meetings": r"meet|reunimos|(?<!in the )(?<!at the )(?<!from the )(?<!during the )"
-                r"(?<!en la )(?<!de la )(?<!del )(?:meetings?|calls?|reuni[oó]n|reuniones|"
-                r"llamadas?)",
+    # which is about what was said there (see ``_SCHEDULE``).
+    "meetings": r"meet|reunimos|(?:meetings?|calls?|reuni[oó]n|reuniones|llamadas?)",
     "actions": r"action items?|tasks?|to-?dos?|pending|pendientes?|tareas?",
     "risks": r"risks?|risky|at risk|riesgos?|insights?",
     # Asked of the client, not said in passing: "the contact form" ("el formulario de
@@ -89,6 +87,10 @@ _TOPICS = {
             r"(?:trabaja|trabajan|est[aá]n? en|participa|participan|lleva|llevan|(?:ha |han )?"
             r"registrad[oa])|(?:el )?equipo (?:de|del)",
 }
+# A meeting is asked about as a date in the calendar ("when is the next meeting?", "¿cuándo
+# nos reunimos?"), not as where something was said ("what did the meeting say about photos?").
+_SCHEDULE = re.compile(r"\b(?:when|next|upcoming|scheduled?|coming up|cu[aá]ndo|"
+                       r"pr[oó]xim[ao]s?|agendad[ao]s?|programad[ao]s?)\b", re.IGNORECASE)
 # The days a question about hours counts: "this week", "la semana pasada".
 _PERIOD = re.compile(
     r"\b(?:(?P<today>today|hoy)|(?P<yesterday>yesterday|ayer)|(?P<this_week>this week|esta "
@@ -133,9 +135,14 @@ async def ask(ctx: Context, question: str, *, project: ProjectRef | None = None,
     earlier = await ctx.db.recent_turns(thread, limit=2, since=None if ctx.request.thread_id
                                         else ctx.now() - FOLLOW_UP_WINDOW)
     # "and the budget?" means the budget in the light of the last question: look both ways,
-    # in the project that question was about unless another is named.
-    last = earlier[-1] if earlier and (
+    # in the project that question was about unless another is named. A question given its
+    # project or meeting follows nothing.
+    last = earlier[-1] if earlier and project is None and meeting is None and (
         _FOLLOW_UP.match(question) or len(question.split()) <= 4) else None
+    # "And mobile?" asks the last question again, of Mobile: so it is remembered, and the
+    # next "and brand?" asks it again too.
+    if last and (again := await _asked_of_another(ctx, question, last)):
+        question, project, last, earlier = again[0], ProjectRef(f"#{again[1].id}"), None, []
     # Hours across projects, unless it follows up a question about one project.
     if project is None and meeting is None and (last is None or last.project_id is None) and (
             everywhere := await _hours_everywhere(ctx, question, " ".join(
@@ -187,12 +194,7 @@ async def _answer(ctx: Context, question: str, project: ProjectRef | None,
             and (not moments or not await _moments(
                 ctx, row, _FOLLOW_UP.sub("", topic).strip() or topic, meeting=only))
             and (other := await _project_about(ctx, question)) and other.id != row.id):
-        row, earlier = other, []
-        implied = await _implied_meeting(ctx, row, question, None)
-        only, moments, facts = await _findings(ctx, row, None, implied, question, topic, None)
-    # "And mobile?" after "what's the status of website?": the same numbers, of Mobile.
-    if not facts and last and follows and row.id != last.project_id:
-        facts = await _facts(ctx, row, follows)
+        return await _answer(ctx, question, ProjectRef(f"#{other.id}"), None, None, [])
     if not facts and not moments:
         answer = (_("I found nothing about that in {meeting}.", meeting=only.title) if only
                   else _("I found nothing about that in {project}'s meetings or data.",
@@ -203,6 +205,31 @@ async def _answer(ctx: Context, question: str, project: ProjectRef | None,
     else:
         reply = _extractive_answer(ctx, facts, moments)
     return _about(ctx, _noting_day(ctx, reply, row, missed_day), row, only), row, only
+
+
+async def _asked_of_another(ctx: Context, question: str,
+                            last: ConversationTurn) -> tuple[str, Project] | None:
+    """For "and mobile?", "¿y brand?" (a follow-up that names another project and nothing
+    else), the last question as if asked of that project, and the project."""
+    if not _FOLLOW_UP.match(question) or not (
+            named := await project_mentioned(ctx.db, question, by_a_word=True)) \
+            or named.id == last.project_id:
+        return None
+    rest = _without_name(_FOLLOW_UP.sub(" ", question), named)
+    if _content_words(rest):
+        return None  # "and mobile's budget?" asks its own question
+    earlier = await ctx.db.project(last.project_id) if last.project_id else None
+    renamed = _without_name(last.question, earlier, instead=named.name) if earlier \
+        else last.question
+    return renamed, named
+
+
+def _without_name(text: str, project: Project, *, instead: str = " ") -> str:
+    """``text`` with the project's name, or the words of it, said in it replaced."""
+    words = [re.escape(project.name), *(re.escape(word) for word in re.findall(
+        r"[^\W\d_]{3,}", project.name) if fold(word).casefold() not in STOP_WORDS)]
+    return re.sub(rf"\b(?:{'|'.join(words)})(?:\s+(?:{'|'.join(words)}))*\b", instead, text,
+                  flags=re.IGNORECASE)
 
 
 def _noting_day(ctx: Context, reply: Reply, project: Project, day: date | None) -> Reply:
@@ -259,9 +286,7 @@ async def _findings(ctx: Context, project: Project, only: Meeting | None,
     # Within the project its name tells nothing: "hours on the website this week" would only
     # find the lines that say it ("welcome to the website redesign review"), unless it is
     # all the question is about ("when is the launch?" in project Launch).
-    named = [re.escape(project.name), *(re.escape(word) for word in re.findall(
-        r"[^\W\d_]{3,}", project.name) if fold(word).casefold() not in STOP_WORDS)]
-    unnamed = re.sub(rf"\b(?:{'|'.join(named)})\b", " ", topic, flags=re.IGNORECASE)
+    unnamed = _without_name(topic, project)
     if subject := bool(_content_words(unnamed)):
         topic = " ".join(unnamed.split())
     moments: list[Moment] = []
@@ -645,20 +670,32 @@ async def _hours_everywhere(ctx: Context, question: str,
     _ = ctx._
     label, first, last = period or (N_("so far"), None, None)
     by_person = bool(_BY_PERSON.search(said))
+    # "How many hours did Bea log?": hers, project by project.
+    members = [member.name for member in await ctx.db.members()]
+    named = mentioned(question, list(enumerate(members)))
     logged: dict[str, Decimal] = {}
     for project_id, name in await ctx.db.project_names():
-        if by_person:
+        if named is not None:
+            hers = sum((hours for who, hours in await ctx.db.hours_by_member(
+                project_id, first=first, last=last) if who == members[named]), Decimal(0))
+            if hers:
+                logged[name] = hers
+        elif by_person:
             for who, hours in await ctx.db.hours_by_member(project_id, first=first, last=last):
                 logged[who] = logged.get(who, Decimal(0)) + hours
         elif hours := await _hours_between(ctx, project_id, first, last):
             logged[name] = hours
     logged = {who: hours for who, hours in logged.items() if hours}
     if not logged:
-        return Reply(text=_("No hours logged {period} in any project.", period=_(label)),
+        return Reply(text=_("{name} logged no hours {period}.", name=members[named],
+                            period=_(label)) if named is not None else
+                     _("No hours logged {period} in any project.", period=_(label)),
                      status="info")
     total = _.number(sum(logged.values()))
-    return Reply(title=_("Hours logged {period}, by person: {hours}", period=_(label),
-                         hours=total) if by_person else
+    return Reply(title=_("Hours {name} logged {period}: {hours}", name=members[named],
+                         period=_(label), hours=total) if named is not None else
+                 _("Hours logged {period}, by person: {hours}", period=_(label),
+                   hours=total) if by_person else
                  _("Hours logged {period}: {hours}", period=_(label), hours=total),
                  items=[f"*{who}*: {_.number(hours)} h" for who, hours
                         in sorted(logged.items(), key=lambda item: (-item[1], item[0]))])
@@ -666,6 +703,8 @@ async def _hours_everywhere(ctx: Context, question: str,
 
 def _names_topic(topic: str, text: str) -> bool:
     """Whether ``text`` names one of the project's numbers (a key of ``_TOPICS``)."""
+    if topic == "meetings" and not _SCHEDULE.search(text):
+        return False
     return re.search(rf"\b(?:{_TOPICS[topic]})\b", text, re.IGNORECASE) is not None
 
 

@@ -42,11 +42,16 @@ DECISION_WEIGHT = 0.25
 # two sides (its RRF_K).
 _FUSION_K = 20
 # What "what did Ana say?" may ask with besides her name: nothing it is about.
-# Words about someone saying something, and where ("in the meeting"): no subject of theirs.
+# Words about someone saying, deciding or taking something on, and where ("in the
+# meeting"): no subject of theirs. A line that shares only "decidimos" with "¿qué decidimos
+# sobre la fiesta?" does not answer it.
 _SAYING = ("say said says saying think thought thinks talk talked talking mention mentioned "
            "speak spoke opinion view decir dijo dice dijeron hablar hablo pensar piensa penso "
            "opinar opina opino opinion comentar comento mencionar menciono meeting call "
-           "reunion reunión llamada")
+           "reunion reunión llamada decide decides decided decision decisions agree agreed "
+           "agreement conclude concluded handle handles handling charge decidir decidimos "
+           "decidieron decidió decisión decisiones acordar acordamos acordaron acordó acuerdo "
+           "concluimos encarga encargan encargo encargó encargamos encargado encargada")
 ASKS_DECISION = re.compile(r"\b(?:decid\w*|decision\w*|decisi[oó]n\w*|agree\w*|acord\w*|"
                             r"conclu\w*)", re.IGNORECASE)
 # "Why?", "¿por qué?": the reason is said around the line that answers, most often just
@@ -197,6 +202,12 @@ class Retriever:
         kept = {language: asked[language] & set(analyzer(words, language))
                 for language, words in verbatim.items()}
 
+        # A decision need not repeat its subject ("¿qué decidimos sobre el registro?" is
+        # answered by "decidimos quitar el paso del teléfono"), as long as its meeting talks
+        # about it: one on "la fiesta de Navidad" is not answered by it.
+        talked_about = {m.transcript_id for m, text in lines if decided
+                        and asked[languages[m.transcript_id]]
+                        & set(analyzer(text, languages[m.transcript_id]))}
         shared_words: dict[tuple[int, int], int] = {}  # by (transcript, position)
 
         def close_enough(m: Moment, r: float) -> bool:
@@ -206,6 +217,8 @@ class Retriever:
             shared_words[m.transcript_id, m.position] = len(shared)
             if by_word and shared:
                 return True
+            if (m.transcript_id, m.position) in decided and m.transcript_id in talked_about:
+                return r >= MIN_SIMILARITY
             if language in unread:  # two words of a translation, or one it kept as asked
                 needed = min(2, len(terms)) if language in versions else 1
                 return r >= MIN_SIMILARITY and (len(shared) >= max(1, needed)

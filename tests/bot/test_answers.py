@@ -209,6 +209,12 @@ async def test_hours_for_a_stretch_of_days(desk: Desk, clock: Clock) -> None:
     assert week.items == ["*Ana*: 3 h", "*Luis*: 2 h"]
     month = await thread.ok("and last month?")  # one more step still asks of the hours
     assert month.title == "Hours logged last month, by person: 4", month.text
+    # Someone named: theirs, project by project; none logged, said so.
+    luis = await desk.chat.in_thread("t8").ok("how many hours did Luis log?")
+    assert (luis.title, luis.items) == ("Hours Luis logged so far: 2", ["*Mobile*: 2 h"])
+    await desk.chat.as_user("U3", "Marco").ok("help")
+    marco = await desk.chat.in_thread("t9").ok("¿cuántas horas registró Marco esta semana?")
+    assert marco.text == "Marco logged no hours this week.", marco.text
     # A bound channel still means its project.
     await desk.chat.ok("project bind mobile")
     bound = await desk.chat.in_thread("t6").ok("how many hours did we log this week?")
@@ -1139,3 +1145,69 @@ def test_nothing_leaks_across_workspaces_or_projects(
             await db.dispose()
 
     asyncio.run(run())
+
+
+REVISION = """WEBVTT
+
+00:00:01.000 --> 00:00:06.000
+<v Luis>Decidimos quitar el paso del teléfono y pedirlo después de la primera compra.
+
+00:00:06.500 --> 00:00:12.000
+<v Sofía>Me encargo de actualizar los diseños para el miércoles.
+
+00:00:12.500 --> 00:00:18.000
+<v Diego>Acordamos que la demo será la semana que viene.
+"""
+
+
+async def test_a_question_on_something_never_said_finds_nothing_in_spanish_too(
+        desk: Desk) -> None:
+    await desk.meeting_with(desk.chat, "App", "Revisión del registro", REVISION, language="es")
+    # The verb of deciding or being in charge is no subject a line can share.
+    for question in ("¿qué decidimos sobre la fiesta de Navidad?", "¿quién se encarga de la "
+                     "nómina?", "¿qué acordamos sobre las vacaciones?",
+                     "what did we decide about the payroll?"):
+        reply = await desk.chat.in_thread(question).ok(f"ask {question} project:app")
+        assert "found nothing" in reply.text and not reply.citations, reply.text
+    for question, said in (("¿qué decidimos sobre el paso del teléfono?", "Decidimos quitar"),
+                           ("¿quién se encarga de los diseños?", "Me encargo de actualizar")):
+        reply = await desk.chat.in_thread(question).ok(f"ask {question} project:app")
+        assert said in reply.text, reply.text
+
+
+async def test_a_chain_of_follow_ups_asks_the_first_question_of_each_project(
+        desk: Desk) -> None:
+    await desk.meeting_with(desk.chat, "Website", "Launch review", LAUNCH)
+    await desk.meeting_with(desk.chat, "Mobile", "Hiring sync", HIRING)
+    await desk.chat.ok("project create Brand budget:4000")
+    chat = desk.chat.in_thread("chain")
+    await chat.ok("what is the budget of website?")
+    for project in ("mobile", "brand", "website"):
+        reply = await chat.ok(f"and {project}?")
+        # The same as asked outright: no line quoted for the project's name.
+        asked = await desk.chat.in_thread(project).ok(f"what is the budget of {project}?")
+        assert (reply.title, reply.text) == (asked.title, asked.text)
+        assert reply.title.lower() == f"about {project}" and "Budget: " in reply.text
+
+
+async def test_a_short_question_with_its_own_subject_is_asked_afresh(desk: Desk) -> None:
+    await desk.meeting_with(desk.chat, "Website", "Launch review", LAUNCH)
+    await desk.meeting_with(desk.chat, "Mobile", "Hiring sync", HIRING)
+    chat = desk.chat.in_thread("own")
+    await chat.ok("how is mobile doing?")
+    # About someone who speaks in another project's meeting: none of Mobile's numbers.
+    luis = await chat.ok("what did Luis say?")
+    assert luis.title == "About Website" and "Status" not in luis.text, luis.text
+    assert all(c.detail.endswith(("Luis · 0:06", "Luis · 0:18")) for c in luis.citations)
+    await chat.ok("what's the status of website?")
+    # `project:` given: nothing of the thread's project.
+    told = await chat.ok("ask what did we decide? project:mobile")
+    assert told.title == "About Mobile" and "Status" not in told.text, told.text
+    # A meeting mentioned in passing asks nothing of the schedule.
+    passing = await desk.chat.in_thread("passing").ok(
+        "what did we discuss in the launch review about the budget?")
+    assert "No meeting is scheduled" not in passing.text and "Last meeting" not in passing.text
+    assert "final budget" in passing.text, passing.text
+    upcoming = await desk.chat.in_thread("next").ok("ask when is the next meeting? "
+                                                    "project:website")
+    assert upcoming.text.startswith("Next meeting: Launch review"), upcoming.text
