@@ -790,6 +790,16 @@ class TranscriptQueue:
             .execution_options(synchronize_session=False))
         return result.scalar_one_or_none()
 
+    async def renew_claim(self, transcript_id: int, held: datetime, now: datetime) -> bool:
+        """Move a claim still ``held`` (as taken or last renewed) to ``now``; False when
+        another process took the transcript over meanwhile."""
+        result = await self.session.execute(
+            update(Transcript).where(Transcript.id == transcript_id,
+                                     Transcript.claimed_at == held)
+            .values(claimed_at=now).returning(Transcript.id)
+            .execution_options(synchronize_session=False))
+        return result.scalar_one_or_none() is not None
+
     async def get(self, transcript_id: int) -> tuple[Transcript, Meeting, Project, Workspace]:
         row = (await self.session.execute(
             select(Transcript, Meeting, Project, Workspace)

@@ -68,14 +68,18 @@ class TranscriptPipeline:
         clock: The current time.
         progress_seconds: How often a long step (speech-to-text, indexing) writes how far
             it got, for `transcript show`.
+        renew_seconds: How often a claim is renewed while its steps run, well within the
+            lease: a recording whose speech-to-text outlasts the lease is not taken over.
     """
 
     def __init__(self, db: Database, notifier: Notifier, *, transcriber: Transcriber,
                  summarizer: Summarizer, uploads: Path, indexer: Indexer | None = None,
                  clock: Callable[[], datetime] = utc_now,
-                 progress_seconds: float = 2.0) -> None:
+                 progress_seconds: float = 2.0,
+                 renew_seconds: float = LEASE.total_seconds() / 3) -> None:
         self.db = db
         self.progress_seconds = progress_seconds
+        self.renew_seconds = renew_seconds
         self.notifier = notifier
         self.transcriber = transcriber
         self.summarizer = summarizer
@@ -146,14 +150,19 @@ class TranscriptPipeline:
 
     async def run_once(self) -> int | None:
         """Claim one transcript with work to do and take it as far as it goes."""
-        now = self.clock()
+        claim = [self.clock()]  # when it was taken, then last renewed
         transcript_id = None
         try:
             async with self.db.transaction() as store:
-                transcript_id = await store.transcripts.claim_next(now, LEASE)
+                transcript_id = await store.transcripts.claim_next(claim[0], LEASE)
             if transcript_id is None:
                 return None
-            await self.process(transcript_id)
+            renewing = asyncio.create_task(self._renew(transcript_id, claim))
+            try:
+                await self.process(transcript_id)
+            finally:
+                renewing.cancel()
+                await asyncio.gather(renewing, return_exceptions=True)
         except asyncio.CancelledError:
             # Stopped, not killed (an exit, a deploy): every step can be run again, so the
             # next process may take it at once instead of after the lease. The stop may
@@ -162,7 +171,7 @@ class TranscriptPipeline:
             if transcript_id is not None:
                 async with self.db.transaction() as store:
                     transcript, *_rest = await store.transcripts.get(transcript_id)
-                    if transcript.claimed_at == now:
+                    if transcript.claimed_at == claim[0]:
                         transcript.claimed_at = None
             raise
         except Exception as error:
@@ -170,6 +179,18 @@ class TranscriptPipeline:
                 raise
             await self._failed(transcript_id, error)
         return transcript_id
+
+    async def _renew(self, transcript_id: int, claim: list[datetime]) -> None:
+        """Keep renewing the claim while its steps run (``claim[0]`` is its latest time)."""
+        while True:
+            await asyncio.sleep(self.renew_seconds)
+            now = self.clock()
+            async with self.db.transaction() as store:
+                if not await store.transcripts.renew_claim(transcript_id, claim[0], now):
+                    log.warning("transcript %s was taken over by another process",
+                                transcript_id)
+                    return
+                claim[0] = now  # before the commit: a stop during it still finds the claim
 
     async def run_until_idle(self) -> list[int]:
         """Work until nothing is due (the CLI's `ingest` and tests use this)."""

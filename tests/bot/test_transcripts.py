@@ -429,3 +429,31 @@ async def test_a_spanish_recording_is_summarised_in_spanish(db: Database, clock:
     assert "decisión: decidimos lanzar la nueva web en marzo" in lines
     action = next(line for line in summary.items if line.startswith("Tarea"))
     assert "— marta" in action.casefold() and "presupuesto" in action.casefold()
+
+
+async def test_a_step_longer_than_the_lease_keeps_its_claim(db: Database, clock: Clock,
+                                                            tmp_path: Path) -> None:
+    """Speech-to-text of a long recording can outlast the lease: the claim is renewed while
+    it runs, so no other process starts the same work."""
+    release = asyncio.Event()
+
+    class Slow(ExtractiveSummarizer):
+        async def summarize(self, *args: object, **kwargs: object) -> Summary:
+            await release.wait()
+            return await super().summarize(*args, **kwargs)  # type: ignore[arg-type]
+
+    busy = Setup(db, clock, tmp_path, summarizer=Slow(), renew_seconds=0.01)
+    await busy.meeting()
+    await busy.upload("launch.vtt", VTT.encode())
+    task = asyncio.create_task(busy.pipeline.run_once())
+    while "summarising" not in text_of(await busy.chat.ok("transcript list")):
+        await asyncio.sleep(0.01)
+    other = Setup(db, clock, tmp_path)
+    for _ in range(4):  # two hours of work
+        clock.advance(seconds=LEASE.total_seconds() / 2)
+        await asyncio.sleep(0.1)  # a renewal or more
+        assert await other.pipeline.run_once() is None
+    release.set()
+    assert await task == 1
+    assert [r.title for r in busy.outbox.to_channel()] == ["Summary of Launch review"]
+    assert not other.outbox.sent
