@@ -405,6 +405,18 @@ for _count, (_en, _es) in enumerate(_COUNTS.items(), 2):
                        f"{_es} horas y media": _count + Decimal("0.5")}
 
 
+_PARTS = {"half": Decimal("0.5"), "media": Decimal("0.5"), "quarter": Decimal("0.25"),
+          "cuarto": Decimal("0.25"), "three quarters": Decimal("0.75"),
+          "tres cuartos": Decimal("0.75")}
+HOURS_AND_A_PART = (r"(?:and|y)\s+(?:a\s+)?(?:half|quarter|three quarters|media|cuarto|"
+                    r"tres cuartos|\d{1,2}\s*(?:minutes?|minutos?|mins?|m))")
+"""The part of an hour said after a whole number: "and a half", "y cuarto", "and 15 minutes"."""
+_AND_A_PART = re.compile(
+    r"(?P<whole>\d+(?:[.,]\d+)?)\s*(?P<unit>h|hs|hrs?|hours?|horas?)?\s+(?:and|y)\s+(?:a\s+)?"
+    r"(?:(?P<part>half|quarter|three quarters|media|cuarto|tres cuartos)|(?P<minutes>\d{1,2})\s*"
+    r"(?:minutes?|minutos?|mins?|m))(?:\s+(?:hours?|horas?))?")
+
+
 def parse_hours(value: Any, locale: str = "en") -> Decimal | None:
     """``2``, ``2.5``, ``2,5``, ``1h30``, ``1h 30m``, ``90m``, ``1:30``, ``2 hours`` or words
     (``half an hour``, ``hora y media``) as hours; ``-2 hours`` is read as negative, for the
@@ -413,6 +425,11 @@ def parse_hours(value: Any, locale: str = "en") -> Decimal | None:
         return _cents(Decimal(str(value)))
     if (said := " ".join(str(value).casefold().split())) in HOURS_IN_WORDS:
         return _cents(HOURS_IN_WORDS[said])
+    # "2 and a half hours", "3 hours and a half", "1 hour and 15 minutes", "2 horas y media".
+    if (part := _AND_A_PART.fullmatch(said)) and (whole := parse_hours(
+            f"{part['whole']}{part['unit'] or ''}", locale)) is not None:
+        extra = _PARTS.get(part["part"]) or Decimal(part["minutes"] or 0) / 60
+        return _cents(whole + extra)
     text = str(value).strip().casefold().replace(" ", "")
     if text.startswith("-") and (hours := parse_hours(text[1:], locale)) is not None:
         return -hours
@@ -484,6 +501,16 @@ _PERIOD = re.compile(rf"^(?:on\s+|el\s+|en\s+)?{PERIOD}$", re.IGNORECASE)
 _SAID_LAST = re.compile(rf"^(?:last\s+({WEEKDAY})|({WEEKDAY})\s+pasad[oa])$", re.IGNORECASE)
 
 
+FIRST_YEAR, LAST_YEAR = 1970, 2199
+# A part of a day names the day: "last night" is yesterday, "esta mañana" today (not
+# tomorrow, as "mañana" alone is).
+_PARTS_OF_DAY = [
+    (re.compile(r"^(?:last night|anoche|yesterday (?:morning|afternoon|evening|night)|ayer por "
+                r"la (?:mañana|tarde|noche))$", re.IGNORECASE), "yesterday"),
+    (re.compile(r"^(?:this (?:morning|afternoon|evening)|tonight|esta (?:mañana|tarde|noche))$",
+                re.IGNORECASE), "today")]
+
+
 def parse_date(value: Any, cx: ConvertContext, *, past: bool = False) -> date | None:
     """ISO dates directly; anything else through dateparser in the member's language.
 
@@ -498,7 +525,7 @@ def parse_date(value: Any, cx: ConvertContext, *, past: bool = False) -> date | 
         return value
     text = str(value).strip()
     try:
-        return date.fromisoformat(text)
+        return _plausible(date.fromisoformat(text))
     except ValueError:
         if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", text):
             return None
@@ -507,6 +534,8 @@ def parse_date(value: Any, cx: ConvertContext, *, past: bool = False) -> date | 
     import dateparser  # imported on first use: it takes a moment to load
 
     text = _DAY_AFTER_TOMORROW.sub("in 2 days", _DAY_ARTICLE.sub("", text))
+    for part_of_day, day in _PARTS_OF_DAY:  # "last night", "esta mañana": that day
+        text = part_of_day.sub(day, text)
     if said_last := _SAID_LAST.match(text):
         text = said_last[1] or said_last[2]
     elif said_next := _SAID_NEXT_DAY.match(text):  # "el próximo viernes", "viernes que viene"
@@ -532,7 +561,13 @@ def parse_date(value: Any, cx: ConvertContext, *, past: bool = False) -> date | 
     if past and found and not re.search(r"\d{4}", text) and (today - found).days > 183 and (
             ahead := read("future")) and (ahead - today).days < (today - found).days:
         return ahead
-    return found
+    return _plausible(found)
+
+
+def _plausible(day: date | None) -> date | None:
+    """``day``, unless its year is one no project or meeting has (0001, 9999): beyond the
+    calendar's arithmetic, a week later would not exist."""
+    return day if day is not None and FIRST_YEAR <= day.year <= LAST_YEAR else None
 
 
 def _boolean(value: Any) -> bool | None:

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core import UserError
 from bot.i18n import Translator
-from bot.parsing import MONTH, parse_hours
+from bot.parsing import FIRST_YEAR, LAST_YEAR, MONTH, parse_hours
 
 MIN_DURATION = timedelta(minutes=5)
 MAX_DURATION = timedelta(hours=12)
@@ -634,6 +634,9 @@ def parse_meeting(text: str, *, _: Translator, timezone: str, now: datetime,
     if start is None:
         raise UserError(_("I could not read `{text}` as a time. Try: tomorrow 3pm, next tuesday "
                           "10:00, in 2 hours, 2027-03-29 10:00.", text=shown))
+    if not FIRST_YEAR <= start.year <= LAST_YEAR:
+        raise UserError(_("`{when}` is too far off for a meeting; pick a time within the next "
+                          "years, like 2027-03-29 10:00.", when=shown))
     if past and start > now:
         raise UserError(_("`{when}` is still to come; schedule it with `/meeting schedule` "
                           "instead.", when=shown))

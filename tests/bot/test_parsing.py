@@ -114,6 +114,10 @@ def test_parse_errors(text: str, problem: str | None) -> None:
     ("90m", "1.50"), ("1:45", "1.75"), ("3 hours", "3.00"), ("2 horas", "2.00"), ("45min", "0.75"),
     ("half an hour", "0.50"), ("An hour", "1.00"), ("media hora", "0.50"),
     ("hora y media", "1.50"),
+    # The part of an hour said after the whole number.
+    ("2 and a half hours", "2.50"), ("3 hours and a half", "3.50"), ("2 horas y media", "2.50"),
+    ("1 hour and 15 minutes", "1.25"), ("1 hora y cuarto", "1.25"),
+    ("5 and three quarters", "5.75"),
 ])
 def test_hours(text: str, hours: str) -> None:
     assert parse_hours(text) == Decimal(hours)
@@ -164,6 +168,13 @@ def test_dates_in_both_languages() -> None:
     wednesday = ConvertContext(EN, "UTC", lambda: datetime(2027, 3, 3, 12, 0, tzinfo=UTC))
     assert parse_date("next monday", wednesday) == date(2027, 3, 8)
     assert parse_date("tomorrow", wednesday) == date(2027, 3, 4)
+    # A part of a day names that day: "esta mañana" is this morning, not tomorrow.
+    spanish_wednesday = ConvertContext(Translator("es"), "UTC", wednesday.now)
+    for said, day in (("last night", 2), ("anoche", 2), ("ayer por la tarde", 2),
+                      ("this morning", 3), ("esta mañana", 3), ("tonight", 3)):
+        assert parse_date(said, spanish_wednesday) == date(2027, 3, day), said
+    # A year no calendar arithmetic survives is no date.
+    assert parse_date("9999-12-31", english) is None and parse_date("0001-01-02", english) is None
 
 
 def test_an_option_named_in_spanish_points_to_its_english_name() -> None:

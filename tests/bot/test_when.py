@@ -323,6 +323,7 @@ def test_tomorrow_across_a_change_uses_tomorrows_offset() -> None:
     ("tomorrow 3pm for 90 Review", "A meeting lasts between 5 minutes and 12 hours"),
     ("mañana 10:00 durante 0 minutos", "A meeting lasts between 5 minutes and 12 hours"),
     ("2027-03-28 02:30", "2027-03-28 02:30 does not exist in Europe/Madrid"),
+    ("9999-12-31 23:50", "`9999-12-31 23:50` is too far off for a meeting"),
 ])
 def test_refusals_say_what_is_wrong(text: str, problem: str) -> None:
     with pytest.raises(UserError) as error:
