@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import unicodedata
 
 from bot.ports import LanguageModel
 from bot.registry import Registry
@@ -46,8 +47,9 @@ _DO = re.compile(r"^(?:please|join|send|start|open|create|delete|remove|add|upda
                  r"llama|cierra|marca)\b", re.IGNORECASE)
 _BARE_WORDS = 4  # at most, for a line without a verb to be asked about as it is
 # "Thanks!", "¡gracias!": nothing to do but answer kindly.
-_THANKS = re.compile(r"^[¡]?(?:thanks?(?: a lot| you(?: very much)?)?|thx|ty|cheers|great,? "
-                     r"thanks|(?:muchas )?gracias|genial,? gracias)[\s.!]*$", re.IGNORECASE)
+_THANKS = re.compile(r"^[¡]?(?:thanks?(?: a lot| you(?: (?:very|so) much)?| so much)?|thx|ty|"
+                     r"cheers|great,? thanks|(?:muchas )?gracias(?: por todo)?|genial,? "
+                     r"gracias)[^\w?]*$", re.IGNORECASE)
 # "OK", "got it", "vale": nothing to do but acknowledge it.
 _ACKNOWLEDGEMENT = re.compile(r"^[¡]?(?:ok(?:ay)?|k|cool|great|perfect|nice|got it|noted|sure|"
                               r"sounds good|vale|perfecto|genial|entendido|de acuerdo|listo|"
@@ -72,6 +74,41 @@ def is_acknowledgement(text: str) -> bool:
         (True, True, False)
     """
     return bool(_ACKNOWLEDGEMENT.match(text.strip()))
+
+
+# Said around a request and no part of it: "hey v1tr0, could you log 2h on website
+# yesterday, thanks! 🙏".
+_GREETING = re.compile(r"^(?:(?:hey|hi|hello|hola|oye)\b[\s,!]*)?(?:@?v1tr0(?:\s+bot)?\b[\s,:!]*)?",
+                       re.IGNORECASE)
+_ASKING = re.compile(r"^(?:please|pls|plz|can you|could you|would you|puedes|podr[ií]as)\s+",
+                     re.IGNORECASE)
+_ASKED_TO_DO = re.compile(r"(?:log|track|add|registra|registrar|apunta|anota|carga|mueve|mover|"
+                          r"cancel|cancela|cancelar|schedule|set up|book|move|invite|invita|"
+                          r"mark|marca|create|crea|agenda|agendar)\b", re.IGNORECASE)
+_COURTESY = re.compile(r"(?:[\s,]+(?:please|pls|plz|thanks|thank you|thx|ty|cheers|por favor|"
+                       r"gracias))+[\s.!]*$", re.IGNORECASE)
+
+
+def without_courtesy(text: str) -> str:
+    """A request without the greeting, "please", "thanks" or emoji around it (the text as it
+    is when nothing else is left).
+
+    Example:
+        >>> without_courtesy("hey v1tr0, could you log 2h on website yesterday, thanks! 🙏")
+        'log 2h on website yesterday'
+        >>> without_courtesy("could you check if website is on track?")
+        'could you check if website is on track?'
+    """
+    core = text.rstrip()
+    while core and (unicodedata.category(core[-1]) in {"So", "Sk", "Mn", "Cf"}
+                    or core[-1] in "\ufe0f"):
+        core = core[:-1].rstrip()  # "… yesterday 🙏", "task #13 done ✅"
+    core = _GREETING.sub("", core)
+    # "Could you log 2h on website?" asks for it done; "could you check …?" stays a question.
+    if (asked := _ASKING.match(core)) and _ASKED_TO_DO.match(rest := core[asked.end():]):
+        core = rest.rstrip(" ?")
+    core = _COURTESY.sub("", core).strip()
+    return core or text
 
 
 # "What did we decide yesterday? project:"landing page"": options written at the end of
@@ -115,7 +152,7 @@ class Router:
             said = _UPLOAD.match(cleaned)
             which = said["which"] if said else cleaned
             return Routed("transcript add", {"meeting": which.strip(" .!") or "the last meeting"})
-        cleaned, options = split_options(cleaned)
+        cleaned, options = split_options(without_courtesy(cleaned))
         if not cleaned:
             return None
         routed = await self._with_model(cleaned, llm) if llm is not None else None

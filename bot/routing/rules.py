@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from bot.parsing import HOURS_IN_WORDS, MONTH, PERIOD, WEEKDAY
+from bot.parsing import HOURS_AND_A_PART, HOURS_IN_WORDS, MONTH, PERIOD, WEEKDAY
 from bot.routing.names import without_article
 from bot.transcripts.summarize import fold
 
@@ -94,15 +94,22 @@ _A_MEETING = rf"(?P<which>.*?{_MEETING_NOUN}.*?)"
 
 
 _HOURS = (r"(?P<hours>" + "|".join(sorted(HOURS_IN_WORDS, key=len, reverse=True))
-          + r"|-?\d+(?:[.,]\d+)?\s*(?:h|hs|hrs?|hours?|horas?|m|min|minutes?|minutos?)?"
+          + rf"|-?\d+(?:[.,]\d+)?(?:\s+{HOURS_AND_A_PART})?\s*(?:h|hs|hrs?|hours?|"
+          rf"horas?|m|min|minutes?|minutos?)?(?:\s+{HOURS_AND_A_PART})?"
           r"(?:\s*\d+\s*(?:m|min|minutos?)?)?)")  # "1h30" is an hour and a half
 # The day the hours were worked: "yesterday", "last friday", "on monday", "2 days ago",
 # "on Nov 20", "anteayer", "el viernes pasado", "hace 3 días", "el 20 de noviembre"; and
 # days still to come ("tomorrow", "next friday") or whole weeks ("last week"), for the
 # command to refuse.
-_WORKED_DAY = (rf"(?:{PERIOD}|yesterday|today|the day after tomorrow|tomorrow|"
-               rf"the day before yesterday|"
+_WORKED_DAY = (rf"(?:{PERIOD}|last night|(?:this|yesterday)\s+(?:morning|afternoon|evening)|"
+               rf"tonight|anoche|(?:esta|ayer por la)\s+(?:mañana|tarde|noche)|"
+               rf"yesterday|today|the day after tomorrow|tomorrow|the day before yesterday|"
                rf"ayer|hoy|pasado mañana|mañana|anteayer|"
+               # "on 11/20", "el 1/11", "el 20-11", "the 20th of november", "el miércoles 25"
+               rf"(?:(?:on|el)\s+)?\d{{1,2}}[/-]\d{{1,2}}(?:[/-]\d{{2,4}})?|"
+               rf"(?:on\s+)?the\s+\d{{1,2}}(?:st|nd|rd|th)?\s+of\s+{MONTH}|"
+               rf"(?:(?:on|el)\s+)?{WEEKDAY}\s+\d{{1,2}}|"
+               rf"(?:on\s+)?(?:mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)\.?|"
                rf"(?:\d{{1,3}}|a|one)\s+(?:days?|weeks?)\s+ago|"
                rf"hace\s+(?:\d{{1,3}}|una?)\s+(?:d[ií]as?|semanas?)|"
                rf"in\s+\d{{1,2}}\s+(?:days?|weeks?)|dentro\s+de\s+\d{{1,2}}\s+(?:d[ií]as|semanas)|"
@@ -118,15 +125,16 @@ _LOG_VERB_EN = r"(?:please\s+)?(?:log|track|add|(?:i\s+|we\s+)?(?:worked|spent|p
 _LOG_VERB_ES = (r"(?:por favor\s+)?(?:registra|apunta|anota|carga|(?:he\s+)?trabajado|"
                 r"(?:he\s+)?dedicado|trabaj[eé]|dediqu[eé]|trabajamos|dedicamos)")
 _LOG = [
-    re.compile(rf"^{_LOG_VERB_EN}"
-               rf"(?:\s+(?P<day>{_WORKED_DAY}))?\s+{_HOURS}\s+(?P<to>(?:on|to|for|in)\s+)?"
+    re.compile(rf"^{_LOG_VERB_EN}(?:\s+(?P<day>{_WORKED_DAY}))?\s+{_HOURS}"
+               rf"(?:\s+(?P<then>{_WORKED_DAY}))?\s+(?P<to>(?:on|to|for|in)\s+)?"
                rf"(?P<project>.+?)(?:\s+(?P<on>{_WORKED_DAY}))?{_LATER_NOTE}[.!]?$",
                re.IGNORECASE),
-    re.compile(rf"^{_LOG_VERB_ES}"
-               rf"(?:\s+(?P<day>{_WORKED_DAY}))?\s+{_HOURS}\s+(?P<to>(?:en|a|para|al)\s+)?"
+    re.compile(rf"^{_LOG_VERB_ES}(?:\s+(?P<day>{_WORKED_DAY}))?\s+{_HOURS}"
+               rf"(?:\s+(?P<then>{_WORKED_DAY}))?\s+(?P<to>(?:en|a|para|al)\s+)?"
                rf"(?P<project>.+?)(?:\s+(?P<on>{_WORKED_DAY}))?{_LATER_NOTE}[.!]?$",
                re.IGNORECASE),
 ]
+_DAY_ALONE = re.compile(rf"^{_WORKED_DAY}$", re.IGNORECASE)
 # "website for the design review", "web para la maqueta": a project, then what the hours
 # were for.
 _FOR_NOTE = re.compile(r"^(?P<project>.+?)\s+(?:for|on|para|en|-|—|:)\s+(?P<note>.+)$",
@@ -156,11 +164,16 @@ async def _log_hours(match: re.Match[str], projects: ProjectLookup) -> Routed | 
     # matches neither goes on as typed, for the command to suggest.
     project, note = await _logged_on(match["project"], projects)
     note = match["note"] or note
-    day = match["on"] or match["day"]  # "log yesterday 2h on …"
+    day = match["on"] or match["then"] or match["day"]  # "log yesterday 2h on …"
+    if note and not day and _DAY_ALONE.match(note):  # "log 3h on website for yesterday"
+        note, day = None, note
     if note and not day and (late := _NOTE_THEN_DAY.match(note)):
         note, day = late["note"], late["on"]
     if project is None and not match["to"]:
         return None  # "log 3h website" names it plainly; without "on", a name is a must
+    if re.fullmatch(r"-?\d+(?:[.,]\d+)?", match["hours"]) and not match["to"] \
+            and not await projects.named(match["project"]):
+        return None  # "add 3 photos to the website": a number of something else
     args = {"hours": match["hours"],  # "1h 30" and "media hora" read as said
             "project": project or match["project"]}
     if note:
@@ -542,7 +555,11 @@ _UPDATE_PROJECT = [re.compile(pattern, re.IGNORECASE) for pattern in (
 async def _update_project(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
     said = match.groupdict()
     name = without_article((said.get("project") or said.get("project_first") or "").strip())
-    project = await projects.named(name) or await projects.mentioned(name)
+    # The subject must be the project (or its client) by name: "the acme call is cancelled"
+    # and "the website contact form is done" are about a call and a form, not the project.
+    name = re.sub(r"^(?:project|proyecto)\s+|\s+(?:project|proyecto)$", "", name,
+                  flags=re.IGNORECASE)
+    project = await projects.named(name)
     if project is None:  # "the launch is done" is not about a project
         return None
     field = next(f for f in ("progress", "status", "budget", "due") if said.get(f))
@@ -571,13 +588,25 @@ _UPDATE_CLIENT = [re.compile(pattern, re.IGNORECASE) for pattern in (
 )]
 
 
+# How a remark about someone starts, where a name would be: "on vacation", "not answering",
+# "muy lento", "de vacaciones".
+_NOT_A_NAME = re.compile(
+    r"^(?:on|in|at|out|away|off|not|no|never|always|very|too|so|still|busy|sick|ill|late|slow|"
+    r"back|leaving|gone|unavailable|unreachable|answering|responding|en|de|muy|no|nunca|"
+    r"siempre|todav[ií]a|a[uú]n|fuera|ocupad[oa]|enferm[oa]|lent[oa]|tarde|de vacaciones)\b",
+    re.IGNORECASE)
+
+
 @_rule(*_UPDATE_CLIENT)
 async def _update_client(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
     client = await projects.client(without_article(match["client"].strip()))
     if client is None:  # "the email of the launch is …" is about no client
         return None
     field = _CLIENT_FIELDS[fold(match["field"]).casefold().replace("-", "")]
-    return Routed("client update", {"client": client, field: match["value"].strip("\"'“”")})
+    value = match["value"].strip("\"'“”")
+    if field == "contact" and _NOT_A_NAME.match(value):
+        return None  # "acme's contact is on vacation": a remark about them, not who they are
+    return Routed("client update", {"client": client, field: value})
 
 
 # "Archive client Globex", "archiva el cliente Globex", "unarchive Globex": a client by name.

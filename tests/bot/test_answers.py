@@ -1211,3 +1211,42 @@ async def test_a_short_question_with_its_own_subject_is_asked_afresh(desk: Desk)
     upcoming = await desk.chat.in_thread("next").ok("ask when is the next meeting? "
                                                     "project:website")
     assert upcoming.text.startswith("Next meeting: Launch review"), upcoming.text
+
+
+async def test_free_text_writes_only_what_was_said(desk: Desk, clock: Clock) -> None:
+    clock.now = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)  # a Thursday
+    await desk.chat.ok("client create Acme contact:Ana")
+    await desk.chat.ok("project create Website client:acme status:active start:2026-01-01 "
+                       "budget:9000")
+    # The day worked, wherever it is said and however it is said, with courtesy around it.
+    for said, day in (("Log 2 hours on the website yesterday please", "Nov 25"),
+                      ("hey v1tr0, log 2h yesterday on website, thanks! 🙏", "Nov 25"),
+                      ("could you log 2h on website on monday?", "Nov 23"),
+                      ("trabajé 3 horas ayer en website", "Nov 25"),
+                      ("log 3h on website for yesterday", "Nov 25"),
+                      ("log 2h on website last night", "Nov 25"),
+                      ("registra 2 horas en website esta mañana", "Nov 26"),
+                      ("log 2h on website on the 20th of november", "Nov 20"),
+                      ("log 2h on website tue", "Nov 24")):
+        reply = await desk.chat.ok(said)
+        assert reply.text.endswith(f"for {day}, 2026."), (said, reply.text)
+    # The part of an hour after the whole one is kept.
+    for said, hours in (("log 2 and a half hours on website", "2.5"),
+                        ("log 3 hours and a half on website", "3.5"),
+                        ("registra 1 hora y cuarto en website", "1.25")):
+        assert (await desk.chat.ok(said)).text.startswith(f"Logged {hours} h"), said
+    before = text_of(await desk.chat.ok("project stats website"))
+    # A number of something else is no hours; a remark about a call, a form or a person
+    # changes no project or client.
+    for remark in ("add 3 photos to the website", "log 5 bugs on the website",
+                   "spent 20 dollars on website hosting", "the acme call is cancelled",
+                   "the website contact form is done", "the acme invoice is due on the 30th",
+                   "set the website homepage to 50%", "acme's contact is on vacation",
+                   "el contacto de acme es muy lento"):
+        reply = await desk.chat.say(remark)
+        assert not reply.text.startswith(("Logged", "Project", "Client")), (remark, reply.text)
+    assert text_of(await desk.chat.ok("project stats website")) == before
+    assert "Contact: Ana" in text_of(await desk.chat.ok("client show acme"))
+    assert "Status: active" in text_of(await desk.chat.ok("project show website"))
+    # Said of the project itself, it still is one.
+    assert "updated: progress" in (await desk.chat.ok("the website project is 60% done")).text
