@@ -312,6 +312,14 @@ class WorkspaceStore:
             "hours": hours, "work_date": work_date, "note": note, "created_at": utcnow()})
         return int(result.scalar_one())
 
+    async def hours_on(self, member_id: int, day: date) -> Decimal:
+        """The hours a member logged on ``day``, across projects."""
+        total = await self.session.scalar(select(func.coalesce(func.sum(TimeEntry.hours), 0))
+                                          .where(TimeEntry.workspace_id == self.workspace_id,
+                                                 TimeEntry.member_id == member_id,
+                                                 TimeEntry.work_date == day))
+        return _hundredths(total)
+
     async def hours_logged(self, project_id: int) -> Decimal:
         total = await self.session.scalar(select(func.coalesce(func.sum(TimeEntry.hours), 0))
                                           .where(TimeEntry.workspace_id == self.workspace_id,

@@ -29,6 +29,10 @@ _LOGGING = re.compile(r"\b(?:log|logged|worked|spent|tracked|registr\w*|trabaj\w
                       r"llev\w*|imput\w*)\b", re.IGNORECASE)
 # "Who logged the most hours?": people, not projects.
 _BY_PERSON = re.compile(r"\b(?:who|whom|qui[eé]n(?:es)?)\b", re.IGNORECASE)
+# Hours asked of oneself: "how many hours did I log?", "¿cuántas horas he registrado?".
+_MINE = re.compile(r"\b(?:did i|have i|i(?:'ve| have)? (?:logged|worked|spent)|my hours|"
+                   r"mis horas|he (?:registrado|trabajado|dedicado|metido|imputado)|"
+                   r"registr[eé]|trabaj[eé]|dediqu[eé]|llevo)\b", re.IGNORECASE)
 # A follow-up ("and the budget?", "¿y las horas?") leans on the thread's last question.
 _FOLLOW_UP = re.compile(r"^\s*[¿(]*\s*(and|y|what about|qué tal|e)\b", re.IGNORECASE)
 FOLLOW_UP_WINDOW = timedelta(minutes=30)
@@ -670,9 +674,12 @@ async def _hours_everywhere(ctx: Context, question: str,
     _ = ctx._
     label, first, last = period or (N_("so far"), None, None)
     by_person = bool(_BY_PERSON.search(said))
-    # "How many hours did Bea log?": hers, project by project.
-    members = [member.name for member in await ctx.db.members()]
+    # "How many hours did Bea log?": hers, project by project; "did I log?": the sender's.
+    everyone = await ctx.db.members()
+    members = [member.name for member in everyone]
     named = mentioned(question, list(enumerate(members)))
+    if named is None and _MINE.search(question):
+        named = next(n for n, member in enumerate(everyone) if member.id == ctx.member_id)
     logged: dict[str, Decimal] = {}
     for project_id, name in await ctx.db.project_names():
         if named is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated
@@ -249,6 +250,16 @@ async def project_delete(ctx: Context, project: ProjectRef | None = None, *,
     return Reply(text=ctx._("Project {name} deleted.", name=f"*{row.name}*"))
 
 
+async def _someone_else(ctx: Context, note: str) -> str | None:
+    """The other member a note only names ("ana", "on behalf of Ana", "de Sofía"), if any."""
+    said = re.sub(r"^(?:(?:on )?behalf of|for|para|de parte de|de|por)\s+", "", note.strip(),
+                  flags=re.IGNORECASE).casefold()
+    if len(said.split()) > 3:
+        return None  # "the hero section": a note, not a name
+    return next((member.name for member in await ctx.db.members()
+                 if member.id != ctx.member_id and said == member.name.casefold()), None)
+
+
 @registry.command("project log", role=Role.MEMBER)
 async def project_log(ctx: Context, hours: DayHours, project: ProjectRef | None = None, *,
                       note: str | None = None, on: PastDay | None = None) -> Reply:
@@ -277,10 +288,15 @@ async def project_log(ctx: Context, hours: DayHours, project: ProjectRef | None 
     if row.status is ProjectStatus.CANCELLED:
         raise UserError(_("{name} is cancelled; reopen it with `/project update #{id} "
                           "status:active` to log hours on it.", name=row.name, id=row.id))
-    if note and note.lstrip().startswith(("@", "<@")):
-        # "log 3h on website for @ana": the hours would be the sender's, with Ana as a note.
+    if note and (who := note.strip() if note.lstrip().startswith(("@", "<@"))
+                 else await _someone_else(ctx, note)):
+        # "log 3h on website for @ana" (or "for ana"): the hours would be the sender's, with
+        # Ana as a note.
         raise UserError(_("Hours are logged by whoever worked them: ask {who} to log theirs.",
-                          who=note.strip()))
+                          who=who))
+    if (already := await ctx.db.hours_on(ctx.member_id, work_date)) + hours > 24:
+        raise UserError(_("You already logged {hours} h on {date}; a day has 24.",
+                          hours=_.number(already), date=_.date(work_date)))
     note = optional_text(note)
     await ctx.db.log_time(row, ctx.member_id, hours, work_date, note)
     said = {"hours": _.number(hours), "name": f"*{row.name}*", "date": _.date(work_date)}

@@ -134,6 +134,7 @@ _LOG = [
                rf"(?P<project>.+?)(?:\s+(?P<on>{_WORKED_DAY}))?{_LATER_NOTE}[.!]?$",
                re.IGNORECASE),
 ]
+_FOR_WHOM = re.compile(r"^(?P<whom>.+?)\s+(?:on|in|en)\s+(?P<project>.+)$", re.IGNORECASE)
 _DAY_ALONE = re.compile(rf"^{_WORKED_DAY}$", re.IGNORECASE)
 # "website for the design review", "web para la maqueta": a project, then what the hours
 # were for.
@@ -162,7 +163,14 @@ async def _logged_on(text: str, projects: ProjectLookup) -> tuple[str | None, st
 async def _log_hours(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
     # "on the website", "on Acme": the project, or the client's current one; a name that
     # matches neither goes on as typed, for the command to suggest.
-    project, note = await _logged_on(match["project"], projects)
+    said = match["project"]
+    # "log 3h for ana on website": for whom, then the project (the command refuses it).
+    if (match["to"] or "").strip().casefold() in {"for", "para"} and (
+            whom := _FOR_WHOM.match(said)):
+        said, note = whom["project"], whom["whom"]
+        project, _note = await _logged_on(said, projects)
+    else:
+        project, note = await _logged_on(said, projects)
     note = match["note"] or note
     day = match["on"] or match["then"] or match["day"]  # "log yesterday 2h on …"
     if note and not day and _DAY_ALONE.match(note):  # "log 3h on website for yesterday"

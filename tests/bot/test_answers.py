@@ -215,6 +215,9 @@ async def test_hours_for_a_stretch_of_days(desk: Desk, clock: Clock) -> None:
     await desk.chat.as_user("U3", "Marco").ok("help")
     marco = await desk.chat.in_thread("t9").ok("¿cuántas horas registró Marco esta semana?")
     assert marco.text == "Marco logged no hours this week.", marco.text
+    for mine in ("how many hours did I log?", "¿cuántas horas he registrado?"):
+        asked = await desk.chat.as_user("U2", "Luis").in_thread(mine).ok(mine)
+        assert (asked.title, asked.items) == ("Hours Luis logged so far: 2", ["*Mobile*: 2 h"])
     # A bound channel still means its project.
     await desk.chat.ok("project bind mobile")
     bound = await desk.chat.in_thread("t6").ok("how many hours did we log this week?")

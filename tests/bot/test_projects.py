@@ -127,10 +127,19 @@ async def test_log_hours_and_stats(chat: Chat) -> None:
     assert early.status == "error" and "log hours from then on" in early.text
     for_ana = await chat.say("project log 1 web note:@ana")
     assert for_ana.status == "error" and "ask @ana to log theirs" in for_ana.text
+    await chat.as_user("U2", "Bea").ok("help")
+    for said in ("log 1h on web for bea", "log 1h for bea on web", "registra 1 hora para bea "
+                 "en web", "log 1h on web on behalf of Bea"):
+        for_bea = await chat.say(said)
+        assert for_bea.status == "error" and "ask Bea to log theirs" in for_bea.text, said
+    # A day has 24 hours, however many entries they are logged in.
+    await chat.ok("project log 20 web on:yesterday")
+    full = await chat.say("project log 3 web on:yesterday")
+    assert full.status == "error" and "You already logged 21.5 h on" in full.text, full.text
     await chat.ok("project update web status:cancelled")
     closed = await chat.say("project log 1 web")
     assert closed.status == "error" and "Web is cancelled; reopen it" in closed.text
-    assert "Hours logged: 9" in text_of(await chat.ok("project stats web"))  # none of them
+    assert "Hours logged: 29" in text_of(await chat.ok("project stats web"))  # none of them
 
 
 async def test_stats_warn_about_burn_and_overdue(chat: Chat) -> None:
