@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import logging
 import signal
 import sys
@@ -34,6 +35,7 @@ from bot.transcripts.stt import make_transcriber
 from bot.transcripts.summarize import make_summarizer
 from jobs import ReminderScheduler, TranscriptWorker
 from storage import Database
+from storage.models import TranscriptStatus
 
 log = logging.getLogger("v1tr0")
 
@@ -63,12 +65,30 @@ def build_parser() -> argparse.ArgumentParser:
 async def open_database(settings: Settings) -> Database:
     """Open the database; the embedded SQLite default migrates itself."""
     db = Database(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
-    if db.is_sqlite:
-        await db.migrate()
-    elif not await db.is_current():
+    try:
+        if db.is_sqlite:
+            await db.migrate()
+        elif not await db.is_current():
+            raise SettingsError("the database schema is not current; run `v1tr0 migrate` first")
+    except SettingsError:
         await db.dispose()
-        raise SettingsError("the database schema is not current; run `v1tr0 migrate` first")
+        raise
+    except Exception as error:  # unreachable, refused, no such database or folder
+        await db.dispose()
+        raise _unusable_database(error) from error
     return db
+
+
+def _unusable_database(error: Exception) -> SettingsError:
+    return SettingsError(f"setting DATABASE_URL: cannot open the database: "
+                         f"{_first_line(error)}")
+
+
+def _first_line(error: BaseException) -> str:
+    """What went wrong, in one line: the driver's first line, without SQLAlchemy's links."""
+    cause = getattr(error, "orig", None) or error
+    lines = [line.strip() for line in str(cause).splitlines() if line.strip()]
+    return lines[0] if lines else type(cause).__name__
 
 
 @dataclass
@@ -97,10 +117,16 @@ async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
 
     db = await open_database(settings)
     hub = NotifierHub()
-    index = SearchIndex(path=settings.data_dir / "chroma", url=settings.chroma_url,
-                        embedding=make_embedding(openai_api_key=settings.openai_api_key,
-                                                 openai_base_url=settings.openai_base_url,
-                                                 model=settings.openai_embedding_model))
+    try:
+        index = SearchIndex(path=settings.data_dir / "chroma", url=settings.chroma_url,
+                            embedding=make_embedding(openai_api_key=settings.openai_api_key,
+                                                     openai_base_url=settings.openai_base_url,
+                                                     model=settings.openai_embedding_model))
+    except Exception as error:  # chromadb raises plain ValueErrors for a server that is down
+        await db.dispose()
+        setting = "CHROMA_URL" if settings.chroma_url else "DATA_DIR"
+        raise SettingsError(f"setting {setting}: cannot open the search index: "
+                            f"{_first_line(error)}") from error
     llm = None
     if settings.openai_api_key:
         import openai
@@ -179,6 +205,8 @@ async def migrate(settings: Settings) -> int:
     db = Database(settings.database_url)
     try:
         await db.migrate()
+    except Exception as error:
+        raise _unusable_database(error) from error
     finally:
         await db.dispose()
     print("database is at the newest schema")
@@ -214,19 +242,31 @@ async def ingest(settings: Settings, file: Path, meeting: str, language: str | N
         print(parts.console.show(reply), flush=True)
         if reply.status == "error":
             return 1
-        await parts.pipeline.run_until_idle()  # the summary is posted to the console
-        return 0
+        processed = await parts.pipeline.run_until_idle()  # the summary is posted here
+        async with parts.db.transaction() as store:
+            failed = [n for n in processed
+                      if (await store.transcripts.get(n))[0].status is TranscriptStatus.FAILED]
+        return 1 if failed else 0  # for scripts: a transcript that failed is a failure
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    for stream in (sys.stdin, sys.stdout, sys.stderr):  # a terminal without "é" gets "?"
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="replace")
     try:
         settings = load_settings()
     except SettingsError as error:
         print(f"v1tr0: {error}", file=sys.stderr)
         return 2
     # The console owns the terminal, so logs go to a file in the data folder.
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        (settings.data_dir / "v1tr0.log").touch()
+    except OSError as error:
+        print(f"v1tr0: setting DATA_DIR: cannot use {settings.data_dir}: {error.strerror}",
+              file=sys.stderr)
+        return 2
     logging.basicConfig(level=settings.log_level, filename=settings.data_dir / "v1tr0.log",
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     command = args.command or "run"

@@ -81,12 +81,27 @@ def test_version_help_and_migrate(tmp_path: Path) -> None:
     ("LOG_LEVEL", "LOUD", "setting LOG_LEVEL: must be one of"),
     ("DATABASE_URL", "mysql://db/x", "setting DATABASE_URL: unsupported database 'mysql'"),
     ("DEFAULT_TIMEZONE", "Mars/Base", "setting DEFAULT_TIMEZONE: must be a time zone"),
+    # Nothing answers on port 9 of this machine: the database or the index is unreachable.
+    ("DATABASE_URL", "postgresql://postgres@127.0.0.1:9/nope",
+     "setting DATABASE_URL: cannot open the database: connection failed"),
+    ("CHROMA_URL", "http://127.0.0.1:9", "setting CHROMA_URL: cannot open the search index"),
+    ("DATA_DIR", "/dev/null", "setting DATA_DIR: cannot use /dev/null"),
 ])
 def test_a_wrong_setting_fails_with_one_line(tmp_path: Path, name: str, value: str,
                                              expected: str) -> None:
     result = v1tr0("console", data=tmp_path, **{name: value})
     assert result.returncode == 2
-    assert result.stderr.strip().count("\n") == 0 and expected in result.stderr
+    assert result.stderr.strip().count("\n") == 0 and expected in result.stderr, result.stderr
+    if name == "DATABASE_URL" and "9/" in value:  # `migrate` says it the same way
+        migrated = v1tr0("migrate", data=tmp_path, **{name: value})
+        assert migrated.returncode == 2 and expected in migrated.stderr, migrated.stderr
+
+
+def test_a_terminal_that_cannot_show_a_character_gets_a_question_mark(tmp_path: Path) -> None:
+    result = v1tr0("console", data=tmp_path, PYTHONIOENCODING="ascii",
+                   stdin="project create Web\nproject list\n")
+    assert result.returncode == 0, result.stderr
+    assert "#1 *Web* ? planning ? 0%" in result.stdout  # "·" is "?"
 
 
 def _console_with_reminders(db: Database, tmp_path: Path
@@ -181,3 +196,8 @@ def test_ingest_then_ask_from_the_console(tmp_path: Path) -> None:
     assert "first of March" in website and "[1] Launch review ·" in website
     assert "· Ana · 0:12" in website
     assert "found nothing" in mobile
+    # A recording that cannot be read fails, and the exit status says so to a script.
+    noise = tmp_path / "noise.wav"
+    noise.write_bytes(bytes(range(256)) * 24)
+    failed = v1tr0("ingest", str(noise), "--meeting", "1", data=tmp_path)
+    assert failed.returncode == 1 and "could not be read as audio" in failed.stdout, failed
