@@ -164,7 +164,7 @@ class Dispatcher:
         except Exception:
             ref = secrets.token_hex(4)
             log.exception("ref %s: %s %s/%s %r failed", ref, request.platform, request.team_id,
-                          request.user_id, request.text)
+                          request.user_id, request.text[:500])  # a 100 KB line stays there
             return Reply(text=_("Something went wrong (ref {ref}). It has been logged; "
                                 "please try again.", ref=ref), status="error", ephemeral=True)
 

@@ -265,6 +265,9 @@ def convert_all(command: Command, values: dict[str, Any], cx: ConvertContext) ->
 
 
 _NEVER_EMPTY = frozenset({"name", "title"})
+MAX_NAME = 200  # the longest name or title stored
+# Text options matched against names: a filter, an owner, a segment.
+_NAME_LIKE = frozenset({"text", "owner", "segment", "name", "title", "contact", "company"})
 
 
 # Unicode's format characters (category Cf), except the joiners that emoji and some scripts
@@ -287,6 +290,12 @@ def convert(param: Param, raw: Any, cx: ConvertContext) -> Any:
             if not value and (param.required or param.kind is not Kind.TEXT
                               or param.name in _NEVER_EMPTY):
                 raise UserError(_("`{name}` cannot be empty.", name=param.name))
+            # A name, or words matched against names, longer than any name can be: refused
+            # here rather than echoed back whole or turned into a huge LIKE pattern.
+            if len(value) > MAX_NAME and (param.kind is not Kind.TEXT
+                                          or param.name in _NAME_LIKE):
+                raise UserError(_("`{name}` is too long: at most {limit} characters.",
+                                  name=param.name, limit=MAX_NAME))
         case Kind.INTEGER:
             value = _integer(text)
             if value is None:

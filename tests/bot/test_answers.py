@@ -629,7 +629,7 @@ async def test_follow_ups_in_a_thread_use_earlier_turns(desk: Desk) -> None:
     await desk.meeting_with(desk.chat, "Website", "Launch review", LAUNCH)
     await desk.chat.ok("project bind website")
     await desk.chat.ok("project log 20 website")
-    await desk.chat.ok("project log 5 website")
+    await desk.chat.ok("project log 5 website on:yesterday")
     first = await desk.chat.ok("ask what did we decide about the launch date?")
     assert first.in_thread and "first of March" in first.text
     follow = await desk.chat.ok("ask and the budget?")

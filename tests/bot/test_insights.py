@@ -24,8 +24,8 @@ def desk(db: Database, clock: Clock, tmp_path: Path, embedding: MiniLMEmbedding)
 async def test_insights_name_the_risks(desk: Desk, clock: Clock) -> None:
     await desk.meeting_with(desk.chat, "Website", "Launch review", LAUNCH)
     await desk.chat.ok("project update website progress:10")
-    for _day in range(3):
-        await desk.chat.ok("project log 20 website")
+    for days_ago in range(3):  # a day holds 24 hours at most
+        await desk.chat.ok(f"project log 20 website on:{clock.now.date() - timedelta(days_ago)}")
     await desk.chat.ok("meeting now website title:Unsummarised")
     clock.advance(days=20)  # the Friday action item is overdue, the last call long ago
     reply = await desk.chat.ok("insights website")

@@ -194,3 +194,13 @@ async def test_list_is_paginated(chat: Chat) -> None:
         before = await chat.say(f"{listing} page:0")  # every list counts its pages from 1
         assert before.status == "error" and "`page` must be between 1 and" in before.text, \
             listing
+
+
+async def test_words_longer_than_any_name_are_refused_not_searched(chat: Chat) -> None:
+    await chat.ok("project create Web")
+    for said, option in ((f"project list {'A' * 50_001}", "text"),
+                         (f"project show {'A' * 300}", "project"),
+                         (f"actions owner:{'A' * 300}", "owner")):
+        reply = await chat.say(said)
+        assert reply.status == "error" and reply.text.startswith(
+            f"`{option}` is too long: at most 200 characters."), reply.text[:300]
