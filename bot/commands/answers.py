@@ -184,11 +184,17 @@ async def _answer(ctx: Context, question: str, project: ProjectRef | None,
                              meeting=MeetingRef(f"#{asked.id}") if asked else None), row, asked
     # "What did we decide (yesterday)?" names no subject for a line to be close to: the
     # decisions the summary recorded are the answer.
-    if _only_asks(ASKS_DECISION, question, row, asked) and (
-            found := await _decisions(ctx, row, asked)):
-        held, moments = found
-        reply = _extractive_answer(ctx, [], moments[:5])
-        return _about(ctx, _noting_day(ctx, reply, row, missed_day), row, held), row, held
+    if _only_asks(ASKS_DECISION, question, row, asked):
+        if found := await _decisions(ctx, row, asked):
+            held, moments = found
+            reply = _extractive_answer(ctx, [], moments[:5])
+            return _about(ctx, _noting_day(ctx, reply, row, missed_day), row, held), row, held
+        if asked is not None:  # that meeting's, not another's passed off as its
+            reply = (Reply(text=_("No decision was recorded in {meeting}.",
+                                  meeting=asked.title), status="info")
+                     if await ctx.db.summarised_transcript(asked.id)
+                     else await _meeting_summary(ctx, row, asked))
+            return _about(ctx, reply, row, asked), row, asked
     only, moments, facts = await _findings(ctx, row, only, implied, question, topic, follows)
     # Short, it was taken for a follow-up; when the question alone finds nothing there, it
     # may be a new one about another project ("who handles SSO?" or "¿qué dijo Sofía?" after
@@ -208,6 +214,10 @@ async def _answer(ctx: Context, question: str, project: ProjectRef | None,
         reply = await _llm_answer(ctx, row, question, facts, moments, earlier)
     else:
         reply = _extractive_answer(ctx, facts, moments)
+    if moments and await ctx.db.transcripts_not_searchable(row.id, only.id if only else None):
+        # The newest meeting may say otherwise: the answer says what it could not read yet.
+        reply.text += "\n" + _("Some of its transcripts are still being processed; ask again "
+                               "once their summaries are posted.")
     return _about(ctx, _noting_day(ctx, reply, row, missed_day), row, only), row, only
 
 
@@ -312,8 +322,10 @@ async def _findings(ctx: Context, project: Project, only: Meeting | None,
                                               flags=re.IGNORECASE) if only else question)
     # "How is the website doing?" asks for its numbers, not for the lines that say "website";
     # "how many hours did we log?" for the hours logged, not for lines that mention hours.
+    # "And the hours?" too: nothing but the hours.
     if facts and ((not subject and _HOW_IS_IT_GOING.search(question)) or (
-            _LOGGING.search(question) and _names_topic("hours", question))):
+            _names_topic("hours", question) and (_LOGGING.search(question) or not _content_words(
+                re.sub(rf"\b(?:{_TOPICS['hours']})\b", " ", unnamed, flags=re.IGNORECASE))))):
         moments = []
     # "Who is the contact for Acme?", "who is working on it?": the records answer; a line
     # that happens to say "contact" would only be noise.
@@ -749,6 +761,8 @@ def _client_facts(ctx: Context, client: Client, *, billing: bool) -> list[str]:
                                      client.tax_id) if v)
         facts.append(_("Billing: {details}.", details=bill) if bill
                      else _("No billing details are set."))
+    elif billing:  # not the contact's email passed off as the billing one
+        facts.append(_("Billing details are shown to managers and up."))
     return facts
 
 

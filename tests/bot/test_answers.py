@@ -242,6 +242,7 @@ async def test_the_clients_record_says_who_to_reach(desk: Desk) -> None:
     assert "Billing: billing@acme.com." in owner.text
     member = await desk.chat.as_user("U2", "Bea").ok("ask what's the billing email of acme?")
     assert "marta@acme.com" in member.text and "billing@" not in member.text
+    assert "Billing details are shown to managers and up." in member.text  # not the contact's
     rate = await desk.chat.as_user("U2", "Bea").ok("ask what is the hourly rate of website?")
     assert rate.text == "Budgets and rates are shown to managers and up.", rate.text
     # A question about the contact form is about the meetings, not about the client.
@@ -533,6 +534,16 @@ async def test_a_past_meeting_answers_once_its_transcript_is_searchable(desk: De
     reply = await desk.chat.ok(f"ask {question}")
     assert "move the launch date to the first of March" in reply.text
     assert reply.citations[0].detail.startswith("Launch review · ")
+    assert "still being processed" not in reply.text
+    # An answer found while a newer transcript waits says so: that one may say otherwise.
+    await desk.chat.ok('meeting log website today 9am title:"Photo sync"')
+    newer = LAUNCH.replace("first of March", "twelfth of March")
+    added = await desk.chat.say("transcript add #2", files=(Upload("photos.vtt", newer.encode()),))
+    assert added.status == "ok", added.text
+    waiting = await desk.chat.ok(f"ask {question}")
+    assert waiting.citations and waiting.text.endswith(
+        "Some of its transcripts are still being processed; ask again once their summaries "
+        "are posted."), waiting.text
 
 
 async def test_a_new_embedding_model_is_filled_from_the_stored_segments(
@@ -639,6 +650,8 @@ async def test_follow_ups_in_a_thread_use_earlier_turns(desk: Desk) -> None:
     await desk.chat.ok("project update website budget:2000")
     over = await desk.chat.ok("ask and the budget?")
     assert "Budget: $2,500.00 used of $2,000.00 (125%), $500.00 over." in over.text
+    hours = await desk.chat.ok("ask and the hours?")  # the number, not lines that say "hours"
+    assert hours.text == "Hours logged: 25 of 100 estimated." and not hours.citations, hours.text
     await desk.chat.ok("project update website due:tomorrow")
     due = await desk.chat.ok("ask and the deadline?")
     assert "(in 1 day)." in due.text
@@ -1037,6 +1050,17 @@ async def test_a_question_about_decisions_quotes_the_decisions_first(desk: Desk)
     # Asked otherwise, the same lines rank by how close they are to the question alone.
     said = await desk.chat.ok("¿qué se dijo sobre el registro?")
     assert not said.text.startswith("“Decidimos")
+
+
+async def test_a_meeting_that_decided_nothing_says_so(desk: Desk) -> None:
+    await desk.meeting_with(desk.chat, "Website", "Launch review", LAUNCH)
+    standup = ("WEBVTT\n\n00:00:01.000 --> 00:00:05.000\n<v Marco>I worked on the header "
+               "component and the footer links.\n")
+    await desk.meeting_with(desk.chat, "Website", "Standup", standup, new_project=False)
+    asked = await desk.chat.ok("what did we decide in the standup?")
+    assert (asked.title, asked.text) == ("About Website · Standup",
+                                         "No decision was recorded in Standup."), asked.text
+    assert not asked.citations  # not the launch review's decision, passed off as the standup's
 
 
 PRICING = """WEBVTT
