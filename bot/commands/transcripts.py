@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from rapidfuzz import fuzz
+
 from bot.commands import registry
 from bot.commands.common import (
     PageNumber,
@@ -21,7 +23,8 @@ from bot.i18n import N_
 from bot.registry import MeetingRef, ProjectRef
 from bot.transcripts.model import TranscriptError
 from bot.transcripts.pipeline import clock_time, summary_reply
-from storage.models import Transcript, TranscriptStatus
+from bot.transcripts.summarize import STOP_WORDS, fold
+from storage.models import SummaryItem, Transcript, TranscriptStatus
 
 STATUS_LABELS = {
     TranscriptStatus.PENDING: N_("waiting"), TranscriptStatus.TRANSCRIBING: N_("transcribing"),
@@ -274,20 +277,68 @@ async def actions(ctx: Context, project: ProjectRef | None = None, *,
 
 
 @registry.command("actions done", role=Role.MEMBER)
-async def actions_done(ctx: Context, item: int) -> Reply:
+async def actions_done(ctx: Context, item: str) -> Reply:
     """Mark an action item as done.
 
     Args:
-        item: The action item's number, from `actions`.
+        item: The action item's number, from `actions`, or what it says ("the contact form").
+
+    Examples:
+        /actions done 12
+        /actions done the contact form
     """
     _ = ctx._
-    row = await ctx.db.summary_item(item)
-    if row is None or row.kind != "action":
-        raise UserError(_("There is no action item #{id}.", id=item))
-    if row.done_at:
-        raise UserError(_("Action item #{id} is already done.", id=item))
+    if number := re.fullmatch(r"#?(\d{1,12})", item.strip()):
+        row = await ctx.db.summary_item(int(number[1]))
+        if row is None or row.kind != "action":
+            raise UserError(_("There is no action item #{id}.", id=number[1]))
+        if row.done_at:
+            raise UserError(_("Action item #{id} is already done.", id=row.id))
+    else:
+        row = await _open_item_said(ctx, item)
     row.done_at, row.done_by = ctx.services.clock(), ctx.member_id
     return Reply(text=_("Done: {task}", task=row.text))
+
+
+_TASK_MATCH = 80  # of 100: how much of the words the task must hold (rapidfuzz token set)
+# Words that tell nothing of which task: "the", "task", "lo de", "ya".
+_NOT_THE_TASK = re.compile(r"\b(?:the|my|a|an|task|action(?: item)?|item|work on|lo|los|las|"
+                           r"la|el|de|del|tarea|mi|mis|ya)\b", re.IGNORECASE)
+
+
+def _words_of(text: str) -> set[str]:
+    return {word for word in re.findall(r"[^\W\d_]{3,}", fold(text).casefold())
+            if word not in STOP_WORDS}
+
+
+async def _open_item_said(ctx: Context, words: str) -> SummaryItem:
+    """The open action item ``words`` describe ("the contact form" for "fix the contact
+    form"): the sender's own first, in the channel's project when it is bound to one."""
+    _ = ctx._
+    said = " ".join(_NOT_THE_TASK.sub(" ", words).split())
+    bound = await ctx.db.bound_project(ctx.request.channel_id) \
+        if ctx.request.channel_id else None
+    items = (await ctx.db.action_items(project_id=bound.id if bound else None,
+                                       limit=500)).rows
+    wanted = _words_of(said)
+    # One word must be most of the task: "the launch is done" says nothing of "book the load
+    # test before the launch".
+    scored = sorted(((fuzz.token_set_ratio(said.casefold(), item.text.casefold()),
+                      item.owner_member_id == ctx.member_id, item) for item in items
+                     if wanted and (len(wanted) >= 2
+                                    or 2 * len(wanted) >= len(_words_of(item.text)))),
+                    key=lambda found: (-found[0], not found[1], found[2].id))
+    close = [found for found in scored if found[0] >= _TASK_MATCH]
+    if not close:
+        raise UserError(_("No open action item matches `{words}`; `actions` lists them with "
+                          "their numbers.", words=words))
+    best = [found for found in close if found[0] == close[0][0]]
+    mine = [found for found in best if found[1]]
+    if len(best) > 1 and len(mine) != 1:
+        raise UserError(_("`{words}` could be any of these; use its number: {items}.",
+                          words=words, items="; ".join(
+                              f"#{item.id} {item.text}" for _score, _mine, item in best[:5])))
+    return (mine or best)[0][2]
 
 
 async def _transcript_named(ctx: Context, ref: str) -> Transcript:

@@ -488,6 +488,22 @@ _DONE = [re.compile(pattern, re.IGNORECASE) for pattern in (
     r"^(?:la\s+)?(?:tarea\s+)?#?(?P<item>\d+)\s+(?:est[aá]\s+)?(?:hecha|terminada|completada|"
     r"lista)[.!]?$")]
 
+# "I finished the contact form", "mark the budget task as done", "ya terminé lo de los
+# diseños": the open action item they describe.
+_DONE_SAID = [re.compile(pattern, re.IGNORECASE) for pattern in (
+    r"^(?:i(?:'ve| have|'m| am)?\s+)?(?:just\s+)?(?:finished|completed|done with|wrapped up)\s+"
+    r"(?P<task>.+?)[.!]?$",
+    r"^(?:please\s+)?(?:mark|set)\s+(?P<task>.+?)\s+(?:task|action item)\s+as\s+(?:done|"
+    r"complete|completed|finished)[.!]?$",
+    r"^(?:ya\s+)?(?:termin[eé]|acab[eé]|complet[eé])\s+(?:con\s+)?(?P<task>.+?)[.!]?$",
+    r"^(?:por favor\s+)?marca\s+(?:la\s+tarea\s+(?:de\s+)?)(?P<task>.+?)\s+como\s+(?:hecha|"
+    r"terminada|completada)[.!]?$")]
+
+
+@_rule(*_DONE_SAID)
+async def _done_said(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
+    return Routed("actions done", {"item": match["task"]})
+
 
 # "What do I have today?", "what's on my plate tomorrow?", "¿qué tengo el viernes?", "what
 # meetings do I have this week?", "¿tengo reuniones hoy?": the sender's day ("what do I have
@@ -572,6 +588,19 @@ async def _update_project(match: re.Match[str], projects: ProjectLookup) -> Rout
         return None
     field = next(f for f in ("progress", "status", "budget", "due") if said.get(f))
     return Routed("project update", {"project": project, field: said[field]})
+
+
+# "The contact form is done", "lo de los diseños está terminado": said of no project, of
+# the open action item it describes (tried after the projects' rules).
+_DONE_REMARK = [re.compile(pattern, re.IGNORECASE) for pattern in (
+    r"^(?P<task>.+?)\s+is\s+(?:now\s+)?(?:done|finished|complete|completed)[.!]?$",
+    r"^(?P<task>.+?)\s+(?:est[aá]|queda)\s+(?:ya\s+)?(?:hech[oa]|terminad[oa]|list[oa]|"
+    r"completad[oa])[.!]?$")]
+
+
+@_rule(*_DONE_REMARK)
+async def _done_remark(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
+    return Routed("actions done", {"item": match["task"]})
 
 
 # A client's contact details changed in words: "acme's email is marta@acme.com", "the contact

@@ -457,3 +457,21 @@ async def test_a_step_longer_than_the_lease_keeps_its_claim(db: Database, clock:
     assert await task == 1
     assert [r.title for r in busy.outbox.to_channel()] == ["Summary of Launch review"]
     assert not other.outbox.sent
+
+
+async def test_an_action_item_is_marked_done_by_what_it_says(setup: Setup) -> None:
+    await setup.meeting()
+    tasks = VTT + ("\n00:00:30.500 --> 00:00:36.000\n<v Bea>I will fix the contact form on "
+                   "older phones by Monday.\n")
+    await setup.upload("launch.vtt", tasks.encode())
+    await setup.pipeline.run_until_idle()
+    bea = setup.chat.as_user("U3", "Bea")
+    # A remark that happens to share a word with a task marks nothing.
+    unsure = await bea.say("the launch is done")
+    assert unsure.status == "error" and "No open action item matches" in unsure.text
+    assert (await bea.ok("I finished the contact form")).text == (
+        "Done: fix the contact form on older phones")
+    luis = setup.chat.as_user("U2", "Luis")
+    assert (await luis.ok("actions done the final budget")).text.startswith("Done: send the "
+                                                                          "final budget")
+    assert "No action items" in text_of(await setup.chat.ok("actions --every"))
