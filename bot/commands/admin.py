@@ -236,6 +236,8 @@ async def help_command(ctx: Context, topic: str | None = None) -> Reply:
                             "overdue?”."),
                      ephemeral=True)
     wanted = " ".join(fold(topic).casefold().lstrip("/").split())
+    wanted = re.sub(r"^(?:with|on|about|for|con|sobre|de|para)\s+(?:the\s+|las?\s+|los\s+|el\s+)?",
+                    "", wanted)  # "help with meetings", "help on the hours"
     wanted = _TOPIC_WORDS.get(wanted, wanted)
     if command := ctx.registry.get(wanted):
         return _command_help(ctx, command)

@@ -32,6 +32,7 @@ from bot.meetings.when import (
     with_time_if_only_a_day,
 )
 from bot.registry import Hours, MeetingRef, ProjectRef
+from bot.transcripts.summarize import fold
 from storage.models import (
     Meeting,
     MeetingStatus,
@@ -72,6 +73,15 @@ PERIOD_LABELS = {Period.UPCOMING: N_("upcoming"), Period.TODAY: N_("today"),
                  Period.NEXT_WEEK: N_("next week"), Period.YESTERDAY: N_("yesterday"),
                  Period.LAST_WEEK: N_("last week"), Period.PAST: N_("past"),
                  Period.ALL: N_("all")}
+
+
+_PERIOD_WORDS = {
+    "today": Period.TODAY, "hoy": Period.TODAY, "tomorrow": Period.TOMORROW,
+    "manana": Period.TOMORROW, "this week": Period.WEEK, "week": Period.WEEK,
+    "esta semana": Period.WEEK, "next week": Period.NEXT_WEEK,
+    "la semana que viene": Period.NEXT_WEEK, "la proxima semana": Period.NEXT_WEEK,
+    "yesterday": Period.YESTERDAY, "ayer": Period.YESTERDAY, "last week": Period.LAST_WEEK,
+    "la semana pasada": Period.LAST_WEEK, "past": Period.PAST, "pasadas": Period.PAST}
 
 
 @registry.command("meeting schedule", role=Role.MEMBER)
@@ -163,6 +173,11 @@ async def meeting_list(ctx: Context, project: ProjectRef | None = None, *,
         /meeting list --every
     """
     _ = ctx._
+    # "meetings tomorrow", "meetings next week": a period where a project would be.
+    if project is not None and period is Period.UPCOMING and (
+            said := _PERIOD_WORDS.get(fold(project).casefold().strip())) \
+            and await ctx.db.project_by_name(project) is None:
+        project, period = None, said
     if every and project is not None:
         raise UserError(_("Name a project or give `--every`, not both."))
     channel = ctx.request.channel_id

@@ -103,7 +103,8 @@ def without_courtesy(text: str) -> str:
     while core and (unicodedata.category(core[-1]) in {"So", "Sk", "Mn", "Cf"}
                     or core[-1] in "\ufe0f"):
         core = core[:-1].rstrip()  # "… yesterday 🙏", "task #13 done ✅"
-    core = _GREETING.sub("", core)
+    if len((rest := _GREETING.sub("", core)).split()) > 1:  # "hi there" stays a greeting
+        core = rest
     # "Could you log 2h on website?" asks for it done; "could you check …?" stays a question.
     if (asked := _ASKING.match(core)) and _ASKED_TO_DO.match(rest := core[asked.end():]):
         core = rest.rstrip(" ?")

@@ -433,12 +433,17 @@ async def _start_now(match: re.Match[str], projects: ProjectLookup) -> Routed | 
 # "help", "hi", "ayuda", "¿qué puedes hacer?": what the bot does.
 _HELP = re.compile(r"^[¿¡]?(?:help|ayuda|ay[uú]dame|hi|hello|hey|hola|buenas|good (?:morning|"
                    r"afternoon|evening)|buen(?:os|as) (?:d[ií]as|tardes|noches)|"
-                   r"what can you do|qu[eé] puedes hacer|qu[eé] sabes hacer)"
+                   r"what can you do|qu[eé] puedes hacer|qu[eé] sabes hacer|"
+                   r"how are you(?: doing)?|c[oó]mo est[aá]s|qu[eé] tal)"
+                   # "good morning team", "hola, ¿cómo estás?"
+                   r"(?:[\s,!]+(?:team|all|everyone|there|folks|guys|equipo|a todos|chicos))?"
+                   r"(?:[\s,!¿]+(?:how are you(?: doing)?|c[oó]mo est[aá]s|qu[eé] tal))?"
                    r"(?:,?\s+(?:please|por favor))?[\s.!?]*$",
                    re.IGNORECASE)
 # "Ayuda con las reuniones", "ayúdame con las horas": help on one topic ("help <topic>" is
 # the command itself).
-_HELP_TOPIC = re.compile(r"^[¿¡]?(?:ayuda|ay[uú]dame)\s+(?:(?:con|sobre|de|para)\s+)?"
+_HELP_TOPIC = re.compile(r"^[¿¡]?(?:ayuda|ay[uú]dame|help(?= with| on| about))\s+"
+                         r"(?:(?:con|sobre|de|para|with|on|about)\s+)?"
                          r"(?:(?:el|la|las|los)\s+)?(?P<topic>[^\W\d_][\w ]*?)[\s.!?]*$",
                          re.IGNORECASE)
 
@@ -452,7 +457,8 @@ async def _help(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
 _MY_TASKS = re.compile(
     rf"^¿?(?:(?:(?:list|show(?: me)?|what are|lista|mu[eé]stra(?:me)?|cu[aá]les son)\s+)?(?:my|mis)"
     rf"\s+(?:open\s+)?{_TASKS}|what(?:'s| is) on my plate|what do i (?:have|need) to do|"
-    rf"qu[eé] tengo (?:que hacer|pendiente))(?:\s+(?:on|for|in|en|de|del)\s+"
+    rf"qu[eé] tengo (?:que hacer|pendiente)|qu[eé] {_TASKS} tengo|what {_TASKS} do i have)"
+    rf"(?:\s+(?:on|for|in|en|de|del)\s+"
     rf"(?P<project>.+?))?\s*[.!?]?$", re.IGNORECASE)
 # "What's overdue?", "my late tasks on website", "¿qué tareas están vencidas?": open action
 # items past their due date.
@@ -703,7 +709,8 @@ def _amounts_said(text: str) -> tuple[str, dict[str, str]]:
             currency = (found["currency"] or "").casefold().rstrip("s").replace("ó", "o")
             currency = _CURRENCY_WORDS.get(currency, found["currency"] or "")
             said[field] = f"{found['amount'].strip()} {currency}".strip()
-            text = text[:found.start()] + text[found.end():]
+            # The amount may have taken the space after it: "… 8000 and a rate …".
+            text = " ".join(f"{text[:found.start()]} {text[found.end():]}".split())
     return text, said
 
 
@@ -837,10 +844,22 @@ async def _their_tasks(match: re.Match[str], projects: ProjectLookup) -> Routed 
     return Routed("actions", {"project": project} if project else {"owner": who})
 
 
+# "List transcripts", "show me the transcripts", "las transcripciones": their list.
+_TRANSCRIPTS = re.compile(r"^¿?(?:(?:list|show(?: me)?|lista(?: de)?|mu[eé]stra(?:me)?)\s+)?"
+                          r"(?:the\s+|all\s+|las\s+)?(?:transcripts|transcripciones)"
+                          r"\s*[.!?]?$", re.IGNORECASE)
+
+
+@_rule(_TRANSCRIPTS)
+async def _transcripts(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
+    return Routed("transcript list", {})
+
+
 # "What are the open tasks?", "¿qué tareas hay pendientes?", "pending action items on
 # website": the open ones (the channel's project's, unless one is named).
 _OPEN_TASKS = re.compile(
-    rf"^¿?(?:(?:what|which|any|qu[eé]|cu[aá]les)\s+)?(?:are\s+|son\s+)?(?:the\s+|our\s+|las\s+)?"
+    rf"^¿?(?:(?:what|which|any|qu[eé]|cu[aá]les|list|show(?: me)?(?: all)?|lista|"
+    rf"mu[eé]stra(?:me)?)\s+)?(?:are\s+|son\s+)?(?:the\s+|our\s+|las\s+|all\s+)?"
     rf"(?:open\s+|pending\s+)?{_TASKS}(?:\s+(?:are\s+(?:still\s+)?(?:open|pending)|hay|"
     r"quedan|tenemos|do we have|are there|est[aá]n|(?:pendientes|abiertas)))*"
     r"(?:\s+(?:on|for|in|en|de|del)\s+(?P<project>.+?))?\s*[.!?]?$", re.IGNORECASE)

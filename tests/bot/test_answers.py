@@ -1277,3 +1277,27 @@ async def test_free_text_writes_only_what_was_said(desk: Desk, clock: Clock) -> 
     assert "Status: active" in text_of(await desk.chat.ok("project show website"))
     # Said of the project itself, it still is one.
     assert "updated: progress" in (await desk.chat.ok("the website project is 60% done")).text
+
+
+async def test_everyday_requests_go_where_they_ask(desk: Desk) -> None:
+    await desk.meeting_with(desk.chat, "Website", "Launch review", LAUNCH)
+    await desk.meeting_with(desk.chat, "Mobile", "Hiring sync", HIRING)
+    routed = {
+        "list action items": "Action items",
+        "¿qué tareas tengo?": "No action items here.",
+        "list transcripts": "Transcripts",
+        "show me the transcripts": "Transcripts",
+        "help with meetings": "/meeting",
+        "good morning team": "V1tr0 Bot commands",
+        "Hola! ¿cómo estás?": "V1tr0 Bot commands",
+        "hi there": "V1tr0 Bot commands",
+        "meetings tomorrow": "No meetings tomorrow.",
+    }
+    for said, expected in routed.items():
+        reply = await desk.chat.in_thread(said).ok(said)
+        assert expected in text_of(reply), (said, text_of(reply)[:200])
+    # Amounts taken out of a sentence leave its words apart.
+    await desk.chat.ok("client create Acme")
+    created = await desk.chat.ok("new project Landing page for acme with a budget of 8000 "
+                                 "and a rate of 90/h")
+    assert created.text.startswith("Project *Landing page* created"), created.text
