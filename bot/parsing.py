@@ -144,9 +144,10 @@ def bind(command: Command, tokens: list[Token], _: Translator,
         if not token.quoted and token.value.startswith("--") and len(token.value) > 2:
             name, _sep, raw = token.value[2:].partition("=")
             param = command.param(name.replace("-", "_"))
-            if param is None:
+            if param is None:  # the flags it has are suggested, not its other options
+                flags = [p.name for p in command.params if p.kind is Kind.BOOL]
                 raise UserError(_("Unknown option `{option}`.", option=token.value),
-                                suggestions=[f"--{n}" for n in _closest(name, names)])
+                                suggestions=[f"--{n}" for n in _closest(name, flags)])
             values[param.name] = raw if raw else True
             continue
         match = None if token.quoted else _OPTION.match(token.value)
@@ -168,8 +169,12 @@ def bind(command: Command, tokens: list[Token], _: Translator,
                     c for c in registry.in_group(command.group) if c.param(key) is not None]):
                 raise UserError(_("`/{command}` has no `{option}` option; `/{other}` has.",
                                   command=command.name, option=f"{key}:", other=others[0].name))
-            # A name is never written ``title:x``; a question may well quote one.
-            if takes_a_name and match.group(2) and not match.group(2).startswith("//"):
+            # A name is never written ``title:x``, nor a search another command's option
+            # (``search launch page:2``); a question may well quote one ("what does
+            # status:active mean?").
+            if match.group(2) and not match.group(2).startswith("//") and (takes_a_name or (
+                    registry and command.param("query")
+                    and any(c.param(key) for c in registry))):
                 raise UserError(_("`/{command}` has no `{option}` option.",
                                   command=command.name, option=f"{key}:"))
         loose.append(token.value)

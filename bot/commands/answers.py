@@ -289,7 +289,7 @@ async def search(ctx: Context, query: str, *, project: ProjectRef | None = None,
                                   project=row.name, query=query))
         return Reply(text=await _still_processing(ctx, row, only) or nothing, status="info")
     return Reply(title=_("Moments matching `{query}`", query=query), items=[
-        f"[{n}] “{_snippet(m.text)}” — {m.cite(_, ctx.timezone)}"
+        f"[{n}] “{_snippet(m.text, query)}” — {m.cite(_, ctx.timezone)}"
         for n, m in enumerate(moments, 1)])
 
 
@@ -810,6 +810,14 @@ async def _llm_answer(ctx: Context, project: Project, question: str, facts: list
         Citation(f"[{n}]", moments[n - 1].cite(_, ctx.timezone)) for n in valid])
 
 
-def _snippet(text: str, words: int = 30) -> str:
+def _snippet(text: str, query: str, words: int = 30) -> str:
+    """Up to ``words`` words of a long line, around the first word of the query it holds, so
+    the reader sees why it matched."""
     parts = text.split()
-    return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
+    if len(parts) <= words:
+        return text
+    wanted = set(_content_words(query))
+    at = next((n for n, part in enumerate(parts) if wanted & set(_content_words(part))), 0)
+    start = max(0, min(at - words // 3, len(parts) - words))
+    return ("… " if start else "") + " ".join(parts[start:start + words]) + (
+        " …" if start + words < len(parts) else "")

@@ -1301,3 +1301,13 @@ async def test_everyday_requests_go_where_they_ask(desk: Desk) -> None:
     created = await desk.chat.ok("new project Landing page for acme with a budget of 8000 "
                                  "and a rate of 90/h")
     assert created.text.startswith("Project *Landing page* created"), created.text
+
+
+async def test_a_long_line_found_shows_the_words_it_was_found_by(desk: Desk) -> None:
+    filler = " ".join(f"point{n}" for n in range(60))
+    long_turn = (f"WEBVTT\n\n00:00:01.000 --> 00:00:40.000\n<v Julie>Well, {filler}, and the "
+                 f"survey of the parents closes in March, {filler}.\n")
+    await desk.meeting_with(desk.chat, "Education", "Committee hearing", long_turn)
+    [found] = (await desk.chat.ok("search survey project:education")).items
+    assert "the survey of the parents" in found and found.startswith("[1] “… "), found
+    assert len(found.split()) < 45, found

@@ -98,6 +98,11 @@ def test_a_colon_that_is_not_an_option_stays_text() -> None:
     ("ask what does status:active mean?", None),  # no other `ask` takes `status:`
     ("project stats web extra", None),  # greedy: "web extra" is the project name
     ("help project log extra words", None),
+    # A question may quote "foo:bar", not another command's option; a flag it lacks gets no
+    # suggestion of its other options.
+    ("search launch page:2", "`/search` has no `page:` option."),
+    ("search launch foo:bar", None),
+    ("ask launch date --yes", "Unknown option `--yes`"),
     ("nonsense", "Unknown command `nonsense`"),
     ("", "Type a command"),
 ])
@@ -181,3 +186,12 @@ def test_an_option_named_in_spanish_points_to_its_english_name() -> None:
     with pytest.raises(UserError) as raised:
         parse(registry, 'client update acme teléfono:"+34 600 111 222"', EN)
     assert raised.value.suggestions == ["phone:"]
+
+
+def test_an_unknown_flag_is_offered_only_flags() -> None:
+    with pytest.raises(UserError) as raised:
+        parse(registry, "search launch --every", EN)
+    assert raised.value.suggestions == []  # not `--query`, which is no flag
+    with pytest.raises(UserError) as raised:
+        parse(registry, "actions --mien", EN)
+    assert raised.value.suggestions == ["--mine"]
