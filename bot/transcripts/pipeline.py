@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import re
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -116,6 +117,9 @@ class TranscriptPipeline:
         existing = await store.transcript_by_sha256(digest)
         if existing is not None and existing.status is not TranscriptStatus.FAILED:
             return Ingested(existing, new=False)
+        if not is_audio and _looks_secret(name, data):
+            raise TranscriptError(N_("`{name}` looks like a key or a settings file, not a "
+                                     "meeting's transcript; nothing was stored."), name=name)
         fmt = "audio" if is_audio else detect_format(name, data)
         if fmt == "txt" and suffix not in {"", ".txt", ".text", ".md"}:
             raise TranscriptError(N_(
@@ -343,6 +347,21 @@ class TranscriptPipeline:
              "member_id": member.id if (member := speakers[s.speaker]) else None,
              "start": s.start, "end": s.end, "text": s.text} for i, s in enumerate(segments)])
         transcript.duration_seconds = max(s.end for s in segments)
+
+
+# A private key, or lines of ``NAME=value`` settings: never a meeting, and searchable by
+# every member once indexed.
+_SECRET_MARK = re.compile(rb"-----BEGIN [A-Z ]*(?:PRIVATE KEY|CERTIFICATE)-----")
+_SETTING_LINE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=\S")
+
+
+def _looks_secret(name: str, data: bytes) -> bool:
+    """Whether an upload is a key, a certificate or a settings file (``.env``)."""
+    if name.startswith(".") or _SECRET_MARK.search(data[:65536]):
+        return True
+    lines = [line.strip() for line in data[:65536].decode("utf-8", "replace").splitlines()
+             if line.strip() and not line.lstrip().startswith("#")]
+    return bool(lines) and sum(map(bool, map(_SETTING_LINE.match, lines))) * 2 > len(lines)
 
 
 class _ProgressWriter:

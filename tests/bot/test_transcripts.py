@@ -227,6 +227,11 @@ async def test_a_meeting_still_ahead_takes_no_transcript(setup: Setup) -> None:
     ("notes.vtt", b"WEBVTT\n\n00:00:05.000 --> 00:00:01.000\n<v Ana>Backwards.\n", "Line 3"),
     ("empty.srt", b"", "is empty"),
     ("slides.pdf", b"%PDF-1.4 binary", "neither audio"),
+    # Secrets picked by mistake never become searchable lines.
+    ("id_ed25519", b"-----BEGIN OPENSSH PRIVATE KEY-----\nb3Bl\n-----END OPENSSH PRIVATE "
+                   b"KEY-----\n", "looks like a key or a settings file"),
+    (".env", b"DATABASE_URL=postgresql://admin:secret@db/prod\n", "looks like a key"),
+    ("settings.txt", b"# prod\nAPI_KEY=abc123\nDEBUG=false\n", "looks like a key"),
 ])
 async def test_bad_files_are_refused_and_nothing_is_stored(setup: Setup, name: str,
                                                            content: bytes, message: str) -> None:
