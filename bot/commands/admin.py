@@ -183,7 +183,9 @@ def _timezone(ctx: Context, value: str) -> str:
     wanted = value.strip().replace(" ", "_").casefold()
     if match := next((z for z in zones if z.casefold() == wanted), None):
         return match
-    if offset := _OFFSET.match(wanted):
+    # Etc/GMT-14 to Etc/GMT+12 exist: "GMT+99" is no offset anywhere.
+    if (offset := _OFFSET.match(wanted)) and -12 <= int(offset[2]) * (
+            1 if offset[1] == "+" else -1) <= 14:
         # "Etc/GMT-2" is two hours ahead of UTC: those names invert the sign.
         hours = int(offset[2]) * (1 if offset[1] == "+" else -1)
         raise UserError(ctx._("`{value}` is a fixed offset: name a place, like Europe/Madrid, "

@@ -112,7 +112,8 @@ class TranscriptPipeline:
             raise TranscriptError(N_("`{name}` is empty."), name=name)
         if len(data) > limit:
             raise TranscriptError(N_("`{name}` is {size} MB; the limit is {limit} MB."),
-                                  name=name, size=len(data) // 2**20, limit=limit // 2**20)
+                                  name=name, size=f"{len(data) / 2**20:.1f}",
+                                  limit=limit // 2**20)
         digest = hashlib.sha256(data).hexdigest()
         existing = await store.transcript_by_sha256(digest)
         if existing is not None and existing.status is not TranscriptStatus.FAILED:
