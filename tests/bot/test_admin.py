@@ -77,7 +77,7 @@ async def test_settings_for_the_workspace_and_for_me(chat: Chat) -> None:
     offset = await chat.say("settings timezone:GMT+2")
     assert offset.status == "error" and "`Etc/GMT-2`" in offset.text, offset.text
     nowhere = await chat.say("settings timezone:GMT+99")  # no zone is that far off
-    assert nowhere.status == "error" and "is not a time zone" in nowhere.text, nowhere.text
+    assert nowhere.status == "error" and "Etc/GMT" not in nowhere.text, nowhere.text
     nothing_like = await chat.say("settings timezone:bogus")
     assert nothing_like.status == "error" and "Did you mean" not in nothing_like.text
     # A city that only one zone has is that zone.
