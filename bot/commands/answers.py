@@ -29,6 +29,13 @@ _LOGGING = re.compile(r"\b(?:log|logged|worked|spent|tracked|registr\w*|trabaj\w
                       r"llev\w*|imput\w*)\b", re.IGNORECASE)
 # "Who logged the most hours?": people, not projects.
 _BY_PERSON = re.compile(r"\b(?:who|whom|qui[eé]n(?:es)?)\b", re.IGNORECASE)
+# A project named as one: "the intranet project", "proyecto intranet".
+_SAID_PROJECT = re.compile(r"\b(?:(?P<before>[^\W\d_][\w-]*)\s+project|(?:project|proyecto)\s+"
+                           r"(?:de\s+|del\s+)?(?P<after>[^\W\d_][\w-]*))\b", re.IGNORECASE)
+_NOT_A_PROJECT = frozenset({
+    "the", "this", "that", "our", "my", "your", "a", "an", "which", "what", "each", "every",
+    "any", "same", "whole", "new", "current", "el", "la", "este", "ese", "nuestro", "mi", "cada",
+    "nuevo", "actual", "is", "was", "are", "status", "budget", "es", "está", "esta"})
 # Hours asked of oneself: "how many hours did I log?", "¿cuántas horas he registrado?".
 _MINE = re.compile(r"\b(?:did i|have i|i(?:'ve| have)? (?:logged|worked|spent)|my hours|"
                    r"mis horas|he (?:registrado|trabajado|dedicado|metido|imputado)|"
@@ -418,6 +425,11 @@ async def _scope(ctx: Context, project: ProjectRef | None, meeting: MeetingRef |
     """The project asked about and, when one is named, the meeting searched within it
     (``follows``: the project of the question this one follows up)."""
     if meeting is None:
+        # "the budget of the intranet project": that project, or no answer from another.
+        if project is None and (said := _SAID_PROJECT.search(question)) and (
+                name := said["before"] or said["after"]).casefold() not in _NOT_A_PROJECT \
+                and not await project_mentioned(ctx.db, question, by_a_word=True):
+            project = ProjectRef(name)
         if project is not None:
             return await ctx.project(project), None
         if about := await _project_about(ctx, question, follows):

@@ -1296,6 +1296,10 @@ async def test_everyday_requests_go_where_they_ask(desk: Desk) -> None:
     for said, expected in routed.items():
         reply = await desk.chat.in_thread(said).ok(said)
         assert expected in text_of(reply), (said, text_of(reply)[:200])
+    # A project named that does not exist gets no other project's numbers.
+    for said in ("what is the budget of the intranet project?", "¿cómo va el proyecto intranet?"):
+        unknown = await desk.chat.in_thread(said).say(said)
+        assert unknown.status == "error" and "No project called `intranet`" in unknown.text
     # Amounts taken out of a sentence leave its words apart.
     await desk.chat.ok("client create Acme")
     created = await desk.chat.ok("new project Landing page for acme with a budget of 8000 "
