@@ -228,12 +228,13 @@ class WorkspaceStore:
                                      Client.archived == archived)
         if segment:
             query = query.where(func.lower(Client.segment) == segment.casefold())
-        if text:
+        if text:  # "clients retail": a segment counts too
             pattern = f"%{_escape_like(text.casefold())}%"
             query = query.where(or_(
-                Client.name_key.like(pattern, escape="\\"),
+                Client.name_key.like(f"%{_escape_like(name_key(text))}%", escape="\\"),
                 func.lower(Client.company).like(pattern, escape="\\"),
                 func.lower(Client.contact_name).like(pattern, escape="\\"),
+                func.lower(Client.segment).like(pattern, escape="\\"),
             ))
         return await self._page(query.order_by(Client.name_key), offset, limit)
 
@@ -262,9 +263,15 @@ class WorkspaceStore:
         if client_id:
             query = query.where(Project.client_id == client_id)
         if text:
+            # "projects acme": its client's name or company counts too.
             pattern = f"%{_escape_like(text.casefold())}%"
-            query = query.where(or_(Project.name_key.like(pattern, escape="\\"),
-                                    func.lower(Project.description).like(pattern, escape="\\")))
+            keyed = f"%{_escape_like(name_key(text))}%"
+            owner = (select(Client.id).where(Client.workspace_id == self.workspace_id, or_(
+                Client.name_key.like(keyed, escape="\\"),
+                func.lower(Client.company).like(pattern, escape="\\"))))
+            query = query.where(or_(Project.name_key.like(keyed, escape="\\"),
+                                    func.lower(Project.description).like(pattern, escape="\\"),
+                                    Project.client_id.in_(owner)))
         return await self._page(query.order_by(Project.name_key), offset, limit)
 
     async def client_projects(self, client_id: int) -> list[Project]:

@@ -10,6 +10,7 @@ from bot.commands.common import (
     add_pager,
     changed_options,
     confirm,
+    filter_words,
     optional_text,
     page_window,
     refuse_past_the_end,
@@ -63,7 +64,7 @@ async def client_list(ctx: Context, text: str | None = None, *, segment: str | N
         /client list segment:retail
     """
     offset, limit = page_window(page)
-    found = await ctx.db.clients(text=text, segment=segment, archived=archived,
+    found = await ctx.db.clients(text=filter_words(text), segment=segment, archived=archived,
                                  offset=offset, limit=limit)
     refuse_past_the_end(ctx, page, found)
     if not found.rows:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Annotated, Any
@@ -91,6 +92,14 @@ def forget_after_commit(ctx: Context, *, project_id: int | None = None,
         ctx.after_commit.append(lambda: indexer.forget_project(workspace_id, project_id))
     if transcript_id is not None:
         ctx.after_commit.append(lambda: indexer.forget_transcript(workspace_id, transcript_id))
+
+
+def filter_words(text: str | None) -> str | None:
+    """A list's filter without the word that introduces it: "for acme", "in retail"."""
+    if text is None:
+        return None
+    return re.sub(r"^(?:for|of|in|from|with|at|de|del|en|para|con)\s+", "", text.strip(),
+                  flags=re.IGNORECASE) or text
 
 
 def optional_text(value: str | None) -> str | None:

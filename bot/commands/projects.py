@@ -15,6 +15,7 @@ from bot.commands.common import (
     changed_options,
     confirm,
     currency_of,
+    filter_words,
     forget_after_commit,
     language_code,
     optional_text,
@@ -68,7 +69,7 @@ async def project_list(ctx: Context, text: str | None = None, *,
     """
     client_row = await ctx.client(client) if client else None
     offset, limit = page_window(page)
-    found = await ctx.db.projects(text=text, status=status,
+    found = await ctx.db.projects(text=filter_words(text), status=status,
                                   client_id=client_row.id if client_row else None,
                                   offset=offset, limit=limit)
     refuse_past_the_end(ctx, page, found)

@@ -75,7 +75,14 @@ async def test_list_filters_and_archive(chat: Chat) -> None:
     await chat.ok('client create "Initech" company:"Initech Retail Group"')
     assert [i.split("*")[1] for i in (await chat.ok("client list segment:retail")).items] == \
         ["Acme"]
-    assert len((await chat.ok("client list retail")).items) == 1  # matches the company name
+    # The words match a company or a segment; "in" or "for" only introduce them.
+    assert [i.split("*")[1] for i in (await chat.ok("clients in retail")).items] == \
+        ["Acme", "Initech"]
+    await chat.ok("project create Shop client:acme")
+    await chat.ok("project create Intranet client:initech")
+    for said in ("projects acme", "projects for acme", "project list retail group"):
+        assert [i.split("*")[1] for i in (await chat.ok(said)).items] == (
+            ["Intranet"] if "group" in said else ["Shop"]), said
     await chat.ok("client archive globex")
     assert "Globex" not in text_of(await chat.ok("client list"))
     assert "Globex" in text_of(await chat.ok("client list --archived"))
