@@ -14,7 +14,7 @@ from bot.commands.transcripts import actions
 from bot.context import Context
 from bot.core import Citation, Reply, Role, UserError
 from bot.i18n import N_
-from bot.parsing import WEEKDAY
+from bot.parsing import MONTH, WEEKDAY
 from bot.registry import MeetingRef, ProjectRef
 from bot.retrieval.answers import ASKS_DECISION, Moment, Retriever
 from bot.routing import mentioned, project_mentioned
@@ -44,13 +44,16 @@ _MINE = re.compile(r"\b(?:did i|have i|i(?:'ve| have)? (?:logged|worked|spent)|m
 _FOLLOW_UP = re.compile(r"^\s*[¿(]*\s*(and|y|what about|qué tal|e)\b", re.IGNORECASE)
 FOLLOW_UP_WINDOW = timedelta(minutes=30)
 # The day a question names for its meeting: "yesterday", "last Monday", "Monday's call",
-# "ayer", "el lunes pasado", "la reunión del lunes". A bare weekday is left alone: "who
-# sends the budget on Friday?" is about Friday, not about a meeting held on one.
+# "ayer", "el lunes pasado", "la reunión del lunes", "the meeting of Nov 19". A bare weekday
+# is left alone: "who sends the budget on Friday?" is about Friday, not about a meeting held
+# on one.
 _MEETING_DAY = re.compile(
     rf"\b(?:(?P<day>yesterday|today|ayer|hoy)|(?P<now>this (?:morning|afternoon)|esta "
     rf"(?:mañana|tarde))|last (?P<last>{WEEKDAY})|(?P<owner>{WEEKDAY})'s (?:meeting|call|"
     rf"sync|review|standup)|(?P<pasado>{WEEKDAY}) pasado|(?:reuni[oó]n|llamada) del "
-    rf"(?P<del>{WEEKDAY})|(?:on|el) (?P<on>{WEEKDAY}))\b", re.IGNORECASE)
+    rf"(?P<del>{WEEKDAY})|(?:on|el) (?P<on>{WEEKDAY})|(?:meeting|call|sync|review|standup|"
+    rf"reuni[oó]n|llamada) (?:of|on|from|del|de|el) (?P<date>{MONTH}\.? \d{{1,2}}"
+    rf"(?:st|nd|rd|th)?|\d{{1,2}} de {MONTH}))\b", re.IGNORECASE)
 # "What did we decide on Monday?": a weekday after "on" names a meeting held only when the
 # question looks back; "what is due on Monday?" does not.
 _LOOKS_BACK = re.compile(r"\b(?:did|was|were|said|decided|agreed|discussed|talked|dijo|"

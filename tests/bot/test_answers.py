@@ -408,7 +408,9 @@ async def test_a_meetings_summary_is_asked_for(desk: Desk, clock: Clock) -> None
     assert decided.citations[0].detail.endswith(" · Ana · 0:12")
     agreed = await desk.chat.ok("ask ¿qué acordamos? project:website")  # the latest meeting's
     assert agreed.title == "About Website · Launch review" and agreed.text == decided.text
+    held = clock.now - timedelta(days=1)
     for question in ("ask summarize yesterday's meeting on website",
+                     f"summarize the meeting of {held:%b} {held.day}",  # by its date too
                      "ask ¿qué pasó en la última reunión? project:website",
                      "give me a recap of the launch review", "notes from the launch review",
                      "el acta de la última reunión de website"):
