@@ -29,6 +29,14 @@ _LOGGING = re.compile(r"\b(?:log|logged|worked|spent|tracked|registr\w*|trabaj\w
                       r"llev\w*|imput\w*)\b", re.IGNORECASE)
 # "Who logged the most hours?": people, not projects.
 _BY_PERSON = re.compile(r"\b(?:who|whom|qui[eé]n(?:es)?)\b", re.IGNORECASE)
+# "What did Pedro say …?", "¿qué dijo Sofía …?": a person's words asked for.
+_SAID_BY = re.compile(r"\bwhat did (?P<en>[^\W\d_]+) (?:say|said|think|propose|suggest|mention|"
+                      r"want)\b|\bqu[eé] (?:dijo|opin[oó]|propuso|coment[oó]|pens[oó]|"
+                      r"quer[ií]a) (?P<es>[^\W\d_]+)\b", re.IGNORECASE)
+_NOT_A_PERSON = frozenset({
+    "we", "you", "they", "i", "he", "she", "the", "everyone", "everybody", "people", "anyone",
+    "someone", "team", "client", "customer", "nosotros", "el", "la", "los", "las", "todos",
+    "alguien", "equipo", "cliente", "usted", "ustedes", "ellos", "ella"})
 # A project named as one: "the intranet project", "proyecto intranet".
 _SAID_PROJECT = re.compile(r"\b(?:(?P<before>[^\W\d_][\w-]*)\s+project|(?:project|proyecto)\s+"
                            r"(?:de\s+|del\s+)?(?P<after>[^\W\d_][\w-]*))\b", re.IGNORECASE)
@@ -180,6 +188,9 @@ async def _answer(ctx: Context, question: str, project: ProjectRef | None,
     topic = _topic(question)
     row, only = await _scope(ctx, project, meeting, question,
                              follows=last.project_id if last else None)
+    # (A follow-up may be about someone of another project: asked afresh below.)
+    if last is None and (unheard := await _nobody_called(ctx, row, question)):
+        return _about(ctx, unheard, row, only), row, only
     implied = await _implied_meeting(ctx, row, question, last) if only is None else None
     asked = only or implied
     # "What did we decide last Monday?" with nothing held that day: the project's other
@@ -229,6 +240,20 @@ async def _answer(ctx: Context, question: str, project: ProjectRef | None,
         reply.text += "\n" + _("Some of its transcripts are still being processed; ask again "
                                "once their summaries are posted.")
     return _about(ctx, _noting_day(ctx, reply, row, missed_day), row, only), row, only
+
+
+async def _nobody_called(ctx: Context, project: Project, question: str) -> Reply | None:
+    """"What did Pedro say …?" when nobody called Pedro speaks in the project's meetings:
+    saying so, rather than quoting the others."""
+    if not (said := _SAID_BY.search(question)) or (
+            who := fold(said["en"] or said["es"]).casefold()) in _NOT_A_PERSON:
+        return None
+    speakers = await ctx.db.speakers(project.id)
+    if not speakers or any(who in fold(speaker).casefold().split() for speaker in speakers):
+        return None
+    return Reply(status="info", text=ctx._(
+        "Nobody called {name} speaks in {project}'s meetings; those who do: {people}.",
+        name=said["en"] or said["es"], project=project.name, people=ctx._.join(speakers[:6])))
 
 
 async def _asked_of_another(ctx: Context, question: str,

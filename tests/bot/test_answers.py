@@ -1054,6 +1054,18 @@ async def test_a_question_about_decisions_quotes_the_decisions_first(desk: Desk)
     assert not said.text.startswith("“Decidimos")
 
 
+async def test_someone_who_never_spoke_there_is_said_so(desk: Desk) -> None:
+    await desk.meeting_with(desk.chat, "Website", "Launch review", LAUNCH)
+    await desk.meeting_with(desk.chat, "Mobile", "Hiring sync", HIRING)
+    pedro = await desk.chat.in_thread("pedro").ok("what did Pedro say about the launch? "
+                                                  "project:website")
+    assert pedro.text == ("Nobody called Pedro speaks in Website's meetings; those who do: "
+                          "Ana and Luis.") and not pedro.citations, pedro.text
+    # Someone who speaks in another project's meetings: asked there.
+    carl = await desk.chat.in_thread("carl").ok("what did Carl say?")
+    assert carl.title == "About Mobile" and carl.citations, carl.text
+
+
 async def test_a_meeting_that_decided_nothing_says_so(desk: Desk) -> None:
     await desk.meeting_with(desk.chat, "Website", "Launch review", LAUNCH)
     standup = ("WEBVTT\n\n00:00:01.000 --> 00:00:05.000\n<v Marco>I worked on the header "
