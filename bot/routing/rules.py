@@ -678,6 +678,13 @@ _MORE_THAN_A_NAME = re.compile(r"\s(?:with|con|and|y)\s|@|:", re.IGNORECASE)
 # "Create a project called Intranet for Initech", "nuevo proyecto Landing para Umbrella". A
 # verb or "new" is needed: "project website" is a mistyped command, not a name.
 _CREATE_PROJECT = [re.compile(pattern, re.IGNORECASE) for pattern in (
+    # "Create a new project for Acme called Black Friday", "add project Newsletter to Acme".
+    r"^(?:please\s+)?(?:(?:create|add|make|start|set up|open)\s+(?:a\s+)?(?:new\s+)?|new\s+)"
+    r"project\s+for\s+(?P<client>.+?)\s+(?:called|named)\s+(?P<name>.+?)[.!]?$",
+    r"^(?:please\s+)?add\s+(?:a\s+)?(?:new\s+)?project\s+(?:called\s+|named\s+)?(?P<name>.+?)"
+    r"\s+to\s+(?P<client>.+?)[.!]?$",
+    r"^(?:por favor\s+)?(?:(?:crea|añade|abre|agrega)\s+(?:un\s+)?(?:nuevo\s+)?|nuevo\s+)"
+    r"proyecto\s+(?:nuevo\s+)?para\s+(?P<client>.+?)\s+llamado\s+(?P<name>.+?)[.!]?$",
     r"^(?:please\s+)?(?:(?:create|add|make|start|set up|open)\s+(?:a\s+)?(?:new\s+)?|new\s+)"
     r"project\s+(?:called\s+|named\s+)?(?P<name>.+?)(?:\s+(?:for|with client)\s+"
     r"(?P<client>.+?))?[.!]?$",

@@ -1296,6 +1296,7 @@ async def test_free_text_writes_only_what_was_said(desk: Desk, clock: Clock) -> 
 async def test_everyday_requests_go_where_they_ask(desk: Desk) -> None:
     await desk.meeting_with(desk.chat, "Website", "Launch review", LAUNCH)
     await desk.meeting_with(desk.chat, "Mobile", "Hiring sync", HIRING)
+    await desk.chat.ok("client create Acme")
     routed = {
         "list action items": "Action items",
         "¿qué tareas tengo?": "No action items here.",
@@ -1310,12 +1311,18 @@ async def test_everyday_requests_go_where_they_ask(desk: Desk) -> None:
     for said, expected in routed.items():
         reply = await desk.chat.in_thread(said).ok(said)
         assert expected in text_of(reply), (said, text_of(reply)[:200])
+    # The client said before the name, or after "to".
+    for said, name in (("create a new project for acme called Black Friday", "Black Friday"),
+                       ("add project Newsletter to acme", "Newsletter"),
+                       ("crea un proyecto para acme llamado Rebajas", "Rebajas")):
+        created = await desk.chat.ok(said)
+        assert created.text.startswith(f"Project *{name}* created"), created.text
+        assert "Client: Acme" in text_of(await desk.chat.ok(f'project show "{name}"'))
     # A project named that does not exist gets no other project's numbers.
     for said in ("what is the budget of the intranet project?", "¿cómo va el proyecto intranet?"):
         unknown = await desk.chat.in_thread(said).say(said)
         assert unknown.status == "error" and "No project called `intranet`" in unknown.text
     # Amounts taken out of a sentence leave its words apart.
-    await desk.chat.ok("client create Acme")
     created = await desk.chat.ok("new project Landing page for acme with a budget of 8000 "
                                  "and a rate of 90/h")
     assert created.text.startswith("Project *Landing page* created"), created.text
