@@ -153,6 +153,8 @@ class Router:
             said = _UPLOAD.match(cleaned)
             which = said["which"] if said else cleaned
             return Routed("transcript add", {"meeting": which.strip(" .!") or "the last meeting"})
+        # Typed without "ñ", as on many keyboards: "que reuniones hay manana".
+        cleaned = re.sub(r"\bmanana\b", "mañana", cleaned, flags=re.IGNORECASE)
         cleaned, options = split_options(without_courtesy(cleaned))
         if not cleaned:
             return None

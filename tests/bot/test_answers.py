@@ -1307,6 +1307,7 @@ async def test_everyday_requests_go_where_they_ask(desk: Desk) -> None:
         "Hola! ¿cómo estás?": "V1tr0 Bot commands",
         "hi there": "V1tr0 Bot commands",
         "meetings tomorrow": "No meetings tomorrow.",
+        "que reuniones hay manana": "No meetings tomorrow.",  # no "ñ" on the keyboard
     }
     for said, expected in routed.items():
         reply = await desk.chat.in_thread(said).ok(said)
