@@ -507,7 +507,7 @@ _DONE_SAID = [re.compile(pattern, re.IGNORECASE) for pattern in (
 
 
 @_rule(*_DONE_SAID)
-async def _done_said(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
+async def _done_by_words(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
     return Routed("actions done", {"item": match["task"]})
 
 
@@ -602,11 +602,7 @@ _DONE_REMARK = [re.compile(pattern, re.IGNORECASE) for pattern in (
     r"^(?P<task>.+?)\s+is\s+(?:now\s+)?(?:done|finished|complete|completed)[.!]?$",
     r"^(?P<task>.+?)\s+(?:est[aá]|queda)\s+(?:ya\s+)?(?:hech[oa]|terminad[oa]|list[oa]|"
     r"completad[oa])[.!]?$")]
-
-
-@_rule(*_DONE_REMARK)
-async def _done_remark(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
-    return Routed("actions done", {"item": match["task"]})
+_rule(*_DONE_REMARK)(_done_by_words)
 
 
 # A client's contact details changed in words: "acme's email is marta@acme.com", "the contact

@@ -78,14 +78,20 @@ class HangingSummarizer(ExtractiveSummarizer):
         raise AssertionError("unreachable")
 
 
-async def test_a_stopped_worker_gives_its_claim_back_before_stop_returns(
-        db: Database, clock: Clock, tmp_path: Path) -> None:
+def worker_over(db: Database, clock: Clock, tmp_path: Path,
+                summarizer: ExtractiveSummarizer) -> tuple[TranscriptWorker, Chat]:
+    """A worker (not started) and a chat whose uploads poke it."""
     pipeline = TranscriptPipeline(db, Outbox(), transcriber=WhisperTranscriber(),
-                                  summarizer=HangingSummarizer(), uploads=tmp_path / "uploads",
+                                  summarizer=summarizer, uploads=tmp_path / "uploads",
                                   clock=clock)
     worker = TranscriptWorker(pipeline, poll_seconds=3600)
-    chat = Chat(Dispatcher(db, registry, services=Services(
+    return worker, Chat(Dispatcher(db, registry, services=Services(
         clock=clock, transcripts=pipeline, transcripts_changed=worker.poke)))
+
+
+async def test_a_stopped_worker_gives_its_claim_back_before_stop_returns(
+        db: Database, clock: Clock, tmp_path: Path) -> None:
+    worker, chat = worker_over(db, clock, tmp_path, HangingSummarizer())
     await chat.ok("project create Website")
     await chat.ok('meeting now website title:"Kickoff"')
     await worker.start()
@@ -168,12 +174,7 @@ async def wait_for(db: Database, transcript_id: int, status: TranscriptStatus) -
 async def test_a_long_transcript_does_not_hold_up_the_next_meetings_one(
         db: Database, clock: Clock, tmp_path: Path) -> None:
     summarizer = HeldSummarizer()
-    pipeline = TranscriptPipeline(db, Outbox(), transcriber=WhisperTranscriber(),
-                                  summarizer=summarizer, uploads=tmp_path / "uploads",
-                                  clock=clock)
-    worker = TranscriptWorker(pipeline, poll_seconds=3600)
-    chat = Chat(Dispatcher(db, registry, services=Services(
-        clock=clock, transcripts=pipeline, transcripts_changed=worker.poke)))
+    worker, chat = worker_over(db, clock, tmp_path, summarizer)
     await chat.ok("project create Website")
     await chat.ok('meeting now website title:"Workshop"')
     await chat.ok('meeting now website title:"Kickoff"')
