@@ -182,11 +182,14 @@ class Dispatcher:
                      unknown: UnknownCommand) -> tuple[Command, dict[str, Any]]:
         """Free text (a mention, a direct message) to the command it asks for."""
 
+        projects = _WorkspaceProjects(self.db, sender.workspace_id, request.channel_id)
         routed = await self.router.route(
-            request.text,
-            projects=_WorkspaceProjects(self.db, sender.workspace_id, request.channel_id),
-            llm=self.services.llm, mistyped=unknown.mistyped, files=bool(request.files))
+            request.text, projects=projects, llm=self.services.llm,
+            mistyped=unknown.mistyped, files=bool(request.files))
         command = self.registry.get(routed.command) if routed else None
+        if command is not None and command.name == "ask" and (
+                card := await self._card_instead(sender, command, request.text, projects)):
+            return card
         if routed is None or command is None:
             if unknown.mistyped or not request.text.strip():
                 raise unknown  # "projct list": the command's name, mistyped; or nothing
@@ -194,6 +197,20 @@ class Dispatcher:
                               "about the launch date?\"), \"log 3h on Website\", \"set up a "
                               "call with Acme next Tuesday at 3pm\", or `help`."))
         return command, routed.args
+
+    async def _card_instead(self, sender: Sender, ask: Command, text: str,
+                            projects: _WorkspaceProjects) -> tuple[Command, dict[str, Any]] | None:
+        """For a guest asking about a project ("what's the status of website?"), its card,
+        which guests may see, rather than a refusal of `ask` (the role is read afresh: the
+        cache may be older than a role change)."""
+        card = self.registry.get("project show")
+        async with self.db.transaction() as store:
+            identity = await store.workspaces.identity(sender.member_id)
+        role = Role.parse(identity.role) if identity else sender.role
+        if card is None or role >= ask.role or role < card.role or not (
+                project := await projects.mentioned(text)):
+            return None
+        return card, {"project": project}
 
     def _context(self, request: Request, command: Command, sender: Sender,
                  store: WorkspaceStore | None = None) -> Context:

@@ -1337,3 +1337,15 @@ async def test_a_long_line_found_shows_the_words_it_was_found_by(desk: Desk) -> 
     [found] = (await desk.chat.ok("search survey project:education")).items
     assert "the survey of the parents" in found and found.startswith("[1] “… "), found
     assert len(found.split()) < 45, found
+
+
+async def test_a_guest_asking_about_a_project_gets_its_card(desk: Desk) -> None:
+    await desk.meeting_with(desk.chat, "Website", "Launch review", LAUNCH)
+    gina = desk.chat.as_user("U5", "Gina")
+    await gina.ok("help")
+    await desk.chat.ok("role gina guest")
+    card = await gina.ok("what's the status of website?")
+    assert card.title == "#1 Website" and "Status: planning" in text_of(card), text_of(card)
+    # What was said in meetings stays for members and up.
+    said = await gina.say("what did we decide about the launch date?")
+    assert said.status == "error" and "`ask` needs the member role" in said.text
