@@ -222,8 +222,13 @@ async def project_update(ctx: Context, project: ProjectRef | None = None, *,
         row.description = optional_text(description)
     if language is not None:
         row.language = language_code(ctx, language)
-    return Reply(text=_("Project {name} updated: {changes}.", name=f"*{row.name}*",
-                        changes=changed_options(ctx, changes)), fields=await _fields(ctx, row))
+    said = _("Project {name} updated: {changes}.", name=f"*{row.name}*",
+             changes=changed_options(ctx, changes))
+    if row.status is ProjectStatus.COMPLETED and row.progress < 100:
+        # "el progreso de website es 70%" on a completed project: it stays completed.
+        said += "\n" + _("{name} is still marked completed; `/project update #{id} "
+                         "status:active` reopens it.", name=row.name, id=row.id)
+    return Reply(text=said, fields=await _fields(ctx, row))
 
 
 @registry.command("project delete", role=Role.ADMIN, aliases=("project remove",))

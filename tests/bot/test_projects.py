@@ -27,6 +27,9 @@ async def test_create_show_list_and_update(chat: Chat) -> None:
                          ('"in progress"', "active"), ("planificación", "planning")):
         await chat.ok(f"project update #1 status:{word}")
         assert f"Status: {status}" in text_of(await chat.ok("project show #1")), word
+    await chat.ok("project update #1 status:completed")
+    lower = await chat.ok("project update #1 progress:70")  # said so, not silently odd
+    assert "still marked completed; `/project update #1 status:active` reopens it" in lower.text
     unknown = await chat.say("project update #1 status:someday")
     assert unknown.status == "error" and "must be one of: planning, active" in unknown.text
     # One currency for the budget and the rate: a new one is said, never slipped in.
