@@ -134,6 +134,8 @@ _LOG = [
                rf"(?P<project>.+?)(?:\s+(?P<on>{_WORKED_DAY}))?{_LATER_NOTE}[.!]?$",
                re.IGNORECASE),
 ]
+_MORE_HOURS = re.compile(r"(?:\band\b|\by\b|,)\s*\d+(?:[.,]\d+)?\s*(?:h|hrs?|hours?|horas?)\b",
+                         re.IGNORECASE)
 _FOR_WHOM = re.compile(r"^(?P<whom>.+?)\s+(?:on|in|en)\s+(?P<project>.+)$", re.IGNORECASE)
 _DAY_ALONE = re.compile(rf"^{_WORKED_DAY}$", re.IGNORECASE)
 # "website for the design review", "web para la maqueta": a project, then what the hours
@@ -164,6 +166,8 @@ async def _log_hours(match: re.Match[str], projects: ProjectLookup) -> Routed | 
     # "on the website", "on Acme": the project, or the client's current one; a name that
     # matches neither goes on as typed, for the command to suggest.
     said = match["project"]
+    if _MORE_HOURS.search(said):
+        return None  # "… on website and 1h on mobile": two entries, not one with a note
     # "log 3h for ana on website": for whom, then the project (the command refuses it).
     if (match["to"] or "").strip().casefold() in {"for", "para"} and (
             whom := _FOR_WHOM.match(said)):

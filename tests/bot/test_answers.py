@@ -1281,6 +1281,7 @@ async def test_free_text_writes_only_what_was_said(desk: Desk, clock: Clock) -> 
     # changes no project or client.
     for remark in ("add 3 photos to the website", "log 5 bugs on the website",
                    "spent 20 dollars on website hosting", "the acme call is cancelled",
+                   "log 2h on website and 1h on mobile",  # two entries: neither is guessed
                    "the website contact form is done", "the acme invoice is due on the 30th",
                    "set the website homepage to 50%", "acme's contact is on vacation",
                    "el contacto de acme es muy lento"):
