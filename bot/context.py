@@ -127,6 +127,9 @@ class Context:
             if (client := await self.db.client_called(said)) and (
                     project := await self.db.current_project(client.id)):
                 return project
+        # `project show 1`: no project is called "1", so its number.
+        if ref.strip().isdigit() and (project := await self.db.project(int(ref))):
+            return project
         raise UserError(_("No project called `{name}`.", name=ref),
                         suggestions=_closest(ref, names or []))
 
@@ -143,6 +146,8 @@ class Context:
         if (only := the_one_holding(ref, names)) is not None and (
                 client := await self.db.client(only)):
             return client
+        if ref.strip().isdigit() and (client := await self.db.client(int(ref))):
+            return client  # `client show 1`: its number
         raise UserError(_("No client called `{name}`.", name=ref),
                         suggestions=_closest(ref, names))
 

@@ -207,3 +207,7 @@ async def test_words_longer_than_any_name_are_refused_not_searched(chat: Chat) -
         reply = await chat.say(said)
         assert reply.status == "error" and reply.text.startswith(
             f"`{option}` is too long: at most 200 characters."), reply.text[:300]
+    long_note = await chat.say(f"project log 1 web note:{'x' * 2001}")
+    assert long_note.text.startswith("`note` is too long: at most 2000 characters.")
+    # A bare number is the project's, when no project is called that.
+    assert (await chat.ok("project show 1")).title == "#1 Web"
