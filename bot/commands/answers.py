@@ -39,11 +39,16 @@ _NOT_A_PERSON = frozenset({
     "alguien", "equipo", "cliente", "usted", "ustedes", "ellos", "ella"})
 # A project named as one: "the intranet project", "proyecto intranet".
 _SAID_PROJECT = re.compile(r"\b(?:(?P<before>[^\W\d_][\w-]*)\s+project|(?:project|proyecto)\s+"
-                           r"(?:de\s+|del\s+)?(?P<after>[^\W\d_][\w-]*))\b", re.IGNORECASE)
+                           r"(?:de\s+|del\s+)?(?P<after>[^\W\d_][\w-]*))\b|\b(?:budget|status|"
+                           r"deadline|progress|presupuesto|estado|entrega|progreso|avance)\s+(?:of|"
+                           r"for|de|del)\s+(?:the\s+|la\s+|el\s+)?(?P<last>[^\W\d_][\w-]*)"
+                           r"\s*[?.!]*$", re.IGNORECASE)
 _NOT_A_PROJECT = frozenset({
     "the", "this", "that", "our", "my", "your", "a", "an", "which", "what", "each", "every",
     "any", "same", "whole", "new", "current", "el", "la", "este", "ese", "nuestro", "mi", "cada",
-    "nuevo", "actual", "is", "was", "are", "status", "budget", "es", "está", "esta"})
+    "nuevo", "actual", "is", "was", "are", "status", "budget", "es", "está", "esta", "it",
+    "everything", "all", "todo", "todos", "today", "hoy", "week", "month", "year", "semana",
+    "mes", "año", "ello", "eso", "esto"})
 # Hours asked of oneself: "how many hours did I log?", "¿cuántas horas he registrado?".
 _MINE = re.compile(r"\b(?:did i|have i|i(?:'ve| have)? (?:logged|worked|spent)|my hours|"
                    r"mis horas|he (?:registrado|trabajado|dedicado|metido|imputado)|"
@@ -454,8 +459,7 @@ async def _scope(ctx: Context, project: ProjectRef | None, meeting: MeetingRef |
     (``follows``: the project of the question this one follows up)."""
     if meeting is None:
         # "the budget of the intranet project": that project, or no answer from another.
-        if project is None and (said := _SAID_PROJECT.search(question)) and (
-                name := said["before"] or said["after"]).casefold() not in _NOT_A_PROJECT \
+        if project is None and (name := _project_said(question)) \
                 and not await project_mentioned(ctx.db, question, by_a_word=True):
             project = ProjectRef(name)
         if project is not None:
@@ -476,6 +480,15 @@ async def _scope(ctx: Context, project: ProjectRef | None, meeting: MeetingRef |
                               "`project:` to ask about it.", id=found.id, title=found.title,
                               project=row.name))
     return row, found
+
+
+def _project_said(question: str) -> str | None:
+    """The name a question gives a project ("the intranet project", "el presupuesto de
+    intranet"), if it gives one."""
+    if not (said := _SAID_PROJECT.search(question)):
+        return None
+    name: str = said["before"] or said["after"] or said["last"]
+    return None if name.casefold() in _NOT_A_PROJECT else name
 
 
 async def _project_about(ctx: Context, question: str, follows: int | None = None, *,

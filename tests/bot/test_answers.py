@@ -1321,7 +1321,8 @@ async def test_everyday_requests_go_where_they_ask(desk: Desk) -> None:
         assert created.text.startswith(f"Project *{name}* created"), created.text
         assert "Client: Acme" in text_of(await desk.chat.ok(f'project show "{name}"'))
     # A project named that does not exist gets no other project's numbers.
-    for said in ("what is the budget of the intranet project?", "¿cómo va el proyecto intranet?"):
+    for said in ("what is the budget of the intranet project?", "¿cómo va el proyecto intranet?",
+                 "¿cuál es el presupuesto de intranet?"):
         unknown = await desk.chat.in_thread(said).say(said)
         assert unknown.status == "error" and "No project called `intranet`" in unknown.text
     # Amounts taken out of a sentence leave its words apart.
