@@ -271,8 +271,7 @@ def convert_all(command: Command, values: dict[str, Any], cx: ConvertContext) ->
 
 _NEVER_EMPTY = frozenset({"name", "title"})
 MAX_NAME = 200  # the longest name or title stored
-MAX_NOTE = 2000
-_NOTE_LIKE = frozenset({"note", "notes", "description", "address"})
+MAX_NOTE = 2000  # what some logged hours went on
 # Text options matched against names: a filter, an owner, a segment.
 _NAME_LIKE = frozenset({"text", "owner", "segment", "name", "title", "contact", "company"})
 
@@ -303,7 +302,7 @@ def convert(param: Param, raw: Any, cx: ConvertContext) -> Any:
                                           or param.name in _NAME_LIKE):
                 raise UserError(_("`{name}` is too long: at most {limit} characters.",
                                   name=param.name, limit=MAX_NAME))
-            if len(value) > MAX_NOTE and param.name in _NOTE_LIKE:  # a note, not a document
+            if len(value) > MAX_NOTE and param.name == "note":  # an hour's note, no document
                 raise UserError(_("`{name}` is too long: at most {limit} characters.",
                                   name=param.name, limit=MAX_NOTE))
         case Kind.INTEGER:
