@@ -412,11 +412,13 @@ HOURS_IN_WORDS = {
     "a quarter of an hour": Decimal("0.25"), "an hour": Decimal(1), "one hour": Decimal(1),
     "una hora y media": Decimal("1.5"), "hora y media": Decimal("1.5"),
     "media hora": Decimal("0.5"), "un cuarto de hora": Decimal("0.25"),
-    "tres cuartos de hora": Decimal("0.75"), "una hora": Decimal(1)}
+    "tres cuartos de hora": Decimal("0.75"), "una hora": Decimal(1),
+    "hora y cuarto": Decimal("1.25")}
 # "three hours", "three and a half hours", "tres horas", "tres horas y media": two to twelve.
 _COUNTS = {"two": "dos", "three": "tres", "four": "cuatro", "five": "cinco", "six": "seis",
            "seven": "siete", "eight": "ocho", "nine": "nueve", "ten": "diez", "eleven": "once",
            "twelve": "doce"}
+_WORD_COUNTS = {word: count for count, pair in enumerate(_COUNTS.items(), 2) for word in pair}
 for _count, (_en, _es) in enumerate(_COUNTS.items(), 2):
     HOURS_IN_WORDS |= {f"{_en} hours": Decimal(_count), f"{_es} horas": Decimal(_count),
                        f"{_en} and a half hours": _count + Decimal("0.5"),
@@ -425,14 +427,23 @@ for _count, (_en, _es) in enumerate(_COUNTS.items(), 2):
 
 _PARTS = {"half": Decimal("0.5"), "media": Decimal("0.5"), "quarter": Decimal("0.25"),
           "cuarto": Decimal("0.25"), "three quarters": Decimal("0.75"),
-          "tres cuartos": Decimal("0.75")}
-HOURS_AND_A_PART = (r"(?:and|y)\s+(?:a\s+)?(?:half|quarter|three quarters|media|cuarto|"
-                    r"tres cuartos|\d{1,2}\s*(?:minutes?|minutos?|mins?|m))")
+          "tres cuartos": Decimal("0.75"), "diez": Decimal(1) / 6, "ten": Decimal(1) / 6,
+          "veinte": Decimal(1) / 3, "twenty": Decimal(1) / 3, "cuarenta": Decimal(2) / 3,
+          "forty": Decimal(2) / 3}
+_PART_WORDS = "half|quarter|three quarters|media|cuarto|tres cuartos|diez|ten|veinte|twenty|" \
+    "cuarenta|forty"
+HOURS_AND_A_PART = (rf"(?:and|y)\s+(?:a\s+)?(?:{_PART_WORDS}|\d{{1,2}}\s*(?:minutes?|minutos?|"
+                    r"mins?|m))")
 """The part of an hour said after a whole number: "and a half", "y cuarto", "and 15 minutes"."""
+WORD_HOURS_AND_A_PART = (rf"(?:an?|one|una?|{'|'.join(_WORD_COUNTS)})\s+(?:hours?|horas?)\s+"
+                         rf"{HOURS_AND_A_PART}|hora\s+y\s+cuarto")
+"""Whole hours in words and their part: "an hour and a quarter", "dos horas y cuarto"."""
 _AND_A_PART = re.compile(
     r"(?P<whole>\d+(?:[.,]\d+)?)\s*(?P<unit>h|hs|hrs?|hours?|horas?)?\s+(?:and|y)\s+(?:a\s+)?"
-    r"(?:(?P<part>half|quarter|three quarters|media|cuarto|tres cuartos)|(?P<minutes>\d{1,2})\s*"
+    rf"(?:(?P<part>{_PART_WORDS})|(?P<minutes>\d{{1,2}})\s*"
     r"(?:minutes?|minutos?|mins?|m))(?:\s+(?:hours?|horas?))?")
+# "An hour and a quarter", "dos horas y cuarto": the whole hours in words, then their part.
+_ONE_HOUR = re.compile(r"^(?:an?|one|una?|1)\s+(?=hours?\b|horas?\b)", re.IGNORECASE)
 
 
 def parse_hours(value: Any, locale: str = "en") -> Decimal | None:
@@ -443,7 +454,11 @@ def parse_hours(value: Any, locale: str = "en") -> Decimal | None:
         return _cents(Decimal(str(value)))
     if (said := " ".join(str(value).casefold().split())) in HOURS_IN_WORDS:
         return _cents(HOURS_IN_WORDS[said])
-    # "2 and a half hours", "3 hours and a half", "1 hour and 15 minutes", "2 horas y media".
+    # "2 and a half hours", "3 hours and a half", "1 hour and 15 minutes", "2 horas y media";
+    # "an hour and a quarter", "dos horas y cuarto" (the whole hours in words).
+    said = _ONE_HOUR.sub("1 ", said)
+    said = re.sub(rf"^({'|'.join(_WORD_COUNTS)})\s+(?=horas?\b|hours?\b)",
+                  lambda count: f"{_WORD_COUNTS[count[1]]} ", said)
     if (part := _AND_A_PART.fullmatch(said)) and (whole := parse_hours(
             f"{part['whole']}{part['unit'] or ''}", locale)) is not None:
         extra = _PARTS.get(part["part"]) or Decimal(part["minutes"] or 0) / 60

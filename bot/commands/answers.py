@@ -37,6 +37,11 @@ _NOT_A_PERSON = frozenset({
     "we", "you", "they", "i", "he", "she", "the", "everyone", "everybody", "people", "anyone",
     "someone", "team", "client", "customer", "nosotros", "el", "la", "los", "las", "todos",
     "alguien", "equipo", "cliente", "usted", "ustedes", "ellos", "ella"})
+# "How many hours did Marco log?", "¿cuántas horas registró Marco?": someone's hours.
+_HOURS_OF = re.compile(r"\bhow many hours (?:did|has) (?P<en>[^\W\d_]+) (?:log|logged|work|"
+                       r"worked|spend|spent)\b|\bcu[aá]ntas horas (?:registr[oó]|trabaj[oó]|"
+                       r"llev[aó]|dedic[oó]|ha registrado|ha trabajado) (?P<es>[^\W\d_]+)\b",
+                       re.IGNORECASE)
 # A project named as one: "the intranet project", "proyecto intranet".
 _SAID_PROJECT = re.compile(r"\b(?:(?P<before>[^\W\d_][\w-]*)\s+project|(?:project|proyecto)\s+"
                            r"(?:de\s+|del\s+)?(?P<after>[^\W\d_][\w-]*))\b|\b(?:budget|status|"
@@ -118,6 +123,10 @@ _TOPICS = {
 # nos reunimos?"), not as where something was said ("what did the meeting say about photos?").
 _SCHEDULE = re.compile(r"\b(?:when|next|upcoming|scheduled?|coming up|cu[aá]ndo|"
                        r"pr[oó]xim[ao]s?|agendad[ao]s?|programad[ao]s?)\b", re.IGNORECASE)
+# "And the client?", "and its phone?" after a question about a project: its client's record.
+_CLIENT_FOLLOW_UP = re.compile(r"^\W*(?:and|y)\s+(?:the\s+|its\s+|el\s+|su\s+)?(?:client|cliente|"
+                               r"contact|contacto|phone|e-?mail|tel[eé]fono|correo)\W*$",
+                               re.IGNORECASE)
 # The days a question about hours counts: "this week", "la semana pasada".
 _PERIOD = re.compile(
     r"\b(?:(?P<today>today|hoy)|(?P<yesterday>yesterday|ayer)|(?P<this_week>this week|esta "
@@ -195,6 +204,10 @@ async def _answer(ctx: Context, question: str, project: ProjectRef | None,
                              follows=last.project_id if last else None)
     # (A follow-up may be about someone of another project: asked afresh below.)
     if last is None and (unheard := await _nobody_called(ctx, row, question)):
+        # "What did Sofía say yesterday?": yesterday's other meeting, if she spoke in it.
+        if project is None and meeting is None and (
+                theirs := await _project_of_speaker(ctx, question)) and theirs.id != row.id:
+            return await _answer(ctx, question, ProjectRef(f"#{theirs.id}"), None, None, [])
         return _about(ctx, unheard, row, only), row, only
     implied = await _implied_meeting(ctx, row, question, last) if only is None else None
     asked = only or implied
@@ -226,6 +239,7 @@ async def _answer(ctx: Context, question: str, project: ProjectRef | None,
     # may be a new one about another project ("who handles SSO?" or "¿qué dijo Sofía?" after
     # one about Website), rather than the earlier question's lines again.
     if (not facts and last and project is None and meeting is None
+            and not _FOLLOW_UP.match(question)  # "and the X?" is about the same project
             and row.id == last.project_id
             and (not moments or not await _moments(
                 ctx, row, _FOLLOW_UP.sub("", topic).strip() or topic, meeting=only))
@@ -259,6 +273,16 @@ async def _nobody_called(ctx: Context, project: Project, question: str) -> Reply
     return Reply(status="info", text=ctx._(
         "Nobody called {name} speaks in {project}'s meetings; those who do: {people}.",
         name=said["en"] or said["es"], project=project.name, people=ctx._.join(speakers[:6])))
+
+
+async def _project_of_speaker(ctx: Context, question: str) -> Project | None:
+    """The only project in whose meetings the person a question asks about speaks."""
+    said = _SAID_BY.search(question)
+    who = fold(said["en"] or said["es"]).casefold() if said else ""
+    found = [project_id for project_id, _name in await ctx.db.project_names()
+             if any(who in fold(speaker).casefold().split()
+                    for speaker in await ctx.db.speakers(project_id))]
+    return await ctx.db.project(found[0]) if len(found) == 1 else None
 
 
 async def _asked_of_another(ctx: Context, question: str,
@@ -369,7 +393,9 @@ async def _findings(ctx: Context, project: Project, only: Meeting | None,
         moments = []
     # "Who is the contact for Acme?", "who is working on it?": the records answer; a line
     # that happens to say "contact" would only be noise.
-    if facts and moments and _WHO_TO_REACH.search(question):
+    if facts and moments and _CLIENT_FOLLOW_UP.match(question):
+        moments = []  # "and its phone?": the record's, not "older phones"
+    elif facts and moments and _WHO_TO_REACH.search(question):
         client = await ctx.db.client(project.client_id) if project.client_id else None
         if _only_asks(_WHO_TO_REACH, question, project, only,
                       also=client.name if client else ""):
@@ -620,6 +646,8 @@ async def _facts(ctx: Context, project: Project, question: str) -> list[str]:
     """Answers from the project's own numbers, for the topics the question names."""
     _ = ctx._
     asked = {topic for topic in _TOPICS if _names_topic(topic, question)}
+    if _CLIENT_FOLLOW_UP.match(question):
+        asked.add("contact")
     if _HOW_IS_IT_GOING.search(question):
         asked |= {"status", "budget", "hours", "due", "risks"}
     # "Globex's email", "el teléfono de Initech": the client named is asked for its details.
@@ -745,6 +773,12 @@ async def _hours_everywhere(ctx: Context, question: str,
     named = mentioned(question, list(enumerate(members)))
     if named is None and _MINE.search(question):
         named = next(n for n, member in enumerate(everyone) if member.id == ctx.member_id)
+    elif named is None and (asked := _HOURS_OF.search(question)) and (
+            who := asked["en"] or asked["es"]).casefold() not in _NOT_A_PERSON:
+        # Someone who is no member logged nothing, rather than everyone's hours read as theirs.
+        label = (_period(ctx, question) or (N_("so far"), None, None))[0]
+        return Reply(text=_("{name} logged no hours {period}.", name=who, period=_(label)),
+                     status="info")
     logged: dict[str, Decimal] = {}
     for project_id, name in await ctx.db.project_names():
         if named is not None:

@@ -19,13 +19,14 @@ from bot.commands.projects import STATUS_LABELS
 from bot.context import Context
 from bot.core import Field, Reply, Role, UserError
 from bot.i18n import N_
+from bot.meetings.when import EMAIL
 from bot.registry import ClientRef
 from storage import name_key
 from storage.models import Client, Priority
 
 PRIORITY_LABELS = {Priority.LOW: N_("low"), Priority.MEDIUM: N_("medium"),
                    Priority.HIGH: N_("high")}
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_EMAIL = re.compile(rf"^{EMAIL.pattern}$")  # "marta@acme.com?" is no address
 _PHONE = re.compile(r"^\+?[\d\s().-]{6,20}$")
 
 

@@ -258,8 +258,10 @@ async def project_delete(ctx: Context, project: ProjectRef | None = None, *,
 
 async def _someone_else(ctx: Context, note: str) -> str | None:
     """The other member a note only names ("ana", "on behalf of Ana", "de Sofía"), if any."""
-    said = re.sub(r"^(?:(?:on )?behalf of|for|para|de parte de|de|por)\s+", "", note.strip(),
-                  flags=re.IGNORECASE).casefold()
+    if behalf := re.match(r"^(?:on )?behalf of\s+(?P<who>.+)$|^de parte de\s+(?P<de>.+)$",
+                          note.strip(), flags=re.IGNORECASE):
+        return behalf["who"] or behalf["de"]  # whoever it is, member or not
+    said = re.sub(r"^(?:for|para|de|por)\s+", "", note.strip(), flags=re.IGNORECASE).casefold()
     if len(said.split()) > 3:
         return None  # "the hero section": a note, not a name
     return next((member.name for member in await ctx.db.members()
@@ -304,6 +306,8 @@ async def project_log(ctx: Context, hours: DayHours, project: ProjectRef | None 
         raise UserError(_("You already logged {hours} h on {date}; a day has 24.",
                           hours=_.number(already), date=_.date(work_date)))
     note = optional_text(note)
+    if note and note.casefold() in {"me", "myself", "mí", "mi"}:
+        note = None  # "log 1h on brand for me": the sender's own, which hours always are
     await ctx.db.log_time(row, ctx.member_id, hours, work_date, note)
     said = {"hours": _.number(hours), "name": f"*{row.name}*", "date": _.date(work_date)}
     return Reply(text=_("Logged {hours} h on {name} for {date}: {note}.", note=note, **said)

@@ -80,9 +80,11 @@ def is_acknowledgement(text: str) -> bool:
 # yesterday, thanks! 🙏".
 _GREETING = re.compile(r"^(?:(?:hey|hi|hello|hola|oye)\b[\s,!]*)?(?:@?v1tr0(?:\s+bot)?\b[\s,:!]*)?",
                        re.IGNORECASE)
-_ASKING = re.compile(r"^(?:please|pls|plz|can you|could you|would you|puedes|podr[ií]as)\s+",
-                     re.IGNORECASE)
-_ASKED_TO_DO = re.compile(r"(?:log|track|add|registra|registrar|apunta|anota|carga|mueve|mover|"
+_PLEASE = re.compile(r"^(?:please|pls|plz|por favor)(?:[,\s]+|$)", re.IGNORECASE)
+_ASKING = re.compile(r"^¿?(?:(?:can|could|would) you|puedes|podr[ií]as)(?:\s+(?:please|por "
+                     r"favor))?[,\s]+", re.IGNORECASE)
+_ASKED_TO_DO = re.compile(r"(?:log|track|add|registra|registrar|apunta|apuntar|anota|anotar|"
+                          r"carga|cargar|mueve|mover|"
                           r"cancel|cancela|cancelar|schedule|set up|book|move|invite|invita|"
                           r"mark|marca|create|crea|agenda|agendar)\b", re.IGNORECASE)
 _COURTESY = re.compile(r"(?:[\s,]+(?:please|pls|plz|thanks|thank you|thx|ty|cheers|por favor|"
@@ -105,6 +107,7 @@ def without_courtesy(text: str) -> str:
         core = core[:-1].rstrip()  # "… yesterday 🙏", "task #13 done ✅"
     if len((rest := _GREETING.sub("", core)).split()) > 1:  # "hi there" stays a greeting
         core = rest
+    core = _PLEASE.sub("", core) or core  # "please, log …", "por favor, registra …"
     # "Could you log 2h on website?" asks for it done; "could you check …?" stays a question.
     if (asked := _ASKING.match(core)) and _ASKED_TO_DO.match(rest := core[asked.end():]):
         core = rest.rstrip(" ?")

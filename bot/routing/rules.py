@@ -14,7 +14,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from bot.parsing import HOURS_AND_A_PART, HOURS_IN_WORDS, MONTH, PERIOD, WEEKDAY
+from bot.parsing import (
+    HOURS_AND_A_PART,
+    HOURS_IN_WORDS,
+    MONTH,
+    PERIOD,
+    WEEKDAY,
+    WORD_HOURS_AND_A_PART,
+)
 from bot.routing.names import without_article
 from bot.transcripts.summarize import fold
 
@@ -93,7 +100,8 @@ _MEETING_NOUN = (r"(?:\b(?:meeting|call|sync|standup|stand-up|review|demo|kick-?
 _A_MEETING = rf"(?P<which>.*?{_MEETING_NOUN}.*?)"
 
 
-_HOURS = (r"(?P<hours>" + "|".join(sorted(HOURS_IN_WORDS, key=len, reverse=True))
+_HOURS = (rf"(?P<hours>{WORD_HOURS_AND_A_PART}|"
+          + "|".join(sorted(HOURS_IN_WORDS, key=len, reverse=True))
           + rf"|-?\d+(?:[.,]\d+)?(?:\s+{HOURS_AND_A_PART})?\s*(?:h|hs|hrs?|hours?|"
           rf"horas?|m|min|minutes?|minutos?)?(?:\s+{HOURS_AND_A_PART})?"
           r"(?:\s*\d+\s*(?:m|min|minutos?)?)?)")  # "1h30" is an hour and a half
@@ -122,20 +130,26 @@ _LATER_NOTE = r"(?:,?\s+(?:for|para)\s+(?P<note>.+?))?"
 # "… for the hero section on monday": the day said after the note.
 _NOTE_THEN_DAY = re.compile(rf"^(?P<note>.+?),?\s+(?P<on>{_WORKED_DAY})$", re.IGNORECASE)
 _LOG_VERB_EN = r"(?:please\s+)?(?:log|track|add|(?:i\s+|we\s+)?(?:worked|spent|put\s+in))"
-_LOG_VERB_ES = (r"(?:por favor\s+)?(?:registra|apunta|anota|carga|(?:he\s+)?trabajado|"
+_LOG_VERB_ES = (r"(?:por favor\s+)?(?:registra(?:r|me)?|apunta(?:r|me)?|anota(?:r|me)?|carga(?:r)?|"
+                r"(?:he\s+)?trabajado|"
                 r"(?:he\s+)?dedicado|trabaj[eé]|dediqu[eé]|trabajamos|dedicamos)")
 _LOG = [
-    re.compile(rf"^{_LOG_VERB_EN}(?:\s+(?P<day>{_WORKED_DAY}))?\s+{_HOURS}"
+    re.compile(rf"^(?:(?P<first>{_WORKED_DAY}),?\s+)?{_LOG_VERB_EN}(?:\s+(?P<day>{_WORKED_DAY}))?"
+               rf"\s+{_HOURS}"
                rf"(?:\s+(?P<then>{_WORKED_DAY}))?\s+(?P<to>(?:on|to|for|in)\s+)?"
                rf"(?P<project>.+?)(?:\s+(?P<on>{_WORKED_DAY}))?{_LATER_NOTE}[.!]?$",
                re.IGNORECASE),
-    re.compile(rf"^{_LOG_VERB_ES}(?:\s+(?P<day>{_WORKED_DAY}))?\s+{_HOURS}"
+    re.compile(rf"^(?:(?P<first>{_WORKED_DAY}),?\s+)?{_LOG_VERB_ES}(?:\s+(?P<day>{_WORKED_DAY}))?"
+               rf"\s+{_HOURS}"
                rf"(?:\s+(?P<then>{_WORKED_DAY}))?\s+(?P<to>(?:en|a|para|al)\s+)?"
                rf"(?P<project>.+?)(?:\s+(?P<on>{_WORKED_DAY}))?{_LATER_NOTE}[.!]?$",
                re.IGNORECASE),
 ]
-_MORE_HOURS = re.compile(r"(?:\band\b|\by\b|,)\s*\d+(?:[.,]\d+)?\s*(?:h|hrs?|hours?|horas?)\b",
-                         re.IGNORECASE)
+_MORE_HOURS = re.compile(
+    r"(?:\band\b|\by\b|[,;+&])\s*(?:\d+(?:[.,]\d+)?\s*(?:h|hrs?|hours?|horas?|m|mins?|minutes?|"
+    r"minutos?)\b|(?:an?|one|una|half an?|media)\s+(?:hour|hora)\b)", re.IGNORECASE)
+# "… monday and tuesday", "yesterday and today": two days, two entries.
+_MORE_DAYS = re.compile(rf"\b(?:and|y)\s+{_WORKED_DAY}(?!\w)", re.IGNORECASE)
 _FOR_WHOM = re.compile(r"^(?P<whom>.+?)\s+(?:on|in|en)\s+(?P<project>.+)$", re.IGNORECASE)
 _DAY_ALONE = re.compile(rf"^{_WORKED_DAY}$", re.IGNORECASE)
 # "website for the design review", "web para la maqueta": a project, then what the hours
@@ -166,7 +180,7 @@ async def _log_hours(match: re.Match[str], projects: ProjectLookup) -> Routed | 
     # "on the website", "on Acme": the project, or the client's current one; a name that
     # matches neither goes on as typed, for the command to suggest.
     said = match["project"]
-    if _MORE_HOURS.search(said):
+    if _MORE_HOURS.search(said) or _MORE_DAYS.search(match.string):
         return None  # "… on website and 1h on mobile": two entries, not one with a note
     # "log 3h for ana on website": for whom, then the project (the command refuses it).
     if (match["to"] or "").strip().casefold() in {"for", "para"} and (
@@ -176,7 +190,7 @@ async def _log_hours(match: re.Match[str], projects: ProjectLookup) -> Routed | 
     else:
         project, note = await _logged_on(said, projects)
     note = match["note"] or note
-    day = match["on"] or match["then"] or match["day"]  # "log yesterday 2h on …"
+    day = match["on"] or match["then"] or match["day"] or match["first"]  # "ayer trabajé …"
     if note and not day and _DAY_ALONE.match(note):  # "log 3h on website for yesterday"
         note, day = None, note
     if note and not day and (late := _NOTE_THEN_DAY.match(note)):
@@ -587,6 +601,8 @@ _UPDATE_PROJECT = [re.compile(pattern, re.IGNORECASE) for pattern in (
 
 @_rule(*_UPDATE_PROJECT)
 async def _update_project(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
+    if match.string.rstrip().endswith("?"):
+        return None  # "website is due on Friday?" asks; it changes nothing
     said = match.groupdict()
     name = without_article((said.get("project") or said.get("project_first") or "").strip())
     # The subject must be the project (or its client) by name: "the acme call is cancelled"
@@ -640,14 +656,25 @@ _NOT_A_NAME = re.compile(
     re.IGNORECASE)
 
 
+# A word that stands where a name would, and is none: "unknown", "nuevo".
+_NOT_A_NAME_ALONE = re.compile(r"(?:unknown|new|none|nobody|tbd|tba|someone|desconocid[oa]|"
+                               r"nuev[oa]|nadie|alguien|otr[oa])[.!]?", re.IGNORECASE)
+# Said with a doubt or a correction: "Luis, right?", "maybe Marta", "Ana, not Marta".
+_HEDGED = re.compile(r"\b(?:maybe|perhaps|probably|right|not|or|quiz[aá]s?|tal vez|no|o)\b|\?",
+                     re.IGNORECASE)
+
+
 @_rule(*_UPDATE_CLIENT)
 async def _update_client(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
+    if match.string.rstrip().endswith("?"):
+        return None  # "the contact at globex is Luis, right?" asks
     client = await projects.client(without_article(match["client"].strip()))
     if client is None:  # "the email of the launch is …" is about no client
         return None
     field = _CLIENT_FIELDS[fold(match["field"]).casefold().replace("-", "")]
     value = match["value"].strip("\"'“”")
-    if field == "contact" and _NOT_A_NAME.match(value):
+    if field == "contact" and (_NOT_A_NAME.match(value) or _NOT_A_NAME_ALONE.fullmatch(value)
+                               or _HEDGED.search(value)):
         return None  # "acme's contact is on vacation": a remark about them, not who they are
     return Routed("client update", {"client": client, field: value})
 

@@ -652,6 +652,11 @@ async def test_follow_ups_in_a_thread_use_earlier_turns(desk: Desk) -> None:
     await desk.chat.ok("project update website budget:2000")
     over = await desk.chat.ok("ask and the budget?")
     assert "Budget: $2,500.00 used of $2,000.00 (125%), $500.00 over." in over.text
+    await desk.chat.ok("client create Acme contact:Marta phone:\"+34 600 123 456\"")
+    await desk.chat.ok("project update website client:acme")
+    phone = await desk.chat.ok("ask and its phone?")  # the client's record, not a line
+    assert phone.text == "Client: Acme · Marta, +34 600 123 456." and not phone.citations, \
+        phone.text
     hours = await desk.chat.ok("ask and the hours?")  # the number, not lines that say "hours"
     assert hours.text == "Hours logged: 25 of 100 estimated." and not hours.citations, hours.text
     await desk.chat.ok("project update website due:tomorrow")
@@ -1054,16 +1059,23 @@ async def test_a_question_about_decisions_quotes_the_decisions_first(desk: Desk)
     assert not said.text.startswith("“Decidimos")
 
 
-async def test_someone_who_never_spoke_there_is_said_so(desk: Desk) -> None:
+async def test_someone_who_never_spoke_there_is_said_so(desk: Desk, clock: Clock) -> None:
     await desk.meeting_with(desk.chat, "Website", "Launch review", LAUNCH)
+    clock.advance(minutes=5)
     await desk.meeting_with(desk.chat, "Mobile", "Hiring sync", HIRING)
     pedro = await desk.chat.in_thread("pedro").ok("what did Pedro say about the launch? "
                                                   "project:website")
     assert pedro.text == ("Nobody called Pedro speaks in Website's meetings; those who do: "
                           "Ana and Luis.") and not pedro.citations, pedro.text
-    # Someone who speaks in another project's meetings: asked there.
+    # Someone who speaks in another project's meetings: asked there, even when a day picked
+    # another project's meeting first.
     carl = await desk.chat.in_thread("carl").ok("what did Carl say?")
     assert carl.title == "About Mobile" and carl.citations, carl.text
+    luis = await desk.chat.in_thread("luis").ok("what did Luis say today?")  # Mobile's is later
+    assert luis.title.startswith("About Website") and luis.citations, luis.text
+    # Someone who is no member logged nothing: not everyone's hours read as theirs.
+    marco = await desk.chat.in_thread("marco").ok("how many hours did Marco log?")
+    assert marco.text == "Marco logged no hours so far.", marco.text
 
 
 async def test_a_meeting_that_decided_nothing_says_so(desk: Desk) -> None:
@@ -1268,13 +1280,21 @@ async def test_free_text_writes_only_what_was_said(desk: Desk, clock: Clock) -> 
                       ("log 2h on website last night", "Nov 25"),
                       ("registra 2 horas en website esta mañana", "Nov 26"),
                       ("log 2h on website on the 20th of november", "Nov 20"),
-                      ("log 2h on website tue", "Nov 24")):
+                      ("log 2h on website tue", "Nov 24"),
+                      ("could you please log 2 hours on website yesterday?", "Nov 25"),
+                      ("¿puedes registrar 2 horas en website ayer?", "Nov 25"),
+                      ("por favor, registra 1 hora en website", "Nov 26"),
+                      ("ayer trabajé 2 horas en website", "Nov 25"),
+                      ("log 1h on website for me", "Nov 26")):
         reply = await desk.chat.ok(said)
         assert reply.text.endswith(f"for {day}, 2026."), (said, reply.text)
     # The part of an hour after the whole one is kept.
     for said, hours in (("log 2 and a half hours on website", "2.5"),
                         ("log 3 hours and a half on website", "3.5"),
-                        ("registra 1 hora y cuarto en website", "1.25")):
+                        ("registra 1 hora y cuarto en website", "1.25"),
+                        ("registra una hora y cuarto en website", "1.25"),
+                        ("log an hour and a quarter on website", "1.25"),
+                        ("registra dos horas y cuarto en website", "2.25")):
         assert (await desk.chat.ok(said)).text.startswith(f"Logged {hours} h"), said
     before = text_of(await desk.chat.ok("project stats website"))
     # A number of something else is no hours; a remark about a call, a form or a person
@@ -1282,13 +1302,20 @@ async def test_free_text_writes_only_what_was_said(desk: Desk, clock: Clock) -> 
     for remark in ("add 3 photos to the website", "log 5 bugs on the website",
                    "spent 20 dollars on website hosting", "the acme call is cancelled",
                    "log 2h on website and 1h on mobile",  # two entries: neither is guessed
+                   "registra 2 horas en website y una hora en mobile",
+                   "log 2h on website monday and tuesday", "website is due on Friday?",
+                   "the contact at acme is Luis, right?", "the contact at acme is unknown",
+                   "acme's email is marta@acme.com?",
                    "the website contact form is done", "the acme invoice is due on the 30th",
                    "set the website homepage to 50%", "acme's contact is on vacation",
                    "el contacto de acme es muy lento"):
         reply = await desk.chat.say(remark)
-        assert not reply.text.startswith(("Logged", "Project", "Client")), (remark, reply.text)
+        assert not reply.text.startswith("Logged") and "updated" not in reply.text, (
+            remark, reply.text)
     assert text_of(await desk.chat.ok("project stats website")) == before
     assert "Contact: Ana" in text_of(await desk.chat.ok("client show acme"))
+    behalf = await desk.chat.say("log 2h on website on behalf of Pedro")  # no member, still
+    assert behalf.status == "error" and "ask Pedro to log theirs" in behalf.text
     assert "Status: active" in text_of(await desk.chat.ok("project show website"))
     # Said of the project itself, it still is one.
     assert "updated: progress" in (await desk.chat.ok("the website project is 60% done")).text
