@@ -405,9 +405,11 @@ class WorkspaceStore:
         """The other meetings, scheduled or under way, whose time overlaps ``meeting``'s and
         that share members with it (not declined on either side); each with their names."""
         end = meeting.starts_at + timedelta(minutes=meeting.duration_minutes)
+        # Who said they will not come, or left a call under way, is in it no longer.
         members = (select(Participant.member_id)
                    .where(Participant.meeting_id == meeting.id,
-                          Participant.member_id.is_not(None), Participant.rsvp != Rsvp.NO))
+                          Participant.member_id.is_not(None), Participant.rsvp != Rsvp.NO,
+                          Participant.left_at.is_(None)))
         rows = await self.session.execute(
             select(Meeting, Participant.name)
             .join(Participant, Participant.meeting_id == Meeting.id)
@@ -416,7 +418,7 @@ class WorkspaceStore:
                    # No meeting lasts over 12 hours: an earlier start cannot reach this one.
                    Meeting.starts_at > meeting.starts_at - timedelta(hours=12),
                    Meeting.starts_at < end, Participant.member_id.in_(members),
-                   Participant.rsvp != Rsvp.NO)
+                   Participant.rsvp != Rsvp.NO, Participant.left_at.is_(None))
             .order_by(Meeting.starts_at, Meeting.id, Participant.id))
         found: dict[int, tuple[Meeting, list[str]]] = {}
         for other, name in rows:

@@ -383,6 +383,13 @@ async def meeting_invite(ctx: Context, meeting: MeetingRef, people: str | None =
     row, people = await _meeting_then_people(ctx, meeting, people)
     if name is not None and email is None:
         raise UserError(_("`name:` is an outside guest's; give their `email:` too."))
+    over = _status(row, ctx.services.clock())
+    if over is MeetingStatus.CANCELLED and not people and email is None:
+        # Its invite is the cancellation: a "confirmed" one would put it back in calendars.
+        return Reply(text=_over(_, row, over), attachments=[await _invite(ctx, row,
+                                                                          cancelled=True)])
+    if over in {MeetingStatus.ENDED, MeetingStatus.CANCELLED} and (people or email):
+        raise UserError(_over(_, row, over) + " " + _("Schedule a new one instead."))
     invited: list[str] = []
     if email is not None:
         if not EMAIL.fullmatch(email.strip()):
@@ -414,12 +421,18 @@ async def meeting_uninvite(ctx: Context, meeting: MeetingRef, people: str) -> Re
     _ = ctx._
     row, named = await _meeting_then_people(ctx, meeting, people)
     await _require_host(ctx, row, _("change who is invited"))
-    if row.status in {MeetingStatus.ENDED, MeetingStatus.CANCELLED}:
-        raise UserError(_over(_, row, row.status) + " " + _(
+    if (over := _status(row, ctx.services.clock())) is MeetingStatus.CANCELLED:
+        raise UserError(_over(_, row, over))
+    if over is MeetingStatus.ENDED:  # its time has passed, whoever joined
+        raise UserError(_over(_, row, over) + " " + _(
             "Who took part in a meeting stays on its record."))
     present = await ctx.db.participants(row.id)
     removed: list[Participant] = []
-    for ref in _people(named or people):
+    said = (named or people).strip().strip("\"'“”")
+    # An outside guest by the name the meeting shows ("Marta Gómez"), else each of the people.
+    guests = [p for p in present if p.member_id is None and said.casefold() in {
+        p.name.casefold(), p.name.split()[0].casefold()}]
+    for ref in [] if guests else _people(named or people):
         if EMAIL.fullmatch(ref):
             found = next((p for p in present if (p.email or "").casefold() == ref.casefold()),
                          None)
@@ -433,6 +446,7 @@ async def meeting_uninvite(ctx: Context, meeting: MeetingRef, people: str) -> Re
                               who=found.name, title=row.title))
         if found not in removed:
             removed.append(found)
+    removed += guests
     for participant in removed:
         await ctx.db.remove_participant(row, participant)
     row.sequence += 1  # the invite changed: calendars replace the old one
@@ -480,14 +494,26 @@ async def _meeting_then_people(ctx: Context, meeting: str,
     """The meeting and the people after it, where an unquoted title ran into the people
     ("design review marta@acme.com"): the most leading words that still name a meeting."""
     words = (people or "").split()
-    leading = len(list(takewhile(lambda word: "@" not in word, words)))
+    # "#8 bea": a number is the whole meeting.
+    leading = 0 if re.fullmatch(r"#\d+", meeting.strip()) else len(
+        list(takewhile(lambda word: "@" not in word, words)))
     for size in range(leading, 0, -1):
         try:
             found = await ctx.meeting(" ".join([meeting, *words[:size]]))
         except UserError:
             continue
+        if size == len(words) and await _names_it(ctx, meeting, found):
+            return found, people  # "onboarding bea" of "Bea onboarding": bea is invited
         return found, " ".join(words[size:]) or None
     return await ctx.meeting(meeting), people
+
+
+async def _names_it(ctx: Context, words: str, meeting: Meeting) -> bool:
+    """Whether ``words`` alone name ``meeting``."""
+    try:
+        return (await ctx.meeting(words)).id == meeting.id
+    except UserError:
+        return False
 
 
 
@@ -515,7 +541,7 @@ def _days(period: Period, today: date) -> tuple[int, int] | None:
 def _minutes(ctx: Context, duration: Hours | None) -> int | None:
     if duration is None:
         return None
-    minutes = int(duration * 60)
+    minutes = round(duration * 60)  # 20m is 0.33 h: 19.8 minutes is 20
     if not 5 <= minutes <= 12 * 60:
         raise UserError(ctx._("A meeting lasts between 5 minutes and 12 hours, like 30m or "
                               "1h30."))
@@ -607,9 +633,6 @@ def _over(_: Translator, meeting: Meeting, status: MeetingStatus) -> str:
 async def _invite_people(ctx: Context, meeting: Meeting, people: str) -> list[str]:
     """Add members (by mention or name) and outside guests (by email) as guests; the names
     of those who were not in it yet."""
-    if meeting.status in {MeetingStatus.ENDED, MeetingStatus.CANCELLED}:
-        raise UserError(_over(ctx._, meeting, meeting.status) + " "
-                        + ctx._("Schedule a new one instead."))
     present = {p.member_id for p in await ctx.db.participants(meeting.id)}
     added: list[str] = []
     for ref in _people(people):

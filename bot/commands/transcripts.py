@@ -277,30 +277,43 @@ async def actions(ctx: Context, project: ProjectRef | None = None, *,
 
 
 @registry.command("actions done", role=Role.MEMBER)
-async def actions_done(ctx: Context, item: str) -> Reply:
-    """Mark an action item as done.
+async def actions_done(ctx: Context, item: str, *, undo: bool = False) -> Reply:
+    """Mark an action item as done, or open again with `--undo`.
 
     Args:
         item: The action item's number, from `actions`, or what it says ("the contact form").
+        undo: Open it again: it was not done after all.
 
     Examples:
         /actions done 12
         /actions done the contact form
+        /actions done 12 --undo
     """
     _ = ctx._
-    if number := re.fullmatch(r"#?(\d{1,12})", item.strip()):
+    if number := _ITEM_NUMBER.fullmatch(item.strip()):
         row = await ctx.db.summary_item(int(number[1]))
         if row is None or row.kind != "action":
             raise UserError(_("There is no action item #{id}.", id=number[1]))
-        if row.done_at:
-            raise UserError(_("Action item #{id} is already done.", id=row.id))
+    elif undo:
+        raise UserError(_("Give the number of the action item to open again, from `actions "
+                          "--done`."))
     else:
         row = await _open_item_said(ctx, item)
+    said = f"#{row.id} {row.text}" + (f" ({row.owner_name})" if row.owner_name else "")
+    if undo:
+        if row.done_at is None:
+            raise UserError(_("Action item #{id} is not done.", id=row.id))
+        row.done_at, row.done_by = None, None
+        return Reply(text=_("Open again: {task}", task=said))
+    if row.done_at:
+        raise UserError(_("Action item #{id} is already done.", id=row.id))
     row.done_at, row.done_by = ctx.services.clock(), ctx.member_id
-    return Reply(text=_("Done: {task}", task=row.text))
+    return Reply(text=_("Done: {task}", task=said))
 
 
-_TASK_MATCH = 80  # of 100: how much of the words the task must hold (rapidfuzz token set)
+# "12", "#12", "task 12", "la tarea 12": a number.
+_ITEM_NUMBER = re.compile(r"(?:(?:the|la|el)\s+)?(?:task|action(?:\s+item)?|item|tarea|"
+                          r"acci[oó]n)?\s*#?(\d{1,12})", re.IGNORECASE)
 # Words that tell nothing of which task: "the", "task", "lo de", "ya".
 _NOT_THE_TASK = re.compile(r"\b(?:the|my|a|an|task|action(?: item)?|item|work on|lo|los|las|"
                            r"la|el|de|del|tarea|mi|mis|ya)\b", re.IGNORECASE)
@@ -311,34 +324,40 @@ def _words_of(text: str) -> set[str]:
             if word not in STOP_WORDS}
 
 
+def _same_word(said: str, written: str) -> bool:
+    """"diseños" is "diseño", "forms" is "form"; a slip of a letter too."""
+    return said == written or (min(len(said), len(written)) >= 4 and (
+        said.startswith(written) or written.startswith(said))) or fuzz.ratio(said, written) >= 85
+
+
 async def _open_item_said(ctx: Context, words: str) -> SummaryItem:
     """The open action item ``words`` describe ("the contact form" for "fix the contact
-    form"): the sender's own first, in the channel's project when it is bound to one."""
+    form"): every word said is in it, and they are most of it unless there are two or more;
+    the sender's own first, in the channel's project when it is bound to one. Several that
+    fit are listed rather than one guessed."""
     _ = ctx._
-    said = " ".join(_NOT_THE_TASK.sub(" ", words).split())
+    wanted = _words_of(_NOT_THE_TASK.sub(" ", words))
     bound = await ctx.db.bound_project(ctx.request.channel_id) \
         if ctx.request.channel_id else None
     items = (await ctx.db.action_items(project_id=bound.id if bound else None,
                                        limit=500)).rows
-    wanted = _words_of(said)
+    # "The homepage copy draft is done" says a word ("draft") that "review the homepage
+    # copy" does not: not that task.
+    fits = [item for item in items if wanted and all(
+        any(_same_word(word, written) for written in _words_of(item.text)) for word in wanted)]
     # One word must be most of the task: "the launch is done" says nothing of "book the load
     # test before the launch".
-    scored = sorted(((fuzz.token_set_ratio(said.casefold(), item.text.casefold()),
-                      item.owner_member_id == ctx.member_id, item) for item in items
-                     if wanted and (len(wanted) >= 2
-                                    or 2 * len(wanted) >= len(_words_of(item.text)))),
-                    key=lambda found: (-found[0], not found[1], found[2].id))
-    close = [found for found in scored if found[0] >= _TASK_MATCH]
-    if not close:
-        raise UserError(_("No open action item matches `{words}`; `actions` lists them with "
-                          "their numbers.", words=words))
-    best = [found for found in close if found[0] == close[0][0]]
-    mine = [found for found in best if found[1]]
-    if len(best) > 1 and len(mine) != 1:
+    sure = [item for item in fits
+            if len(wanted) >= 2 or 2 * len(wanted) >= len(_words_of(item.text))]
+    mine = [item for item in sure if item.owner_member_id == ctx.member_id]
+    if len(sure) == 1 or len(mine) == 1:
+        return (mine or sure)[0]
+    if fits:
         raise UserError(_("`{words}` could be any of these; use its number: {items}.",
                           words=words, items="; ".join(
-                              f"#{item.id} {item.text}" for _score, _mine, item in best[:5])))
-    return (mine or best)[0][2]
+                              f"#{item.id} {item.text}" for item in fits[:5])))
+    raise UserError(_("No open action item matches `{words}`; `actions` lists them with "
+                      "their numbers.", words=words))
 
 
 async def _transcript_named(ctx: Context, ref: str) -> Transcript:

@@ -27,6 +27,7 @@ from bot.retrieval.translation import language_of
 from bot.transcripts.formats import detect_format, parse_transcript
 from bot.transcripts.model import Segment, Summarizer, Summary, Transcriber, TranscriptError
 from bot.transcripts.stt import AUDIO_EXTENSIONS
+from bot.transcripts.summarize import fold
 from storage import Database, WorkspaceStore
 from storage.models import (
     ItemKind,
@@ -398,7 +399,9 @@ def _matcher(members: list[Member]) -> Callable[[str | None], Member | None]:
     def match(name: str | None) -> Member | None:
         if not name or not names:
             return None
-        found = process.extractOne(name, names, scorer=fuzz.WRatio, score_cutoff=88)
+        # "Ana" in the transcript is the member "ana": case and accents aside.
+        found = process.extractOne(name, names, scorer=fuzz.WRatio, score_cutoff=88,
+                                   processor=lambda text: fold(text).casefold())
         return by_id[found[2]] if found else None
 
     return match

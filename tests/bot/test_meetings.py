@@ -259,6 +259,9 @@ async def test_join_leave_list_and_permissions(chat: Chat, db: Database, clock: 
     assert "#1 *Standup*" in listed and "live" in listed
     await bea.ok("meeting join #1")
     assert "bea · guest · in the call" in text_of(await chat.ok("meeting show 1"))
+    invite = await chat.ok("meeting invite #1 email:client@acme.com name:Client")
+    event = Calendar.from_ical(invite.attachments[0].content).walk("VEVENT")[0]
+    assert "client@acme.com" in str(event.get("ATTENDEE"))
     denied = await luis.say("meeting cancel #1")
     assert denied.status == "error" and denied.text.startswith(
         "Only its host (Ana) or a manager can cancel this meeting.")
@@ -274,9 +277,9 @@ async def test_join_leave_list_and_permissions(chat: Chat, db: Database, clock: 
     other_team = chat.in_team("T2")
     missing = await other_team.say("meeting show #1")
     assert missing.status == "error" and "There is no meeting #1" in missing.text
-    invite = await chat.ok("meeting invite #1 email:client@acme.com name:Client")
-    event = Calendar.from_ical(invite.attachments[0].content).walk("VEVENT")[0]
-    assert "client@acme.com" in str(event.get("ATTENDEE"))
+    # Nobody is invited to a meeting that took place, by email or otherwise.
+    late = await chat.say("meeting invite #1 email:client@acme.com name:Client")
+    assert late.status == "error" and late.text.startswith("Meeting #1 has ended.")
 
 
 async def test_a_meeting_is_named_in_words(chat: Chat, clock: Clock) -> None:
@@ -449,9 +452,39 @@ async def test_people_are_taken_off_a_meeting_by_its_host_or_a_manager(chat: Cha
                                                         "instead.")):
         reply = await chat.say(said)
         assert reply.status == "error" and reply.text.startswith(error), reply.text
+    # An outside guest by the name the meeting shows.
+    await chat.ok('meeting invite review email:marta@umbrella.es name:"Marta Gómez"')
+    assert (await chat.ok('meeting uninvite review "Marta Gómez"')).text == (
+        "Took Marta Gómez off Review.")
     # In words, in either language.
     await chat.ok("invite luis to the review")
     assert (await chat.ok("remove luis from the review")).text == "Took luis off Review."
     await chat.ok("meeting invite review @luis")
     assert (await chat.ok("quita a bea y a luis de la review")).text.startswith("Took bea")
     assert "bea" not in text_of(await chat.ok("meeting show review"))
+
+
+async def test_invites_follow_what_became_of_the_meeting(chat: Chat, clock: Clock) -> None:
+    await _setup(chat)
+    # A length in minutes is kept whole: 20m is not 19.
+    short = await chat.ok("meeting schedule website tomorrow 6am duration:20m title:Sync")
+    assert "Duration: 20 min" in text_of(short)
+    # A member whose name is a word of the title is invited, not taken into the title.
+    await chat.ok('meeting schedule website tomorrow 5pm title:"Bea onboarding"')
+    assert (await chat.ok("meeting invite onboarding bea")).text.startswith("Invited bea")
+    # A cancelled meeting's invite is its cancellation; nobody is added to it.
+    await chat.ok("meeting schedule website tomorrow 11am title:Gone")
+    await chat.ok("meeting cancel gone")
+    again = await chat.ok("meeting invite gone")
+    event = Calendar.from_ical(again.attachments[0].content)
+    assert str(event.get("METHOD")) == "CANCEL", again.text
+    assert (await chat.say("meeting invite gone email:pepe@acme.com")).status == "error"
+    # Its time passed with nobody joining: it took place, and its people stay.
+    await chat.ok("meeting schedule website in 10 minutes for 10m with @bea title:Quick")
+    clock.advance(minutes=30)
+    passed = await chat.say("meeting uninvite quick bea")
+    assert passed.status == "error" and "has ended" in passed.text, passed.text
+    # Someone who left a call under way is no longer in it.
+    await chat.ok("meeting now website title:Call")
+    await chat.ok("meeting leave call")
+    assert "at that time" not in (await chat.ok("meeting now website title:Other")).text

@@ -474,9 +474,26 @@ async def test_an_action_item_is_marked_done_by_what_it_says(setup: Setup) -> No
     # A remark that happens to share a word with a task marks nothing.
     unsure = await bea.say("the launch is done")
     assert unsure.status == "error" and "No open action item matches" in unsure.text
-    assert (await bea.ok("I finished the contact form")).text == (
-        "Done: fix the contact form on older phones")
+    # A word the task does not hold ("draft") is another piece of work.
+    draft = await bea.say("the contact form draft is done")
+    assert draft.status == "error" and "No open action item matches" in draft.text
+    done = await bea.ok("I finished the contact form")
+    item = done.text.split()[1]  # the reply names the task's number and owner
+    assert done.text == f"Done: {item} fix the contact form on older phones (Bea)"
+    assert (await bea.ok(f"actions done {item} --undo")).text.startswith(f"Open again: {item}")
+    await bea.ok(f"I finished task {item.lstrip('#')}")  # "task 12" is its number
     luis = setup.chat.as_user("U2", "Luis")
-    assert (await luis.ok("actions done the final budget")).text.startswith("Done: send the "
-                                                                          "final budget")
+    assert (await luis.ok("actions done the final budget")).text.startswith("Done: #")
     assert "No action items" in text_of(await setup.chat.ok("actions --every"))
+
+
+async def test_a_speaker_is_the_member_of_that_name_whatever_its_case(setup: Setup) -> None:
+    await setup.meeting()
+    marco = setup.chat.as_user("U4", "marco")  # a chat login, lowercase
+    await marco.ok("help")
+    said = VTT + ("\n00:00:30.500 --> 00:00:36.000\n<v Marco>I will fix the contact form by "
+                  "Monday.\n")
+    await setup.upload("launch.vtt", said.encode())
+    await setup.pipeline.run_until_idle()
+    mine = await marco.ok("actions --mine")
+    assert any("fix the contact form" in item for item in mine.items), mine.text
