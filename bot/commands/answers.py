@@ -261,27 +261,35 @@ async def _answer(ctx: Context, question: str, project: ProjectRef | None,
     return _about(ctx, _noting_day(ctx, reply, row, missed_day), row, only), row, only
 
 
+def _person_asked(question: str) -> str | None:
+    """Whose words a question asks for ("what did Pedro say …?"), if it names someone."""
+    if not (said := _SAID_BY.search(question)):
+        return None
+    who: str = said["en"] or said["es"]
+    return None if who.casefold() in _NOT_A_PERSON else who
+
+
+def _among(who: str, speakers: list[str]) -> bool:
+    """Whether ``who`` is one of ``speakers`` ("Luis" of "Luis Pérez"), case and accents aside."""
+    return any(fold(who).casefold() in fold(speaker).casefold().split() for speaker in speakers)
+
+
 async def _nobody_called(ctx: Context, project: Project, question: str) -> Reply | None:
     """"What did Pedro say …?" when nobody called Pedro speaks in the project's meetings:
     saying so, rather than quoting the others."""
-    if not (said := _SAID_BY.search(question)) or (
-            who := fold(said["en"] or said["es"]).casefold()) in _NOT_A_PERSON:
-        return None
-    speakers = await ctx.db.speakers(project.id)
-    if not speakers or any(who in fold(speaker).casefold().split() for speaker in speakers):
+    if not (who := _person_asked(question)) or not (
+            speakers := await ctx.db.speakers(project.id)) or _among(who, speakers):
         return None
     return Reply(status="info", text=ctx._(
         "Nobody called {name} speaks in {project}'s meetings; those who do: {people}.",
-        name=said["en"] or said["es"], project=project.name, people=ctx._.join(speakers[:6])))
+        name=who, project=project.name, people=ctx._.join(speakers[:6])))
 
 
 async def _project_of_speaker(ctx: Context, question: str) -> Project | None:
     """The only project in whose meetings the person a question asks about speaks."""
-    said = _SAID_BY.search(question)
-    who = fold(said["en"] or said["es"]).casefold() if said else ""
+    who = _person_asked(question) or ""
     found = [project_id for project_id, _name in await ctx.db.project_names()
-             if any(who in fold(speaker).casefold().split()
-                    for speaker in await ctx.db.speakers(project_id))]
+             if _among(who, await ctx.db.speakers(project_id))]
     return await ctx.db.project(found[0]) if len(found) == 1 else None
 
 
