@@ -102,9 +102,8 @@ def without_courtesy(text: str) -> str:
         'could you check if website is on track?'
     """
     core = text.rstrip()
-    while core and (unicodedata.category(core[-1]) in {"So", "Sk", "Mn", "Cf"}
-                    or core[-1] in "\ufe0f"):
-        core = core[:-1].rstrip()  # "… yesterday 🙏", "task #13 done ✅"
+    while core and unicodedata.category(core[-1]) in {"So", "Sk", "Mn", "Cf"}:
+        core = core[:-1].rstrip()  # "… yesterday 🙏", "task #13 done ✅" (and their joiners)
     if len((rest := _GREETING.sub("", core)).split()) > 1:  # "hi there" stays a greeting
         core = rest
     core = _PLEASE.sub("", core) or core  # "please, log …", "por favor, registra …"
