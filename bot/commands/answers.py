@@ -72,6 +72,8 @@ _MEETING_DAY = re.compile(
     rf"(?P<del>{WEEKDAY})|(?:on|el) (?P<on>{WEEKDAY})|(?:meeting|call|sync|review|standup|"
     rf"reuni[oó]n|llamada) (?:of|on|from|del|de|el) (?P<date>{MONTH}\.? \d{{1,2}}"
     rf"(?:st|nd|rd|th)?|\d{{1,2}} de {MONTH}))\b", re.IGNORECASE)
+# "What did we decide last week?": the meetings of that week.
+_LAST_WEEK = re.compile(r"\b(?:last week|la semana pasada)\b", re.IGNORECASE)
 # "What did we decide on Monday?": a weekday after "on" names a meeting held only when the
 # question looks back; "what is due on Monday?" does not.
 _LOOKS_BACK = re.compile(r"\b(?:did|was|were|said|decided|agreed|discussed|talked|dijo|"
@@ -213,7 +215,7 @@ async def _answer(ctx: Context, question: str, project: ProjectRef | None,
     asked = only or implied
     # "What did we decide last Monday?" with nothing held that day: the project's other
     # meetings answer, saying so first.
-    missed_day = _meeting_day(ctx, question) if asked is None else None
+    missed_days = _meeting_days(ctx, question) if asked is None else None
     if asked and _only_asks(_ASKS_SUMMARY, question, row, asked):
         return await _meeting_summary(ctx, row, asked), row, asked
     # "What were the action items from the launch review?": that meeting's open ones (else
@@ -227,7 +229,7 @@ async def _answer(ctx: Context, question: str, project: ProjectRef | None,
         if found := await _decisions(ctx, row, asked):
             held, moments = found
             reply = _extractive_answer(ctx, [], moments[:5])
-            return _about(ctx, _noting_day(ctx, reply, row, missed_day), row, held), row, held
+            return _about(ctx, _noting_days(ctx, reply, row, missed_days), row, held), row, held
         if asked is not None:  # that meeting's, not another's passed off as its
             reply = (Reply(text=_("No decision was recorded in {meeting}.",
                                   meeting=asked.title), status="info")
@@ -258,7 +260,7 @@ async def _answer(ctx: Context, question: str, project: ProjectRef | None,
         # The newest meeting may say otherwise: the answer says what it could not read yet.
         reply.text += "\n" + _("Some of its transcripts are still being processed; ask again "
                                "once their summaries are posted.")
-    return _about(ctx, _noting_day(ctx, reply, row, missed_day), row, only), row, only
+    return _about(ctx, _noting_days(ctx, reply, row, missed_days), row, only), row, only
 
 
 def _person_asked(question: str) -> str | None:
@@ -318,11 +320,16 @@ def _without_name(text: str, project: Project, *, instead: str = " ") -> str:
                   flags=re.IGNORECASE)
 
 
-def _noting_day(ctx: Context, reply: Reply, project: Project, day: date | None) -> Reply:
-    """The reply, first saying that no meeting was held on the day the question named."""
-    if day is not None and (reply.citations or reply.status == "info"):
-        said = ctx._("No meeting of {project} was held on {date}.", project=project.name,
-                     date=ctx._.date(day))
+def _noting_days(ctx: Context, reply: Reply, project: Project,
+                 days: tuple[date, date] | None) -> Reply:
+    """The reply, first saying that no meeting was held on the day (or in the week) the
+    question named."""
+    if days is not None and (reply.citations or reply.status == "info"):
+        said = (ctx._("No meeting of {project} was held on {date}.", project=project.name,
+                      date=ctx._.date(days[0])) if days[0] == days[1] else
+                ctx._("No meeting of {project} was held from {first} to {last}.",
+                      project=project.name, first=ctx._.date(days[0]),
+                      last=ctx._.date(days[1])))
         reply.text = f"{said} " + (ctx._("From its other meetings:") + "\n"
                                    if reply.citations else "") + reply.text
     return reply
@@ -580,7 +587,7 @@ async def _implied_meeting(ctx: Context, project: Project, question: str,
         return titles[found]
     if found := _meeting_by_time(ctx, question, started):
         return found
-    if _meeting_day(ctx, question) is not None:
+    if _meeting_days(ctx, question) is not None:
         return None  # a day was named and nothing was held on it: not the last one's meeting
     if last and last.meeting_id and last.project_id == project.id:
         return await ctx.db.meeting(last.meeting_id)
@@ -592,8 +599,10 @@ def _meeting_by_time(ctx: Context, question: str, started: list[Meeting]) -> Mee
     the day the question names ("yesterday", "el lunes pasado")."""
     if _LAST_MEETING.search(question) and started:
         return started[0]
-    if (day := _meeting_day(ctx, question)) is not None:
-        held = [m for m in started if m.starts_at.astimezone(ctx.now().tzinfo).date() == day]
+    if (days := _meeting_days(ctx, question)) is not None:
+        first, last = days
+        held = [m for m in started
+                if first <= m.starts_at.astimezone(ctx.now().tzinfo).date() <= last]
         return held[0] if held else None
     return None
 
@@ -604,8 +613,13 @@ def _topic(question: str) -> str:
     return " ".join(_MEETING_DAY.sub(" ", question).split()) or question
 
 
-def _meeting_day(ctx: Context, question: str) -> date | None:
-    """The day a question names for its meeting (see ``_MEETING_DAY``), where the sender is."""
+def _meeting_days(ctx: Context, question: str) -> tuple[date, date] | None:
+    """The day (first and last the same) or the week a question names for its meeting (see
+    ``_MEETING_DAY``), where the sender is."""
+    if _LAST_WEEK.search(question) and _LOOKS_BACK.search(question) \
+            and not _names_topic("hours", question):  # hours logged then count that week
+        monday = ctx.today() - timedelta(days=ctx.today().weekday() + 7)
+        return monday, monday + timedelta(days=6)
     if not (match := _MEETING_DAY.search(question)) or (
             match["on"] and not _LOOKS_BACK.search(question)):
         return None
@@ -614,7 +628,7 @@ def _meeting_day(ctx: Context, question: str) -> date | None:
 
     parsed = dateparser.parse(phrase, languages=["en", "es"], settings={
         "RELATIVE_BASE": ctx.now().replace(tzinfo=None), "PREFER_DATES_FROM": "past"})
-    return parsed.date() if parsed else None
+    return (parsed.date(), parsed.date()) if parsed else None
 
 
 async def _answer_moments(ctx: Context, project: Project, question: str, follows: str | None,

@@ -481,6 +481,12 @@ async def test_a_day_the_question_names_picks_that_days_meeting(desk: Desk,
         f"No meeting of Website was held on {_day(day_before)}. I found nothing"), nothing.text
     hours = await desk.chat.ok("ask how many hours did we log today? project:website")
     assert not hours.text.startswith("No meeting"), hours.text  # its numbers answer that
+    # A week named: none held in it, said so, then the project's other meetings.
+    monday = clock.now.date() - timedelta(days=clock.now.weekday() + 7)
+    week = await desk.chat.in_thread("week").ok("ask what did we decide last week? "
+                                                "project:website")
+    assert week.text.startswith(f"No meeting of Website was held from {_day(monday)} to "
+                                f"{_day(monday + timedelta(days=6))}."), week.text
 
 
 async def test_search_finds_every_line_that_holds_the_word(desk: Desk) -> None:
