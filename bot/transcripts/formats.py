@@ -28,6 +28,7 @@ import html
 import json
 import math
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePath
@@ -118,6 +119,7 @@ _JSON_CLOCK = re.compile(r"(?:\d{1,3}:)?\d{1,3}:[0-5]\d(?:[.,]\d{1,6})?")
 _LABEL = re.compile(r"(?P<speaker>[^\W\d_][\w.'’()-]*(?:[ \t]+[\w.'’()-]+){0,3})[ \t]*:"
                     r"(?:\s+(?P<text>.*)|$)")
 _MAX_LABEL = 40
+_LOGIN_LABEL = re.compile(r"\s*(?:\[[\d:.]+\]\s*)?([a-z][a-z0-9_.-]{3,}):\s")
 # Other ways notes write who spoke and when, read as "[time] Name: text":
 # "**Ana:** text" (Markdown), "Ana (00:00:45): text", and Otter's "Ana  0:05" alone on a line
 # before the text (every word of the name capitalised, so "See you at 10:30" stays speech).
@@ -275,22 +277,32 @@ def _speaker(value: str) -> str | None:
     return " ".join(value.split()) or None
 
 
-def _split_label(line: str) -> tuple[str | None, str]:
+def _split_label(line: str, logins: frozenset[str] = frozenset()) -> tuple[str | None, str]:
     """Split ``"Ana Ruiz: hola"`` into ``("Ana Ruiz", "hola")``; ``(None, line)`` otherwise.
 
     A label is 1-4 words, at most 40 characters, starts with a letter (so it is never just
     digits), and its longer words (4+ characters) are capitalised. The last rule keeps sentences
     such as "The plan is simple: we ship" as text while allowing "María de la Cruz",
-    "Project Manager" and "SPEAKER_01".
+    "Project Manager" and "SPEAKER_01". ``logins``: lowercase names a chat export uses as
+    labels ("luis: hola"), see :func:`_chat_logins`.
     """
     match = _LABEL.fullmatch(line)
     if match is None:
         return None, line
     speaker = " ".join(match["speaker"].split())
-    if len(speaker) > _MAX_LABEL or any(
-            len(word) >= 4 and word[0].islower() for word in speaker.split()):
+    if len(speaker) > _MAX_LABEL or (speaker not in logins and any(
+            len(word) >= 4 and word[0].islower() for word in speaker.split())):
         return None, line
     return speaker, (match["text"] or "").strip()
+
+
+def _chat_logins(lines: list[str]) -> frozenset[str]:
+    """The lowercase one-word labels of a chat export ("luis: …", "root: …"): taken as
+    speakers when at least two of them each start two lines or more, which a sentence such as
+    "note: …" seldom does."""
+    starts = Counter(found[1] for line in lines if (found := _LOGIN_LABEL.match(line)))
+    logins = frozenset(label for label, count in starts.items() if count >= 2)
+    return logins if len(logins) >= 2 else frozenset()
 
 
 def _estimate(text: str) -> float:
@@ -414,6 +426,7 @@ def _parse_txt(text: str) -> list[Segment]:
     alone and the next line brings a label. Blank lines mean nothing.
     """
     turns: list[_Turn] = []
+    logins = _chat_logins(text.split("\n"))
     for number, line in enumerate(text.split("\n"), 1):
         line = _respell_label(line.strip())
         if not line:
@@ -427,9 +440,9 @@ def _parse_txt(text: str) -> list[Segment]:
             clock = stamp["bracketed"] or stamp["parens"] or stamp["bare"]
             # A bare time opening a sentence ("10:30 works for me") is speech, not a timestamp;
             # only trust it when a speaker label follows.
-            if stamp["bare"] is None or _split_label(stamp["rest"])[0] is not None:
+            if stamp["bare"] is None or _split_label(stamp["rest"], logins)[0] is not None:
                 start, rest = _clock(clock), stamp["rest"]
-        speaker, said = _split_label(rest)
+        speaker, said = _split_label(rest, logins)
         current = turns[-1] if turns else None
         if (current is not None and speaker is not None and start is None
                 and current.start is not None and not any(current.parts)):

@@ -410,3 +410,12 @@ def test_any_bytes_give_segments_or_transcript_error(data: bytes, fmt: str) -> N
     assert all(segment.text and segment.end >= segment.start >= 0 for segment in segments)
     assert [segment.start for segment in segments] == sorted(s.start for s in segments)
     assert detect_format("upload", data) in TEXT_FORMATS
+
+
+def test_a_chat_export_with_lowercase_logins_names_its_speakers() -> None:
+    chat = (b"[00:00:05] root: Good morning all\n[00:00:20] luis: I will update the budget\n"
+            b"[00:00:45] root: great, thanks\n[00:01:00] luis: ok\n")
+    assert [s.speaker for s in parse_transcript(chat, "txt")] == ["root", "luis", "root", "luis"]
+    # A lowercase word before a colon once is still a sentence, not a speaker.
+    notes = b"Ana: hello\nnote: this is a note\nBea: sure\n"
+    assert [s.speaker for s in parse_transcript(notes, "txt")] == ["Ana", "Bea"]
