@@ -99,7 +99,8 @@ _TOPICS = {
     "budget": r"budget|cost|spent|spend|money|burn|presupuesto|gasto|coste|costo|dinero",
     "hours": r"hours?|time logged|horas|tiempo",
     "rate": r"(?:hourly )?rates?|per hour|tarifas?|precio por hora",
-    "status": r"status|progress|state|estado|progreso|avance",
+    # "website is 60% done?", "mobile is on hold?": asked, not said
+    "status": r"status|progress|state|estado|progreso|avance|on hold|en pausa|\d{1,3}(?=\s*%)",
     "due": r"due|deadline|delivery|end date|entrega|plazo|fecha l[ií]mite|vence\w*|"
            r"vencimiento",
     # "When do we meet?", "the next meetings"; not "what did Marco say in the meeting?",

@@ -1323,6 +1323,9 @@ async def test_free_text_writes_only_what_was_said(desk: Desk, clock: Clock) -> 
     behalf = await desk.chat.say("log 2h on website on behalf of Pedro")  # no member, still
     assert behalf.status == "error" and "ask Pedro to log theirs" in behalf.text
     assert "Status: active" in text_of(await desk.chat.ok("project show website"))
+    # Asked, it is answered: "… is 60% done?" is a question about its progress.
+    asked = await desk.chat.in_thread("asked").ok("website is 60% done?")
+    assert "Status: active, 0% done." in asked.text, asked.text
     # Said of the project itself, it still is one.
     assert "updated: progress" in (await desk.chat.ok("the website project is 60% done")).text
 
