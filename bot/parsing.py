@@ -320,8 +320,8 @@ def convert(param: Param, raw: Any, cx: ConvertContext) -> Any:
             if value is None:
                 raise UserError(_("`{name}` must be a number of hours, like 2.5, 1h30 or 90m; "
                                   "got `{value}`.", name=param.name, value=raw))
-            if value <= 0:
-                raise UserError(_("`{name}` must be more than 0; got `{value}`.",
+            if value <= 0:  # "0.001h" is kept to the hundredth: 0, and at least 0.01 is needed
+                raise UserError(_("`{name}` must be at least 0.01 hours; got `{value}`.",
                                   name=param.name, value=raw))
         case Kind.MONEY:
             value = parse_money(text, cx.translator.locale)

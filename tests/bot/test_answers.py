@@ -741,8 +741,9 @@ async def test_free_text_is_routed_in_both_languages(desk: Desk, clock: Clock) -
     for unnamed in ("log 2h", "registra 2 horas ayer"):
         which = await desk.chat.say(unnamed)
         assert which.status == "error" and which.text.startswith("Name a project"), unnamed
-    for wrong, says in (("log -2 hours on website", "more than 0; got `-2 hours`"),
-                        ("log 25 hours on website", "between 0.01 and 24; got `25 hours`")):
+    for wrong, says in (("log -2 hours on website", "at least 0.01 hours; got `-2 hours`"),
+                        ("log 25 hours on website", "between 0.01 and 24; got `25 hours`"),
+                        ("log 0.001h on website", "at least 0.01 hours; got `0.001h`")):
         refused = await desk.chat.say(wrong)
         assert refused.status == "error" and says in refused.text, refused.text
     # A date by its month, or the day after tomorrow, in either language.
