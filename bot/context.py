@@ -124,11 +124,16 @@ class Context:
             if (only := the_one_holding(said, names)) is not None and (
                     project := await self.db.project(only)):
                 return project
-            if (client := await self.db.client_called(said)) and (
-                    project := await self.db.current_project(client.id)):
-                return project
+            if client := await self.db.client_called(said):
+                if project := await self.db.current_project(client.id):
+                    return project
+                # Several projects under way: which one is the sender's to say.
+                raise UserError(_("{client} has several projects under way: {names}; name "
+                                  "the one you mean.", client=client.name, names=", ".join(
+                                      p.name for p in await self.db.open_projects(client.id))))
         # `project show 1`: no project is called "1", so its number.
-        if ref.strip().isdigit() and (project := await self.db.project(int(ref))):
+        if re.fullmatch(r"\d{1,12}", ref.strip()) and (
+                project := await self.db.project(int(ref))):
             return project
         raise UserError(_("No project called `{name}`.", name=ref),
                         suggestions=_closest(ref, names or []))
@@ -146,7 +151,7 @@ class Context:
         if (only := the_one_holding(ref, names)) is not None and (
                 client := await self.db.client(only)):
             return client
-        if ref.strip().isdigit() and (client := await self.db.client(int(ref))):
+        if re.fullmatch(r"\d{1,12}", ref.strip()) and (client := await self.db.client(int(ref))):
             return client  # `client show 1`: its number
         raise UserError(_("No client called `{name}`.", name=ref),
                         suggestions=_closest(ref, names))

@@ -280,11 +280,19 @@ class WorkspaceStore:
         ).order_by(Project.created_at.desc())))
 
     async def current_project(self, client_id: int) -> Project | None:
-        """The project a client's name stands for: its newest active or planned one, else
-        its newest."""
+        """The project a client's name stands for: its only active one, else its only planned
+        one, else (none open) its newest; None when several are open at the same stage, as
+        the name does not tell which (see :meth:`open_projects`)."""
         projects = await self.client_projects(client_id)
-        live = [p for p in projects if p.status in {ProjectStatus.ACTIVE, ProjectStatus.PLANNING}]
-        return (live or projects or [None])[0]
+        for status in (ProjectStatus.ACTIVE, ProjectStatus.PLANNING):
+            if live := [p for p in projects if p.status is status]:
+                return live[0] if len(live) == 1 else None
+        return projects[0] if projects else None
+
+    async def open_projects(self, client_id: int) -> list[Project]:
+        """A client's active and planned projects, newest first."""
+        return [p for p in await self.client_projects(client_id)
+                if p.status in {ProjectStatus.ACTIVE, ProjectStatus.PLANNING}]
 
     # -- channel bindings ---------------------------------------------------------------
 

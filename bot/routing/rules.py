@@ -154,8 +154,8 @@ _FOR_WHOM = re.compile(r"^(?P<whom>.+?)\s+(?:on|in|en)\s+(?P<project>.+)$", re.I
 _DAY_ALONE = re.compile(rf"^{_WORKED_DAY}$", re.IGNORECASE)
 # "website for the design review", "web para la maqueta": a project, then what the hours
 # were for.
-_FOR_NOTE = re.compile(r"^(?P<project>.+?)\s+(?:for|on|para|en|-|—|:)\s+(?P<note>.+)$",
-                       re.IGNORECASE)
+_FOR_NOTE = re.compile(r"^(?P<project>.+?)(?:,?\s+(?:for|on|para|en|por|-|—|:|note:?|nota:?)\s+"
+                       r"(?P<note>.+)|\s*\((?P<aside>[^)]+)\))$", re.IGNORECASE)
 
 
 async def _logged_on(text: str, projects: ProjectLookup) -> tuple[str | None, str | None]:
@@ -163,8 +163,8 @@ async def _logged_on(text: str, projects: ProjectLookup) -> tuple[str | None, st
     design review" or "Acme": a whole name first (with or without its article), then a word
     of just one name; None when nothing fits."""
     splits = [(text, None)]
-    if said := _FOR_NOTE.match(text):  # "website for the design review"
-        splits.append((said["project"], said["note"]))
+    if said := _FOR_NOTE.match(text):  # "website for the design review", "web (maquetación)"
+        splits.append((said["project"], said["note"] or said["aside"]))
     for loose in (False, True):
         # A word of a name: the part before "for" first, so the note is not swallowed.
         for name, note in reversed(splits) if loose else splits:

@@ -1295,6 +1295,16 @@ async def test_free_text_writes_only_what_was_said(desk: Desk, clock: Clock) -> 
                       ("log 1h on website for me", "Nov 26")):
         reply = await desk.chat.ok(said)
         assert reply.text.endswith(f"for {day}, 2026."), (said, reply.text)
+    # The note is kept however it is introduced.
+    for said, note in (("registra 1 hora en website nota: maquetación", "maquetación"),
+                       ("registra 1 hora en website por la home", "la home"),
+                       ("log 1h on website (client call)", "client call")):
+        assert (await desk.chat.ok(said)).text.endswith(f": {note}."), said
+    # A client with several projects under way does not pick one for the hours.
+    await desk.chat.ok("project create Shop client:acme status:active start:2026-01-01")
+    several = await desk.chat.say("log 1h on acme")
+    assert several.status == "error" and "Acme has several projects under way: " in several.text
+    await desk.chat.ok("project update shop status:completed")
     # The part of an hour after the whole one is kept.
     for said, hours in (("log 2 and a half hours on website", "2.5"),
                         ("log 3 hours and a half on website", "3.5"),
