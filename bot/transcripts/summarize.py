@@ -272,6 +272,9 @@ _DECISION = re.compile(
     # "Agreed, we use stock footage", "Plausible it is.", "de acuerdo, vamos con Astro".
     r"^(?:(?:ok(?:ay)?|good|great|fine|so|vale|bien),?\s+)?(?:agreed|de acuerdo),|"
     r"(?<=[\s,])(?-i:[A-Z][\w-]*) it is[.!]*$", re.IGNORECASE)
+# Said just before a cue: "we never decided", "no lo decidimos", "no voy a …".
+_NOT_DECIDED = re.compile(r"\b(?:never|not|haven'?t|didn'?t|nunca|no)(?:\s+\w+)?\s*$",
+                          re.IGNORECASE)
 _NEXT_STEP = re.compile(
     r"\b(?:next steps?|next time|for the next meeting|(?:at|in) the next meeting|"
     r"proximos? pasos?|siguientes? pasos?|(?:la|para la) (?:proxima|siguiente) reunion|"
@@ -488,8 +491,18 @@ def _name(value: str | None) -> str | None:
 
 
 def find_decisions(sentences: Sequence[Sentence]) -> list[Point]:
-    """Sentences that state a decision ("we decided", "queda acordado")."""
-    return _cued(sentences, _DECISION)
+    """Sentences that state a decision ("we decided", "queda acordado"); not a question
+    ("¿decidimos algo sobre el menú?") nor a denial ("no, nunca lo decidimos")."""
+    return [point for point in _cued(sentences, _DECISION)
+            if not point.text.rstrip().endswith("?") and not point.text.lstrip().startswith("¿")
+            and not _denied(fold(point.text))]
+
+
+def _denied(folded: str) -> bool:
+    """Whether the decision a sentence names is denied just before it ("nunca lo
+    decidimos", "we never agreed")."""
+    cue = _DECISION.search(folded)
+    return bool(cue and _NOT_DECIDED.search(folded[:cue.start()]))
 
 
 def find_next_steps(sentences: Sequence[Sentence]) -> list[Point]:
@@ -538,6 +551,9 @@ def _action_item(sentences: Sequence[Sentence], position: int, segments: Sequenc
     infinitive = ""
     start = end = -1
     if mine := list(_MINE.finditer(folded)):
+        if _NOT_DECIDED.search(folded[:mine[-1].start()]) or re.match(
+                r"\s*(?:not|never)\b", folded[mine[-1].end():]):
+            return None  # "no voy a poder mirarlo", "I will not send it": turned down
         # Speech restarts ("I'll do some... I'll rub the features"): the last cue wins.
         owner = sentence.speaker
         start, end = mine[-1].end(), len(text)

@@ -23,7 +23,10 @@ from bot.transcripts.summarize import (
     SummarizationError,
     clean_text,
     estimate_tokens,
+    find_action_items,
+    find_decisions,
     make_summarizer,
+    split_sentences,
 )
 from tests.fakes.openai_server import FakeOpenAI
 
@@ -653,3 +656,19 @@ def test_a_context_too_small_for_the_prompt_is_refused() -> None:
     client = openai.AsyncOpenAI(base_url="http://127.0.0.1:9/v1", api_key="test")
     with pytest.raises(ValueError, match="max_context_tokens"):
         LLMSummarizer(client, "m", max_context_tokens=1000, max_output_tokens=500)
+
+
+def test_a_question_or_a_denial_is_no_decision_and_a_refusal_no_task() -> None:
+    said = [Segment("Luis", 0, 3, "¿Decidimos algo sobre el color del menú la última vez?"),
+            Segment("Diego", 4, 8, "No, nunca lo decidimos. Y esta semana no voy a poder "
+                                   "mirarlo."),
+            Segment("Bea", 9, 11, "I will not send it."),
+            Segment("Ana", 12, 15, "Decidimos quitar el paso del teléfono."),
+            Segment("Marco", 16, 20, "We decided to move the launch, we did not decide the "
+                                     "price yet.")]
+    sentences = split_sentences(said)
+    assert [point.text for point in find_decisions(sentences)] == [
+        "Decidimos quitar el paso del teléfono.",
+        "We decided to move the launch, we did not decide the price yet."]
+    assert find_action_items(sentences, said, language="es",
+                             meeting_date=date(2026, 11, 25)) == []
