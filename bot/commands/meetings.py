@@ -759,10 +759,12 @@ async def _invite(ctx: Context, meeting: Meeting, *, cancelled: bool = False) ->
     config = workspace_jitsi((await ctx.db.workspace()).settings, ctx.services.jitsi)
     people = await ctx.db.participants(meeting.id)
     host = next((p for p in people if p.role is ParticipantRole.HOST), None)
+    link = public_link(config, meeting)
     content = ics_invite(
         uid=meeting.room_name, title=meeting.title, start=meeting.starts_at,
-        end=meeting_end(meeting), link=public_link(config, meeting),
+        end=meeting_end(meeting), link=link,
         organizer=Invitee(host.name, host.email) if host else None,
         attendees=[Invitee(p.name, p.email) for p in people if p.role is ParticipantRole.GUEST],
-        sequence=meeting.sequence, cancelled=cancelled, now=ctx.services.clock())
+        sequence=meeting.sequence, cancelled=cancelled, now=ctx.services.clock(),
+        join=ctx._("Join: {link}", link=link))
     return Attachment(invite_filename(meeting.title), content, INVITE_MIME)

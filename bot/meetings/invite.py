@@ -67,9 +67,8 @@ def _full_uid(uid: str) -> str:
     return uid if "@" in uid else f"{uid}@{UID_DOMAIN}"
 
 
-def _description(description: str, link: str) -> str:
-    """The event's text: the caller's description, then the join link."""
-    join = f"Join: {link}"
+def _description(description: str, join: str) -> str:
+    """The event's text: the caller's description, then the join line."""
     return f"{description.rstrip()}\n\n{join}" if description.strip() else join
 
 
@@ -85,7 +84,7 @@ def _alarm(title: str) -> Alarm:
 def ics_invite(*, uid: str, title: str, start: datetime, end: datetime, link: str,
                description: str = "", organizer: Invitee | None = None,
                attendees: Sequence[Invitee] = (), sequence: int = 0, cancelled: bool = False,
-               now: datetime | None = None) -> bytes:
+               now: datetime | None = None, join: str | None = None) -> bytes:
     """A one-event calendar invite (or its cancellation) as .ics bytes.
 
     Args:
@@ -96,6 +95,7 @@ def ics_invite(*, uid: str, title: str, start: datetime, end: datetime, link: st
         end: Aware end time.
         link: The meeting address (location, URL and in the description).
         description: Optional text placed before the join link.
+        join: The line with the link, in the reader's language (default ``Join: <link>``).
         organizer: Written as ORGANIZER when they have an e-mail.
         attendees: Written as ATTENDEE, those with an e-mail only.
         sequence: Revision number; raise it on every change so clients accept it.
@@ -127,7 +127,7 @@ def ics_invite(*, uid: str, title: str, start: datetime, end: datetime, link: st
     event.add("summary", title)
     event.add("location", link)
     event.add("url", link)
-    event.add("description", _description(description, link))
+    event.add("description", _description(description, join or f"Join: {link}"))
     event.add("sequence", sequence)
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     if organizer is not None and organizer.email:

@@ -101,6 +101,9 @@ async def test_reschedule_moves_and_cancel_removes_reminders(chat: Chat, db: Dat
     assert text_of(await chat.ok("meeting list period:all")).endswith("· cancelled")
     await chat.ok("settings language:es --me")  # "reunión" is feminine: "cancelada"
     assert text_of(await chat.ok("meeting list period:all")).endswith("· cancelada")
+    spanish = await chat.ok("meeting schedule website tomorrow 8am title:Cliente")
+    event = Calendar.from_ical(spanish.attachments[0].content).walk("VEVENT")[0]
+    assert str(event["DESCRIPTION"]).startswith("Entrar: https://")  # the invite in Spanish
     await chat.ok("settings language:en --me")
     assert (await chat.say("meeting join #2")).text.startswith("Meeting #2 was cancelled.")
     moved = await chat.say("meeting update #2 friday 10am")
