@@ -13,7 +13,18 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, bindparam, case, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    Select,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -590,6 +601,17 @@ class WorkspaceStore:
                 SummaryItem.segment_position.is_not(None)))
         return {(row[0], row[1]) for row in rows}
 
+    async def _owner_names(self, name: str) -> list[str]:
+        """The owners' names the meetings wrote that are ``name``, case and accents aside;
+        "Marco" is also "Marco Díaz", and "sofia" is "Sofía"."""
+        wanted = name_key(name)
+        written = await self.session.scalars(
+            select(SummaryItem.owner_name).distinct()
+            .where(SummaryItem.workspace_id == self.workspace_id,
+                   SummaryItem.owner_name.is_not(None)))
+        return [owner for owner in written if owner and (
+            (key := name_key(owner)) == wanted or key.startswith(f"{wanted} "))]
+
     async def action_items(self, *, project_id: int | None = None,
                            meeting_id: int | None = None, owner_id: int | None = None,
                            owner_name: str | None = None, done: bool = False,
@@ -607,11 +629,13 @@ class WorkspaceStore:
         if meeting_id:
             query = query.where(Meeting.id == meeting_id)
         if owner_id:
-            query = query.where(SummaryItem.owner_member_id == owner_id)
-        if owner_name:  # "Marco" is also "Marco Díaz"
-            owner = func.lower(SummaryItem.owner_name)
-            query = query.where(or_(owner == owner_name.lower(),
-                                    owner.startswith(f"{owner_name.lower()} ", autoescape=True)))
+            # Theirs by link, or by the name a meeting gave before they joined the workspace.
+            member = await self.session.get(Member, owner_id)
+            named = await self._owner_names(member.name) if member else []
+            query = query.where(or_(SummaryItem.owner_member_id == owner_id, and_(
+                SummaryItem.owner_member_id.is_(None), SummaryItem.owner_name.in_(named))))
+        if owner_name:
+            query = query.where(SummaryItem.owner_name.in_(await self._owner_names(owner_name)))
         if due_before:
             query = query.where(SummaryItem.due_date < due_before)
         order = (SummaryItem.due_date.is_(None), SummaryItem.due_date, SummaryItem.id)

@@ -442,6 +442,7 @@ def _day(moment: datetime) -> str:
 
 async def test_a_day_the_question_names_picks_that_days_meeting(desk: Desk,
                                                                 clock: Clock) -> None:
+    clock.now = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)  # a Thursday: last week held none
     await desk.meeting_with(desk.chat, "Website", "Launch review", LAUNCH)
     launch_day = clock.now.strftime("%A")
     clock.advance(days=2)

@@ -497,3 +497,18 @@ async def test_a_speaker_is_the_member_of_that_name_whatever_its_case(setup: Set
     await setup.pipeline.run_until_idle()
     mine = await marco.ok("actions --mine")
     assert any("fix the contact form" in item for item in mine.items), mine.text
+
+
+async def test_items_given_by_name_are_theirs_whenever_they_join(setup: Setup) -> None:
+    await setup.meeting()
+    said = VTT + ("\n00:00:30.500 --> 00:00:36.000\n<v Ana>Sofía will update the designs by "
+                  "Monday.\n")
+    await setup.upload("launch.vtt", said.encode())
+    await setup.pipeline.run_until_idle()
+    # Written "Sofía" by the meeting: found as "sofia" too.
+    found = await setup.chat.ok("actions owner:sofia")
+    assert any("update the designs" in item for item in found.items), found.text
+    # She joins the workspace after the summary: her items are still hers.
+    sofia = setup.chat.as_user("U9", "sofia")
+    mine = await sofia.ok("actions --mine")
+    assert any("update the designs" in item for item in mine.items), mine.text
