@@ -545,7 +545,7 @@ async def test_a_past_meeting_answers_once_its_transcript_is_searchable(desk: De
     assert reply.citations[0].detail.startswith("Launch review · ")
     assert "still being processed" not in reply.text
     # An answer found while a newer transcript waits says so: that one may say otherwise.
-    await desk.chat.ok('meeting log website today 9am title:"Photo sync"')
+    await desk.chat.ok('meeting log website 1 hour ago title:"Photo sync"')
     newer = LAUNCH.replace("first of March", "twelfth of March")
     added = await desk.chat.say("transcript add #2", files=(Upload("photos.vtt", newer.encode()),))
     assert added.status == "ok", added.text
@@ -676,6 +676,7 @@ async def test_follow_ups_in_a_thread_use_earlier_turns(desk: Desk) -> None:
 
 
 async def test_free_text_is_routed_in_both_languages(desk: Desk, clock: Clock) -> None:
+    clock.now = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)  # a Thursday: the week it reads
     await desk.chat.ok("client create Acme")
     await desk.chat.ok("project create Website client:acme status:active")
     assert (await desk.chat.ok("log 3h on Website")).text.startswith("Logged 3 h on *Website*")

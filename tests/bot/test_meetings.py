@@ -409,7 +409,9 @@ async def test_a_meeting_is_named_in_words(chat: Chat, clock: Clock) -> None:
     assert started.title == "Meeting started: Mobile"
 
 
-async def test_two_meetings_at_once_for_someone_are_pointed_out(chat: Chat) -> None:
+async def test_two_meetings_at_once_for_someone_are_pointed_out(chat: Chat,
+                                                                 clock: Clock) -> None:
+    clock.now = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)  # the dates below are Friday's
     bea, luis = await _setup(chat)
     await chat.ok("project create Mobile")
     await chat.ok("meeting schedule website tomorrow 3pm with @bea Design review")
