@@ -192,8 +192,10 @@ async def meeting_list(ctx: Context, project: ProjectRef | None = None, *,
                                   cancelled=period in {Period.PAST, Period.ALL})
     refuse_past_the_end(ctx, page, found)
     if not found.rows and _days(period, ctx.today()):
-        return Reply(text=_("No meetings {period}.", period=_(PERIOD_LABELS[period])),
-                     status="info")
+        label = _(PERIOD_LABELS[period])
+        return Reply(text=_("There were no meetings {period}.", period=label)
+                     if period in {Period.YESTERDAY, Period.LAST_WEEK}  # "no hubo", said after
+                     else _("No meetings {period}.", period=label), status="info")
     if not found.rows and period is Period.UPCOMING and row and not project:
         return Reply(text=_("No upcoming meetings in {project}; every project's: `/meeting list "
                             "--every`; past ones: `/meeting list period:past`.",

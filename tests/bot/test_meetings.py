@@ -314,7 +314,11 @@ async def test_a_meeting_is_named_in_words(chat: Chat, clock: Clock) -> None:
         assert [i.split(" · ")[0] for i in listed.items] == ["#3 *Launch*"], next_week
     clock.advance(days=7)
     assert len((await chat.ok("what meetings did we have last week?")).items) == 2
-    assert (await chat.ok("meeting list period:yesterday")).text == "No meetings yesterday."
+    assert (await chat.ok("meeting list period:yesterday")).text == \
+        "There were no meetings yesterday."
+    await chat.ok("settings language:es --me")
+    assert (await chat.ok("meeting list period:yesterday")).text == "No hubo reuniones ayer."
+    await chat.ok("settings language:en --me")
     clock.advance(days=-5)  # Saturday
     assert len((await chat.ok("¿qué reuniones tuvimos ayer?")).items) == 2
     clock.advance(days=-2)
