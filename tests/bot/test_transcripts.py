@@ -85,6 +85,13 @@ class Setup:
             await self.chat.as_user(user, name).ok("help")
         await self.chat.ok("meeting now website title:\"Launch review\"")
 
+    async def summarised_with(self, speaker: str, said: str) -> None:
+        """The launch review, with one more line, uploaded and summarised."""
+        await self.meeting()
+        more = f"\n00:00:30.500 --> 00:00:36.000\n<v {speaker}>{said}\n"
+        await self.upload("launch.vtt", (VTT + more).encode())
+        await self.pipeline.run_until_idle()
+
     async def upload(self, name: str, content: bytes, text: str = "transcript add #1") -> Reply:
         chat = self.chat
         return await chat.dispatcher.handle(Request(
@@ -465,11 +472,7 @@ async def test_a_step_longer_than_the_lease_keeps_its_claim(db: Database, clock:
 
 
 async def test_an_action_item_is_marked_done_by_what_it_says(setup: Setup) -> None:
-    await setup.meeting()
-    tasks = VTT + ("\n00:00:30.500 --> 00:00:36.000\n<v Bea>I will fix the contact form on "
-                   "older phones by Monday.\n")
-    await setup.upload("launch.vtt", tasks.encode())
-    await setup.pipeline.run_until_idle()
+    await setup.summarised_with("Bea", "I will fix the contact form on older phones by Monday.")
     bea = setup.chat.as_user("U3", "Bea")
     # A remark that happens to share a word with a task marks nothing.
     unsure = await bea.say("the launch is done")
@@ -488,23 +491,16 @@ async def test_an_action_item_is_marked_done_by_what_it_says(setup: Setup) -> No
 
 
 async def test_a_speaker_is_the_member_of_that_name_whatever_its_case(setup: Setup) -> None:
-    await setup.meeting()
+    await setup.chat.ok("help")  # the workspace's owner first
     marco = setup.chat.as_user("U4", "marco")  # a chat login, lowercase
     await marco.ok("help")
-    said = VTT + ("\n00:00:30.500 --> 00:00:36.000\n<v Marco>I will fix the contact form by "
-                  "Monday.\n")
-    await setup.upload("launch.vtt", said.encode())
-    await setup.pipeline.run_until_idle()
+    await setup.summarised_with("Marco", "I will fix the contact form by Monday.")
     mine = await marco.ok("actions --mine")
     assert any("fix the contact form" in item for item in mine.items), mine.text
 
 
 async def test_items_given_by_name_are_theirs_whenever_they_join(setup: Setup) -> None:
-    await setup.meeting()
-    said = VTT + ("\n00:00:30.500 --> 00:00:36.000\n<v Ana>Sofía will update the designs by "
-                  "Monday.\n")
-    await setup.upload("launch.vtt", said.encode())
-    await setup.pipeline.run_until_idle()
+    await setup.summarised_with("Ana", "Sofía will update the designs by Monday.")
     # Written "Sofía" by the meeting: found as "sofia" too.
     found = await setup.chat.ok("actions owner:sofia")
     assert any("update the designs" in item for item in found.items), found.text
