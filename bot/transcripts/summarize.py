@@ -341,6 +341,12 @@ _ORDINALS = {word: number for number, word in enumerate((
     "twenty-eighth", "twenty-ninth", "thirtieth", "thirty-first"), 1)}
 _ORDINAL = "|".join(sorted(_ORDINALS, key=len, reverse=True))
 _DAY = rf"(?:\d{{1,2}}(?:st|nd|rd|th)?|{_ORDINAL})"
+# How many days, weeks or months: "in two weeks", "dentro de 3 días", "en una semana".
+_COUNTS = {word: number for number, words in enumerate((
+    "", "a an one un una uno", "two dos", "three tres", "four cuatro", "five cinco",
+    "six seis", "seven siete", "eight ocho", "nine nueve", "ten diez"))
+    for word in words.split()} | {"fifteen": 15, "quince": 15}
+_COUNT = r"(?:\d{1,3}|" + "|".join(sorted(_COUNTS, key=len, reverse=True)) + ")"
 _RELATIVE_WHEN = (
     rf"(?:(?:next|this|el|el proximo|el siguiente|este|proximo) )?{_WEEKDAY}(?: que viene)?|"
     r"tomorrow|today|tonight|pasado manana|manana|hoy|"
@@ -348,7 +354,9 @@ _RELATIVE_WHEN = (
     r"(?:el )?(?:fin|final|finales) de(?: la| esta| este)? (?:semana|mes)|"
     r"next (?:week|month)|(?:la )?(?:proxima|siguiente) semana|(?:la )?semana que viene|"
     r"(?:el )?(?:proximo|siguiente) mes|(?:el )?mes que viene|"
-    r"in (?:a|one|two|three|four|\d+) (?:days?|weeks?)"
+    rf"(?:in|within|dentro de|en) {_COUNT} (?:days?|weeks?|months?|dias?|semanas?|mes(?:es)?)|"
+    # A date with its month needs no preposition: "el 1 de abril", "April 2nd".
+    rf"(?:el )?(?:dia )?(?:\d{{1,2}}|primero) de {_MONTH}|{_MONTH} \d{{1,2}}(?:st|nd|rd|th)?"
 )
 _DATED_WHEN = (
     rf"(?:the )?{_DAY}(?: (?:of|de) {_MONTH})?|{_MONTH} {_DAY}|"
@@ -437,6 +445,13 @@ def _resolve_due(when: str, language: str, meeting_date: date) -> date | None:
         phrase = "next month"
     if day := re.fullmatch(r"(?:dia )?(\d{1,2})(?:st|nd|rd|th)?", phrase):
         return _next_day_of_month(int(day[1]), meeting_date)
+    if span := re.fullmatch(rf"(?:in|within|dentro de|en) ({_COUNT}) (\w+)", phrase):
+        count = int(span[1]) if span[1].isdigit() else _COUNTS[span[1]]
+        if span[2].startswith(("month", "mes")):
+            return _months_later(meeting_date, count)
+        return meeting_date + timedelta(days=count * (7 if span[2].startswith(("week", "sem"))
+                                                       else 1))
+    phrase = re.sub(r"^(?:dia )?primero de ", "1 de ", phrase)
     import dateparser  # imported on first use: it takes a moment
 
     languages = [language] if language in LANGUAGES else []
@@ -450,6 +465,14 @@ def _resolve_due(when: str, language: str, meeting_date: date) -> date | None:
     except Exception:  # dateparser raises assorted errors on odd text: it just does not read
         return None
     return found.date() if found is not None else None
+
+
+def _months_later(start: date, count: int) -> date:
+    """The same day ``count`` months later, or that month's last day when it is shorter."""
+    year, month = divmod(start.month - 1 + count, 12)
+    year += start.year
+    month += 1
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
 def _next_day_of_month(day: int, after: date) -> date | None:

@@ -218,6 +218,16 @@ async def test_spanish_meeting_decisions_actions_and_summary() -> None:
      ("Sofía", "preparar los colores", date(2027, 3, 25))),
     ("Ben", "I have to send the invoice by Friday.", "en",
      ("Ben", "send the invoice", date(2027, 3, 26))),
+    # A span of days, weeks or months from the meeting, and a date with its month alone.
+    ("Luis", "Marta revisará los textos dentro de dos semanas.", "es",
+     ("Marta", "revisar los textos", date(2027, 4, 7))),
+    ("Luis", "Voy a enviar la factura en 3 días.", "es",
+     ("Luis", "enviar la factura", date(2027, 3, 27))),
+    ("Ben", "I'll renew the domain within a month.", "en",
+     ("Ben", "renew the domain", date(2027, 4, 24))),
+    ("Luis", "Enviaré el informe el primero de abril.", "es",
+     ("Luis", "enviar el informe", date(2027, 4, 1))),
+    ("Ben", "I'll send the deck April 2nd.", "en", ("Ben", "send the deck", date(2027, 4, 2))),
 ])
 async def test_commitments_owner_task_and_due_date(
         speaker: str, text: str, language: str,
