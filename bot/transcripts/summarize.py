@@ -24,7 +24,7 @@ import logging
 import re
 import unicodedata
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -557,16 +557,27 @@ def find_action_items(sentences: Sequence[Sentence], segments: Sequence[Segment]
     the clause after the cue, without its deadline.
     """
     items: list[ActionItem] = []
+    last_position = -1
     for position in range(len(sentences)):
-        item = _action_item(sentences, position, segments, language, meeting_date)
-        if item is not None and all((i.task, i.segment) != (item.task, item.segment)
-                                    for i in items):
+        found = _action_item(sentences, position, segments, language, meeting_date)
+        if found is None:
+            continue
+        item, takes_on_previous = found
+        if takes_on_previous and items and last_position == position - 1:
+            # "Can you update the plan?" "Sure, I'll do that by Friday.": one task, the
+            # replier's, due when either says.
+            items[-1] = replace(items[-1], owner=item.owner or items[-1].owner,
+                                due=items[-1].due or item.due)
+        elif all((i.task, i.segment) != (item.task, item.segment) for i in items):
             items.append(item)
+            last_position = position
     return items
 
 
 def _action_item(sentences: Sequence[Sentence], position: int, segments: Sequence[Segment],
-                 language: str, meeting_date: date) -> ActionItem | None:
+                 language: str, meeting_date: date) -> tuple[ActionItem, bool] | None:
+    """The action item a sentence states, and whether it takes on the task of the sentence
+    before it ("I'll do that"), or ``None``."""
     sentence = sentences[position]
     text = sentence.text
     folded = fold(text)
@@ -624,19 +635,27 @@ def _action_item(sentences: Sequence[Sentence], position: int, segments: Sequenc
         due = _resolve_due(deadline["when"] or deadline["when2"], language, meeting_date)
         task_text = task_text[:deadline.start()] + task_text[deadline.end():]
     task = _tidy_task(task_text)
-    if _VAGUE_TASK.match(fold(task)):
+    takes_on_previous = False
+    if not task or _VAGUE_TASK.match(fold(task)):
+        # "Yo me encargo." answers the sentence before it: "¿Quién puede revisar el
+        # contrato?", "Someone has to call the printer."
+        asked = sentences[position - 1].text if position else ""
+        lead = _QUESTION_LEAD.match(fold(asked))
         task = ""
-    if not task and position > 0 and sentences[position - 1].text.endswith("?"):
-        # "Yo me encargo." answers the question before it: "¿Quién puede revisar el contrato?"
-        question = sentences[position - 1].text
-        lead = _QUESTION_LEAD.match(fold(question))
-        task = _tidy_task(question[lead.end():] if lead else question)
+        if lead or asked.endswith("?"):
+            task_text = asked[lead.end():] if lead else asked
+            if deadline := _deadline(fold(task_text)):
+                due = due or _resolve_due(deadline["when"] or deadline["when2"], language,
+                                          meeting_date)
+                task_text = task_text[:deadline.start()] + task_text[deadline.end():]
+            task, takes_on_previous = _tidy_task(task_text), True
     folded = fold(task).lower()
     first_word = folded.split()[0] if task else ""
     if not task or first_word in _NOT_TASKS or _TELLING_US.match(folded) or (
             len(task.split()) < 2 and not owner):
         return None
-    return ActionItem(task=task, segment=sentence.segment, owner=owner, due=due)
+    item = ActionItem(task=task, segment=sentence.segment, owner=owner, due=due)
+    return item, takes_on_previous
 
 
 def _future(text: str, match: re.Match[str]) -> bool:

@@ -237,13 +237,24 @@ async def test_commitments_owner_task_and_due_date(
 
 
 async def test_a_vague_yes_takes_the_task_asked_before_it() -> None:
-    for asked, answer, language, task in (
+    friday, monday, tomorrow = date(2027, 3, 26), date(2027, 3, 29), date(2027, 3, 25)
+    for asked, answer, language, task, due in (
             ("Can someone update the tracking plan?", "Sure, I'll do that.", "en",
-             "update the tracking plan"),
+             "update the tracking plan", None),
             ("¿Quién puede revisar el contrato?", "Sí, me encargo yo.", "es",
-             "revisar el contrato")):
+             "revisar el contrato", None),
+            # One task, not the request and its yes twice, due when either of them says.
+            ("Can you update the tracking plan by Monday?", "Sure, I'll do that.", "en",
+             "update the tracking plan", monday),
+            ("Marco, can you update the tracking plan?", "Yes, I'll do it by Friday.", "en",
+             "update the tracking plan", friday),
+            ("Someone has to call the printer.", "I'll take care of it tomorrow.", "en",
+             "call the printer", tomorrow),
+            ("Hay que revisar el contrato.", "Me encargo yo, para el viernes.", "es",
+             "revisar el contrato", friday)):
         summary, _segments = await extract([("Ana", asked), ("Marco", answer)], language)
-        assert [(a.owner, a.task) for a in summary.action_items] == [("Marco", task)], answer
+        assert [(a.owner, a.task, a.due) for a in summary.action_items] == [
+            ("Marco", task, due)], answer
 
 
 @pytest.mark.parametrize("text", [
