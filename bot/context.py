@@ -127,16 +127,24 @@ class Context:
             if client := await self.db.client_called(said):
                 if project := await self.db.current_project(client.id):
                     return project
-                # Several projects under way: which one is the sender's to say.
-                raise UserError(_("{client} has several projects under way: {names}; name "
-                                  "the one you mean.", client=client.name, names=", ".join(
-                                      p.name for p in await self.db.open_projects(client.id))))
+                raise await self.no_one_project(client)
         # `project show 1`: no project is called "1", so its number.
         if re.fullmatch(r"\d{1,12}", ref.strip()) and (
                 project := await self.db.project(int(ref))):
             return project
         raise UserError(_("No project called `{name}`.", name=ref),
                         suggestions=_closest(ref, names or []))
+
+    async def no_one_project(self, client: Client) -> UserError:
+        """Why a client's name stands for no project: it has several under way (which one
+        is the sender's to say) or none yet."""
+        _ = self._
+        if under_way := await self.db.open_projects(client.id):
+            return UserError(_("{client} has several projects under way: {names}; name the "
+                               "one you mean.", client=client.name,
+                               names=", ".join(p.name for p in under_way)))
+        return UserError(_("{client} has no project yet; create one with `/project create "
+                           "\"Name\" client:\"{client}\"`.", client=client.name))
 
     async def client(self, ref: str) -> Client:
         """The client named by ``ref`` (name, company or ``#id``)."""

@@ -17,10 +17,10 @@ from bot.i18n import N_
 from bot.parsing import MONTH, WEEKDAY
 from bot.registry import MeetingRef, ProjectRef
 from bot.retrieval.answers import ASKS_DECISION, Moment, Retriever
-from bot.routing import mentioned, project_mentioned
+from bot.routing import mentioned, named_by_a_word, project_mentioned
 from bot.transcripts.pipeline import summary_reply
 from bot.transcripts.summarize import STOP_WORDS, fold
-from storage.models import Client, ConversationTurn, ItemKind, Meeting, Project
+from storage.models import Client, ConversationTurn, ItemKind, Meeting, Project, ProjectStatus
 
 log = logging.getLogger("v1tr0.answers")
 
@@ -96,13 +96,14 @@ _NO_SUBJECT = frozenset({
     "show", "please", "can", "could", "quick", "short", "brief", "reunion", "llamada", "sesion",
     "dame", "dime", "muestrame", "puedes", "breve", "rapido", "open", "abiertas", "abiertos"})
 _TOPICS = {
-    "budget": r"budget|cost|spent|spend|money|burn|presupuesto|gasto|coste|costo|dinero",
+    "budget": r"budget|cost|spent|spend|money|burn|presupuesto|gastos?|gastado|gastamos|"
+              r"coste|costo|dinero",
     "hours": r"hours?|time logged|horas|tiempo",
     "rate": r"(?:hourly )?rates?|per hour|tarifas?|precio por hora",
     # "website is 60% done?", "mobile is on hold?": asked, not said
     "status": r"status|progress|state|estado|progreso|avance|on hold|en pausa|\d{1,3}(?=\s*%)",
-    "due": r"due|deadline|delivery|end date|entrega|plazo|fecha l[ií]mite|vence\w*|"
-           r"vencimiento",
+    "due": r"due|deadline|delivery|end date|late|behind(?: schedule)?|overdue|delayed|entrega|"
+           r"plazo|fecha l[ií]mite|vence\w*|vencimiento|atrasad[oa]s?|retras\w*",
     # "When do we meet?", "the next meetings"; not "what did Marco say in the meeting?",
     # which is about what was said there (see ``_SCHEDULE``).
     "meetings": r"meet|reunimos|(?:meetings?|calls?|reuni[oó]n|reuniones|llamadas?)",
@@ -135,17 +136,27 @@ _PERIOD = re.compile(
     r"\b(?:(?P<today>today|hoy)|(?P<yesterday>yesterday|ayer)|(?P<this_week>this week|esta "
     r"semana)|(?P<last_week>last week|(?:la )?semana pasada)|(?P<this_month>this month|este "
     r"mes)|(?P<last_month>last month|(?:el )?mes pasado))\b", re.IGNORECASE)
-# A question the records answer alone: whom to reach ("the client's phone", "el teléfono
-# del cliente"), who is on the project.
-_WHO_TO_REACH = re.compile(rf"\b(?:{_TOPICS['contact']}|{_TOPICS['billing']}|clients?|"
-                           rf"clientes?|{_TOPICS['team']})\b", re.IGNORECASE)
 # A contact detail, asked of a client by name: "what is Globex's email?".
-_CONTACT_DETAIL = re.compile(r"\b(?:e-?mails?|phones?|phone numbers?|correos?|tel[eé]fonos?|"
-                             r"addresse?s?|direcci[oó]n|contact details)\b", re.IGNORECASE)
-# "How is the website doing?", "¿cómo va la web?": its numbers at a glance.
+_CONTACT_WORDS = (r"e-?mails?|phones?|phone numbers?|correos?|tel[eé]fonos?|addresse?s?|"
+                  r"direcci[oó]n|contact details")
+_CONTACT_DETAIL = re.compile(rf"\b(?:{_CONTACT_WORDS})\b", re.IGNORECASE)
+_PHONE = re.compile(r"\b(?:phones?|tel[eé]fonos?|m[oó]vil|mobile number)\b", re.IGNORECASE)
+_EMAIL = re.compile(r"\b(?:e-?mails?|correos?)\b", re.IGNORECASE)
+# A question the records answer alone: whom to reach ("the client's phone", "el teléfono
+# de Acme"), who is on the project.
+_WHO_TO_REACH = re.compile(rf"\b(?:{_TOPICS['contact']}|{_TOPICS['billing']}|{_CONTACT_WORDS}|"
+                           rf"clients?|clientes?|{_TOPICS['team']})\b", re.IGNORECASE)
+# "How is the website doing?", "¿cómo va la web?", "¿qué tal va?": its numbers at a glance.
 _HOW_IS_IT_GOING = re.compile(r"\bhow(?:'s| is| are)\b.*\b(?:doing|going|coming along)\b|"
-                              r"\bc[oó]mo (?:va|van|vamos)\b|\bon (?:track|schedule)\b|"
+                              r"\bwhat'?s up with\b|\b(?:c[oó]mo|qu[eé] tal) (?:va|van|vamos|"
+                              r"anda|andan|andamos)\b|\bon (?:track|schedule)\b|"
                               r"\b(?:a tiempo|al d[ií]a|en plazo)\b", re.IGNORECASE)
+# The project a status question is of: "how is the website doing?", "¿qué tal va mobile?".
+_STATUS_OF = re.compile(r"\bhow(?:'s| is| are)\s+(?:the\s+)?(?P<en>[^\W\d_][\w-]*)\s+"
+                        r"(?:project\s+)?(?:doing|going|coming along)\b|\bwhat'?s up with\s+"
+                        r"(?:the\s+)?(?P<up>[^\W\d_][\w-]*)\W*$|\b(?:c[oó]mo|qu[eé] tal)\s+"
+                        r"(?:va|anda)\s+(?:el\s+|la\s+)?(?P<es>[^\W\d_][\w-]*)\W*$",
+                        re.IGNORECASE)
 
 
 @registry.command("ask", role=Role.MEMBER)
@@ -182,6 +193,13 @@ async def ask(ctx: Context, question: str, *, project: ProjectRef | None = None,
     # next "and brand?" asks it again too.
     if last and (again := await _asked_of_another(ctx, question, last)):
         question, project, last, earlier = again[0], ProjectRef(f"#{again[1].id}"), None, []
+    # A client whose name stands for no one project: its record, or why not.
+    if project is None and meeting is None and (alone := await _client_alone(
+            ctx, question, f"{last.question} {question}" if last else question)):
+        alone.in_thread = True
+        await ctx.db.remember_turn(thread, ctx.member_id, None, question, alone.text,
+                                   at=ctx.now())
+        return alone
     # Hours across projects, unless it follows up a question about one project.
     if project is None and meeting is None and (last is None or last.project_id is None) and (
             everywhere := await _hours_everywhere(ctx, question, " ".join(
@@ -264,6 +282,31 @@ async def _answer(ctx: Context, question: str, project: ProjectRef | None,
     return _about(ctx, _noting_days(ctx, reply, row, missed_days), row, only), row, only
 
 
+async def _client_alone(ctx: Context, question: str, intent: str) -> Reply | None:
+    """For a question naming a client (and no project) whose name stands for no one project:
+    its contact details when ``intent`` asks for them, else why it cannot be answered (it
+    has several projects under way, or none yet). None for any other question."""
+    projects, clients = await ctx.db.project_names(), await ctx.db.client_names()
+    # By a word of its name only when the question asks for a record or a project's numbers:
+    # "the energy label" names no client called "Green Energy".
+    about_records = bool(_WHO_TO_REACH.search(intent) or _HOW_IS_IT_GOING.search(intent)
+                         or any(_names_topic(t, intent) for t in ("budget", "hours", "status",
+                                                                   "due")))
+    for find in (mentioned, named_by_a_word) if about_records else (mentioned,):
+        if find(question, projects) is not None:
+            return None
+        if (client_id := find(question, clients)) is not None:
+            break
+    else:
+        return None
+    if await ctx.db.current_project(client_id) or not (client := await ctx.db.client(client_id)):
+        return None
+    if await ctx.db.open_projects(client_id) or not _WHO_TO_REACH.search(intent):
+        raise await ctx.no_one_project(client)
+    return Reply(title=ctx._("About {project}", project=client.name), text="\n".join(
+        _client_facts(ctx, client, intent, billing=_names_topic("billing", intent))))
+
+
 def _person_asked(question: str) -> str | None:
     """Whose words a question asks for ("what did Pedro say …?"), if it names someone."""
     if not (said := _SAID_BY.search(question)):
@@ -304,19 +347,27 @@ async def _asked_of_another(ctx: Context, question: str,
             named := await project_mentioned(ctx.db, question, by_a_word=True)) \
             or named.id == last.project_id:
         return None
-    rest = _without_name(_FOLLOW_UP.sub(" ", question), named)
+    # "And globex?": the client's name stands for its project.
+    rest = _without_name(_FOLLOW_UP.sub(" ", question), *await _names_of(ctx, named))
     if _content_words(rest):
         return None  # "and mobile's budget?" asks its own question
     earlier = await ctx.db.project(last.project_id) if last.project_id else None
-    renamed = _without_name(last.question, earlier, instead=named.name) if earlier \
-        else last.question
+    renamed = _without_name(last.question, *await _names_of(ctx, earlier),
+                            instead=named.name) if earlier else last.question
     return renamed, named
 
 
-def _without_name(text: str, project: Project, *, instead: str = " ") -> str:
-    """``text`` with the project's name, or the words of it, said in it replaced."""
-    words = [re.escape(project.name), *(re.escape(word) for word in re.findall(
-        r"[^\W\d_]{3,}", project.name) if fold(word).casefold() not in STOP_WORDS)]
+async def _names_of(ctx: Context, project: Project) -> list[str]:
+    """The names a project goes by: its own and its client's."""
+    client = await ctx.db.client(project.client_id) if project.client_id else None
+    return [project.name, *((client.name, client.company) if client else ())]
+
+
+def _without_name(text: str, *names: str | None, instead: str = " ") -> str:
+    """``text`` with the ``names``, or the words of them, said in it replaced."""
+    said = [name for name in names if name]
+    words = [*map(re.escape, said), *(re.escape(word) for name in said for word in re.findall(
+        r"[^\W\d_]{3,}", name) if fold(word).casefold() not in STOP_WORDS)]
     return re.sub(rf"\b(?:{'|'.join(words)})(?:\s+(?:{'|'.join(words)}))*\b", instead, text,
                   flags=re.IGNORECASE)
 
@@ -380,7 +431,7 @@ async def _findings(ctx: Context, project: Project, only: Meeting | None,
     # Within the project its name tells nothing: "hours on the website this week" would only
     # find the lines that say it ("welcome to the website redesign review"), unless it is
     # all the question is about ("when is the launch?" in project Launch).
-    unnamed = _without_name(topic, project)
+    unnamed = _without_name(topic, project.name)
     if subject := bool(_content_words(unnamed)):
         topic = " ".join(unnamed.split())
     moments: list[Moment] = []
@@ -500,10 +551,18 @@ async def _scope(ctx: Context, project: ProjectRef | None, meeting: MeetingRef |
     """The project asked about and, when one is named, the meeting searched within it
     (``follows``: the project of the question this one follows up)."""
     if meeting is None:
-        # "the budget of the intranet project": that project, or no answer from another.
-        if project is None and (name := _project_said(question)) \
-                and not await project_mentioned(ctx.db, question, by_a_word=True):
-            project = ProjectRef(name)
+        # "The budget of the website", "how is mobile doing?": that project, in a channel
+        # bound to another too; "the budget of the intranet project": that project, or no
+        # answer from another.
+        if project is None and (name := _project_said(question)):
+            if named := await project_mentioned(ctx.db, name):
+                return named, None
+            if not await project_mentioned(ctx.db, question):
+                project = ProjectRef(name)
+        elif project is None and (status := _STATUS_OF.search(question)) and (
+                named := await project_mentioned(ctx.db, status["en"] or status["up"]
+                                                 or status["es"])):
+            return named, None
         if project is not None:
             return await ctx.project(project), None
         if about := await _project_about(ctx, question, follows):
@@ -712,11 +771,14 @@ async def _facts(ctx: Context, project: Project, question: str) -> list[str]:
         facts.append(_("Hours logged: {hours}", hours=_.number(logged)) + (
             " " + _("of {estimate} estimated.", estimate=_.number(project.estimated_hours))
             if project.estimated_hours else "."))
-        # "How many hours did Bea log?": hers too.
+        # "How many hours did Bea log?": hers too; "did I log?": the sender's.
         if (who := mentioned(question, list(enumerate(name for name, _h in by_member)))) \
                 is not None:
             name, hours = by_member[who]
             facts.append(_("{name}: {hours} h.", name=name, hours=_.number(hours)))
+        elif _MINE.search(question) and (me := await ctx.db.member(ctx.member_id)):
+            mine = sum((hours for name, hours in by_member if name == me.name), Decimal(0))
+            facts.append(_("{name}: {hours} h.", name=me.name, hours=_.number(mine)))
     if "status" in asked:
         facts.append(_("Status: {status}, {progress}% done.",
                        status=_(project.status.value.replace("_", " ")),
@@ -725,7 +787,9 @@ async def _facts(ctx: Context, project: Project, question: str) -> list[str]:
         facts.append(_("No due date is set."))
     elif "due" in asked:
         days, due = (project.due_date - ctx.today()).days, _.date(project.due_date)
-        if days > 0:
+        if project.status in {ProjectStatus.COMPLETED, ProjectStatus.CANCELLED}:
+            facts.append(_("Due {date}; it is closed.", date=due))  # late no more
+        elif days > 0:
             facts.append(_.ngettext("Due {date} (in {count} day).",
                                     "Due {date} (in {count} days).", days, date=due))
         elif days < 0:
@@ -746,7 +810,7 @@ async def _facts(ctx: Context, project: Project, question: str) -> list[str]:
         risks, _notes = await project_risks(ctx, project)
         facts += [f"⚠ {risk}" for risk in risks] or [_("No risks found.")]
     if asked & {"contact", "billing"} and client is not None:
-        facts += _client_facts(ctx, client, billing="billing" in asked)
+        facts += _client_facts(ctx, client, question, billing="billing" in asked)
     if "team" in asked:
         facts += await _team_facts(ctx, project, by_member)
     if "actions" in asked:
@@ -858,14 +922,23 @@ async def _team_facts(ctx: Context, project: Project,
     return facts or [_("Nobody has logged hours on it or spoken in its meetings yet.")]
 
 
-def _client_facts(ctx: Context, client: Client, *, billing: bool) -> list[str]:
-    """Who to reach at the project's client and, for managers asking, where to bill."""
+def _client_facts(ctx: Context, client: Client, question: str, *,
+                  billing: bool) -> list[str]:
+    """Who to reach at the project's client (saying which detail asked for is missing)
+    and, for managers asking, where to bill. Billing alone asked, billing alone answered:
+    "Acme's billing email" is not its contact's."""
     _ = ctx._
-    reach = ", ".join(v for v in (client.contact_name, client.email, client.phone) if v)
-    facts = [_("Client: {client} · {contact}.", client=client.company or client.name,
-               contact=reach) if reach else
-             _("Client: {client} (no contact details yet: `/client update #{id} "
-               "contact:… email:…`).", client=client.company or client.name, id=client.id)]
+    facts: list[str] = []
+    name = client.company or client.name
+    if not billing or _names_topic("contact", question):
+        reach = ", ".join(v for v in (client.contact_name, client.email, client.phone) if v)
+        facts.append(_("Client: {client} · {contact}.", client=name, contact=reach) if reach
+                     else _("Client: {client} (no contact details yet: `/client update #{id} "
+                            "contact:… email:…`).", client=name, id=client.id))
+        if reach and not client.phone and _PHONE.search(question):
+            facts.append(_("{client} has no phone number on record.", client=name))
+        if reach and not client.email and _EMAIL.search(question):
+            facts.append(_("{client} has no email address on record.", client=name))
     if billing and ctx.can(Role.MANAGER):
         bill = ", ".join(v for v in (client.billing_email, client.billing_address,
                                      client.tax_id) if v)
