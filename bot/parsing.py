@@ -136,7 +136,11 @@ def bind(command: Command, tokens: list[Token], _: Translator,
     values: dict[str, Any] = {}
     loose: list[str] = []
     names = [p.name for p in command.params]
-    takes_a_name = command.param("name") is not None
+    # A name, or a project, client or member named by position: `website foo:bar` is
+    # no project's name.
+    takes_a_name = command.param("name") is not None or any(
+        p.positional and p.kind in {Kind.PROJECT, Kind.CLIENT, Kind.MEMBER}
+        for p in command.params)
     i = 0
     while i < len(tokens):
         token = tokens[i]
