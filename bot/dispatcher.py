@@ -186,6 +186,8 @@ class Dispatcher:
         routed = await self.router.route(
             request.text, projects=projects, llm=self.services.llm,
             mistyped=unknown.mistyped, files=bool(request.files))
+        if routed and routed.problem:
+            raise UserError(_(routed.problem))
         command = self.registry.get(routed.command) if routed else None
         if command is not None and command.name == "ask" and (
                 card := await self._card_instead(sender, command, request.text, projects)):

@@ -22,6 +22,7 @@ from bot.parsing import (
     WEEKDAY,
     WORD_HOURS_AND_A_PART,
 )
+from bot.i18n import N_
 from bot.routing.names import without_article
 from bot.transcripts.summarize import fold
 
@@ -53,10 +54,12 @@ class ProjectLookup(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Routed:
-    """The command free text was routed to, with its arguments."""
+    """The command free text was routed to, with its arguments; or, with ``problem`` (a
+    message to translate), why the text asks for it in a way it cannot be run."""
 
     command: str
     args: dict[str, Any]
+    problem: str | None = None
 
 
 Rule = Callable[[re.Match[str], ProjectLookup], Awaitable[Routed | None]]
@@ -102,6 +105,7 @@ _A_MEETING = rf"(?P<which>.*?{_MEETING_NOUN}.*?)"
 
 _HOURS = (rf"(?P<hours>{WORD_HOURS_AND_A_PART}|"
           + "|".join(sorted(HOURS_IN_WORDS, key=len, reverse=True))
+          + r"|\d{1,2}:[0-5]\d(?:\s*(?:h|hs|hrs?|hours?|horas?))?"  # "1:30" is an hour and a half
           + rf"|-?\d+(?:[.,]\d+)?(?:\s+{HOURS_AND_A_PART})?\s*(?:h|hs|hrs?|hours?|"
           rf"horas?|m|min|minutes?|minutos?)?(?:\s+{HOURS_AND_A_PART})?"
           r"(?:\s*\d+\s*(?:m|min|minutos?)?)?)")  # "1h30" is an hour and a half
@@ -181,7 +185,10 @@ async def _log_hours(match: re.Match[str], projects: ProjectLookup) -> Routed | 
     # matches neither goes on as typed, for the command to suggest.
     said = match["project"]
     if _MORE_HOURS.search(said) or _MORE_DAYS.search(match.string):
-        return None  # "… on website and 1h on mobile": two entries, not one with a note
+        # "… on website and 1h on mobile": two entries, not one with a note.
+        return Routed("project log", {}, problem=N_(
+            "Log one entry at a time, one project and one day each: `log 2h on Website`, "
+            "then `log 1h on Mobile yesterday`."))
     # "log 3h for ana on website": for whom, then the project (the command refuses it).
     if (match["to"] or "").strip().casefold() in {"for", "para"} and (
             whom := _FOR_WHOM.match(said)):

@@ -1312,7 +1312,8 @@ async def test_free_text_writes_only_what_was_said(desk: Desk, clock: Clock) -> 
                         ("registra 1 hora y cuarto en website", "1.25"),
                         ("registra una hora y cuarto en website", "1.25"),
                         ("log an hour and a quarter on website", "1.25"),
-                        ("registra dos horas y cuarto en website", "2.25")):
+                        ("registra dos horas y cuarto en website", "2.25"),
+                        ("log 1:30 on website", "1.5")):
         assert (await desk.chat.ok(said)).text.startswith(f"Logged {hours} h"), said
     before = text_of(await desk.chat.ok("project stats website"))
     # A number of something else is no hours; a remark about a call, a form or a person
@@ -1331,6 +1332,8 @@ async def test_free_text_writes_only_what_was_said(desk: Desk, clock: Clock) -> 
         assert not reply.text.startswith("Logged") and "updated" not in reply.text, (
             remark, reply.text)
     assert text_of(await desk.chat.ok("project stats website")) == before
+    two = await desk.chat.say("log 2h on website and 1h on mobile")
+    assert two.text.startswith("Log one entry at a time"), two.text
     assert "Contact: Ana" in text_of(await desk.chat.ok("client show acme"))
     behalf = await desk.chat.say("log 2h on website on behalf of Pedro")  # no member, still
     assert behalf.status == "error" and "ask Pedro to log theirs" in behalf.text
