@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from bot.i18n import N_
 from bot.parsing import (
     HOURS_AND_A_PART,
     HOURS_IN_WORDS,
@@ -22,7 +23,6 @@ from bot.parsing import (
     WEEKDAY,
     WORD_HOURS_AND_A_PART,
 )
-from bot.i18n import N_
 from bot.routing.names import without_article
 from bot.transcripts.summarize import fold
 
