@@ -26,6 +26,7 @@ from bot.context import Context
 from bot.core import Field, Reply, Role, UserError
 from bot.i18n import N_
 from bot.registry import ClientRef, Hours, Money, PastDay, ProjectRef, Range
+from bot.transcripts.summarize import fold
 from storage import name_key
 from storage.models import Project, ProjectStatus
 
@@ -256,16 +257,29 @@ async def project_delete(ctx: Context, project: ProjectRef | None = None, *,
     return Reply(text=ctx._("Project {name} deleted.", name=f"*{row.name}*"))
 
 
-async def _someone_else(ctx: Context, note: str) -> str | None:
-    """The other member a note only names ("ana", "on behalf of Ana", "de Sofía"), if any."""
+async def _someone_else(ctx: Context, note: str, project: Project) -> str | None:
+    """The other person a note only names, if any: a member ("ana", "de Sofía"), someone
+    who speaks in the project's meetings ("pedro" for "Pedro Ruiz"), or anyone "on behalf
+    of" whom the hours are said to be."""
     if behalf := re.match(r"^(?:on )?behalf of\s+(?P<who>.+)$|^de parte de\s+(?P<de>.+)$",
                           note.strip(), flags=re.IGNORECASE):
         return behalf["who"] or behalf["de"]  # whoever it is, member or not
     said = re.sub(r"^(?:for|para|de|por)\s+", "", note.strip(), flags=re.IGNORECASE).casefold()
     if len(said.split()) > 3:
         return None  # "the hero section": a note, not a name
-    return next((member.name for member in await ctx.db.members()
-                 if member.id != ctx.member_id and said == member.name.casefold()), None)
+    members = await ctx.db.members()
+    if other := next((member.name for member in members
+                      if member.id != ctx.member_id and said == member.name.casefold()), None):
+        return other
+    me = _forms(next((m.name for m in members if m.id == ctx.member_id), ""))
+    return next((speaker for speaker in await ctx.db.speakers(project.id)
+                 if fold(said) in (forms := _forms(speaker)) and not me & forms), None)
+
+
+def _forms(name: str) -> set[str]:
+    """How a person may be called: the whole name and the first name, folded."""
+    folded = fold(name).casefold()
+    return {folded, *folded.split()[:1]} if folded else set()
 
 
 @registry.command("project log", role=Role.MEMBER)
@@ -297,7 +311,7 @@ async def project_log(ctx: Context, hours: DayHours, project: ProjectRef | None 
         raise UserError(_("{name} is cancelled; reopen it with `/project update #{id} "
                           "status:active` to log hours on it.", name=row.name, id=row.id))
     if note and (who := note.strip() if note.lstrip().startswith(("@", "<@"))
-                 else await _someone_else(ctx, note)):
+                 else await _someone_else(ctx, note, row)):
         # "log 3h on website for @ana" (or "for ana"): the hours would be the sender's, with
         # Ana as a note.
         raise UserError(_("Hours are logged by whoever worked them: ask {who} to log theirs.",

@@ -1462,3 +1462,13 @@ async def test_a_question_finds_the_project_or_client_it_names(desk: Desk, clock
     assert billing.text == "Billing details are shown to managers and up.", billing.text
     mine = await marta.in_thread("m2").ok("how many hours did I log on mobile?")
     assert mine.text.endswith("\nMarta: 2 h."), mine.text
+
+
+async def test_hours_for_someone_who_speaks_in_its_meetings_are_theirs_to_log(
+        desk: Desk) -> None:
+    await desk.meeting_with(desk.chat, "Website", "Launch review", LAUNCH)  # Ana and Luis
+    refused = await desk.chat.say("log 1h on website for luis")  # no member, but he speaks
+    assert refused.status == "error" and "ask Luis to log theirs" in refused.text, refused.text
+    # The sender's own name, or anything else, is a note.
+    for said in ("log 1h on website for ana", "log 1h on website for QA"):
+        assert (await desk.chat.ok(said)).text.startswith("Logged 1 h"), said
