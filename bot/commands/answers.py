@@ -622,8 +622,24 @@ async def _project_about(ctx: Context, question: str, follows: int | None = None
               and m.title.casefold() not in project_names}
     if len(titled) == 1:
         return await ctx.db.project(titled.pop())
-    if held := _meeting_by_time(ctx, question, started):
-        return await ctx.db.project(held.project_id)
+    if held := _meetings_by_time(ctx, question, started):
+        # "What did we decide yesterday?" when two projects met: the one whose meeting has
+        # a summary, or where the person asked about speaks; else which one is for the
+        # sender to say, not for the later meeting to decide.
+        if len({m.project_id for m in held}) > 1:
+            held = [m for m in held if await ctx.db.summarised_transcript(m.id)] or held
+        if len({m.project_id for m in held}) > 1 and (who := _person_asked(question)):
+            held = [m for m in held if _among(who, await ctx.db.speakers(m.project_id))] or held
+        if len({m.project_id for m in held}) > 1:
+            project_of = dict(names)
+            raise UserError(ctx._(
+                "Meetings of several projects were held then: {meetings}. Ask again naming "
+                "the project (`project:\"{project}\"`) or the meeting (`meeting:#{id}`).",
+                meetings="; ".join(f"#{m.id} {m.title} ({project_of.get(m.project_id, '?')}), "
+                                   f"{ctx._.datetime(m.starts_at, ctx.timezone)}"
+                                   for m in held[:5]),
+                project=project_of.get(held[0].project_id, ""), id=held[0].id))
+        return await ctx.db.project(held[0].project_id)
     retriever: Retriever | None = ctx.services.retriever
     if retriever is None or not names:
         return None
@@ -657,14 +673,19 @@ async def _implied_meeting(ctx: Context, project: Project, question: str,
 def _meeting_by_time(ctx: Context, question: str, started: list[Meeting]) -> Meeting | None:
     """Of ``started`` (newest first), the one "the last meeting" means, or the latest held on
     the day the question names ("yesterday", "el lunes pasado")."""
+    return next(iter(_meetings_by_time(ctx, question, started)), None)
+
+
+def _meetings_by_time(ctx: Context, question: str, started: list[Meeting]) -> list[Meeting]:
+    """Of ``started`` (newest first), the one "the last meeting" means, or those held on the
+    day or in the week the question names, newest first."""
     if _LAST_MEETING.search(question) and started:
-        return started[0]
+        return started[:1]
     if (days := _meeting_days(ctx, question)) is not None:
         first, last = days
-        held = [m for m in started
+        return [m for m in started
                 if first <= m.starts_at.astimezone(ctx.now().tzinfo).date() <= last]
-        return held[0] if held else None
-    return None
+    return []
 
 
 def _topic(question: str) -> str:

@@ -1472,3 +1472,16 @@ async def test_hours_for_someone_who_speaks_in_its_meetings_are_theirs_to_log(
     # The sender's own name, or anything else, is a note.
     for said in ("log 1h on website for ana", "log 1h on website for QA"):
         assert (await desk.chat.ok(said)).text.startswith("Logged 1 h"), said
+
+
+async def test_a_day_when_several_projects_met_asks_which_one(desk: Desk) -> None:
+    await desk.meeting_with(desk.chat, "Website", "Launch review", LAUNCH)
+    await desk.meeting_with(desk.chat, "Mobile", "Hiring sync", HIRING)
+    for question in ("what did we decide today?", "summarize today's meeting"):
+        which = await desk.chat.in_thread(question).say(question)
+        assert which.status == "error" and which.text.startswith(
+            "Meetings of several projects were held then: "), which.text
+        assert "#1 Launch review (Website)" in which.text and \
+            "#2 Hiring sync (Mobile)" in which.text, which.text
+    named = await desk.chat.in_thread("named").ok("what did we decide today? project:website")
+    assert "move the launch date" in named.text, named.text
