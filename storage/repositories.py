@@ -375,16 +375,18 @@ class WorkspaceStore:
             query.group_by(Member.name).order_by(func.sum(TimeEntry.hours).desc()))
         return [(row[0], _hundredths(row[1])) for row in rows]
 
-    async def speakers(self, project_id: int) -> list[str]:
-        """Who speaks in a project's transcripts, the most lines first."""
+    async def speakers(self, project_id: int, *, meeting_id: int | None = None) -> list[str]:
+        """Who speaks in a project's transcripts (or in one meeting's), the most lines first."""
         lines = func.count(TranscriptSegment.id)
-        rows = await self.session.execute(
-            select(TranscriptSegment.speaker, lines)
-            .join(Transcript, Transcript.id == TranscriptSegment.transcript_id)
-            .join(Meeting, Meeting.id == Transcript.meeting_id)
-            .where(Transcript.workspace_id == self.workspace_id,
-                   Meeting.project_id == project_id, TranscriptSegment.speaker.is_not(None))
-            .group_by(TranscriptSegment.speaker).order_by(lines.desc(), TranscriptSegment.speaker))
+        query = (select(TranscriptSegment.speaker, lines)
+                 .join(Transcript, Transcript.id == TranscriptSegment.transcript_id)
+                 .join(Meeting, Meeting.id == Transcript.meeting_id)
+                 .where(Transcript.workspace_id == self.workspace_id,
+                        Meeting.project_id == project_id, TranscriptSegment.speaker.is_not(None)))
+        if meeting_id is not None:
+            query = query.where(Meeting.id == meeting_id)
+        rows = await self.session.execute(query.group_by(TranscriptSegment.speaker)
+                                          .order_by(lines.desc(), TranscriptSegment.speaker))
         return [row[0] for row in rows]
 
     # -- meetings ---------------------------------------------------------------------

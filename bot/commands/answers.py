@@ -223,15 +223,17 @@ async def _answer(ctx: Context, question: str, project: ProjectRef | None,
     topic = _topic(question)
     row, only = await _scope(ctx, project, meeting, question,
                              follows=last.project_id if last else None)
-    # (A follow-up may be about someone of another project: asked afresh below.)
-    if last is None and (unheard := await _nobody_called(ctx, row, question)):
-        # "What did Sofía say yesterday?": yesterday's other meeting, if she spoke in it.
-        if project is None and meeting is None and (
-                theirs := await _project_of_speaker(ctx, question)) and theirs.id != row.id:
-            return await _answer(ctx, question, ProjectRef(f"#{theirs.id}"), None, None, [])
-        return _about(ctx, unheard, row, only), row, only
     implied = await _implied_meeting(ctx, row, question, last) if only is None else None
     asked = only or implied
+    # (A follow-up may be about someone of another project: asked afresh below.)
+    if last is None and (unheard := await _nobody_called(ctx, row, asked, question)):
+        # "What did Sofía say yesterday?": yesterday's other meeting, if she spoke in it;
+        # not when the meeting was named by its title ("… in the launch review?").
+        if project is None and meeting is None and not (
+                implied and mentioned(question, [(0, implied.title)]) is not None) and (
+                theirs := await _project_of_speaker(ctx, question)) and theirs.id != row.id:
+            return await _answer(ctx, question, ProjectRef(f"#{theirs.id}"), None, None, [])
+        return _about(ctx, unheard, row, asked), row, asked
     # "What did we decide last Monday?" with nothing held that day: the project's other
     # meetings answer, saying so first.
     missed_days = _meeting_days(ctx, question) if asked is None else None
@@ -320,15 +322,19 @@ def _among(who: str, speakers: list[str]) -> bool:
     return any(fold(who).casefold() in fold(speaker).casefold().split() for speaker in speakers)
 
 
-async def _nobody_called(ctx: Context, project: Project, question: str) -> Reply | None:
-    """"What did Pedro say …?" when nobody called Pedro speaks in the project's meetings:
-    saying so, rather than quoting the others."""
-    if not (who := _person_asked(question)) or not (
-            speakers := await ctx.db.speakers(project.id)) or _among(who, speakers):
+async def _nobody_called(ctx: Context, project: Project, meeting: Meeting | None,
+                         question: str) -> Reply | None:
+    """"What did Pedro say …?" when nobody called Pedro speaks in the meeting asked about
+    (else in the project's meetings): saying so, rather than quoting the others."""
+    if not (who := _person_asked(question)) or not (speakers := await ctx.db.speakers(
+            project.id, meeting_id=meeting.id if meeting else None)) or _among(who, speakers):
         return None
+    people = ctx._.join(speakers[:6])
     return Reply(status="info", text=ctx._(
+        "Nobody called {name} speaks in {meeting}; those who do: {people}.", name=who,
+        meeting=meeting.title, people=people) if meeting else ctx._(
         "Nobody called {name} speaks in {project}'s meetings; those who do: {people}.",
-        name=who, project=project.name, people=ctx._.join(speakers[:6])))
+        name=who, project=project.name, people=people))
 
 
 async def _project_of_speaker(ctx: Context, question: str) -> Project | None:

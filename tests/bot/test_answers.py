@@ -1081,6 +1081,11 @@ async def test_someone_who_never_spoke_there_is_said_so(desk: Desk, clock: Clock
     assert carl.title == "About Mobile" and carl.citations, carl.text
     luis = await desk.chat.in_thread("luis").ok("what did Luis say today?")  # Mobile's is later
     assert luis.title.startswith("About Website") and luis.citations, luis.text
+    # A meeting named by its title where they did not speak: said so, of that meeting.
+    named = await desk.chat.in_thread("named").ok("what did Carl say in the launch review?")
+    assert (named.title, named.text) == (
+        "About Website · Launch review",
+        "Nobody called Carl speaks in Launch review; those who do: Ana and Luis."), named.text
     # Someone who is no member logged nothing: not everyone's hours read as theirs.
     marco = await desk.chat.in_thread("marco").ok("how many hours did Marco log?")
     assert marco.text == "Marco logged no hours so far.", marco.text
