@@ -351,8 +351,10 @@ async def meeting_leave(ctx: Context, meeting: MeetingRef) -> Reply:
     """
     _ = ctx._
     row = await ctx.meeting(meeting)
-    participant = await _participant(ctx, row)
     now = ctx.services.clock()
+    if (status := _status(row, now)) in {MeetingStatus.ENDED, MeetingStatus.CANCELLED}:
+        raise UserError(_over(_, row, status))
+    participant = await _participant(ctx, row)
     if participant.joined_at is None:
         participant.rsvp = Rsvp.NO
         return Reply(text=_("Noted: you will not attend {title}.", title=row.title))
@@ -360,9 +362,12 @@ async def meeting_leave(ctx: Context, meeting: MeetingRef) -> Reply:
     people = await ctx.db.participants(row.id)
     if row.status is MeetingStatus.LIVE and not any(
             p.joined_at and p.left_at is None for p in people):
-        row.status = MeetingStatus.ENDED
-        if now < meeting_end(row):  # over early: the follow-up comes after this end
-            await _schedule_reminders(ctx, row, ended_at=now)
+        if now < row.starts_at:  # in early and out again before it began: still to come
+            row.status = MeetingStatus.SCHEDULED
+        else:
+            row.status = MeetingStatus.ENDED
+            if now < meeting_end(row):  # over early: the follow-up comes after this end
+                await _schedule_reminders(ctx, row, ended_at=now)
     return Reply(text=_("You left {title}.", title=row.title))
 
 
@@ -738,9 +743,12 @@ def _participant_line(ctx: Context, participant: Participant) -> str:
 
 
 async def _participant(ctx: Context, meeting: Meeting) -> Participant:
-    """The sender's place in the meeting, made if they were not invited."""
+    """The sender's place in the meeting, made if they were not invited (a guest must be)."""
     people = await ctx.db.participants(meeting.id)
     mine = next((p for p in people if p.member_id == ctx.member_id), None)
+    if mine is None and not ctx.can(Role.MEMBER):
+        raise UserError(ctx._("You are not invited to {title}; ask its host to invite you.",
+                              title=meeting.title))
     if mine is None:
         member = await ctx.db.member(ctx.member_id)
         assert member is not None

@@ -285,6 +285,24 @@ async def test_join_leave_list_and_permissions(chat: Chat, db: Database, clock: 
     assert late.status == "error" and late.text.startswith("Meeting #1 has ended.")
 
 
+async def test_in_and_out_before_the_start_ends_nothing(chat: Chat) -> None:
+    bea, luis = await _setup(chat)
+    await chat.ok("meeting schedule website in 10 minutes with @bea Early")
+    await bea.ok("meeting join Early")  # in early, as the link opens 15 minutes before
+    await bea.ok("meeting leave Early")
+    shown = text_of(await chat.ok("meeting show Early"))
+    assert "scheduled" in shown and "ended" not in shown, shown
+    assert (await chat.ok("meeting join Early")).text.startswith("Your link for Early")
+    # A guest joins only what they were invited to; nobody leaves what is over.
+    await chat.ok("role luis guest")
+    refused = await luis.say("meeting join Early")
+    assert refused.status == "error" and refused.text.startswith(
+        "You are not invited to Early"), refused.text
+    await chat.ok("meeting cancel Early")
+    over = await bea.say("meeting leave #1")
+    assert over.status == "error" and over.text.startswith("Meeting #1 was cancelled."), over.text
+
+
 async def test_a_meeting_is_named_in_words(chat: Chat, clock: Clock) -> None:
     clock.now = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)  # a Thursday
     await _setup(chat)
