@@ -85,14 +85,14 @@ def test_every_command_is_in_the_matrix() -> None:
 async def test_role_matrix(chat: Chat, pipeline: TranscriptPipeline, role: Role) -> None:
     await chat.ok("client create Acme")
     await chat.ok("project create Web client:acme")
-    await chat.ok("meeting schedule web tomorrow 10am")
+    other = chat.as_user("U9", "Tester")
+    await other.ok("help")
+    await chat.ok("meeting schedule web tomorrow 10am with Tester")  # a guest joins if invited
     await chat.ok("meeting log web yesterday 10am")
     added = await chat.say("transcript add #2", files=FILES["transcript add"])
     assert added.status == "ok", added.text
     await pipeline.run_until_idle()
     action = (await chat.ok("actions")).items[0].split()[0].lstrip("#")
-    other = chat.as_user("U9", "Tester")
-    await other.ok("help")
     if role is not Role.MEMBER:
         await chat.ok(f"role Tester {role.label}")
     for name, text in INVOCATIONS.items():
