@@ -44,7 +44,7 @@ _MENTION_TRAILER = ",;:.!?"
 _DURATION_PHRASES = {"half an hour": 30, "media hora": 30, "an hour": 60, "one hour": 60,
                      "una hora": 60}
 _MAX_DURATION_CHARS = 24  # "1 hour 30 minutes" is 17; longer text is not a duration
-_MAX_WHEN_WORDS = 8  # "the day after tomorrow at 10am" is 6
+_MAX_WHEN_WORDS = 12  # "el 2 de diciembre a las 5 de la tarde" is 9
 _MAX_WHEN_CHARS = 80
 _MAX_SHOWN_CHARS = 60
 
@@ -72,6 +72,7 @@ _WEEKDAYS_EN = {"lunes": "monday", "martes": "tuesday", "miércoles": "wednesday
                 "miercoles": "wednesday", "jueves": "thursday", "viernes": "friday",
                 "sábado": "saturday", "sabado": "saturday", "domingo": "sunday"}
 _NEXT_ES = frozenset({"próximo", "proximo", "próxima", "proxima"})
+_THIS_ES = frozenset({"este", "esta"})
 _RELATIVE_WORDS = frozenset({"in", "en", "de", "within"})  # "in 2h" is a span, not 02:00
 _AT_WORDS = frozenset({"at", "las"})  # "at 10", "a las 10"
 _LAST_AFTERNOON_HOUR = 6  # "at 1" to "at 6" are in the afternoon; "at 7" to "at 12" are not
@@ -155,7 +156,7 @@ def split_schedule_text(text: str) -> tuple[str, str | None, tuple[str, ...], st
         words outside the duration and mentions, and the others are ``None`` or empty
         when not given.
     """
-    tokens = _TOKEN.findall(respell_clock(text))
+    tokens = _TOKEN.findall(_range_as_duration(respell_clock(text)))
     runs: list[list[str]] = [[]]  # the other words, in pieces broken by duration and mentions
     duration: str | None = None
     mentions: list[str] = []
@@ -206,9 +207,10 @@ _CLOCK_PHRASES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ..
         (r"\bhalf\s+past\s+(\d{1,2})\b", lambda m: f"{m[1]}:30"),
         (r"\bquarter\s+past\s+(\d{1,2})\b", lambda m: f"{m[1]}:15"),
         (r"\b(?:a\s+)?quarter\s+to\s+(\d{1,2})\b", lambda m: f"{int(m[1]) - 1 or 12}:45"),
-        # "9.30": a time, where a date would need a month of 30.
-        (r"\b([01]?\d|2[0-3])\.([0-5]\d)\b(?!\.\d)", lambda m: f"{m[1]}:{m[2]}"),
-        (r"\b(?:a\s+)?(?:el\s+)?mediod[ií]a\b", lambda m: "a las 12:00"),
+        # "9.30", "9.30pm": a time, where a date would need a month of 30.
+        (r"\b([01]?\d|2[0-3])\.([0-5]\d)(?!\d|\.\d)", lambda m: f"{m[1]}:{m[2]}"),
+        (r"\b(?:a\s+|al\s+)?(?:el\s+)?mediod[ií]a\b", lambda m: "a las 12:00"),
+        (r"\b(?:a\s+)?(?:la\s+)?medianoche\b", lambda m: "a las 0:00"),
         (r"\b([ap])\.\s?m\.?(?=\s|$)", lambda m: f"{m[1]}m"),  # "3 p.m."
     ))
 
@@ -227,6 +229,47 @@ def respell_clock(text: str) -> str:
     return text
 
 
+# "3-4pm", "from 3 to 4pm", "8am-9:30am", "de 3 a 4": a start and how long.
+_RANGE = re.compile(
+    r"(?<![\w/.:-])(?:(?P<lead>from|de|desde)\s+)?(?P<h1>\d{1,2})(?::(?P<m1>[0-5]\d))?\s*"
+    r"(?P<p1>[ap]m)?\s*(?P<sep>-|–|to|until|till|a|hasta)\s*(?:las?\s+)?(?P<h2>\d{1,2})"
+    r"(?::(?P<m2>[0-5]\d))?\s*(?P<p2>[ap]m)?(?![\w/.:-])", re.IGNORECASE)
+
+
+def _range_as_duration(text: str) -> str:
+    """``text`` with a range of hours written as its start and duration ("3-4pm" as
+    "15:00 for 60m"), so it reads like any other start. A bare "3-4" with no "from", colon or
+    am/pm could be anything ("Sprint 3-4") and is left alone.
+
+    Example:
+        >>> _range_as_duration("tomorrow from 3 to 4:30pm Review")
+        'tomorrow 15:00 for 90m Review'
+    """
+    for said in _RANGE.finditer(text):
+        lead, sep = (said["lead"] or "").casefold(), said["sep"].casefold()
+        if sep in {"to", "until", "till"} and lead != "from" or (
+                sep in {"a", "hasta"} and lead not in {"de", "desde"}) or (
+                sep in {"-", "–"} and lead in {"de", "desde"}) or not (
+                lead or said["m1"] or said["m2"] or said["p1"] or said["p2"]):
+            continue
+        start_pm = (said["p1"] or said["p2"] or "").casefold()
+        start, end = (int(said["h1"]) % 12 * 60 + int(said["m1"] or 0),
+                      int(said["h2"]) % 12 * 60 + int(said["m2"] or 0))
+        if said["p2"] and said["p2"].casefold() == "pm":
+            end += 12 * 60
+        if start_pm == "pm" and not (said["p1"] is None and start > end - 12 * 60):
+            start += 12 * 60  # "3-4pm" is 15:00; "11-1pm" starts at 11 in the morning
+        elif not start_pm and 1 <= int(said["h1"]) <= _LAST_AFTERNOON_HOUR:
+            start, end = start + 12 * 60, end + 12 * 60  # "de 3 a 4", as "a las 3"
+        if end <= start:
+            end += 12 * 60
+        if not MIN_DURATION <= timedelta(minutes=end - start) <= MAX_DURATION:
+            continue
+        clock = f"{start // 60}:{start % 60:02d}"
+        return f"{text[:said.start()]}{clock} for {end - start}m{text[said.end():]}"
+    return text
+
+
 # "… called Design review", "… llamada Revisión": the title follows.
 _CALLED = re.compile(r"^(?:called|named|titled|llamad[ao]|titulad[ao])\s+", re.IGNORECASE)
 
@@ -240,7 +283,7 @@ def _mention(token: str) -> str | None:
 
 def _duration_size(tokens: list[str], start: int) -> int:
     """How many tokens from ``start`` form a duration (``1h 30m`` is two), or 0."""
-    for size in (4, 3, 2, 1):
+    for size in (5, 4, 3, 2, 1):  # "an hour and a half" is five
         if start + size <= len(tokens) \
                 and _read_duration(" ".join(tokens[start:start + size])) is not None:
             return size
@@ -366,7 +409,7 @@ def parse_start(text: str, *, timezone: str, locale: str, now: datetime,
     """
     zone = ZoneInfo(timezone)
     now = now if now.tzinfo is not None else now.replace(tzinfo=UTC)
-    cleaned = _normalize(text)
+    cleaned = _weekday_and_day(_normalize(text), now.astimezone(zone).date(), past=past)
     first = locale if locale in LANGUAGES else LANGUAGES[0]
     languages = (first, *(language for language in LANGUAGES if language != first))
     base = now.astimezone(zone).replace(tzinfo=None, microsecond=_RELATIVE_MARK)
@@ -393,9 +436,61 @@ def parse_start(text: str, *, timezone: str, locale: str, now: datetime,
         # in the text ("3pm UTC") and is kept.
         if moment.tzinfo is not None and getattr(moment.tzinfo, "zone", None) != timezone:
             return moment.astimezone(UTC)
-        return _to_utc(moment.replace(tzinfo=None), zone, timezone)
+        start = _to_utc(moment.replace(tzinfo=None), zone, timezone)
     except OverflowError:  # year 9999 moved past the end of the calendar
         return None
+    # "Friday at noon" said on a Friday morning is today; dateparser, preferring the
+    # future, takes the next one. "Next friday" is still a week on.
+    today = now.astimezone(zone).date()
+    try:  # the same wall time a week before, whatever the clocks did that week
+        earlier = _to_utc(start.astimezone(zone).replace(tzinfo=None) - timedelta(days=7),
+                          zone, timezone)
+    except NonexistentTimeError:
+        return start
+    if not past and _WEEKDAY_WORD.search(text) and not _NEXT.search(text) \
+            and start.astimezone(zone).date() == today + timedelta(days=7) and earlier > now \
+            and _weekday_said(text) == today.weekday():
+        return earlier
+    return start
+
+
+_WEEKDAY_WORD = re.compile(r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+                             r"lunes|martes|mi[eé]rcoles|jueves|viernes|s[aá]bado|domingo)\b",
+                             re.IGNORECASE)
+_NEXT = re.compile(r"\b(?:next|pr[oó]xim[oa]|siguiente|que viene)\b", re.IGNORECASE)
+
+
+_WEEKDAY_AND_DAY = re.compile(rf"{_WEEKDAY_WORD.pattern}\s+(?P<day>\d{{1,2}})\b"
+                              r"(?!\s*(?::|[ap]\.?m|h\b|de\s|of\s|/|\.))", re.IGNORECASE)
+
+
+def _weekday_and_day(text: str, today: date, *, past: bool) -> str:
+    """``text`` with "martes 8", "friday 11" written as the date it means: the next (or
+    with ``past`` the last) day of that number that falls on that weekday, within two
+    months; dateparser would take the 8th of this month, past or not.
+
+    Example:
+        >>> _weekday_and_day("martes 8 a las 17:00", date(2026, 11, 27), past=False)
+        '2026-12-08 a las 17:00'
+    """
+    if not (said := _WEEKDAY_AND_DAY.search(text)) or (weekday := _weekday_said(said[0])) is None:
+        return text
+    step = -1 if past else 1
+    for offset in range(62):
+        day = today + timedelta(days=offset * step)
+        if day.day == int(said["day"]) and day.weekday() == weekday:
+            return f"{text[:said.start()]}{day.isoformat()}{text[said.end():]}"
+    return text
+
+
+def _weekday_said(text: str) -> int | None:
+    """The weekday ``text`` names, as ``date.weekday()`` counts (Monday is 0)."""
+    if not (said := _WEEKDAY_WORD.search(text)):
+        return None
+    word = said[0].casefold()
+    english = _WEEKDAYS_EN.get(word.replace("é", "e").replace("á", "a"), word)
+    return ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+            "sunday").index(english)
 
 
 def _to_utc(wall: datetime, zone: ZoneInfo, timezone: str) -> datetime:
@@ -438,7 +533,10 @@ def _normalize(text: str) -> str:
     it reads as "in 15 hours"; a bare hour after "at" or "a las" it ignores, and "a la 1" it
     does not know.
     """
-    words = respell_clock(text.replace("\x00", "")).split()
+    text, part_of_day = _part_of_day(respell_clock(text.replace("\x00", "")))
+    # "At 3" is in the afternoon, "at 8" in the morning, unless the part of the day says.
+    last_afternoon_hour = {"pm": 11, "am": 0}.get(part_of_day or "", _LAST_AFTERNOON_HOUR)
+    words = text.split()
     out: list[str] = []
     i = 0
     while i < len(words):
@@ -446,7 +544,7 @@ def _normalize(text: str) -> str:
         low = word.casefold()
         after = words[i + 1].casefold() if i + 1 < len(words) else ""
         before = out[-1].casefold() if out else ""
-        if low == "el" or (low in _NEXT_ES and after in _WEEKDAYS_ES):
+        if low == "el" or (low in _NEXT_ES | _THIS_ES and after in _WEEKDAYS_ES):
             i += 1
             continue
         if low == "que" and after == "viene" and before in _WEEKDAYS_ES:
@@ -473,7 +571,7 @@ def _normalize(text: str) -> str:
         elif (m := _CLOCK.fullmatch(low)) and int(m[1]) <= 24 and before in _AT_WORDS:
             # "At 3", "a las 3:30": a meeting at three is in the afternoon unless the words
             # after say otherwise ("at 3 am", "a las 3 de la mañana").
-            hour = int(m[1]) + (12 if 1 <= int(m[1]) <= _LAST_AFTERNOON_HOUR
+            hour = int(m[1]) + (12 if 1 <= int(m[1]) <= last_afternoon_hour
                                 and after not in _DAY_PART_WORDS else 0)
             word = f"{hour}:{m[2] or '00'}"
         out.append(word)
@@ -482,6 +580,28 @@ def _normalize(text: str) -> str:
     # "last monday a las 15:00" mixes the languages more than dateparser follows.
     english = said.startswith(("last ", "the day after tomorrow"))
     return re.sub(r"\ba las?\s+(?=\d)", "", said) if english else said
+
+
+# "Tonight", "this evening", "mañana por la tarde": the day, and whether its hours are
+# after noon ("tonight at 9" is 21:00) or before ("tomorrow morning at 9").
+_PARTS_OF_DAY = tuple((re.compile(pattern, re.IGNORECASE), day, part) for pattern, day, part in (
+    (r"\btonight\b|\bthis (?:evening|afternoon)\b", "today", "pm"),
+    (r"\besta (?:noche|tarde)\b", "hoy", "pm"),
+    (r"\bthis morning\b", "today", "am"),
+    (r"\besta mañana\b", "hoy", "am"),
+    (r"\b(?:in the |por la |en la )?(?:evening|afternoon|tarde|noche)\b(?! de)", "", "pm"),
+    (r"\b(?:in the |por la |en la )(?:morning|mañana)\b", "", "am"),
+    (r"(?<=\w )morning\b", "", "am"),  # "tomorrow morning"
+))
+
+
+def _part_of_day(text: str) -> tuple[str, str | None]:
+    """``text`` with its part of the day said as the day alone, and that part ("am",
+    "pm"), if it says one; "de la tarde" after an hour is left for the hour."""
+    for pattern, day, part in _PARTS_OF_DAY:
+        if (said := pattern.search(text)) and not re.search(r"\bde la\s*$", text[:said.start()]):
+            return " ".join(pattern.sub(day, text, count=1).split()), part
+    return text, None
 
 
 def _impossible_date(text: str, *, year_first_only: bool = False) -> str | None:
@@ -531,15 +651,22 @@ def _is_date(year: int, month: int, day: int) -> bool:
 
 
 def parse_shift(text: str) -> timedelta | None:
-    """How far ``+30m`` or ``-1h`` moves a meeting; None for anything else.
+    """How far ``+30m``, ``-1h``, ``+1d`` or ``+1 week`` moves a meeting; None for anything
+    else.
 
     Example:
         >>> parse_shift("+30m"), parse_shift("- 1 hour"), parse_shift("4pm")
         (datetime.timedelta(seconds=1800), datetime.timedelta(days=-1, seconds=82800), None)
+        >>> parse_shift("+1d"), parse_shift("+2 semanas")
+        (datetime.timedelta(days=1), datetime.timedelta(days=14))
     """
     if not (said := re.fullmatch(r"\s*([+-])\s*(.+?)\s*", text)):
         return None
-    span = _read_duration(said[2])
+    if days := re.fullmatch(r"(\d{1,3})\s*(?:(?P<d>d|days?|d[ií]as?)|w|weeks?|semanas?)",
+                            said[2], re.IGNORECASE):
+        span: timedelta | None = timedelta(days=int(days[1]) * (1 if days["d"] else 7))
+    else:
+        span = _read_duration(said[2])
     return None if span is None else (span if said[1] == "+" else -span)
 
 

@@ -389,6 +389,10 @@ async def test_a_meeting_is_named_in_words(chat: Chat, clock: Clock) -> None:
                        ("move the mobile standup 1 hour later", "Nov 27, 2026, 10:30"),
                        ("adelanta la reunión de mobile media hora", "Nov 27, 2026, 10:00")):
         assert then in text_of(await chat.ok(said)), said
+    # Days and weeks count from the meeting too, not from now.
+    for shift, then in (("+1d", "Nov 28, 2026, 10:00"), ("+1 week", "Dec 5, 2026, 10:00"),
+                        ("-8d", "Nov 27, 2026, 10:00")):
+        assert then in text_of(await chat.ok(f'meeting update #2 "{shift}"')), shift
     assert "Duration: 1 h\n" in text_of(await chat.ok("make the mobile standup 1 hour long"))
     renamed = await chat.ok("rename the mobile standup to Daily sync")
     assert renamed.title == "Meeting updated: Daily sync"

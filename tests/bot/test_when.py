@@ -55,6 +55,13 @@ EXAMPLES = [
     ("2027-03-29 10:00 for 1h with <@U123> <@U456|bea> Planning",
      utc(2027, 3, 29, 8, 0), timedelta(hours=1), ("<@U123>", "<@U456|bea>"), "Planning"),
     ("tomorrow 3pm Design review", utc(2027, 3, 25, 14, 0), None, (), "Design review"),
+    # A range of hours is a start and a duration; so is "an hour and a half".
+    ("tomorrow 3-4pm Review", utc(2027, 3, 25, 14, 0), timedelta(hours=1), (), "Review"),
+    ("mañana de 10 a 11:30", utc(2027, 3, 25, 9, 0), timedelta(minutes=90), (), None),
+    ("tomorrow from 9am to 9:45am", utc(2027, 3, 25, 8, 0), timedelta(minutes=45), (), None),
+    ("tomorrow 3pm for an hour and a half", utc(2027, 3, 25, 14, 0), timedelta(minutes=90),
+     (), None),
+    ("el 26 de marzo a las 5 de la tarde", utc(2027, 3, 26, 16, 0), None, (), None),
 ]
 
 
@@ -117,6 +124,21 @@ def test_examples(translator: Translator, text: str, start: datetime,
     ("tomorrow at quarter to 4", utc(2027, 3, 25, 14, 45)),
     ("tomorrow 9.30", utc(2027, 3, 25, 8, 30)),
     ("tomorrow at 3:30", utc(2027, 3, 25, 14, 30)),  # "at 3:30" like "at 3": the afternoon
+    ("tomorrow at 9.30pm", utc(2027, 3, 25, 20, 30)),
+    ("mañana al mediodía", utc(2027, 3, 25, 11, 0)),
+    ("mañana a medianoche", utc(2027, 3, 24, 23, 0)),
+    # The part of the day says which half of the clock: "tonight at 9" is 21:00.
+    ("tonight at 9", utc(2027, 3, 24, 20, 0)),
+    ("this evening at 8", utc(2027, 3, 24, 19, 0)),
+    ("esta noche a las 9", utc(2027, 3, 24, 20, 0)),
+    ("mañana por la tarde a las 4", utc(2027, 3, 25, 15, 0)),
+    ("tomorrow morning at 3", utc(2027, 3, 25, 2, 0)),
+    # Today's weekday is today while its time is ahead; "next" is a week on.
+    ("este miércoles a las 5", utc(2027, 3, 24, 16, 0)),
+    ("wednesday at 3pm", utc(2027, 3, 24, 14, 0)),
+    ("next wednesday at 3pm", utc(2027, 3, 31, 13, 0)),
+    # A weekday and a day of the month: the next date they both fit.
+    ("el martes 30 a las 10", utc(2027, 3, 30, 8, 0)),
 ])
 def test_ways_to_say_a_time(translator: Translator, text: str, start: datetime) -> None:
     assert meeting(text, translator=translator).start == start
