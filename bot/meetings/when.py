@@ -247,7 +247,7 @@ def _range_as_duration(text: str) -> str:
     """
     for said in _RANGE.finditer(text):
         lead, sep = (said["lead"] or "").casefold(), said["sep"].casefold()
-        if sep in {"to", "until", "till"} and lead != "from" or (
+        if (sep in {"to", "until", "till"} and lead != "from") or (
                 sep in {"a", "hasta"} and lead not in {"de", "desde"}) or (
                 sep in {"-", "–"} and lead in {"de", "desde"}) or not (
                 lead or said["m1"] or said["m2"] or said["p1"] or said["p2"]):
