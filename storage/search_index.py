@@ -40,18 +40,22 @@ Example:
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import functools
 import heapq
+import logging
 import math
+import os
 import re
 import threading
 import unicodedata
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Concatenate, Literal, ParamSpec, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 import bm25s
@@ -63,8 +67,9 @@ from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
 from chromadb.api.types import Documents, EmbeddingFunction
 from chromadb.config import Settings
-from chromadb.errors import NotFoundError
+from chromadb.errors import InternalError, NotFoundError
 
+log = logging.getLogger("v1tr0.search")
 Mode = Literal["hybrid", "dense", "lexical"]
 
 # Fusion defaults, tuned by bench/retrieval.py --tune on QMSum val only (never anything else):
@@ -314,6 +319,30 @@ def _where(project_id: int | None, meeting_id: int | None) -> dict[str, Any] | N
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _reads(method: Callable[Concatenate[SearchIndex, _P], _R],
+           ) -> Callable[Concatenate[SearchIndex, _P], _R]:
+    """Run a :class:`SearchIndex` method holding its folder for reading."""
+    @functools.wraps(method)
+    def held(self: SearchIndex, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with self._across_processes(write=False):
+            return method(self, *args, **kwargs)
+    return held
+
+
+def _writes(method: Callable[Concatenate[SearchIndex, _P], _R],
+            ) -> Callable[Concatenate[SearchIndex, _P], _R]:
+    """Run a :class:`SearchIndex` method holding its folder for writing."""
+    @functools.wraps(method)
+    def held(self: SearchIndex, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with self._across_processes(write=True):
+            return method(self, *args, **kwargs)
+    return held
+
+
 class SearchIndex:
     """Chunks of meeting transcripts in Chroma, searched densely, lexically or both.
 
@@ -342,6 +371,8 @@ class SearchIndex:
         elif path is not None:
             Path(path).mkdir(parents=True, exist_ok=True)
             self.client = chromadb.PersistentClient(path=str(path), settings=settings)
+            self._folder, self._settings = Path(path), settings
+            self._seen = self._written()
         else:
             raise ValueError("SearchIndex needs a folder (path) or a Chroma server (url)")
         self.embedding = embedding
@@ -352,6 +383,59 @@ class SearchIndex:
         self._locks: dict[int, threading.RLock] = {}
         self._locks_guard = threading.Lock()
         self._query_vectors = functools.lru_cache(maxsize=_QUERY_VECTORS)(self._embed_query)
+        self._process_guard = threading.RLock()
+        self._inside = False
+
+    # -- one folder, several processes -----------------------------------------------------
+
+    _folder: Path | None = None
+    _LOCK, _WRITTEN = ".v1tr0-lock", ".v1tr0-written"
+
+    def _written(self) -> str:
+        """What the folder's last writer left: a mark that changes with every write."""
+        assert self._folder is not None
+        try:
+            return (self._folder / self._WRITTEN).read_text()
+        except FileNotFoundError:
+            return ""
+
+    @contextmanager
+    def _across_processes(self, *, write: bool) -> Iterator[None]:
+        """Hold the folder for one read (shared) or write (exclusive) across processes.
+
+        An embedded Chroma keeps its index in the memory of the process that opened it: two
+        processes writing the same folder (a worker and `v1tr0 ingest`) corrupt it, and one
+        reading after another wrote sees stale state. So every read and write holds a file
+        lock, and a process whose folder another one wrote since opens it afresh (about
+        20 ms, only then). A Chroma server needs none of this.
+        """
+        if self._folder is None:
+            yield
+            return
+        with self._process_guard:
+            if self._inside:  # a call within a call: the folder is held already
+                yield
+                return
+            handle = os.open(self._folder / self._LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX if write else fcntl.LOCK_SH)
+                if (mark := self._written()) != self._seen:
+                    self.client.close()
+                    self.client = chromadb.PersistentClient(path=str(self._folder),
+                                                            settings=self._settings)
+                    self._seen = mark
+                self._inside = True
+                try:
+                    yield
+                finally:
+                    self._inside = False
+                    if write:
+                        self._seen = uuid.uuid4().hex
+                        fresh = self._folder / f"{self._WRITTEN}.{os.getpid()}"
+                        fresh.write_text(self._seen)
+                        fresh.replace(self._folder / self._WRITTEN)
+            finally:
+                os.close(handle)  # and with it the lock
 
     def query_vector(self, query: str) -> np.ndarray:
         """The question's vector (read-only), embedded once for its recent uses."""
@@ -445,7 +529,8 @@ class SearchIndex:
         embeddings, line_vectors = vectors[:len(documents)], vectors[len(documents):]
         where_lines = {"workspace_id": workspace_id, "project_id": project_id,
                        "meeting_id": meeting_id, "transcript_id": transcript_id}
-        with self._lock(workspace_id):
+        # The folder first, then the workspace: the order every reader takes them in.
+        with self._across_processes(write=True), self._lock(workspace_id):
             line_store = self._lines(workspace_id, create=True)
             collection = self._collection(workspace_id, create=True)
             assert line_store is not None and collection is not None
@@ -461,6 +546,7 @@ class SearchIndex:
             self._touched(workspace_id, collection)
         return len(chunks)
 
+    @_writes
     def _delete_where(self, workspace_id: int, where: dict[str, Any]) -> None:
         with self._lock(workspace_id):
             collection = self._collection(workspace_id, create=False)
@@ -483,6 +569,7 @@ class SearchIndex:
         """Remove the chunks of every meeting of a project."""
         self._delete_where(workspace_id, {"project_id": project_id})
 
+    @_writes
     def delete_workspace_sync(self, workspace_id: int) -> None:
         """Remove the workspace's collections, for every embedding model."""
         prefix = f"v1tr0-w{int(workspace_id)}-"
@@ -492,14 +579,21 @@ class SearchIndex:
                     self.client.delete_collection(collection.name)
             self._lexical.pop(workspace_id, None)
 
+    @_reads
     def line_vectors_sync(self, workspace_id: int, transcript_id: int,
                           positions: Sequence[int]) -> dict[int, np.ndarray]:
         """The stored vectors of some lines of one transcript, by segment position."""
         line_store = self._lines(workspace_id, create=False)
         if line_store is None or not positions:
             return {}
-        found = line_store.get(ids=[f"t{transcript_id}-s{p}" for p in positions],
-                               include=["embeddings", "metadatas"])
+        try:
+            found = line_store.get(ids=[f"t{transcript_id}-s{p}" for p in positions],
+                                   include=["embeddings", "metadatas"])
+        except InternalError:  # a folder damaged before it was locked: the caller embeds them
+            log.warning("the line vectors of transcript %s cannot be read; index it again "
+                        "(transcript resummarize) to store them anew", transcript_id,
+                        exc_info=True)
+            return {}
         return {int(meta["position"]): np.asarray(vector, dtype=np.float32)
                 for meta, vector in zip(found["metadatas"] or [], found["embeddings"]
                                         if found["embeddings"] is not None else [],
@@ -511,12 +605,14 @@ class SearchIndex:
         return await asyncio.to_thread(self.line_vectors_sync, workspace_id, transcript_id,
                                        positions)
 
+    @_reads
     def workspace_ids_sync(self) -> set[int]:
         """Every workspace that has a collection of chunks for this index's embedding model."""
         pattern = re.compile(rf"v1tr0-w(\d+)-{re.escape(slug(self.model_id))}")
         return {int(match[1]) for collection in self.client.list_collections()
                 if (match := pattern.fullmatch(collection.name))}
 
+    @_reads
     def transcript_ids_sync(self, workspace_id: int) -> set[int]:
         """Every transcript that has chunks in the workspace's collection for this model."""
         collection = self._collection(workspace_id, create=False)
@@ -525,6 +621,7 @@ class SearchIndex:
         return {int(meta["transcript_id"]) for page in _pages(collection, ["metadatas"])
                 for meta in page["metadatas"] or []}
 
+    @_reads
     def count_sync(self, workspace_id: int, *, transcript_id: int | None = None) -> int:
         """How many chunks the workspace (or one of its transcripts) has for this model."""
         collection = self._collection(workspace_id, create=False)
@@ -536,6 +633,7 @@ class SearchIndex:
 
     # -- search --------------------------------------------------------------------------
 
+    @_reads
     def languages_sync(self, workspace_id: int, project_id: int | None = None) -> frozenset[str]:
         """The languages of the workspace's (or one project's) indexed transcripts."""
         collection = self._collection(workspace_id, create=False)
@@ -547,6 +645,7 @@ class SearchIndex:
         return frozenset(language for project, language in lexical.project_languages
                          if project == project_id)
 
+    @_reads
     def search_sync(self, workspace_id: int, query: str, *, project_id: int | None = None,
                     meeting_id: int | None = None, k: int = 10, mode: Mode = "hybrid",
                     dense_weight: float = DENSE_WEIGHT, lexical_weight: float = LEXICAL_WEIGHT,

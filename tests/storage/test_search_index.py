@@ -352,6 +352,36 @@ def test_a_new_process_sees_the_chunks(tmp_path: Path, minilm: MiniLMEmbedding) 
     assert result.stdout.split() == ["3", "t100-c2", "1"]
 
 
+def test_processes_writing_one_folder_at_once_leave_it_whole(tmp_path: Path) -> None:
+    # A worker and `v1tr0 ingest` index into the same embedded Chroma at the same time.
+    path = tmp_path / "chroma"
+    script = textwrap.dedent(f"""
+        import sys
+        from pathlib import Path
+        from storage.search_index import SearchIndex
+        from tests.storage.test_search_index import HashEmbedding, chunks_of
+        index = SearchIndex(path=Path({str(path)!r}), embedding=HashEmbedding())
+        base = int(sys.argv[1])
+        for n in range(24):
+            t = base + n
+            said = [f"line {{t}} {{i}} about topic{{i}}" for i in range(100)]
+            index.replace_transcript_sync(1, 7, t, t, chunks_of(*[("Ana", s) for s in said]),
+                                          lines=list(enumerate(said)))
+            if n % 3 == 2:
+                index.delete_transcript_sync(1, t - 1)
+    """)
+    writers = [subprocess.Popen([sys.executable, "-c", script, str(base)], cwd=ROOT,
+                                stderr=subprocess.PIPE, text=True) for base in (100, 200)]
+    for writer in writers:
+        assert writer.wait(timeout=180) == 0, writer.stderr.read() if writer.stderr else ""
+    kept = {base + n for base in (100, 200) for n in range(24) if n % 3 != 1}
+    reader = SearchIndex(path=path, embedding=HashEmbedding())
+    assert reader.transcript_ids_sync(1) == kept
+    for transcript in kept:
+        assert len(reader.line_vectors_sync(1, transcript, range(100))) == 100, transcript
+    assert reader.search_sync(1, "line 214 3 about topic3", k=1)[0].chunk.transcript_id == 214
+
+
 def test_lexical_analyzer_folds_accents_stems_and_drops_stop_words() -> None:
     analyzer = LexicalAnalyzer()
     assert analyzer("The meetings were rescheduled, um, to Friday") == [
