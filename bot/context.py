@@ -29,6 +29,10 @@ _PREPOSITION = re.compile(r"^(?:on|for|to|in|at|en|para|de|del|al?)\s+", re.IGNO
 _MENTION = re.compile(r"^<@!?([\w.-]+)(?:\|[^>]*)?>$")
 
 
+class _NoneFits(UserError):
+    """No meeting fits the words given."""
+
+
 @dataclass(slots=True)
 class Context:
     """The first argument of every command handler.
@@ -169,7 +173,9 @@ class Context:
         """A meeting by ``#id`` (or a bare number), else by its title.
 
         By title: the next meeting of that title from 30 days ago on, or with ``past`` the
-        latest one that has started (of the project ``project_id`` when given).
+        latest one that has started (of the project ``project_id`` when given). Words that
+        fit no meeting ahead are tried on those held ("yesterday's call", "the last
+        meeting", "the launch review"), so showing one, or being told it is over, works.
         """
         _ = self._
         text = ref.strip()
@@ -177,6 +183,21 @@ class Context:
             if meeting := await self.db.meeting(int(match[1])):
                 return meeting
             raise UserError(_("There is no meeting #{id}.", id=match[1]))
+        try:
+            return await self._meeting_in_words(text, past=past, project_id=project_id)
+        except _NoneFits:
+            if past:
+                raise
+            try:
+                return await self._meeting_in_words(text, past=True, project_id=project_id)
+            except _NoneFits:
+                pass
+            raise
+
+    async def _meeting_in_words(self, text: str, *, past: bool,
+                                project_id: int | None) -> Meeting:
+        """See :meth:`meeting`: among those ahead, or with ``past`` those held."""
+        _ = self._
         if past:
             recent = await self.started_meetings(project_id)
         else:
@@ -193,7 +214,7 @@ class Context:
             recent = [m for m in recent if m.status is not MeetingStatus.CANCELLED
                       and m.starts_at >= soon]
         if not recent:
-            raise UserError(_(
+            raise _NoneFits(_(
                 "No meeting has been held yet, so none is `{name}`; upcoming ones: "
                 "`/meeting list`.", name=text) if past else _(
                 "Nothing is scheduled ahead, so no meeting is `{name}`. Schedule one with "
@@ -209,7 +230,7 @@ class Context:
                               name=text, meetings="; ".join(
                                   f"#{m.id} {m.title}, {_.datetime(m.starts_at, self.timezone)}"
                                   for m in fits[:5])))
-        raise UserError(_("No meeting called `{name}`; use its #id from `meeting list`.",
+        raise _NoneFits(_("No meeting called `{name}`; use its #id from `meeting list`.",
                           name=text),
                         suggestions=_closest(text, [(m.id, m.title) for m in recent]))
 

@@ -303,6 +303,19 @@ async def test_in_and_out_before_the_start_ends_nothing(chat: Chat) -> None:
     assert over.status == "error" and over.text.startswith("Meeting #1 was cancelled."), over.text
 
 
+async def test_a_meeting_held_is_named_in_words_too(chat: Chat, clock: Clock) -> None:
+    clock.now = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+    await _setup(chat)
+    await chat.ok("meeting log website yesterday 3pm Launch review")
+    await chat.ok("meeting schedule website tomorrow 10am Standup")
+    for words in ("yesterday's call", '"the launch review"', '"the last meeting"'):
+        shown = await chat.ok(f"meeting show {words}")
+        assert shown.title == "#1 Launch review", words
+    # Changing it is refused as for any meeting that is over.
+    over = await chat.say('meeting update "the launch review" 11am')
+    assert over.status == "error" and over.text.startswith("Meeting #1 has ended."), over.text
+
+
 async def test_a_meeting_is_named_in_words(chat: Chat, clock: Clock) -> None:
     clock.now = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)  # a Thursday
     await _setup(chat)
