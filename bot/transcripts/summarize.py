@@ -266,9 +266,10 @@ def pagerank(matrix: TfIdf, *, damping: float = 0.85, iterations: int = 100,
 _DECISION = re.compile(
     r"\b(?:we(?:'ve| have)? (?:all )?decided|we(?:'ve| have)? (?:all )?agreed|"
     r"let'?s go with|we'?ll go with|we will go with|the decision is|agreed:|final decision|"
-    r"we(?:'ve| have)? (?:moved|postponed|switched)|"
+    r"we(?:'ve| have)? (?:moved|postponed|switched)|we(?:'re| are) going with|"
     r"decidimos|hemos decidido|queda acordado|acordamos|hemos acordado|vamos con|"
-    r"nos quedamos con|la decision es|decision final|movimos|aplazamos|pospusimos)(?!\w)|"
+    r"nos quedamos con|nos vamos con|la decision es|decision final|movimos|aplazamos|"
+    r"pospusimos)(?!\w)|"
     # "Agreed, we use stock footage", "Plausible it is.", "de acuerdo, vamos con Astro".
     r"^(?:(?:ok(?:ay)?|good|great|fine|so|vale|bien),?\s+)?(?:agreed|de acuerdo),|"
     r"(?<=[\s,])(?-i:[A-Z][\w-]*) it is[.!]*$", re.IGNORECASE)
@@ -281,6 +282,8 @@ _NEXT_STEP = re.compile(
     r"la proxima vez)\b", re.IGNORECASE)
 
 _NAME = r"\b(?-i:(?P<name>[A-Z][\w'-]+(?: [A-Z][\w'-]+)?))"
+# "Laura and Diego will …": the first named is the owner.
+_AND_ANOTHER = r"(?:,?\s+(?:and|y)\s+(?-i:[A-Z][\w'-]+))?"
 # First-person commitments: the owner is the speaker.
 _MINE = re.compile(
     r"\b(?:i'll|i will|i'm going to|i am going to|i'm gonna|i can take care of|"
@@ -291,7 +294,8 @@ _MINE = re.compile(
     re.IGNORECASE)
 # Spanish commitments in the future tense: "Marta revisará los textos" (hers), "Enviaré el
 # informe" (the speaker's). Folded, so "revisara"; the verb becomes the task's infinitive.
-_FUTURE_THEIRS_ES = re.compile(_NAME + r",?\s+(?P<task>(?P<verb>[a-z]{3,}(?:ara|era|ira))\b.*)")
+_FUTURE_THEIRS_ES = re.compile(_NAME + _AND_ANOTHER
+                               + r",?\s+(?P<task>(?P<verb>[a-z]{3,}(?:ara|era|ira)n?)\b.*)")
 _FUTURE_MINE_ES = re.compile(r"^(?:(?:y|vale|bueno|ok|pues|entonces|si),?\s+)?(?:yo\s+)?"
                              r"(?P<task>(?P<verb>[a-z]{3,}(?:are|ere|ire))\b.*)", re.IGNORECASE)
 # "I'll do that", "me encargo yo": the task is the one asked just before, not these words.
@@ -302,7 +306,7 @@ _SPEAKER_LEADS = re.compile(r"^(?:(?:ok(?:ay)?|so|vale|bueno),?\s+)?(?:let me|yo
                             re.IGNORECASE)
 # Someone named commits or is committed: the owner is that person.
 _THEIRS = re.compile(
-    _NAME + r",?\s+(?:will|is going to|is gonna|va a|se encarga(?:ra)? del?|"
+    _NAME + _AND_ANOTHER + r",?\s+(?:will|is going to|is gonna|va a|se encarga(?:ra)? del?|"
     r"se ocupa(?:ra)? del?|se compromete a)\s+(?P<task>.+)", re.IGNORECASE)
 # A request: the owner is the person addressed, if the sentence or the reply tells who.
 _REQUEST = re.compile(
@@ -331,7 +335,8 @@ _WEEKDAY_NUMBERS = {  # as date.weekday() counts them: Monday is 0
     **dict.fromkeys(("sunday", "domingo"), 6)}
 _MONTH = (r"(?:january|february|march|april|may|june|july|august|september|october|"
           r"november|december|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|"
-          r"setiembre|octubre|noviembre|diciembre)")
+          r"setiembre|octubre|noviembre|diciembre|(?:jan|feb|mar|apr|jun|jul|aug|sept?|oct|"
+          r"nov|dec|ene|abr|ago|dic)\.?)")
 # Days of the month in words, as speech-to-text writes them: "by December fourth".
 _ORDINALS = {word: number for number, word in enumerate((
     "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
@@ -348,10 +353,12 @@ _COUNTS = {word: number for number, words in enumerate((
     for word in words.split()} | {"fifteen": 15, "quince": 15}
 _COUNT = r"(?:\d{1,3}|" + "|".join(sorted(_COUNTS, key=len, reverse=True)) + ")"
 _RELATIVE_WHEN = (
+    # "Friday the 4th", "el viernes 4": that Friday, not the next one.
+    rf"(?:el )?{_WEEKDAY},? (?:the )?\d{{1,2}}(?:st|nd|rd|th)?(?! ?(?::|[ap]m\b|h\b))|"
     rf"(?:(?:next|this|el|el proximo|el siguiente|este|proximo) )?{_WEEKDAY}(?: que viene)?|"
-    r"tomorrow|today|tonight|pasado manana|manana|hoy|"
+    r"(?:tomorrow|today)(?: (?:morning|afternoon|evening))?|tonight|pasado manana|manana|hoy|"
     r"(?:the )?end of (?:the |this |next )?(?:day|week|month)|"
-    r"(?:el )?(?:fin|final|finales) de(?: la| esta| este)? (?:semana|mes)|"
+    r"(?:a )?(?:el |los )?(?:fin|final|finales) de(?: la| esta| este)? (?:semana|mes)|"
     r"next (?:week|month)|(?:la )?(?:proxima|siguiente) semana|(?:la )?semana que viene|"
     r"(?:el )?(?:proximo|siguiente) mes|(?:el )?mes que viene|"
     rf"(?:in|within|dentro de|en) {_COUNT} (?:days?|weeks?|months?|dias?|semanas?|mes(?:es)?)|"
@@ -359,6 +366,7 @@ _RELATIVE_WHEN = (
     rf"(?:el )?(?:dia )?(?:\d{{1,2}}|primero) de {_MONTH}|{_MONTH} \d{{1,2}}(?:st|nd|rd|th)?"
 )
 _DATED_WHEN = (
+    r"\d{1,2}/\d{1,2}(?:/\d{2,4})?|"  # "12/15": month first in English, day first in Spanish
     rf"(?:the )?{_DAY}(?: (?:of|de) {_MONTH})?|{_MONTH} {_DAY}|"
     rf"(?:el )?(?:dia )?\d{{1,2}}(?: de {_MONTH})?|\d{{4}}-\d{{2}}-\d{{2}}"
 )
@@ -382,8 +390,22 @@ _IDIOM = re.compile(r"(?:the )?end of the day", re.IGNORECASE)
 # "Mañana" is also "morning": "por la mañana", "esta mañana" are no deadline.
 _MORNING = re.compile(r"\b(?:la|esta|una|cada|toda la)\s+$", re.IGNORECASE)
 
+# "Vale, …", "Sí, …", "Sure, …": a yes before what is said.
+_INTERJECTION = re.compile(r"^(?:(?:ok(?:ay)?|vale|bueno|s[ií]|yes|yeah|sure|claro|perfecto|"
+                           r"genial|great|de acuerdo)\b[,.!]?\s*)+", re.IGNORECASE)
+# "Lo mando mañana", "las preparo para el viernes": a Spanish first-person verb after its
+# object pronoun, the whole of what is said.
+_PRONOUN_TASK = re.compile(r"(?:yo )?(?:lo|la|los|las|le|les|se lo|se la) [a-z]{3,}o(?: yo)?")
+# "No, I can't this week": a request turned down.
+_TURNED_DOWN = re.compile(r"^\W*(?:no[,.!]+(?!\s*(?:problem|worries|hay problema))|"
+                          r"no,? (?:i|sorry|lo siento|puedo)\b|nope\b|sorry,? (?:i|we) can|"
+                          r"i can'?t\b|i cannot\b|i won'?t\b|no puedo\b|no voy a poder\b|"
+                          r"lo siento\b)", re.IGNORECASE)
+
 # Clauses that follow the commitment and are not part of the task.
 _TASK_TAIL = re.compile(
+    # "… by Friday, and Laura will update the notes": Laura's is another task.
+    r",?\s+(?:and|y)\s+(?-i:[A-Z][\w'-]+)\s+(?:will|is going to|va a|se encarga)\b.*$|"
     r",?\s+\b(?:but|because|since|so that|although|unless|as soon as|pero|porque|aunque|"
     r"ya que|a menos que|en cuanto)\b.*$|,\s*(?:so|and then|then|if|which|y luego|luego|si)\b.*$",
     re.IGNORECASE)
@@ -422,10 +444,17 @@ def _resolve_due(when: str, language: str, meeting_date: date) -> date | None:
     phrase = re.sub(rf"\b(?:{_ORDINAL})\b", lambda said: str(_ORDINALS[said[0]]), phrase)
     weekday = meeting_date.weekday()
     if day_name := re.search(_WEEKDAY, phrase):
+        wanted = _WEEKDAY_NUMBERS[day_name[0]]
+        if number := re.search(r"\d{1,2}", phrase):  # "Friday the 4th": the 4th on a Friday
+            return next((day for offset in range(1, 63)
+                         if (day := meeting_date + timedelta(days=offset)).day == int(number[0])
+                         and day.weekday() == wanted),
+                        _next_day_of_month(int(number[0]), meeting_date))
         # "Friday", "next Friday", "el próximo viernes", "viernes que viene": the next one.
-        return meeting_date + timedelta(
-            days=(_WEEKDAY_NUMBERS[day_name[0]] - weekday) % 7 or 7)
-    phrase = re.sub(r"^(?:the|el|la|este|esta)\s+", "", phrase)
+        return meeting_date + timedelta(days=(wanted - weekday) % 7 or 7)
+    if slash := re.fullmatch(r"(\d{1,2})/(\d{1,2})(?:/(\d{2,4}))?", phrase):
+        return _slash_date(slash, language, meeting_date)
+    phrase = re.sub(r"^(?:the|el|la|los|este|esta|a)\s+", "", phrase)
     if phrase in {"today", "tonight", "hoy", "end of day", "end of the day"}:
         return meeting_date
     if phrase == "pasado manana":
@@ -467,6 +496,23 @@ def _resolve_due(when: str, language: str, meeting_date: date) -> date | None:
     return found.date() if found is not None else None
 
 
+def _slash_date(said: re.Match[str], language: str, meeting_date: date) -> date | None:
+    """"12/15" (month first) or, said in Spanish, "15/12" (day first); without a year, the
+    next such day from the meeting on."""
+    first, second = int(said[1]), int(said[2])
+    month, day = (second, first) if language == "es" else (first, second)
+    years = ([int(said[3]) + (2000 if len(said[3]) == 2 else 0)] if said[3]
+             else [meeting_date.year, meeting_date.year + 1])
+    for year in years:
+        try:
+            found = date(year, month, day)
+        except ValueError:
+            return None
+        if said[3] or found >= meeting_date:
+            return found
+    return None
+
+
 def _months_later(start: date, count: int) -> date:
     """The same day ``count`` months later, or that month's last day when it is shorter."""
     year, month = divmod(start.month - 1 + count, 12)
@@ -496,8 +542,9 @@ def _deadline(folded: str) -> re.Match[str] | None:
 
 
 def _tidy_task(text: str) -> str:
-    """Trim a commitment clause to the task: no trailing clause, filler adverb or full stop."""
-    text = _TASK_TAIL.sub("", text)
+    """Trim a commitment clause to the task: no "vale," before it, no trailing clause,
+    filler adverb or full stop."""
+    text = _TASK_TAIL.sub("", _INTERJECTION.sub("", text.strip()))
     text = _TASK_HEAD.sub("", text.strip(" ¿¡"))
     return " ".join(text.split()).strip(" ,;:.?!¿¡-")
 
@@ -516,9 +563,20 @@ def _name(value: str | None) -> str | None:
 def find_decisions(sentences: Sequence[Sentence]) -> list[Point]:
     """Sentences that state a decision ("we decided", "queda acordado"); not a question
     ("¿decidimos algo sobre el menú?") nor a denial ("no, nunca lo decidimos")."""
-    return [point for point in _cued(sentences, _DECISION)
-            if not point.text.rstrip().endswith("?") and not point.text.lstrip().startswith("¿")
-            and not _denied(fold(point.text))]
+    decisions: list[Point] = []
+    said: set[str] = set()
+    for point in _cued(sentences, _DECISION):
+        folded = fold(point.text)
+        if point.text.rstrip().endswith("?") or point.text.lstrip().startswith("¿") \
+                or _denied(folded):
+            continue
+        # "And again, we decided to move the release": said once already.
+        cue = _DECISION.search(folded)
+        if (decided := " ".join(re.findall(r"\w+", folded[cue.start() if cue else 0:].lower()))) \
+                not in said:
+            said.add(decided)
+            decisions.append(point)
+    return decisions
 
 
 def _denied(folded: str) -> bool:
@@ -568,7 +626,9 @@ def find_action_items(sentences: Sequence[Sentence], segments: Sequence[Segment]
             # replier's, due when either says.
             items[-1] = replace(items[-1], owner=item.owner or items[-1].owner,
                                 due=items[-1].due or item.due)
-        elif all((i.task, i.segment) != (item.task, item.segment) for i in items):
+        # A task said again ("so to recap: Marco will fix the login bug") is listed once.
+        elif all((i.owner, fold(i.task).lower()) != (item.owner, fold(item.task).lower())
+                 for i in items):
             items.append(item)
             last_position = position
     return items
@@ -582,7 +642,7 @@ def _action_item(sentences: Sequence[Sentence], position: int, segments: Sequenc
     text = sentence.text
     folded = fold(text)
     owner: str | None = None
-    infinitive = ""
+    infinitive, said_verb = "", ""
     start = end = -1
     if mine := list(_MINE.finditer(folded)):
         if _NOT_DECIDED.search(folded[:mine[-1].start()]) or re.match(
@@ -600,26 +660,37 @@ def _action_item(sentences: Sequence[Sentence], position: int, segments: Sequenc
             or ((match := _FUTURE_MINE_ES.match(folded)) and _future(text, match)
                 and (owner := sentence.speaker))):
         start, end = match.span("task")
-        infinitive = match["verb"][:-1].lower()  # "revisara" -> "revisar", "Enviare" -> "enviar"
+        # "revisara" -> "revisar", "Enviare" -> "enviar", "prepararan" -> "preparar".
+        said_verb = match["verb"]
+        infinitive = said_verb.removesuffix("n")[:-1].lower()
     elif match := _REQUEST.search(folded):
         start, end = match.span("task")
-        if match["name"]:
+        # "Can you review the pull request, Diego?": the one named last is asked.
+        if (last := _NAMED_LAST.search(text, start, end)) and (named := _name(last["name"])):
+            owner, end = named, last.start()
+        elif match["name"]:
             owner = _name(text[slice(*match.span("name"))])
         else:
             owner = _next_speaker(segments, sentence.segment)
+        if _turned_down(sentences, position, owner):
+            return None  # "No, I can't this week, sorry."
     elif match := _LABELLED.search(folded):
         group = "task" if match["task"] is not None else "task_es"
         start, end = match.span(group)
         if lead := _LEADING_OWNER.match(folded, start):
             owner = _name(text[slice(*lead.span("name"))])
             start = lead.start("task")
+    elif language == "es" and _PRONOUN_TASK.fullmatch(
+            _tidy_task(_DEADLINE.sub(" ", folded)).lower()) and _deadline(folded):
+        # "Vale, lo mando mañana", "Lo hago yo el viernes": the speaker's.
+        owner, start, end = sentence.speaker, 0, len(text)
     elif (deadline := _deadline(folded)) and _DUE_ALONE.fullmatch(
             deadline["prep"] or deadline["prep2"] or "") and not _IDIOM.fullmatch(
                 deadline["when"] or ""):
         start, end = 0, len(text)
-        if lead := _LEADING_OWNER.match(folded):
-            owner = _name(text[slice(*lead.span("name"))])
-            start = lead.start("task")
+        if (lead := _LEADING_OWNER.match(folded)) and (
+                named := _name(text[slice(*lead.span("name"))])):
+            owner, start = named, lead.start("task")
         elif lead := _SPEAKER_LEADS.match(folded):
             owner, start = sentence.speaker, lead.end()
         elif language == "es" and _MINE_ES.search(folded):
@@ -628,7 +699,7 @@ def _action_item(sentences: Sequence[Sentence], position: int, segments: Sequenc
         return None
     task_text, task_folded = text[start:end], folded[start:end]
     if infinitive:
-        task_text = infinitive + task_text[len(infinitive) + 1:]
+        task_text = infinitive + task_text[len(said_verb):]
         task_folded = fold(task_text)
     due: date | None = None
     if deadline := _deadline(task_folded):
@@ -636,12 +707,13 @@ def _action_item(sentences: Sequence[Sentence], position: int, segments: Sequenc
         task_text = task_text[:deadline.start()] + task_text[deadline.end():]
     task = _tidy_task(task_text)
     takes_on_previous = False
-    if not task or _VAGUE_TASK.match(fold(task)):
+    vague = not task or bool(_VAGUE_TASK.match(fold(task)))
+    if vague or (language == "es" and _PRONOUN_TASK.fullmatch(fold(task).lower())):
         # "Yo me encargo." answers the sentence before it: "¿Quién puede revisar el
-        # contrato?", "Someone has to call the printer."
+        # contrato?", "Someone has to call the printer."; so does "sí, las preparo".
         asked = sentences[position - 1].text if position else ""
         lead = _QUESTION_LEAD.match(fold(asked))
-        task = ""
+        task = "" if vague else task
         if lead or asked.endswith("?"):
             task_text = asked[lead.end():] if lead else asked
             if deadline := _deadline(fold(task_text)):
@@ -658,10 +730,24 @@ def _action_item(sentences: Sequence[Sentence], position: int, segments: Sequenc
     return item, takes_on_previous
 
 
+# A name said last, after a comma: "…, Diego?".
+_NAMED_LAST = re.compile(r",\s*(?P<name>[A-Z][\w'-]+)\s*[?.!]*\s*$")
+
+
+def _turned_down(sentences: Sequence[Sentence], position: int, owner: str | None) -> bool:
+    """Whether the one asked at ``position`` answers no in the next sentence."""
+    if position + 1 >= len(sentences):
+        return False
+    reply = sentences[position + 1]
+    return reply.speaker != sentences[position].speaker and (
+        owner is None or reply.speaker == owner) and bool(_TURNED_DOWN.match(reply.text))
+
+
 def _future(text: str, match: re.Match[str]) -> bool:
     """Whether the verb matched is written in the future tense, with its accent: "revisará",
     "enviaré"; "prepara" (do it) or "compare" are not."""
-    return text[match.end("verb") - 1] in "áé"
+    verb = text[match.start("verb"):match.end("verb")]
+    return verb.removesuffix("n")[-1:] in ("á", "é")  # "prepararán" too
 
 
 def _next_speaker(segments: Sequence[Segment], index: int) -> str | None:

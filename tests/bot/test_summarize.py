@@ -228,6 +228,27 @@ async def test_spanish_meeting_decisions_actions_and_summary() -> None:
     ("Luis", "Enviaré el informe el primero de abril.", "es",
      ("Luis", "enviar el informe", date(2027, 4, 1))),
     ("Ben", "I'll send the deck April 2nd.", "en", ("Ben", "send the deck", date(2027, 4, 2))),
+    # Short months, slash dates (month first in English), a weekday with its day.
+    ("Ben", "Ana, can you send the contract to Acme by Apr 4?", "en",
+     ("Ana", "send the contract to Acme", date(2027, 4, 4))),
+    ("Ben", "I'll fix the staging server by 12/15.", "en",
+     ("Ben", "fix the staging server", date(2027, 12, 15))),
+    ("Ben", "I'll deliver the icons on Friday the 2nd.", "en",
+     ("Ben", "deliver the icons", date(2027, 4, 2))),
+    ("Ben", "I have to update the roadmap tomorrow morning.", "en",
+     ("Ben", "update the roadmap", date(2027, 3, 25))),
+    ("Ana", "Tengo que renovar el certificado a finales de mes.", "es",
+     ("Ana", "renovar el certificado", date(2027, 3, 31))),
+    # The one named last is asked; of two named, the first owns it.
+    ("Ben", "Can you review the pull request, Diego?", "en",
+     ("Diego", "review the pull request", None)),
+    ("Ben", "Laura and Diego will run the usability test next Tuesday.", "en",
+     ("Laura", "run the usability test", date(2027, 3, 30))),
+    ("Sofía", "Luis y Diego prepararán la demo para el 10 de abril.", "es",
+     ("Luis", "preparar la demo", date(2027, 4, 10))),
+    # A Spanish first-person verb after its pronoun, with a day: the speaker's.
+    ("Núria", "Vale, lo arreglo para el martes.", "es", ("Núria", "lo arreglo", date(2027, 3, 30))),
+    ("Diego", "Sí, lo mando mañana.", "es", ("Diego", "lo mando", date(2027, 3, 25))),
 ])
 async def test_commitments_owner_task_and_due_date(
         speaker: str, text: str, language: str,
@@ -251,7 +272,9 @@ async def test_a_vague_yes_takes_the_task_asked_before_it() -> None:
             ("Someone has to call the printer.", "I'll take care of it tomorrow.", "en",
              "call the printer", tomorrow),
             ("Hay que revisar el contrato.", "Me encargo yo, para el viernes.", "es",
-             "revisar el contrato", friday)):
+             "revisar el contrato", friday),
+            ("¿Puedes preparar las capturas?", "Sí, las preparo para el viernes.", "es",
+             "preparar las capturas", friday)):
         summary, _segments = await extract([("Ana", asked), ("Marco", answer)], language)
         assert [(a.owner, a.task, a.due) for a in summary.action_items] == [
             ("Marco", task, due)], answer
@@ -287,6 +310,7 @@ async def test_not_commitments(text: str) -> None:
     "Acordamos revisar el presupuesto.",
     "Agreed, we will use stock footage for the hero.", "Good, Plausible it is.",
     "The fair got postponed, so we moved it to December tenth.",
+    "We're going with Astro for the blog.",
 ])
 async def test_decision_cues_in_both_languages(text: str) -> None:
     summary, _segments = await extract([("Ana", text)], "es" if "ó" in text else "en")
@@ -308,6 +332,19 @@ async def test_a_point_said_with_its_label_is_not_labelled_twice() -> None:
         "a go or no-go call the day before the launch.",
         "enviar las fotos nuevas al cliente."]
     assert_traceable(summary, segments)
+
+
+async def test_a_request_turned_down_or_a_point_said_again_is_not_listed_twice() -> None:
+    summary, _segments = await extract([
+        ("Marta", "Ana, can you send the contract to Acme by Friday?"),
+        ("Ana", "No, I can't this week, sorry."),
+        ("Marco", "I'll fix the login bug by Friday."),
+        ("Ana", "We decided to move the release to April 10."),
+        ("Marta", "So to recap: Marco will fix the login bug by Friday, and Laura will update "
+                  "the release notes tomorrow."),
+        ("Ana", "And again, we decided to move the release to April 10.")], "en")
+    assert [(a.owner, a.task) for a in summary.action_items] == [("Marco", "fix the login bug")]
+    assert [d.segment for d in summary.decisions] == [3]
 
 
 def test_clean_text_drops_annotations_and_fillers() -> None:
