@@ -28,6 +28,7 @@ import html
 import json
 import math
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -107,8 +108,11 @@ _SRT_START = re.compile(rf"[0-9]+[ \t]*\n[ \t]*{_SRT_CLOCK}[ \t]*-->")
 
 # Plain-text timestamps: [00:01:02], (1:02), 00:01:02.5 - hours optional, fraction optional.
 _TXT_CLOCK = r"(?:\d{1,2}:)?\d{1,3}:[0-5]\d(?:[.,]\d{1,3})?"
+# "10:02 AM", "[10:04:05 PM]": the time of day, not the time into the meeting.
+_AM_PM = r"(?:\s*[AaPp]\.?[Mm]\.?)"
 _TXT_STAMP = re.compile(
-    rf"(?:\[(?P<bracketed>{_TXT_CLOCK})\]|\((?P<parens>{_TXT_CLOCK})\)|(?P<bare>{_TXT_CLOCK})(?=\s))"
+    rf"(?:\[(?P<bracketed>{_TXT_CLOCK}{_AM_PM}?)\]|\((?P<parens>{_TXT_CLOCK}{_AM_PM}?)\)|"
+    rf"(?P<bare>{_TXT_CLOCK}{_AM_PM}?)(?=\s))"
     r"\s*(?:[-–—|]\s+)?(?P<rest>.*)")
 # "[0x:10] Bob: …": brackets opening a line with a colon inside, as a time would be written.
 _TXT_NOT_A_STAMP = re.compile(r"[\[(](?P<text>[^\])\s]*:[^\])\s]*)[\])]")
@@ -128,8 +132,15 @@ _LABEL_THEN_TIME = re.compile(
     rf"(?P<speaker>[^\W\d_][^\[(:]{{0,38}}?)\s*[\[(](?P<clock>{_TXT_CLOCK})[\])]\s*:\s*"
     r"(?P<text>.*)")
 _NAME_THEN_TIME = re.compile(
-    rf"(?P<speaker>[^\W\d_a-z][\w.'’-]*(?:[ \t]+[^\W\d_a-z][\w.'’-]*){{0,3}})[ \t]+"
-    rf"(?P<clock>{_TXT_CLOCK})")
+    # "Speaker 1  0:05" (Otter's own labels), and "marco  0:32", lower case, two spaces apart.
+    rf"(?P<speaker>[^\W\d_a-z][\w.'’-]*(?:[ \t]+[^\W\d_a-z][\w.'’-]*){{0,3}}"
+    rf"(?:[ \t]+\d{{1,2}})?|[^\W\d_][\w.'’-]*(?=[ \t]{{2}}))[ \t]+(?P<clock>{_TXT_CLOCK})")
+# Lines that head a file of notes rather than say something: "Meeting: Weekly sync".
+_HEADINGS = frozenset({
+    "meeting", "date", "time", "title", "subject", "agenda", "attendees", "participants",
+    "present", "location", "duration", "recorded", "transcript", "notes", "reunion", "fecha",
+    "hora", "titulo", "asunto", "asistentes", "participantes", "lugar", "duracion", "acta",
+    "notas"})
 
 
 def _respell_label(line: str) -> str:
@@ -144,7 +155,8 @@ def _respell_label(line: str) -> str:
     if said := _LABEL_THEN_TIME.fullmatch(line):
         return f"[{said['clock']}] {said['speaker'].strip()}: {said['text']}"
     if said := _NAME_THEN_TIME.fullmatch(line):
-        return f"[{said['clock']}] {said['speaker']}:"
+        name = said["speaker"]  # "marco" as a label is "Marco", as labels are written
+        return f"[{said['clock']}] {name[:1].upper()}{name[1:]}:"
     return line
 
 # QMSum (ICSI/AMI) annotation tokens; they are about the recording, not what was said.
@@ -265,12 +277,22 @@ def _excerpt(line: str) -> str:
 
 
 def _clock(value: str) -> float:
-    """Seconds in an already validated ``[[H:]M:]S[.fff]`` or ``,fff`` time."""
+    """Seconds in an already validated ``[[H:]M:]S[.fff]`` or ``,fff`` time; one with "AM"
+    or "PM" is a time of day (``H:M[:S]``), in seconds since midnight."""
+    if half := re.search(_AM_PM + "$", value):
+        hours, minutes, seconds = [*map(int, value[:half.start()].strip().split(":")), 0][:3]
+        afternoon = half[0].strip().lower().startswith("p")
+        return float((hours % 12 + 12 * afternoon) * 3600 + minutes * 60 + seconds)
     whole, _, fraction = value.replace(",", ".").partition(".")
     seconds = 0
     for part in whole.split(":"):
         seconds = seconds * 60 + int(part)
     return round(seconds + (int(fraction) / 10 ** len(fraction) if fraction else 0.0), 3)
+
+
+def _plain(word: str) -> str:
+    """``word`` lower-cased without accents: "Reunión" is "reunion"."""
+    return unicodedata.normalize("NFKD", word).encode("ascii", "ignore").decode().casefold()
 
 
 def _speaker(value: str) -> str | None:
@@ -427,6 +449,7 @@ def _parse_txt(text: str) -> list[Segment]:
     """
     turns: list[_Turn] = []
     logins = _chat_logins(text.split("\n"))
+    first_of_day: float | None = None  # the first "10:02 AM": times of day count from it
     for number, line in enumerate(text.split("\n"), 1):
         line = _respell_label(line.strip())
         if not line:
@@ -442,7 +465,13 @@ def _parse_txt(text: str) -> list[Segment]:
             # only trust it when a speaker label follows.
             if stamp["bare"] is None or _split_label(stamp["rest"], logins)[0] is not None:
                 start, rest = _clock(clock), stamp["rest"]
+                if re.search(_AM_PM + "$", clock):
+                    first_of_day = start if first_of_day is None else first_of_day
+                    start = (start - first_of_day) % 86400
         speaker, said = _split_label(rest, logins)
+        if speaker is not None and not any(t.speaker for t in turns) and \
+                _plain(speaker) in _HEADINGS:
+            continue  # "Meeting: Weekly sync", "Fecha: 24/11/2026" before anyone speaks
         current = turns[-1] if turns else None
         if (current is not None and speaker is not None and start is None
                 and current.start is not None and not any(current.parts)):

@@ -189,6 +189,22 @@ def test_otter_style_name_and_time_then_the_text() -> None:
     ]
 
 
+def test_otters_own_labels_times_of_day_and_headings() -> None:
+    otter = _bytes("Speaker 1  0:05\nLet us start.\n\nSpeaker 2  0:32\nI will send it.\n\n"
+                   "marco  0:50\nI can do the header.")
+    assert [(s.speaker, s.start) for s in parse_transcript(otter, "txt")] == [
+        ("Speaker 1", 5.0), ("Speaker 2", 32.0), ("Marco", 50.0)]
+    # "10:02 AM" is a time of day: the meeting starts at the first one.
+    of_day = _bytes("10:02 AM Marta: Good morning.\n10:03 AM Luis: I will send the draft.\n"
+                    "[10:04:05 AM] Ana: We decided to publish on Tuesdays.")
+    assert [(s.speaker, s.start) for s in parse_transcript(of_day, "txt")] == [
+        ("Marta", 0.0), ("Luis", 60.0), ("Ana", 125.0)]
+    # What heads a file of notes is nobody's speech.
+    headed = _bytes("Meeting: Weekly sync\nFecha: 24/11/2026\nJosé María: Hola a todos.\n"
+                    "Ana: Hola.")
+    assert [s.speaker for s in parse_transcript(headed, "txt")] == ["José María", "Ana"]
+
+
 def test_segments_are_sorted_by_start() -> None:
     data = _bytes("[00:00:20] Ana: después\n[00:00:05] Luis: antes")
     assert [(s.speaker, s.start) for s in parse_transcript(data, "txt")] == [
