@@ -28,7 +28,7 @@ from bot.i18n import N_
 from bot.registry import ClientRef, Hours, Money, PastDay, ProjectRef, Range
 from bot.transcripts.summarize import fold
 from storage import name_key
-from storage.models import Project, ProjectStatus
+from storage.models import MeetingStatus, Project, ProjectStatus
 
 STATUS_LABELS = {
     ProjectStatus.PLANNING: N_("planning"),
@@ -190,7 +190,10 @@ async def project_update(ctx: Context, project: ProjectRef | None = None, *,
         if other and other.id != row.id:
             raise UserError(_("A project called `{name}` already exists.", name=name))
         row.name, row.name_key = name, name_key(name)
+    called_off = 0
     if status is not None:
+        if status is ProjectStatus.CANCELLED and row.status is not ProjectStatus.CANCELLED:
+            called_off = await _cancel_meetings_ahead(ctx, row)
         row.status = status
         if status is ProjectStatus.COMPLETED and progress is None:
             row.progress = 100
@@ -229,7 +232,25 @@ async def project_update(ctx: Context, project: ProjectRef | None = None, *,
         # "el progreso de website es 70%" on a completed project: it stays completed.
         said += "\n" + _("{name} is still marked completed; `/project update #{id} "
                          "status:active` reopens it.", name=row.name, id=row.id)
+    if called_off:
+        said += "\n" + _.ngettext("Its meeting still ahead was cancelled too.",
+                                  "Its {count} meetings still ahead were cancelled too.",
+                                  called_off)
     return Reply(text=said, fields=await _fields(ctx, row))
+
+
+async def _cancel_meetings_ahead(ctx: Context, project: Project) -> int:
+    """Cancel a cancelled project's meetings still to come (their reminders withdrawn, as
+    `meeting cancel` does); how many there were. A meeting under way is left to end."""
+    ahead = (await ctx.db.meetings(project_id=project.id, after=ctx.services.clock(),
+                                   cancelled=False, limit=10_000)).rows
+    for meeting in ahead:
+        meeting.status = MeetingStatus.CANCELLED
+        meeting.sequence += 1
+        await ctx.db.cancel_reminders(meeting)
+    if ahead:
+        ctx.after_commit.append(ctx.services.reminders_changed)
+    return len(ahead)
 
 
 @registry.command("project delete", role=Role.ADMIN, aliases=("project remove",))

@@ -211,3 +211,15 @@ async def test_words_longer_than_any_name_are_refused_not_searched(chat: Chat) -
     assert long_note.text.startswith("`note` is too long: at most 2000 characters.")
     # A bare number is the project's, when no project is called that.
     assert (await chat.ok("project show 1")).title == "#1 Web"
+
+
+async def test_cancelling_a_project_cancels_its_meetings_ahead(chat: Chat) -> None:
+    await chat.ok("project create Brand status:active")
+    await chat.ok("meeting schedule brand tomorrow 10am Kickoff")
+    await chat.ok("meeting schedule brand in 3 days at 10am Review")
+    await chat.ok("meeting log brand yesterday 3pm Intro")  # held: it stays on the record
+    cancelled = await chat.ok("project update brand status:cancelled")
+    assert cancelled.text.endswith("\nIts 2 meetings still ahead were cancelled too."), \
+        cancelled.text
+    listed = text_of(await chat.ok("meeting list brand period:all"))
+    assert listed.count("cancelled") == 2 and "ended" in listed, listed
