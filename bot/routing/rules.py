@@ -283,7 +283,8 @@ async def _schedule(match: re.Match[str], projects: ProjectLookup) -> Routed | N
 
 # "Move tomorrow's standup to 4pm", "pasa la reunión de website al viernes a las 10".
 _MOVE = [
-    re.compile(rf"^(?:please\s+|can you\s+|could you\s+)?(?:move|reschedule|push|postpone|"
+    re.compile(rf"^(?:please\s+|can you\s+|could you\s+|can we\s+|could we\s+|let'?s\s+)?"
+               rf"(?:move|reschedule|push|postpone|"
                rf"shift)\s+{_A_MEETING}\s+(?:to|until|till)\s+(?P<when>.+?)[.!?]?$",
                re.IGNORECASE),
     re.compile(rf"^(?:por favor\s+)?(?:mueve|cambia|pasa|reprograma|aplaza|posp[oó]n|atrasa|"
@@ -376,7 +377,8 @@ async def _uninvite(match: re.Match[str], projects: ProjectLookup) -> Routed | N
     return Routed("meeting uninvite", {"meeting": match["which"], "people": match["who"]})
 
 
-_CANCEL = re.compile(rf"^(?:please\s+|can you\s+|could you\s+|por favor\s+)?(?:cancel|"
+_CANCEL = re.compile(rf"^(?:please\s+|can you\s+|could you\s+|can we\s+|let'?s\s+|"
+                     rf"por favor\s+)?(?:cancel|"
                      rf"call off|cancela|anula)\s+{_A_MEETING}[.!?]?$", re.IGNORECASE)
 
 
@@ -929,9 +931,9 @@ _PERIOD_NAMES = frozenset(re.compile(_PERIOD).groupindex)
 # Only when that is the whole question: "what do we prepare for the next call?" is not.
 _NEXT_MEETINGS = re.compile(
     r"^¿?(?:(?:when(?:'s| is| are)|what(?:'s| is| are)|list|show(?: me)?|cu[aá]ndo (?:es|son)|"
-    r"cu[aá]les son|lista|mu[eé]stra(?:me)?)\s+)?(?:the|our|la|las|nuestras?)?\s*(?:next|"
-    r"upcoming|pr[oó]xim[ao]s?) (?:meetings?|calls?|reuni[oó]n|reuniones|llamadas?)(?:\s+(?:for|"
-    r"on|with|of|in|de|con|en|del)\s+.+?)?\s*[.!?]?$", re.IGNORECASE)
+    r"cu[aá]l es|cu[aá]les son|lista|mu[eé]stra(?:me)?)\s+)?(?:the|our|my|la|las|nuestras?|"
+    r"mis?)?\s*(?:next|upcoming|pr[oó]xim[ao]s?) (?:meetings?|calls?|reuni[oó]n|reuniones|"
+    r"llamadas?)(?:\s+(?:for|on|with|of|in|de|con|en|del)\s+.+?)?\s*[.!?]?$", re.IGNORECASE)
 # "What meetings do we have this week?", "¿qué reuniones tuvimos ayer?": those of that period.
 _WHICH_MEETINGS = re.compile(
     r"^¿?(?:what|which|any|qu[eé]|hay)\s+(?:meetings?|calls?|reuniones|llamadas)\s*(?:do we have|"
@@ -956,6 +958,11 @@ async def _next_meetings(match: re.Match[str], projects: ProjectLookup) -> Route
         args["period"] = said[0]
     return Routed("meeting list", args)
 
+
+# "When is the pricing call?", "¿a qué hora es la reunión de pricing?": that meeting.
+_WHEN_IS = re.compile(rf"^¿?(?:when(?:'s| is)|(?:at )?what time is|cu[aá]ndo es|a qu[eé] hora "
+                      rf"es)\s+{_A_MEETING}\s*[?.!]?$", re.IGNORECASE)
+_meeting_rule("meeting show", _WHEN_IS)
 
 
 # "How do I log hours?", "how can I invite someone?", "¿cómo agendo una reunión?", "¿cómo

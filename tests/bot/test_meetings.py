@@ -532,3 +532,17 @@ async def test_invites_follow_what_became_of_the_meeting(chat: Chat, clock: Cloc
     await chat.ok("meeting now website title:Call")
     await chat.ok("meeting leave call")
     assert "at that time" not in (await chat.ok("meeting now website title:Other")).text
+
+
+async def test_a_meeting_is_asked_after_and_moved_in_words(chat: Chat, clock: Clock) -> None:
+    clock.now = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+    await _setup(chat)
+    await chat.ok("meeting schedule website tomorrow 3pm Pricing call")
+    for asked in ("when is the pricing call?", "¿a qué hora es la reunión de pricing?"):
+        shown = await chat.ok(asked)
+        assert shown.title == "#1 Pricing call" and "Nov 27, 2026, 3:00" in text_of(shown), asked
+    for asked in ("what's my next meeting?", "¿cuál es mi próxima reunión?"):
+        assert "*Pricing call*" in text_of(await chat.ok(asked)), asked
+    moved = await chat.ok("can we move the pricing call to 4pm?")
+    assert moved.title == "Meeting updated: Pricing call" and "Nov 27, 2026, 4:00" in \
+        text_of(moved)
