@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import getpass
 import re
+import shlex
 import sys
 from pathlib import Path
 from typing import Protocol, TextIO
@@ -15,6 +16,7 @@ from bot.ports import Target
 PLATFORM = "console"
 TEAM_ID = "local"
 CHANNEL_ID = "console"
+_UPLOAD_OPTION = re.compile(r"language:\S+", re.IGNORECASE)  # `/upload #4 f.wav language:es`
 _EXIT = {"exit", "quit", "salir"}  # what leaves the console, typed or piped
 
 
@@ -103,14 +105,23 @@ class ConsoleAdapter:
         """Run one line. ``/upload #12 path/to/file`` sends a local file with the command,
         as a chat upload would (``transcript add #12``). `` # `` outside quotes starts a
         comment, as in the README's examples."""
-        words = without_comment(text).strip().split(maxsplit=2)
+        words = without_comment(text).strip().split(maxsplit=1)
         if words and words[0].lstrip("/").casefold() == "upload":
+            # "/upload "Brand check" notes.txt language:es": the meeting (quoted when it is
+            # several words), the path (the rest) and the command's own options.
+            try:
+                said = shlex.split(words[1]) if len(words) > 1 else []
+            except ValueError:  # an unclosed quote: taken as written
+                said = words[1].split()
+            options = [word for word in said if _UPLOAD_OPTION.fullmatch(word)]
+            rest = [word for word in said if word not in options]
             # The core words every reply, in the asker's language: without a path it asks
             # for the file, and a path that is not a file is sent as unreadable.
-            command = " ".join(["transcript add", *words[1:2]])
-            if len(words) < 3:
+            meeting = [f'"{word}"' if " " in word else word for word in rest[:1]]
+            command = " ".join(["transcript add", *meeting, *options])
+            if len(rest) < 2:
                 return await self.dispatcher.handle(self.request(command))
-            path = Path(words[2].strip().strip('"')).expanduser()
+            path = Path(" ".join(rest[1:])).expanduser()
             if not path.is_file():
                 return await self.dispatcher.handle(self.request(command, unreadable=(str(path),)))
             return await self.dispatcher.handle(self.request(

@@ -116,8 +116,10 @@ async def transcript_list(ctx: Context, project: ProjectRef | None = None, *,
                                      limit=limit)
     refuse_past_the_end(ctx, page, found)
     if not found.rows:
-        return Reply(text=_("No transcripts yet. Add one with `/transcript add #12` and the "
-                            "file attached."), status="info")
+        held = (await ctx.started_meetings(row.id if row else None))[:1]
+        return Reply(text=_("No transcripts yet. Add one with `/transcript add {meeting}` and "
+                            "the file attached.", meeting=f"#{held[0].id}" if held
+                            else "<meeting>"), status="info")
     meetings = await ctx.db.meetings_by_id(sorted({t.meeting_id for t in found.rows}))
     reply = Reply(title=_("Transcripts"), items=[
         _line(ctx, t, meetings[t.meeting_id].title if t.meeting_id in meetings else None)

@@ -60,12 +60,17 @@ def test_demo_then_console_in_spanish(tmp_path: Path) -> None:
     assert "0 failed" in demo.stdout
     again = v1tr0("demo", "--if-empty", data=tmp_path)
     assert again.returncode == 0 and "already has projects" in again.stdout
+    notes = tmp_path / "notas de la reunión.txt"  # a path with spaces, not quoted
+    notes.write_text("Ana: Decidimos lanzar el lunes.\n")
     result = v1tr0("console", data=tmp_path, stdin=(
-        "settings language:es\nproject list\n/upload #1\n/upload #1 no/such/file.vtt\n"))
+        "settings language:es\nproject list\n/upload #1\n/upload #1 no/such/file.vtt\n"
+        f'/upload "Launch review" {notes} language:es\ntranscript list\n'))
     assert result.returncode == 0, result.stderr
     assert "Proyectos" in result.stdout and "Website redesign" in result.stdout
     assert "Adjunta la grabación o la transcripción" in result.stdout
     assert "No pude leer `no/such/file.vtt`: comprueba que el archivo existe" in result.stdout
+    # A meeting named by its title, quoted, and the command's own `language:`.
+    assert "*Launch review* · notas de la reunión.txt" in result.stdout, result.stdout
 
 
 def test_version_help_and_migrate(tmp_path: Path) -> None:
