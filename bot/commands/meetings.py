@@ -96,7 +96,7 @@ async def meeting_schedule(ctx: Context, project: ProjectRef, when: str, *,
         duration: How long, e.g. 45m or 1h30 (default 30 minutes).
         title: The meeting's title (default: the project's name).
         participants: More people to invite: mentions, names or outside guests' emails,
-            separated by spaces.
+            separated by spaces or commas.
 
     Examples:
         /meeting schedule website tomorrow 3pm for 45m with @ana Design review
@@ -138,7 +138,7 @@ async def meeting_log(ctx: Context, project: ProjectRef, when: str, *,
         when: When it started, then optionally "for" a duration, "with" people and a title.
         duration: How long it lasted, e.g. 45m or 1h30 (default 30 minutes).
         title: The meeting's title (default: the project's name).
-        participants: Who else was there: mentions or names, separated by spaces.
+        participants: Who else was there: mentions or names, separated by spaces or commas.
 
     Examples:
         /meeting log website yesterday 3pm for 45m Launch review
@@ -588,7 +588,7 @@ async def _create_from_text(ctx: Context, project: ProjectRef, when: str,
         raise UserError(ctx._("`{words}` is left over: give the title once, after the time or "
                               "as `title:`; invite people with @mentions or emails.",
                               words=said_title))
-    people = [*spec.mentions, *named, *(participants.split() if participants else [])]
+    people = [*spec.mentions, *named, *(_people(participants) if participants else [])]
     meeting = await _create(ctx, row, title or said_title, spec.start, minutes, status, people)
     return meeting, row
 

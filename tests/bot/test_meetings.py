@@ -546,3 +546,10 @@ async def test_a_meeting_is_asked_after_and_moved_in_words(chat: Chat, clock: Cl
     moved = await chat.ok("can we move the pricing call to 4pm?")
     assert moved.title == "Meeting updated: Pricing call" and "Nov 27, 2026, 4:00" in \
         text_of(moved)
+
+
+async def test_participants_may_be_separated_by_commas(chat: Chat) -> None:
+    await _setup(chat)
+    await chat.ok('meeting schedule website tomorrow 11am title:Plan participants:"bea, luis"')
+    shown = text_of(await chat.ok("meeting show Plan"))
+    assert "bea · guest · invited" in shown and "luis · guest · invited" in shown, shown
