@@ -528,6 +528,9 @@ MONTH = (r"(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*|enero|
          r"abril|mayo|junio|julio|agosto|se?ptiembre|octubre|noviembre|diciembre)")
 """A month's name (or its first letters, in English) in English or Spanish, as a group."""
 _DAY_AFTER_TOMORROW = re.compile(r"^(?:the day after tomorrow|pasado mañana)$", re.IGNORECASE)
+# "La semana que viene", "el mes que viene": what dateparser reads as "la próxima semana".
+_THAT_COMES = re.compile(r"^(?:(semana|mes) que viene|pr[oó]xim[oa] (semana|mes))$",
+                         re.IGNORECASE)
 _SAID_NEXT_DAY = re.compile(rf"^(?:pr[oó]xim[oa]\s+({WEEKDAY})|({WEEKDAY})\s+(?:que viene|"
                             rf"pr[oó]xim[oa]))$", re.IGNORECASE)
 _SAID_NEXT = re.compile(r"\b(?:next|tomorrow|pr[oó]xim[oa]|que viene|mañana)\b", re.IGNORECASE)
@@ -571,6 +574,8 @@ def parse_date(value: Any, cx: ConvertContext, *, past: bool = False) -> date | 
     import dateparser  # imported on first use: it takes a moment to load
 
     text = _DAY_AFTER_TOMORROW.sub("in 2 days", _DAY_ARTICLE.sub("", text))
+    text = _THAT_COMES.sub(lambda said: "la próxima semana" if (said[1] or said[2]).lower()
+                           == "semana" else "el próximo mes", text)
     for part_of_day, day in _PARTS_OF_DAY:  # "last night", "esta mañana": that day
         text = part_of_day.sub(day, text)
     if said_last := _SAID_LAST.match(text):

@@ -181,6 +181,10 @@ def test_dates_in_both_languages() -> None:
     for said, day in (("last night", 2), ("anoche", 2), ("ayer por la tarde", 2),
                       ("this morning", 3), ("esta mañana", 3), ("tonight", 3)):
         assert parse_date(said, spanish_wednesday) == date(2027, 3, day), said
+    # "La semana que viene" and "el mes que viene", as "la próxima semana" is read.
+    for said in ("la semana que viene", "la próxima semana", "next week"):
+        assert parse_date(said, spanish_wednesday) == date(2027, 3, 10), said
+    assert parse_date("el mes que viene", spanish_wednesday) == date(2027, 4, 3)
     # A year no calendar arithmetic survives is no date.
     assert parse_date("9999-12-31", english) is None and parse_date("0001-01-02", english) is None
 
