@@ -259,18 +259,30 @@ _SCHEDULE = [
 ]
 
 
+_ON_PROJECT = re.compile(r"\s+(?:on|for|in|en|para|de)\s+(?:the\s+|el\s+|la\s+)?"
+                         r"(?P<project>[^\d\s][^,]*?)\s*$", re.IGNORECASE)
+
+
 @_rule(*_SCHEDULE)
 async def _schedule(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
-    who = (match["who"] or "").strip()
+    who, when = (match["who"] or "").strip(), match["when"] or ""
+    people = None
     if who:
         project = await projects.named(who) or await projects.mentioned(who)
+        # "… with luis tomorrow at 4 on mobile": the people first, the project last.
+        if project is None and (last := _ON_PROJECT.search(when)) and (
+                project := await projects.named(last["project"])
+                or await projects.mentioned(last["project"])):
+            people, when = who, when[:last.start()]
     else:  # naming nobody: the channel's project
         project = await projects.bound()
     # A name that is no project's goes on as said, for the command to suggest the nearest;
     # none at all, and the command asks which project.
     args = {"project": project or who} if project or who else {}
-    if match["when"]:  # else the command says what a time looks like
-        args["when"] = re.sub(r"^(?:for|on|para)\s+", "", match["when"], flags=re.IGNORECASE)
+    if people:
+        args["participants"] = people
+    if when:  # else the command says what a time looks like
+        args["when"] = re.sub(r"^(?:for|on|para)\s+", "", when, flags=re.IGNORECASE)
     # Its title: what it is about, else "Call with Acme" when a client was named.
     title = without_article(match["title"] or "").strip()
     if not title and (match["with"] or "").casefold() in {"with", "con"} \

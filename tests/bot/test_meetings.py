@@ -543,6 +543,10 @@ async def test_a_meeting_is_asked_after_and_moved_in_words(chat: Chat, clock: Cl
         assert shown.title == "#1 Pricing call" and "Nov 27, 2026, 3:00" in text_of(shown), asked
     for asked in ("what's my next meeting?", "¿cuál es mi próxima reunión?"):
         assert "*Pricing call*" in text_of(await chat.ok(asked)), asked
+    # The people first and the project last: "with luis … on website".
+    await chat.ok("project create Mobile")
+    booked = text_of(await chat.ok("schedule a meeting with luis tomorrow at 4 on mobile"))
+    assert "Project: Mobile" in booked and "luis · guest · invited" in booked, booked
     moved = await chat.ok("can we move the pricing call to 4pm?")
     assert moved.title == "Meeting updated: Pricing call" and "Nov 27, 2026, 4:00" in \
         text_of(moved)
