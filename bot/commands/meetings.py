@@ -436,9 +436,13 @@ async def meeting_uninvite(ctx: Context, meeting: MeetingRef, people: str) -> Re
     present = await ctx.db.participants(row.id)
     removed: list[Participant] = []
     said = (named or people).strip().strip("\"'“”")
-    # An outside guest by the name the meeting shows ("Marta Gómez"), else each of the people.
-    guests = [p for p in present if p.member_id is None and said.casefold() in {
-        p.name.casefold(), p.name.split()[0].casefold()}]
+    # An outside guest by the name the meeting shows ("Marta Gómez"), else each of the people;
+    # a member invited under that name is the one meant ("marta", not marta@umbrella.es).
+    def called(p: Participant) -> bool:
+        return said.casefold() in {p.name.casefold(), p.name.split()[0].casefold()}
+    guests = [p for p in present if p.member_id is None and called(p)]
+    if any(p.member_id is not None and called(p) for p in present):
+        guests = []
     for ref in [] if guests else _people(named or people):
         if EMAIL.fullmatch(ref):
             found = next((p for p in present if (p.email or "").casefold() == ref.casefold()),
@@ -739,7 +743,11 @@ def _participant_line(ctx: Context, participant: Participant) -> str:
     role = _("host") if participant.role is ParticipantRole.HOST else _("guest")
     state = (_("left") if participant.left_at else _("in the call")) if participant.joined_at \
         else _(RSVP_LABELS[participant.rsvp])
-    return f"{participant.name} · {role} · {state}"
+    # An outside guest shows their email: a member may well share their name.
+    who, email = participant.name, participant.email
+    if participant.member_id is None and email and email != who:
+        who = email if who == email.split("@")[0] else f"{who} ({email})"
+    return f"{who} · {role} · {state}"
 
 
 async def _participant(ctx: Context, meeting: Meeting) -> Participant:

@@ -208,7 +208,7 @@ async def test_an_outside_guest_is_invited_by_email(chat: Chat) -> None:
     reply = await chat.ok("meeting schedule website tomorrow 3pm with ana.ruiz@acme.com and "
                           "@bea Kickoff")
     assert reply.title == "Meeting scheduled: Kickoff"
-    assert "ana.ruiz · guest · invited" in text_of(reply) and "bea · guest" in text_of(reply)
+    assert "ana.ruiz@acme.com · guest · invited" in text_of(reply) and "bea · guest" in text_of(reply)
     event = Calendar.from_ical(reply.attachments[0].content).walk("VEVENT")[0]
     attendee = event.get("ATTENDEE")  # members without an email are not on the .ics
     assert str(attendee) == "mailto:ana.ruiz@acme.com" and attendee.params["CN"] == "ana.ruiz"
@@ -420,7 +420,7 @@ async def test_a_meeting_is_named_in_words(chat: Chat, clock: Clock) -> None:
                           "marta@acme.com Budget call")
     assert named.title == "Meeting scheduled: Budget call"
     shown = text_of(await chat.ok("meeting show budget call"))
-    assert all(f"{who} · guest" in shown for who in ("bea", "luis", "marta")), shown
+    assert all(f"{who} · guest" in shown for who in ("bea", "luis", "marta@acme.com")), shown
     lunch = await chat.ok("meeting schedule website tomorrow 1pm with the team")
     assert lunch.title == "Meeting scheduled: with the team"  # nobody named: all title
     # A title of several words, unquoted, before the people.
@@ -557,3 +557,15 @@ async def test_participants_may_be_separated_by_commas(chat: Chat) -> None:
     await chat.ok('meeting schedule website tomorrow 11am title:Plan participants:"bea, luis"')
     shown = text_of(await chat.ok("meeting show Plan"))
     assert "bea · guest · invited" in shown and "luis · guest · invited" in shown, shown
+
+
+async def test_a_member_and_a_guest_of_one_name_are_told_apart(chat: Chat) -> None:
+    await _setup(chat)
+    await chat.as_user("U4", "marta").ok("help")
+    await chat.ok("meeting schedule website tomorrow 11am Demo")
+    await chat.ok("meeting invite Demo marta marta@umbrella.es")
+    shown = text_of(await chat.ok("meeting show Demo"))
+    assert "marta · guest · invited" in shown and "marta@umbrella.es · guest" in shown, shown
+    await chat.ok("meeting uninvite Demo marta")  # the member called so
+    shown = text_of(await chat.ok("meeting show Demo"))
+    assert "marta · guest" not in shown and "marta@umbrella.es · guest" in shown, shown
