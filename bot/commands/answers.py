@@ -250,7 +250,9 @@ async def _answer(ctx: Context, question: str, project: ProjectRef | None,
         if found := await _decisions(ctx, row, asked):
             held, moments = found
             reply = _extractive_answer(ctx, [], moments[:5])
-            return _about(ctx, _noting_days(ctx, reply, row, missed_days), row, held), row, held
+            # Nothing held that day: the heading names no meeting of another day.
+            return _about(ctx, _noting_days(ctx, reply, row, missed_days), row,
+                          None if missed_days else held), row, held
         if asked is not None:  # that meeting's, not another's passed off as its
             reply = (Reply(text=_("No decision was recorded in {meeting}.",
                                   meeting=asked.title), status="info")
@@ -487,7 +489,7 @@ def _only_asks(cue: re.Pattern[str], question: str, project: Project,
     """
     if not cue.search(question):
         return False
-    rest = _LAST_MEETING.sub(" ", _MEETING_DAY.sub(" ", question))
+    rest = _LAST_MEETING.sub(" ", _LAST_WEEK.sub(" ", _MEETING_DAY.sub(" ", question)))
     if meeting is not None:
         rest = re.sub(re.escape(meeting.title), " ", rest, flags=re.IGNORECASE)
     named = _NO_SUBJECT | set(re.findall(r"\w+", fold(f"{project.name} {also}").casefold()))
@@ -502,8 +504,9 @@ def _content_words(text: str) -> list[str]:
 
 async def _decisions(ctx: Context, project: Project,
                      meeting: Meeting | None) -> tuple[Meeting, list[Moment]] | None:
-    """The decisions the summary of ``meeting`` recorded (else of the project's latest
-    meeting that has a summary), each with where it was said; None when there are none."""
+    """The decisions the summary of ``meeting`` recorded (else those of the project's latest
+    meeting whose summary recorded any), each with where it was said; None when there are
+    none."""
     meetings = [meeting] if meeting else (await ctx.started_meetings(project.id))[:20]
     for held in meetings:
         if done := await ctx.db.summarised_transcript(held.id):
@@ -513,7 +516,8 @@ async def _decisions(ctx: Context, project: Project,
                               said[item.segment_position].start, item.text, 1.0)
                        for item in await ctx.db.summary_items(done.id)
                        if item.kind == ItemKind.DECISION and item.segment_position in said]
-            return (held, moments) if moments else None
+            if moments:
+                return held, moments
     return None
 
 

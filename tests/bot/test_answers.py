@@ -475,10 +475,11 @@ async def test_a_day_the_question_names_picks_that_days_meeting(desk: Desk,
         f"ask what did we say last {day_before:%A} about the launch date? project:website")
     assert said.text.startswith(f"No meeting of Website was held on {_day(day_before)}.")
     assert said.citations[0].detail.startswith("Launch review · ")
-    nothing = await desk.chat.in_thread("none").ok(
+    decided = await desk.chat.in_thread("none").ok(
         f"ask what did we decide last {day_before:%A}? project:website")
-    assert nothing.status == "info" and nothing.text.startswith(
-        f"No meeting of Website was held on {_day(day_before)}. I found nothing"), nothing.text
+    assert decided.title == "About Website" and decided.text.startswith(
+        f"No meeting of Website was held on {_day(day_before)}. From its other meetings:\n"
+        "“We decided to move the launch date"), decided.text
     hours = await desk.chat.ok("ask how many hours did we log today? project:website")
     assert not hours.text.startswith("No meeting"), hours.text  # its numbers answer that
     # A week named: none held in it, said so, then the project's other meetings.
@@ -487,6 +488,8 @@ async def test_a_day_the_question_names_picks_that_days_meeting(desk: Desk,
                                                 "project:website")
     assert week.text.startswith(f"No meeting of Website was held from {_day(monday)} to "
                                 f"{_day(monday + timedelta(days=6))}."), week.text
+    # Its decisions are quoted, as for a day, and the heading names no meeting of another day.
+    assert week.title == "About Website" and "From its other meetings:" in week.text, week.text
 
 
 async def test_search_finds_every_line_that_holds_the_word(desk: Desk) -> None:
