@@ -91,6 +91,11 @@ class _WorkspaceProjects:
             return f"#{found}" if found is not None else None
 
 
+# "Who is the contact at Acme?", "el teléfono de acme": a client's record, not a project card.
+_CLIENT_DETAILS = re.compile(r"\b(?:contacts?|e-?mails?|phones?|billing|invoices?|tax id|"
+                             r"contactos?|correos?|tel[eé]fonos?|factura\w*)\b", re.IGNORECASE)
+
+
 class Dispatcher:
     """Runs commands for every front door.
 
@@ -204,8 +209,11 @@ class Dispatcher:
                             projects: _WorkspaceProjects) -> tuple[Command, dict[str, Any]] | None:
         """For a guest asking about a project ("what's the status of website?"), its card,
         which guests may see, rather than a refusal of `ask` (the role is read afresh: the
-        cache may be older than a role change)."""
+        cache may be older than a role change). Not for a client's details: the card holds
+        none, and a guest may not see them."""
         card = self.registry.get("project show")
+        if _CLIENT_DETAILS.search(text):
+            return None
         async with self.db.transaction() as store:
             identity = await store.workspaces.identity(sender.member_id)
         role = Role.parse(identity.role) if identity else sender.role

@@ -468,7 +468,7 @@ async def _findings(ctx: Context, project: Project, only: Meeting | None,
         moments = []
     # "Who is the contact for Acme?", "who is working on it?": the records answer; a line
     # that happens to say "contact" would only be noise.
-    if facts and moments and _CLIENT_FOLLOW_UP.match(question):
+    if facts and moments and _CLIENT_FOLLOW_UP.match(question) and project.client_id:
         moments = []  # "and its phone?": the record's, not "older phones"
     elif facts and moments and _WHO_TO_REACH.search(question):
         client = await ctx.db.client(project.client_id) if project.client_id else None
@@ -842,6 +842,9 @@ async def _facts(ctx: Context, project: Project, question: str) -> list[str]:
         facts += [f"⚠ {risk}" for risk in risks] or [_("No risks found.")]
     if asked & {"contact", "billing"} and client is not None:
         facts += _client_facts(ctx, client, question, billing="billing" in asked)
+    elif asked & {"contact", "billing"} and project.client_id is None:
+        facts.append(_("{project} has no client; set one with `/project update #{id} "
+                       "client:…`.", project=project.name, id=project.id))
     if "team" in asked:
         facts += await _team_facts(ctx, project, by_member)
     if "actions" in asked:

@@ -314,7 +314,7 @@ async def test_a_named_meeting_narrows_ask_and_search(desk: Desk, clock: Clock) 
     assert "Last meeting" not in named.text
     # A follow-up in the thread stays in the project and meeting the question before it was
     # about, whether it named the meeting or gave it as `meeting:`.
-    hosting = await desk.chat.ok("ask and the client?")
+    hosting = await desk.chat.ok("ask and the launch date?")
     assert hosting.title == "About Website · Budget call"
     assert hosting.citations and all(c.detail.startswith("Budget call · ")
                                      for c in hosting.citations)
@@ -1470,6 +1470,13 @@ async def test_a_question_finds_the_project_or_client_it_names(desk: Desk, clock
     assert billing.text == "Billing details are shown to managers and up.", billing.text
     mine = await marta.in_thread("m2").ok("how many hours did I log on mobile?")
     assert mine.text.endswith("\nMarta: 2 h."), mine.text
+    # A project with no client says so; a guest gets no client's details, nor a card.
+    await chat.ok("project create Intranet")
+    alone = await chat.in_thread("i1").ok("who is the contact for intranet?")
+    assert alone.text.startswith("Intranet has no client; set one with"), alone.text
+    await chat.ok("role marta guest")
+    refused = await marta.in_thread("g1").say("who is the contact at acme?")
+    assert refused.status == "error" and "needs the member role" in refused.text, refused.text
 
 
 async def test_hours_for_someone_who_speaks_in_its_meetings_are_theirs_to_log(
