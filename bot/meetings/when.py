@@ -571,8 +571,9 @@ def _normalize(text: str) -> str:
         elif (m := _CLOCK.fullmatch(low)) and int(m[1]) <= 24 and before in _AT_WORDS:
             # "At 3", "a las 3:30": a meeting at three is in the afternoon unless the words
             # after say otherwise ("at 3 am", "a las 3 de la mañana").
+            # "05:00" with its zero is the 24-hour clock: five in the morning.
             hour = int(m[1]) + (12 if 1 <= int(m[1]) <= last_afternoon_hour
-                                and after not in _DAY_PART_WORDS else 0)
+                                and after not in _DAY_PART_WORDS and m[1][0] != "0" else 0)
             word = f"{hour}:{m[2] or '00'}"
         out.append(word)
         i += 1

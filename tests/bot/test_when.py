@@ -125,6 +125,8 @@ def test_examples(translator: Translator, text: str, start: datetime,
     ("tomorrow 9.30", utc(2027, 3, 25, 8, 30)),
     ("tomorrow at 3:30", utc(2027, 3, 25, 14, 30)),  # "at 3:30" like "at 3": the afternoon
     ("tomorrow at 9.30pm", utc(2027, 3, 25, 20, 30)),
+    ("mañana a las 05:00", utc(2027, 3, 25, 4, 0)),  # its zero says the 24-hour clock
+    ("tomorrow at 04:30", utc(2027, 3, 25, 3, 30)),
     ("mañana al mediodía", utc(2027, 3, 25, 11, 0)),
     ("mañana a medianoche", utc(2027, 3, 24, 23, 0)),
     # The part of the day says which half of the clock: "tonight at 9" is 21:00.
