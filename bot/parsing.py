@@ -487,6 +487,10 @@ def parse_hours(value: Any, locale: str = "en") -> Decimal | None:
 
 
 _SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP", "us$": "USD"}
+_CURRENCY_NAMES = {"euros?": "EUR", "d[oó]lares": "USD", "dollars?": "USD", "pounds?": "GBP",
+                   "libras?": "GBP"}
+_AMOUNT_WORD = re.compile(r"(?<=\d)\s*\b(mil|thousand|millones|mill[oó]n|million)\b",
+                          re.IGNORECASE)
 
 
 def parse_money(value: Any, locale: str = "en") -> Money | None:
@@ -498,17 +502,26 @@ def parse_money(value: Any, locale: str = "en") -> Money | None:
     if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
         return Money(_cents(Decimal(str(value))))
     text = str(value).strip()
+    multiplier = Decimal(1)
+    # "20 mil euros", "1,5 millones", "2 million": the word says how many thousands.
+    if said := _AMOUNT_WORD.search(text):
+        multiplier = Decimal(1000) if said[1].casefold() in {"mil", "thousand"} \
+            else Decimal(1_000_000)
+        text = text[:said.start()] + " " + text[said.end():]
     currency = None
+    for name, code in _CURRENCY_NAMES.items():  # "euros", "dólares"
+        if re.search(rf"\b{name}\b", text, re.IGNORECASE):
+            currency = code
+            text = re.sub(rf"\b{name}\b", "", text, flags=re.IGNORECASE)
     if m := re.search(r"\b([A-Za-z]{3})\b", text):
-        currency = m[1].upper()
+        currency = currency or m[1].upper()
         text = text.replace(m[0], "")
     for symbol, code in _SYMBOLS.items():
         if symbol in text.casefold():
             currency = currency or code
             text = re.sub(re.escape(symbol), "", text, flags=re.IGNORECASE)
     text = text.strip().replace(" ", "")
-    multiplier = Decimal(1)
-    if text[-1:].casefold() in {"k", "m"}:
+    if multiplier == 1 and text[-1:].casefold() in {"k", "m"}:
         multiplier = Decimal(1000) if text[-1].casefold() == "k" else Decimal(1_000_000)
         text = text[:-1]
     if multiplier == 1 and re.fullmatch(r"[+-]?\d{1,3}[.,]\d{3}", text):

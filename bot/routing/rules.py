@@ -742,12 +742,16 @@ _CREATE_PROJECT = [re.compile(pattern, re.IGNORECASE) for pattern in (
 
 
 # "… with a budget of 8000 euros and a rate of 90 an hour", "… con un presupuesto de 8.000 €".
-_AMOUNT = (r"(?P<amount>[€$£]?\s?\d[\d.,]*\s?[kKmM]?)(?:\s?(?P<currency>€|\$|£|(?-i:[A-Z]{3})\b|"
-           r"euros?|dollars?|d[oó]lares|pounds?|libras?))?")
+# "20k", "20 mil", "1,5 millones": the word for thousands belongs to the amount.
+_AMOUNT = (r"(?P<amount>[€$£]?\s?\d[\d.,]*(?:\s?[kKmM]\b|\s(?:mil|millones|mill[oó]n|thousand|"
+           r"million)\b)?)(?:\s?(?P<currency>€|\$|£|(?-i:[A-Z]{3})\b|euros?|dollars?|d[oó]lares|"
+           r"pounds?|libras?))?")
+# "… with a budget of", "…, presupuesto": after "with"/"con", or a comma alone.
+_AMOUNT_LEAD = r"(?:,?\s+(?:with|con|and|y)|,)\s+"
 _PROJECT_AMOUNTS = {
-    "budget": re.compile(rf",?\s+(?:with|con|and|y)\s+(?:a\s+|an\s+|un\s+)?(?:budget|"
+    "budget": re.compile(rf"{_AMOUNT_LEAD}(?:a\s+|an\s+|un\s+)?(?:budget|"
                          rf"presupuesto)\s+(?:of\s+|de\s+)?{_AMOUNT}", re.IGNORECASE),
-    "rate": re.compile(rf",?\s+(?:with|con|and|y)\s+(?:a\s+|an\s+|una\s+)?(?:(?:hourly\s+)?"
+    "rate": re.compile(rf"{_AMOUNT_LEAD}(?:a\s+|an\s+|una\s+)?(?:(?:hourly\s+)?"
                        rf"rate|tarifa(?:\s+por\s+hora)?)\s+(?:of\s+|de\s+)?{_AMOUNT}"
                        rf"(?:\s*(?:/\s?h|per hour|an hour|la hora|por hora))?", re.IGNORECASE),
 }

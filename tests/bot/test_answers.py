@@ -1388,6 +1388,12 @@ async def test_everyday_requests_go_where_they_ask(desk: Desk) -> None:
     created = await desk.chat.ok("new project Landing page for acme with a budget of 8000 "
                                  "and a rate of 90/h")
     assert created.text.startswith("Project *Landing page* created"), created.text
+    # "20 mil euros" is twenty thousand; a budget may follow a comma alone.
+    for said, budget in (("crea un proyecto Catálogo para acme con presupuesto de 20 mil euros",
+                          "€20,000.00"),
+                         ("nuevo proyecto Boletín para acme, presupuesto 3.500,00 €",
+                          "€3,500.00")):
+        assert f"Budget: {budget}" in text_of(await desk.chat.ok(said)), said
 
 
 async def test_a_long_line_found_shows_the_words_it_was_found_by(desk: Desk) -> None:

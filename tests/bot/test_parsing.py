@@ -152,6 +152,12 @@ def test_not_hours(text: str) -> None:
     ("8,000", "es", Money(Decimal("8000.00"))),
     ("8,50", "es", Money(Decimal("8.50"))),
     ("8.5", "en", Money(Decimal("8.50"))),
+    # Thousands and millions in words, and currencies by name.
+    ("20 mil euros", "es", Money(Decimal("20000.00"), "EUR")),
+    ("5 mil", "es", Money(Decimal("5000.00"))),
+    ("1,5 millones", "es", Money(Decimal("1500000.00"))),
+    ("2 million USD", "en", Money(Decimal("2000000.00"), "USD")),
+    ("300 dollars", "en", Money(Decimal("300.00"), "USD")),
 ])
 def test_money(text: str, locale: str, money: Money) -> None:
     assert parse_money(text, locale) == money
