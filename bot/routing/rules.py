@@ -133,6 +133,10 @@ _WORKED_DAY = (rf"(?:{PERIOD}|last night|(?:this|yesterday)\s+(?:morning|afterno
 _LATER_NOTE = r"(?:,?\s+(?:for|para)\s+(?P<note>.+?))?"
 # "… for the hero section on monday": the day said after the note.
 _NOTE_THEN_DAY = re.compile(rf"^(?P<note>.+?),?\s+(?P<on>{_WORKED_DAY})$", re.IGNORECASE)
+# "… on the website yesterday (layout)", "… ayer nota: maquetación", "… ayer por la reunión":
+# the day said between the project and its note.
+_DAY_THEN_NOTE = re.compile(rf"^(?P<project>.+?),?\s+(?P<on>{_WORKED_DAY})(?P<note>\s*\(.+\)|,?"
+                            rf"\s+(?:nota|note|por|-)\b:?\s*.+)$", re.IGNORECASE)
 _LOG_VERB_EN = r"(?:please\s+)?(?:log|track|add|(?:i\s+|we\s+)?(?:worked|spent|put\s+in))"
 _LOG_VERB_ES = (r"(?:por favor\s+)?(?:registra(?:r|me)?|apunta(?:r|me)?|anota(?:r|me)?|carga(?:r)?|"
                 r"(?:he\s+)?trabajado|"
@@ -189,6 +193,10 @@ async def _log_hours(match: re.Match[str], projects: ProjectLookup) -> Routed | 
         return Routed("project log", {}, problem=N_(
             "Log one entry at a time, one project and one day each: `log 2h on Website`, "
             "then `log 1h on Mobile yesterday`."))
+    said_day = None
+    if not (match["on"] or match["then"] or match["day"] or match["first"]) and (
+            between := _DAY_THEN_NOTE.match(said)):
+        said, said_day = f"{between['project']} {between['note'].strip()}", between["on"]
     # "log 3h for ana on website": for whom, then the project (the command refuses it).
     if (match["to"] or "").strip().casefold() in {"for", "para"} and (
             whom := _FOR_WHOM.match(said)):
@@ -197,7 +205,7 @@ async def _log_hours(match: re.Match[str], projects: ProjectLookup) -> Routed | 
     else:
         project, note = await _logged_on(said, projects)
     note = match["note"] or note
-    day = match["on"] or match["then"] or match["day"] or match["first"]  # "ayer trabajé …"
+    day = match["on"] or match["then"] or match["day"] or match["first"] or said_day
     if note and not day and _DAY_ALONE.match(note):  # "log 3h on website for yesterday"
         note, day = None, note
     if note and not day and (late := _NOTE_THEN_DAY.match(note)):

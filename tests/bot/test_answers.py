@@ -1309,6 +1309,14 @@ async def test_free_text_writes_only_what_was_said(desk: Desk, clock: Clock) -> 
                        ("registra 1 hora en website por la home", "la home"),
                        ("log 1h on website (client call)", "client call")):
         assert (await desk.chat.ok(said)).text.endswith(f": {note}."), said
+    # … and the day said between the project and its note is still the day.
+    for said, day, note in (("registra 1 hora en website ayer (maquetación)", "Nov 25",
+                             "maquetación"),
+                            ("registra 1 hora en website el lunes nota: reunión", "Nov 23",
+                             "reunión"),
+                            ("log 1h on website yesterday (client call)", "Nov 25",
+                             "client call")):
+        assert (await desk.chat.ok(said)).text.endswith(f"for {day}, 2026: {note}."), said
     # A client with several projects under way does not pick one for the hours.
     await desk.chat.ok("project create Shop client:acme status:active start:2026-01-01")
     several = await desk.chat.say("log 1h on acme")
