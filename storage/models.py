@@ -20,6 +20,8 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    func,
+    select,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
@@ -425,3 +427,44 @@ class ConversationTurn(Base):
     question: Mapped[str] = mapped_column(Text)
     answer: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class IdMark(Base):
+    """The highest id each table of numbered records ever gave, so SQLite never gives one
+    again: without AUTOINCREMENT it reuses the id of a deleted last row, and a stale
+    `project delete #34 --yes` or `actions done 148` would then act on a newer record.
+    PostgreSQL's sequences never reuse an id; this table is left empty there."""
+
+    __tablename__ = "id_marks"
+
+    table_name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_id: Mapped[int] = mapped_column(Integer)
+
+
+# The records people name by their #id.
+NUMBERED = (Client, Project, Meeting, Transcript, SummaryItem)
+
+
+def _never_reused(_mapper: Any, connection: Any, target: Any) -> None:
+    if connection.dialect.name != "sqlite" or target.id is not None:
+        return
+    if not connection.info.get("id_marks"):  # a schema older than 0007 has none to keep
+        if connection.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE type = 'table' "
+                                      "AND name = 'id_marks'").scalar() is None:
+            return
+        connection.info["id_marks"] = True
+    name = target.__tablename__
+    table = target.__table__
+    highest = connection.execute(select(func.max(table.c.id))).scalar() or 0
+    marks = IdMark.__table__
+    mark = connection.execute(select(marks.c.last_id).where(marks.c.table_name == name)).scalar()
+    target.id = max(highest, mark or 0) + 1
+    if mark is None:
+        connection.execute(marks.insert().values(table_name=name, last_id=target.id))
+    else:
+        connection.execute(marks.update().where(marks.c.table_name == name)
+                           .values(last_id=target.id))
+
+
+for _numbered in NUMBERED:
+    event.listen(_numbered, "before_insert", _never_reused)

@@ -223,3 +223,16 @@ async def test_cancelling_a_project_cancels_its_meetings_ahead(chat: Chat) -> No
         cancelled.text
     listed = text_of(await chat.ok("meeting list brand period:all"))
     assert listed.count("cancelled") == 2 and "ended" in listed, listed
+
+
+async def test_a_deleted_records_number_is_never_given_again(chat: Chat) -> None:
+    # A stale "project delete #2 --yes" must not delete the project created after it.
+    await chat.ok("project create Website")
+    assert "(#2)" in (await chat.ok("project create Newproj")).text
+    await chat.ok("project delete #2 --yes")
+    assert "(#3)" in (await chat.ok('project create "Client X launch"')).text
+    stale = await chat.say("project delete #2 --yes")
+    assert stale.status == "error" and "There is no project #2" in stale.text, stale.text
+    await chat.ok("client create Umbrella")
+    await chat.ok("client delete #1 --yes")
+    assert "(#2)" in (await chat.ok("client create Newco")).text
