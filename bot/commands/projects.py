@@ -389,12 +389,13 @@ async def project_stats(ctx: Context, project: ProjectRef | None = None) -> Repl
                 warnings.append(_("The budget is used up."))
             elif _percent(spent, row.budget) > row.progress + 20:
                 warnings.append(_("Budget used is well ahead of progress."))
+    closed = row.status in {ProjectStatus.COMPLETED, ProjectStatus.CANCELLED}
     if row.due_date:
         days = (row.due_date - today).days
-        fields.append(Field(_("Due"), _.date(row.due_date) + " · " + (
+        fields.append(Field(_("Due"), _.date(row.due_date) + ("" if closed else " · " + (
             _("days left: {days}", days=days) if days >= 0 else _("days overdue: {days}",
-                                                                   days=-days))))
-        if days < 0 and row.status not in {ProjectStatus.COMPLETED, ProjectStatus.CANCELLED}:
+                                                                   days=-days)))))
+        if days < 0 and not closed:
             warnings.append(_("The project is past its due date."))
     if row.estimated_hours and logged > row.estimated_hours:
         warnings.append(_("Hours logged are over the estimate."))

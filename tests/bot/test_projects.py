@@ -225,6 +225,14 @@ async def test_cancelling_a_project_cancels_its_meetings_ahead(chat: Chat) -> No
     assert listed.count("cancelled") == 2 and "ended" in listed, listed
 
 
+async def test_a_closed_project_is_late_no_more(chat: Chat) -> None:
+    await chat.ok("project create Landing due:2020-01-02 status:active")
+    assert "days overdue" in text_of(await chat.ok("project stats landing"))
+    await chat.ok("project update landing status:completed")
+    stats = text_of(await chat.ok("project stats landing"))
+    assert stats.endswith("Due: Jan 2, 2020") and "overdue" not in stats, stats
+
+
 async def test_a_deleted_records_number_is_never_given_again(chat: Chat) -> None:
     # A stale "project delete #2 --yes" must not delete the project created after it.
     await chat.ok("project create Website")
