@@ -49,6 +49,9 @@ async def role(ctx: Context, person: MemberRef | None = None, new_role: MemberRo
     wanted, current = Role.parse(new_role), Role.parse(target.role)
     if Role.OWNER in {wanted, current}:
         ctx.require(Role.OWNER, _("grant or take away the owner role"))
+    if current is Role.ADMIN and target.id != ctx.member_id:
+        # As in Slack: an admin may make admins, but only an owner unmakes one.
+        ctx.require(Role.OWNER, _("change another admin's role"))
     if current is Role.OWNER and wanted is not Role.OWNER and await ctx.db.count_owners() <= 1:
         raise UserError(_("{name} is the only owner; make someone else owner first.",
                           name=target.name))

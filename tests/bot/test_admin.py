@@ -31,6 +31,11 @@ async def test_role_changes_are_guarded(chat: Chat) -> None:
     assert (await bea.ok("role carl gestor")).text == "Carl is already manager."
     no_owner = await bea.say("role carl owner")
     assert no_owner.status == "error" and "Only the owner role" in no_owner.text
+    # An admin makes admins, but only an owner unmakes one.
+    await bea.ok("role carl admin")
+    demoted = await bea.say("role carl guest")
+    assert demoted.status == "error" and "change another admin's role" in demoted.text
+    await chat.ok("role carl manager")
 
     only_owner = await chat.say("role Ana member")
     assert only_owner.status == "error" and "only owner" in only_owner.text
