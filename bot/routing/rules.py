@@ -504,7 +504,9 @@ async def _help(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
 _MY_TASKS = re.compile(
     rf"^¿?(?:(?:(?:list|show(?: me)?|what are|lista|mu[eé]stra(?:me)?|cu[aá]les son)\s+)?(?:my|mis)"
     rf"\s+(?:open\s+)?{_TASKS}|what(?:'s| is) on my plate|what do i (?:have|need) to do|"
-    rf"qu[eé] tengo (?:que hacer|pendiente)|qu[eé] {_TASKS} tengo|what {_TASKS} do i have)"
+    rf"qu[eé] tengo (?:que hacer|pendiente)|qu[eé] {_TASKS} tengo(?: pendientes?| abiertas?)?|"
+    rf"tengo {_TASKS}(?: pendientes?| abiertas?)?|what {_TASKS} do i have(?: open| left)?|"
+    rf"do i have (?:any )?(?:open )?{_TASKS})"
     rf"(?:\s+(?:on|for|in|en|de|del)\s+"
     rf"(?P<project>.+?))?\s*[.!?]?$", re.IGNORECASE)
 # "What's overdue?", "my late tasks on website", "¿qué tareas están vencidas?": open action
@@ -827,8 +829,8 @@ async def _at_risk(match: re.Match[str], projects: ProjectLookup) -> Routed | No
 _LISTS = {"projects": "project list", "proyectos": "project list", "clients": "client list",
           "clientes": "client list", "meetings": "meeting list", "reuniones": "meeting list"}
 _LIST = re.compile(
-    rf"^¿?(?:list|show(?: me)?|see|view|what are|which are|lista|ver|mu[eé]stra(?:me)?|"
-    rf"cu[aá]les son)\s+(?:(?:all|the|our|of|todos|todas|los|las|nuestros|nuestras|de)\s+)*"
+    rf"^¿?(?:(?:list|show(?: me)?|see|view|what are|which are|lista|ver|mu[eé]stra(?:me)?|"
+    rf"cu[aá]les son)\s+)?(?:(?:all|the|our|of|todos|todas|los|las|nuestros|nuestras|de)\s+)*"
     rf"(?P<what>{'|'.join(_LISTS)})\s*[.!?]?$", re.IGNORECASE)
 
 

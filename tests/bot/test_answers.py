@@ -1368,6 +1368,11 @@ async def test_everyday_requests_go_where_they_ask(desk: Desk) -> None:
     routed = {
         "list action items": "Action items",
         "¿qué tareas tengo?": "No action items here.",
+        "¿tengo tareas pendientes?": "No action items here.",
+        "do I have any open tasks?": "No action items here.",
+        "proyectos": "Projects",
+        "clientes": "Clients",
+        "reuniones": "Meetings (upcoming)",
         "list transcripts": "Transcripts",
         "show me the transcripts": "Transcripts",
         "help with meetings": "/meeting",
