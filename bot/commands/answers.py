@@ -780,6 +780,12 @@ async def _facts(ctx: Context, project: Project, question: str) -> list[str]:
         spent = logged * (project.hourly_rate or Decimal(0))
         if (budget := project.budget) is None:
             facts.append(_("No budget is set."))
+        elif project.hourly_rate is None and logged:
+            # Hours without a rate cost nothing that can be counted: not "0 € used".
+            facts.append(_("Budget: {budget}; with no hourly rate set, what the {hours} h "
+                           "logged used of it is not known (`/project update #{id} rate:…`).",
+                           budget=_.money(budget, project.currency), hours=_.number(logged),
+                           id=project.id))
         else:
             said = {"spent": _.money(spent, project.currency),
                     "budget": _.money(budget, project.currency),

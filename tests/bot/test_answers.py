@@ -921,7 +921,7 @@ async def test_free_text_is_routed_in_both_languages(desk: Desk, clock: Clock) -
     # A few bare words, as typed in a search box: a name shows its record, other words are
     # asked about; a command's name mistyped is said to be one.
     bare = await desk.chat.ok("website budget")
-    assert bare.title == "About Website" and "of $15,000.00" in bare.text
+    assert bare.title == "About Website" and "Budget: $15,000.00" in bare.text
     assert (await desk.chat.ok("website")).title == "#1 Website"
     assert (await desk.chat.ok("acme")).title == "#1 Acme"
     mistyped = await desk.chat.say("projct list")
@@ -1489,6 +1489,12 @@ async def test_a_question_finds_the_project_or_client_it_names(desk: Desk, clock
     assert billing.text == "Billing details are shown to managers and up.", billing.text
     mine = await marta.in_thread("m2").ok("how many hours did I log on mobile?")
     assert mine.text.endswith("\nMarta: 2 h."), mine.text
+    # Hours with no rate have used an unknown part of the budget, not none of it.
+    await chat.ok("project create Rateless budget:8000")
+    await chat.ok("log 5h on rateless")
+    spent = await chat.in_thread("r1").ok("how much have we spent on rateless?")
+    assert spent.text.startswith("Budget: $8,000.00; with no hourly rate set, what the 5 h "
+                                 "logged used of it is not known"), spent.text
     # A project with no client says so; a guest gets no client's details, nor a card.
     await chat.ok("project create Intranet")
     alone = await chat.in_thread("i1").ok("who is the contact for intranet?")
