@@ -17,6 +17,7 @@ from bot.meetings.which import Candidate, meetings_meant
 from bot.ports import Services
 from bot.registry import Command, Registry
 from bot.routing import the_one_holding, without_article
+from bot.transcripts.summarize import fold
 from storage import WorkspaceStore
 from storage.models import Client, Meeting, MeetingStatus, Member, Project
 
@@ -262,9 +263,10 @@ class Context:
             if member := await self.db.member_by_external_id(match[1]):
                 return member
             raise UserError(_("{who} has not used the bot in this workspace yet.", who=text))
-        wanted = text.lstrip("@").casefold()
+        wanted = fold(text.lstrip("@")).casefold()  # "Lucía" is the member "lucia"
         members = await self.db.members()
-        exact = [m for m in members if wanted in {m.name.casefold(), m.external_id.casefold()}]
+        exact = [m for m in members
+                 if wanted in {fold(m.name).casefold(), fold(m.external_id).casefold()}]
         if len(exact) == 1:
             return exact[0]
         if len(exact) > 1:

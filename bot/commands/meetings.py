@@ -484,12 +484,12 @@ async def _members_after_with(ctx: Context, title: str | None) -> tuple[list[str
     Design call"), and what is left of the title; "with the team" names nobody."""
     if not title or not (said := _WITH_NAMES.match(title)):
         return [], title
-    names = {name.casefold(): name for member in await ctx.db.members()
+    names = {fold(name).casefold(): name for member in await ctx.db.members()
              for name in (member.name, *member.name.split()[:1]) if name}
     words, found = said["names"].split(), []
     taken = 0
     for word in words:
-        bare = word.rstrip(",;").casefold()
+        bare = fold(word.rstrip(",;")).casefold()  # "Lucía" for the member "lucia"
         if bare in names:
             found.append(names[bare])
         elif bare not in _JOINING_WORDS:

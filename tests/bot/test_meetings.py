@@ -570,3 +570,12 @@ async def test_a_member_and_a_guest_of_one_name_are_told_apart(chat: Chat) -> No
     await chat.ok("meeting uninvite Demo marta")  # the member called so
     shown = text_of(await chat.ok("meeting show Demo"))
     assert "marta · guest" not in shown and "marta@umbrella.es · guest" in shown, shown
+
+
+async def test_a_member_is_named_whatever_the_accents(chat: Chat) -> None:
+    await _setup(chat)
+    await chat.as_user("U5", "lucia").ok("help")
+    await chat.ok("meeting schedule website tomorrow 10am with Lucía Sync")
+    assert "lucia · guest · invited" in text_of(await chat.ok("meeting show Sync"))
+    await chat.ok("meeting uninvite Sync lucia")
+    assert (await chat.ok("meeting invite Sync Lucía")).text == "Invited lucia to Sync."
