@@ -215,11 +215,12 @@ async def migrate(settings: Settings) -> int:
 
 async def demo(settings: Settings, *, if_empty: bool) -> int:
     async with runtime(settings) as parts:
-        if if_empty:
-            async with parts.db.transaction() as store:
-                if await store.workspaces.has_projects("console", "local"):
-                    print("the local workspace already has projects; demo not loaded")
-                    return 0
+        async with parts.db.transaction() as store:
+            loaded = await store.workspaces.has_projects("console", "local")
+        if loaded:  # loading it again would double its hours and meetings
+            print("the local workspace already has projects; demo not loaded",
+                  file=sys.stdout if if_empty else sys.stderr)
+            return 0 if if_empty else 1
         replies = await load_demo(parts.dispatcher, parts.console.request, date.today())
         failed = [r.text for r in replies if r.status == "error"]
         for text in failed:

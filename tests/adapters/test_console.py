@@ -60,6 +60,8 @@ def test_demo_then_console_in_spanish(tmp_path: Path) -> None:
     assert "0 failed" in demo.stdout
     again = v1tr0("demo", "--if-empty", data=tmp_path)
     assert again.returncode == 0 and "already has projects" in again.stdout
+    twice = v1tr0("demo", data=tmp_path)  # never loaded over itself: its hours would double
+    assert twice.returncode == 1 and "already has projects" in twice.stderr
     notes = tmp_path / "notas de la reunión.txt"  # a path with spaces, not quoted
     notes.write_text("Ana: Decidimos lanzar el lunes.\n")
     result = v1tr0("console", data=tmp_path, stdin=(
