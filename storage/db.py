@@ -35,6 +35,9 @@ def normalize_url(url: str) -> str:
     if backend in {"postgres", "postgresql"}:
         parsed = parsed.set(drivername="postgresql+psycopg")
     elif backend == "sqlite":
+        if parsed.database in {None, "", ":memory:"}:
+            raise ValueError("an in-memory SQLite database would vanish with each process; "
+                             "give a file, e.g. sqlite:///data/v1tr0.db")
         parsed = parsed.set(drivername="sqlite+aiosqlite")
     else:
         raise ValueError(f"unsupported database {backend!r}; use postgresql:// or sqlite://")

@@ -87,6 +87,7 @@ def test_version_help_and_migrate(tmp_path: Path) -> None:
 @pytest.mark.parametrize("name, value, expected", [
     ("LOG_LEVEL", "LOUD", "setting LOG_LEVEL: must be one of"),
     ("DATABASE_URL", "mysql://db/x", "setting DATABASE_URL: unsupported database 'mysql'"),
+    ("DATABASE_URL", "sqlite:///:memory:", "setting DATABASE_URL: an in-memory SQLite"),
     ("DEFAULT_TIMEZONE", "Mars/Base", "setting DEFAULT_TIMEZONE: must be a time zone"),
     # Nothing answers on port 9 of this machine: the database or the index is unreachable.
     ("DATABASE_URL", "postgresql://postgres@127.0.0.1:9/nope",
