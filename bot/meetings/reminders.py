@@ -18,7 +18,7 @@ from bot.meetings.jitsi import JitsiConfig
 from bot.meetings.links import meeting_end, personal_link, public_link, workspace_jitsi
 from bot.ports import Notifier, Target, utc_now
 from storage import Database
-from storage.models import ParticipantRole, ReminderKind, ReminderStatus
+from storage.models import MeetingStatus, ParticipantRole, ReminderKind, ReminderStatus
 from storage.repositories import DueReminder
 
 log = logging.getLogger("v1tr0.reminders")
@@ -64,12 +64,16 @@ def personal_message(item: DueReminder, _: Translator, link: str) -> Reply:
 def followup_message(item: DueReminder, _: Translator) -> Reply:
     """After the meeting: ask for what the transcripts pipeline needs."""
     meeting = item.meeting
+    # Everyone left early: it ended when the last one did, not at its scheduled end.
+    left = [p.left_at for p, _member in item.participants if p.left_at is not None]
+    ended = min(meeting_end(meeting), max(left)) if (
+        meeting.status is MeetingStatus.ENDED and left) else meeting_end(meeting)
     return Reply(
         title=_("How did {title} go?", title=meeting.title),
         text=_("Upload the recording or the transcript of meeting #{id} here, and I will post "
                "the summary, decisions and action items.", id=meeting.id),
         fields=[Field(_("Project"), item.project.name),
-                Field(_("Ended"), _when(_, meeting_end(meeting), item.workspace.timezone))])
+                Field(_("Ended"), _when(_, ended, item.workspace.timezone))])
 
 
 class ReminderService:

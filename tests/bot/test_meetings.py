@@ -272,12 +272,16 @@ async def test_join_leave_list_and_permissions(chat: Chat, db: Database, clock: 
     await bea.ok("meeting leave #1")
     assert "live" in text_of(await chat.ok("meeting show #1"))  # the host is still there
     await chat.ok("meeting leave #1")
+    left = clock.now
     assert "ended" in text_of(await chat.ok("meeting show #1"))
-    # Over 25 minutes early: the follow-up asking for the recording comes after this end.
+    # Over 25 minutes early: the follow-up asking for the recording comes after this end,
+    # and says it.
     outbox = Outbox()
     clock.advance(minutes=6)
     assert await ReminderService(db, outbox, clock=clock).run_due() == {"sent": 1}
     assert [r.title for r in outbox.to_channel()] == ["How did Standup go?"]
+    ended = next(f.value for f in outbox.to_channel()[0].fields if f.label == "Ended")
+    assert ended.endswith(f"{left:%-I:%M}\u202f{left:%p}"), ended
     other_team = chat.in_team("T2")
     missing = await other_team.say("meeting show #1")
     assert missing.status == "error" and "There is no meeting #1" in missing.text
