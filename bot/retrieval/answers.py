@@ -205,7 +205,10 @@ class Retriever:
         # A decision need not repeat its subject ("¿qué decidimos sobre el registro?" is
         # answered by "decidimos quitar el paso del teléfono"), as long as its meeting talks
         # about it: one on "la fiesta de Navidad" is not answered by it.
+        # Asking about it is not talking about it: "¿decidimos algo sobre el envío gratuito?"
+        # does not make the meeting's other decisions answers.
         talked_about = {m.transcript_id for m, text in lines if decided
+                        and not text.rstrip().endswith("?")
                         and asked[languages[m.transcript_id]]
                         & set(analyzer(text, languages[m.transcript_id]))}
         shared_words: dict[tuple[int, int], int] = {}  # by (transcript, position)
@@ -226,6 +229,12 @@ class Retriever:
             return r >= MIN_SIMILARITY_WITHOUT_WORDS or (r >= MIN_SIMILARITY and bool(shared))
 
         found = [replace(m, score=rank) for rank, r, m in scored if close_enough(m, r)]
+        # When a decision says the subject ("decidimos usar Stripe para los pagos"), the
+        # meeting's decisions that do not are about something else.
+        if any(shared_words[key] for m in found
+               if (key := (m.transcript_id, m.position)) in decided):
+            found = [m for m in found if (key := (m.transcript_id, m.position)) not in decided
+                     or shared_words[key]]
         if project_id is None:
             # Telling projects apart, MiniLM's closeness is not comparable across languages
             # (any two Spanish sentences look alike to it): the line that shares more of

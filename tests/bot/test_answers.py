@@ -1525,3 +1525,34 @@ async def test_a_day_when_several_projects_met_asks_which_one(desk: Desk) -> Non
             "#2 Hiring sync (Mobile)" in which.text, which.text
     named = await desk.chat.in_thread("named").ok("what did we decide today? project:website")
     assert "move the launch date" in named.text, named.text
+
+
+KICKOFF_ES = """WEBVTT
+
+00:00:01.000 --> 00:00:05.000
+<v Marta>Bienvenidos al kickoff de la tienda en línea.
+
+00:00:05.500 --> 00:00:11.000
+<v Javier>Después de comparar opciones, decidimos usar Stripe para los pagos con tarjeta.
+
+00:00:11.500 --> 00:00:16.000
+<v Marta>También acordamos que el lanzamiento será el quince de enero.
+
+00:00:16.500 --> 00:00:20.000
+<v Javier>Y decidimos no hacer la aplicación móvil hasta marzo.
+
+00:00:20.500 --> 00:00:24.000
+<v Javier>¿Decidimos algo sobre el envío gratuito?
+
+00:00:24.500 --> 00:00:28.000
+<v Marta>No, todavía no lo hemos decidido, lo vemos más adelante.
+"""
+
+
+async def test_a_decision_about_another_subject_is_no_answer(desk: Desk) -> None:
+    await desk.meeting_with(desk.chat, "Tienda", "Kickoff", KICKOFF_ES, language="es")
+    payments = await desk.chat.in_thread("p").ok("¿qué decidimos sobre los pagos?")
+    assert "Stripe" in payments.text, payments.text
+    assert "lanzamiento" not in payments.text and "móvil" not in payments.text, payments.text
+    shipping = await desk.chat.in_thread("s").ok("¿qué decidimos sobre el envío gratuito?")
+    assert "Stripe" not in shipping.text and "móvil" not in shipping.text, shipping.text
