@@ -598,6 +598,8 @@ def _project_said(question: str) -> str | None:
     intranet"), if it gives one."""
     if not (said := _SAID_PROJECT.search(question)):
         return None
+    if said["last"] and (ASKS_DECISION.search(question) or _LOOKS_BACK.search(question)):
+        return None  # "¿qué decidimos sobre el presupuesto de anuncios?": said in a meeting
     name: str = said["before"] or said["after"] or said["last"]
     return None if name.casefold() in _NOT_A_PROJECT else name
 
