@@ -271,7 +271,9 @@ _DECISION = re.compile(
     r"nos quedamos con|nos vamos con|la decision es|decision final|movimos|aplazamos|"
     r"pospusimos)(?!\w)|"
     # "Agreed, we use stock footage", "Plausible it is.", "de acuerdo, vamos con Astro".
-    r"^(?:(?:ok(?:ay)?|good|great|fine|so|vale|bien),?\s+)?(?:agreed|de acuerdo),|"
+    r"^(?:(?:ok(?:ay)?|good|great|fine|so|vale|bien),?\s+)?(?:agreed|de acuerdo),"
+    # "De acuerdo, la mando mañana", "agreed, I'll send it": a yes to a task, no decision.
+    r"(?!\s*(?:i\b|i'll|yo\b|(?:lo|la|los|las|le|les|me)\s+[a-z]+o\b))|"
     r"(?<=[\s,])(?-i:[A-Z][\w-]*) it is[.!]*$", re.IGNORECASE)
 # Said just before a cue: "we never decided", "no lo decidimos", "no voy a …".
 _NOT_DECIDED = re.compile(r"\b(?:never|not|haven'?t|didn'?t|nunca|no)(?:\s+\w+)?\s*$",
@@ -289,7 +291,8 @@ _MINE = re.compile(
     r"\b(?:i'll|i will|i'm going to|i am going to|i'm gonna|i can take care of|"
     r"i can(?= (?:take|handle|send|prepare|draft|write|look into)\b)|"
     r"i have to|i need to|i've got to|"
-    r"(?:yo )?me encargo(?: del?)?|(?:yo )?me ocupo(?: del?)?|(?:yo )?voy a|me comprometo a|"
+    r"(?:yo )?me encargo(?: yo)?(?: del?)?|(?:yo )?me ocupo(?: yo)?(?: del?)?|(?:yo )?voy a|"
+    r"me comprometo a|"
     r"quedo en|me toca(?: a mi)?|(?:yo )?tengo que)\b",
     re.IGNORECASE)
 # Spanish commitments in the future tense: "Marta revisará los textos" (hers), "Enviaré el
@@ -306,7 +309,8 @@ _SPEAKER_LEADS = re.compile(r"^(?:(?:ok(?:ay)?|so|vale|bueno),?\s+)?(?:let me|yo
                             re.IGNORECASE)
 # Someone named commits or is committed: the owner is that person.
 _THEIRS = re.compile(
-    _NAME + _AND_ANOTHER + r",?\s+(?:will|is going to|is gonna|va a|se encarga(?:ra)? del?|"
+    _NAME + _AND_ANOTHER + r",?\s+(?:will|is going to|is gonna|va a|tiene que|"
+    r"se encarga(?:ra)? del?|"
     r"se ocupa(?:ra)? del?|se compromete a)\s+(?P<task>.+)", re.IGNORECASE)
 # A request: the owner is the person addressed, if the sentence or the reply tells who.
 _REQUEST = re.compile(
@@ -409,7 +413,7 @@ _TASK_TAIL = re.compile(
     r",?\s+\b(?:but|because|since|so that|although|unless|as soon as|pero|porque|aunque|"
     r"ya que|a menos que|en cuanto)\b.*$|,\s*(?:so|and then|then|if|which|y luego|luego|si)\b.*$",
     re.IGNORECASE)
-_TASK_HEAD = re.compile(r"^(?:(?:just|also|then|probably|definitely|quickly|go ahead and|"
+_TASK_HEAD = re.compile(r"^(?:(?:hay que|just|also|then|probably|definitely|quickly|go ahead and|"
                         r"please|basically|actually|really|maybe|mostly|tambien|luego|"
                         r"despues|ya|que)\s+)+", re.IGNORECASE)
 # Not commitments: "I'll be honest", "I will say", "voy a ser breve", "can you hear me".
@@ -721,6 +725,9 @@ def _action_item(sentences: Sequence[Sentence], position: int, segments: Sequenc
                                           meeting_date)
                 task_text = task_text[:deadline.start()] + task_text[deadline.end():]
             task, takes_on_previous = _tidy_task(task_text), True
+        elif not vague and position and sentences[position - 1].speaker != sentence.speaker:
+            # "Lucía enviará la propuesta…" "De acuerdo, la mando…": the same task, taken on.
+            takes_on_previous = True
     folded = fold(task).lower()
     first_word = folded.split()[0] if task else ""
     if not task or first_word in _NOT_TASKS or _TELLING_US.match(folded) or (

@@ -249,6 +249,10 @@ async def test_spanish_meeting_decisions_actions_and_summary() -> None:
     # A Spanish first-person verb after its pronoun, with a day: the speaker's.
     ("Núria", "Vale, lo arreglo para el martes.", "es", ("Núria", "lo arreglo", date(2027, 3, 30))),
     ("Diego", "Sí, lo mando mañana.", "es", ("Diego", "lo mando", date(2027, 3, 25))),
+    ("Marta", "Pedro tiene que subir las fotos dentro de 3 días.", "es",
+     ("Pedro", "subir las fotos", date(2027, 3, 27))),
+    ("Marta", "Hay que pedir al cliente los textos legales antes del viernes.", "es",
+     (None, "pedir al cliente los textos legales", date(2027, 3, 26))),
 ])
 async def test_commitments_owner_task_and_due_date(
         speaker: str, text: str, language: str,
@@ -274,7 +278,9 @@ async def test_a_vague_yes_takes_the_task_asked_before_it() -> None:
             ("Hay que revisar el contrato.", "Me encargo yo, para el viernes.", "es",
              "revisar el contrato", friday),
             ("¿Puedes preparar las capturas?", "Sí, las preparo para el viernes.", "es",
-             "preparar las capturas", friday)):
+             "preparar las capturas", friday),
+            ("Hay que revisar el contrato.", "Me encargo yo de revisar el contrato.", "es",
+             "revisar el contrato", None)):
         summary, _segments = await extract([("Ana", asked), ("Marco", answer)], language)
         assert [(a.owner, a.task, a.due) for a in summary.action_items] == [
             ("Marco", task, due)], answer
@@ -332,6 +338,15 @@ async def test_a_point_said_with_its_label_is_not_labelled_twice() -> None:
         "a go or no-go call the day before the launch.",
         "enviar las fotos nuevas al cliente."]
     assert_traceable(summary, segments)
+
+
+async def test_a_yes_to_a_task_is_neither_a_second_task_nor_a_decision() -> None:
+    summary, _segments = await extract([
+        ("Marta", "Lucía enviará la propuesta al cliente antes del 15 de abril."),
+        ("Lucía", "De acuerdo, la mando antes del 15 de abril.")], "es")
+    assert [(a.owner, a.task, a.due) for a in summary.action_items] == [
+        ("Lucía", "enviar la propuesta al cliente", date(2027, 4, 15))]
+    assert summary.decisions == []
 
 
 async def test_a_request_turned_down_or_a_point_said_again_is_not_listed_twice() -> None:
