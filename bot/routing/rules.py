@@ -240,8 +240,12 @@ async def _log_hours_only(match: re.Match[str], projects: ProjectLookup) -> Rout
 
 
 # "… about the launch" / "… sobre el lanzamiento": what the meeting is for, its title.
-_ABOUT = (r"(?:\s+(?:about|regarding|re:?|to discuss|to talk about|sobre|acerca de|"
-          r"para hablar de|para tratar|para revisar)\s+(?P<title>.+?))?")
+_ABOUT_WORDS = (r"(?:about|regarding|re:?|to discuss|to talk about|sobre|acerca de|"
+                r"para hablar de|para tratar|para revisar)")
+_ABOUT = rf"(?:\s+{_ABOUT_WORDS}\s+(?P<title>.+?))?"
+# "… with Acme about the checkout next Tuesday", "… sobre la tienda el lunes": what it is
+# about (or the project) said before the time.
+_ABOUT_FIRST = rf"(?:\s+{_ABOUT_WORDS}\s+(?P<topic>.+?))?"
 # "Set up a call with Acme next Tuesday at 3pm", "book a meeting on the website tomorrow",
 # "agenda una reunión con Acme el martes a las 15:00": a meeting in that project (a client's
 # name stands for its current one); without a time or a project the command asks for it,
@@ -256,12 +260,14 @@ _WHEN_ES = (r"(?:hoy|mañana|ayer|anteayer|pasado|próximo|proximo|este|esta|en\
 _SCHEDULE = [
     re.compile(r"^(?:please\s+|can you\s+|could you\s+)?(?:set up|schedule|book|arrange|"
                r"organi[sz]e|plan)\s+(?:a|an|the)?\s*(?P<noun>call|meeting|sync|catch-?up|"
-               rf"review)(?:\s+(?P<with>with|on|for)\s+(?!{_WHEN_EN})(?P<who>.+?))?(?:\s+"
+               rf"review)(?:\s+(?P<with>with|on|for)\s+(?!{_WHEN_EN})(?P<who>.+?))?{_ABOUT_FIRST}"
+               rf"(?:\s+"
                rf"(?P<when>(?:on\s+|at\s+|for\s+)?{_WHEN_EN}.*?))?{_ABOUT}[.!?]?$",
                re.IGNORECASE),
     re.compile(r"^(?:por favor\s+)?(?:agenda|programa|organiza|monta|prepara|fija)\s+"
                r"(?:una|la)?\s*(?P<noun>reuni[oó]n|llamada|videollamada|revisi[oó]n)"
-               rf"(?:\s+(?P<with>con|de|en|para)\s+(?!{_WHEN_ES})(?P<who>.+?))?(?:\s+"
+               rf"(?:\s+(?P<with>con|de|en|para)\s+(?!{_WHEN_ES})(?P<who>.+?))?{_ABOUT_FIRST}"
+               rf"(?:\s+"
                rf"(?P<when>(?:el\s+|para\s+|a\s+las\s+)?{_WHEN_ES}.*?))?{_ABOUT}[.!?]?$",
                re.IGNORECASE),
 ]
@@ -275,6 +281,13 @@ _ON_PROJECT = re.compile(r"\s+(?:on|for|in|en|para|de)\s+(?:the\s+|el\s+|la\s+)?
 async def _schedule(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
     who, when = (match["who"] or "").strip(), match["when"] or ""
     people = None
+    topic = (match["topic"] or "").strip()
+    # "Una reunión sobre la tienda": the topic is the project, when it names one.
+    if topic and (about := await projects.named(without_article(topic))
+                  or await projects.mentioned(topic)):
+        topic = ""
+        if not who:
+            who = about
     if who:
         project = await projects.named(who) or await projects.mentioned(who)
         # "… with luis tomorrow at 4 on mobile": the people first, the project last.
@@ -292,7 +305,7 @@ async def _schedule(match: re.Match[str], projects: ProjectLookup) -> Routed | N
     if when:  # else the command says what a time looks like
         args["when"] = re.sub(r"^(?:for|on|para)\s+", "", when, flags=re.IGNORECASE)
     # Its title: what it is about, else "Call with Acme" when a client was named.
-    title = without_article(match["title"] or "").strip()
+    title = without_article(match["title"] or topic).strip()
     if not title and (match["with"] or "").casefold() in {"with", "con"} \
             and await projects.client(who):
         title = f"{match['noun']} {match['with']} {who.title() if who.islower() else who}"

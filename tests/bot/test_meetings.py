@@ -552,6 +552,16 @@ async def test_a_meeting_is_asked_after_and_moved_in_words(chat: Chat, clock: Cl
     await chat.ok("project create Mobile")
     booked = text_of(await chat.ok("schedule a meeting with luis tomorrow at 4 on mobile"))
     assert "Project: Mobile" in booked and "luis · guest · invited" in booked, booked
+    # What it is about, or the project, said before the time.
+    await chat.ok("client create Acme")
+    await chat.ok("project update website client:acme")
+    about = await chat.ok("set up a call with Acme about the checkout tomorrow at 5pm")
+    assert about.title == "Meeting scheduled: Checkout" and "Project: Website" in \
+        text_of(about), text_of(about)
+    design = await chat.ok("agenda una reunión sobre website mañana a las 10 para revisar el "
+                           "diseño")
+    assert design.title == "Meeting scheduled: Diseño" and "Project: Website" in \
+        text_of(design), text_of(design)
     moved = await chat.ok("can we move the pricing call to 4pm?")
     assert moved.title == "Meeting updated: Pricing call" and "Nov 27, 2026, 4:00" in \
         text_of(moved)
