@@ -112,8 +112,11 @@ async def settings(ctx: Context, *, timezone: str | None = None, language: str |
                               jitsi_secret=jitsi_secret)
     if me:
         if extra:
-            raise UserError(_("{names}: workspace settings; leave out `--me`.",
-                              names=", ".join(sorted(extra))))
+            said = {"currency": currency, "reminder": reminder, "followup": followup,
+                    "jitsi_url": jitsi_url, "jitsi_app_id": jitsi_app_id,
+                    "jitsi_secret": jitsi_secret}  # as typed: `reminder:`, not its key
+            raise UserError(_("{names}: workspace settings; leave out `--me`.", names=", ".join(
+                f"`{name}:`" for name, value in said.items() if value is not None)))
         member.timezone = None if "timezone" in unset else zone or member.timezone
         member.locale = None if "language" in unset else chosen or member.locale
     elif zone or chosen or extra:

@@ -65,6 +65,9 @@ async def test_settings_for_the_workspace_and_for_me(chat: Chat) -> None:
     denied = await bea.say("settings language:en")
     assert denied.status == "error" and "administrador" in denied.text
     await bea.ok("settings language:en --me")
+    theirs = await bea.say("settings reminder:5 --me")  # not one of hers: named as typed
+    assert theirs.status == "error" and theirs.text.startswith(
+        "`reminder:`: workspace settings; leave out `--me`."), theirs.text
     assert (await bea.ok("help")).title == "V1tr0 Bot commands"
     assert (await chat.ok("help")).title == "Comandos de V1tr0 Bot"
     # Given empty, her own is the workspace's again; an empty value is no other option.
