@@ -159,6 +159,9 @@ def bind(command: Command, tokens: list[Token], _: Translator,
             key = match.group(1).replace("-", "_").casefold()
             param = command.param(key)
             if param is not None:
+                if param.name in values:  # "company:A company:B": which one is meant?
+                    raise UserError(_("`{option}` is given twice; say it once.",
+                                      option=f"{key}:"))
                 raw = match.group(2)
                 if raw == "" and not token.valued and i < len(tokens):  # ``client: "Acme"``
                     raw = tokens[i].value

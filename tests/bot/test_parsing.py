@@ -93,6 +93,7 @@ def test_a_colon_that_is_not_an_option_stays_text() -> None:
     ("project create Bar estado:activo", "Unknown option `estado:`"),  # said in Spanish
     # Nor is it part of a project, client or member named by position.
     ("project log 2 website foo:bar", "`/project log` has no `foo:` option."),
+    ("client create Foo company:A company:B", "`company:` is given twice; say it once."),
     ("client show acme teléfono:1", "`/client show` has no `teléfono:` option."),
     ("ask how is it going? proyecto:web", "Unknown option `proyecto:`"),
     ("ask what does estado:activo mean?", None),  # not an option of `ask`, in any language
