@@ -166,8 +166,8 @@ class Context:
             return client
         if re.fullmatch(r"\d{1,12}", ref.strip()) and (client := await self.db.client(int(ref))):
             return client  # `client show 1`: its number
-        raise UserError(_("No client called `{name}`.", name=ref),
-                        suggestions=_closest(ref, names))
+        raise UserError(_("No client called `{name}`; add it with `/client create {name}`.",
+                          name=ref), suggestions=_closest(ref, names))
 
     async def meeting(self, ref: str, *, past: bool = False,
                       project_id: int | None = None) -> Meeting:

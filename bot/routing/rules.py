@@ -806,7 +806,10 @@ async def _create_project(match: re.Match[str], projects: ProjectLookup) -> Rout
         return Routed("help", {"topic": "project create"})
     args = {"name": match["name"].strip("\"'“”"), **amounts}
     if match["client"]:  # as typed when unknown, for the command to suggest
-        args["client"] = await projects.client(match["client"]) or match["client"]
+        # "para el cliente Zara", "for the client Acme": the client is Zara.
+        client = re.sub(r"^(?:(?:el|the)\s+)?(?:cliente|client)\s+", "", match["client"],
+                        flags=re.IGNORECASE)
+        args["client"] = await projects.client(client) or client
     return Routed("project create", args)
 
 

@@ -1397,6 +1397,10 @@ async def test_everyday_requests_go_where_they_ask(desk: Desk) -> None:
                  "¿cuál es el presupuesto de intranet?"):
         unknown = await desk.chat.in_thread(said).say(said)
         assert unknown.status == "error" and "No project called `intranet`" in unknown.text
+    # "Para el cliente Zara": the client is Zara, and one that does not exist is offered.
+    unknown = await desk.chat.say("crea un proyecto Web nueva para el cliente Zara")
+    assert unknown.status == "error" and unknown.text.startswith(
+        "No client called `Zara`; add it with `/client create Zara`."), unknown.text
     # Amounts taken out of a sentence leave its words apart.
     created = await desk.chat.ok("new project Landing page for acme with a budget of 8000 "
                                  "and a rate of 90/h")
