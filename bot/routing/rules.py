@@ -1032,9 +1032,29 @@ _HOW_TO_THINGS = (
 )
 
 
+# "How do I change the language?", "¿cómo marco una tarea como hecha?": what is changed or
+# closed says which command.
+_HOW_TO_CHANGE = ("chang", "cambi", "switch", "modific", "pongo", "put")
+_HOW_TO_CHANGED = (
+    (("language", "idioma", "timezone", "time", "zona", "currency", "moneda", "reminder",
+      "recordatorio", "jitsi"), "settings"),
+    (("role", "rol", "permis"), "role"),
+    (("budget", "presupuesto", "status", "estado", "progress", "progreso", "rate", "tarifa",
+      "deadline", "entrega"), "project update"),
+)
+_HOW_TO_CLOSE = ("mark", "marc", "complet", "close", "cierr", "cerr", "finish", "termin")
+
+
 @_rule(_HOW_TO)
 async def _how_to(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
     first, *rest = fold(match["what"]).casefold().split()
+    if first.startswith(_HOW_TO_CHANGE):
+        for starts, command in _HOW_TO_CHANGED:
+            if any(word.startswith(starts) for word in rest):
+                return Routed("help", {"topic": command})
+    if first.startswith(_HOW_TO_CLOSE) and any(
+            word.startswith(("task", "tarea", "action")) for word in rest):
+        return Routed("help", {"topic": "actions done"})
     for starts, command in _HOW_TO_VERBS:
         if first.startswith(starts):
             return Routed("help", {"topic": command})
