@@ -227,10 +227,14 @@ class Context:
         if len(fits) == 1:
             return fits[0]
         if fits:
+            more = len(fits) - 5
             raise UserError(_("`{name}` could be any of these; use its #id: {meetings}.",
                               name=text, meetings="; ".join(
                                   f"#{m.id} {m.title}, {_.datetime(m.starts_at, self.timezone)}"
-                                  for m in fits[:5])))
+                                  for m in fits[:5])) + (" " + _.ngettext(
+                                      "One more fits too: `meeting list` shows it.",
+                                      "{count} more fit too: `meeting list` shows them.",
+                                      more) if more > 0 else ""))
         raise _NoneFits(_("No meeting called `{name}`; use its #id from `meeting list`.",
                           name=text),
                         suggestions=_closest(text, [(m.id, m.title) for m in recent]))

@@ -593,3 +593,14 @@ async def test_a_member_is_named_whatever_the_accents(chat: Chat) -> None:
     assert "lucia · guest · invited" in text_of(await chat.ok("meeting show Sync"))
     await chat.ok("meeting uninvite Sync lucia")
     assert (await chat.ok("meeting invite Sync Lucía")).text == "Invited lucia to Sync."
+
+
+async def test_words_that_fit_many_meetings_say_how_many_more(chat: Chat,
+                                                              clock: Clock) -> None:
+    clock.now = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+    await _setup(chat)
+    for hour in range(10, 17):
+        await chat.ok(f"meeting schedule website tomorrow {hour}:00 Sync {hour}")
+    many = await chat.say("meeting cancel tomorrow's meeting")
+    assert many.status == "error" and len(re.findall(r"#\d", many.text)) == 5 and (
+        "2 more fit too: `meeting list` shows them." in many.text), many.text
