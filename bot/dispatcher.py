@@ -20,6 +20,7 @@ from bot.ports import Services
 from bot.registry import Command, Registry
 from bot.routing import (
     Router,
+    is_a_yes,
     is_acknowledgement,
     is_thanks,
     mentioned,
@@ -139,6 +140,10 @@ class Dispatcher:
                     return Reply(text=_("You're welcome!"), status="info")
                 if is_acknowledgement(request.text):
                     return Reply(text="👍", status="info")
+                if is_a_yes(request.text):
+                    return Reply(status="info", text=_(
+                        "Nothing here is waiting for a yes: to confirm, press Confirm on the "
+                        "message that asks, or run its command again with `--yes`."))
                 command, values = await self._route(request, sender, _, unknown)
             if not command.transactional:
                 return await self._run(command, values, self._context(request, command, sender))

@@ -18,8 +18,9 @@ from bot.routing.names import (
     the_one_holding,
     without_article,
 )
-from bot.routing.router import Router, is_acknowledgement, is_thanks
+from bot.routing.router import Router, is_a_yes, is_acknowledgement, is_thanks
 from bot.routing.rules import ProjectLookup, Routed
 
-__all__ = ["ProjectLookup", "Routed", "Router", "is_acknowledgement", "is_thanks", "mentioned",
-           "named_by_a_word", "project_mentioned", "the_one_holding", "without_article"]
+__all__ = ["ProjectLookup", "Routed", "Router", "is_a_yes", "is_acknowledgement", "is_thanks",
+           "mentioned", "named_by_a_word", "project_mentioned", "the_one_holding",
+           "without_article"]

@@ -50,6 +50,23 @@ _BARE_WORDS = 4  # at most, for a line without a verb to be asked about as it is
 _THANKS = re.compile(r"^[¡]?(?:thanks?(?: a lot| you(?: (?:very|so) much)?| so much)?|thx|ty|"
                      r"cheers|great,? thanks|(?:muchas )?gracias(?: por todo)?|genial,? "
                      r"gracias)[^\w?]*$", re.IGNORECASE)
+# "Yes", "sí, bórralo": a yes to nothing the bot can hold on to (its confirmations are
+# buttons, or the command again with --yes).
+_YES = re.compile(r"^[¡]?(?:yes|yep|yeah|y|confirm(?:ed)?|do it|go ahead|delete it|s[ií]|"
+                  r"confirmo|confirmado|hazlo|adelante|b[oó]rralo)(?:,? (?:please|por favor|do "
+                  r"it|delete it|hazlo|b[oó]rralo))?[\s.!]*$", re.IGNORECASE)
+
+
+def is_a_yes(text: str) -> bool:
+    """Whether ``text`` is a bare yes, as if to a confirmation.
+
+    Example:
+        >>> is_a_yes("yes"), is_a_yes("Sí, bórralo"), is_a_yes("yes, log 2h on website")
+        (True, True, False)
+    """
+    return bool(_YES.match(text.strip()))
+
+
 # "OK", "got it", "vale": nothing to do but acknowledge it.
 _ACKNOWLEDGEMENT = re.compile(r"^[¡]?(?:ok(?:ay)?|k|cool|great|perfect|nice|got it|noted|sure|"
                               r"sounds good|vale|perfecto|genial|entendido|de acuerdo|listo|"

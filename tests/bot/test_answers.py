@@ -1382,6 +1382,8 @@ async def test_everyday_requests_go_where_they_ask(desk: Desk) -> None:
         "good morning team": "V1tr0 Bot commands",
         "Hola! ¿cómo estás?": "V1tr0 Bot commands",
         "hi there": "V1tr0 Bot commands",
+        "yes": "Nothing here is waiting for a yes",
+        "sí, bórralo": "Nothing here is waiting for a yes",
         "meetings tomorrow": "No meetings tomorrow.",
         "que reuniones hay manana": "No meetings tomorrow.",  # no "ñ" on the keyboard
     }
