@@ -232,7 +232,8 @@ async def demo(settings: Settings, *, if_empty: bool) -> int:
 async def ingest(settings: Settings, file: Path, meeting: str, language: str | None) -> int:
     """Add a file to a console meeting, run the pipeline here and print the summary."""
     if not file.is_file():
-        print(f"v1tr0: no such file: {file}", file=sys.stderr)
+        print(f"v1tr0: {file} is a folder; give a file" if file.is_dir()
+              else f"v1tr0: no such file: {file}", file=sys.stderr)
         return 2
     async with runtime(settings) as parts:
         text = f"transcript add #{meeting.lstrip('#')}" + (
@@ -240,9 +241,12 @@ async def ingest(settings: Settings, file: Path, meeting: str, language: str | N
         request = replace(parts.console.request(text),
                           files=(Upload(file.name, file.read_bytes()),))
         reply = await parts.dispatcher.handle(request)
-        print(parts.console.show(reply), flush=True)
-        if reply.status == "error":
+        if reply.status == "error":  # the chat command's usage line is not this one's
+            said = [line for line in parts.console.show(reply).splitlines()
+                    if not line.startswith("Usage: `/")]
+            print("\n".join(said), file=sys.stderr)
             return 1
+        print(parts.console.show(reply), flush=True)
         processed = await parts.pipeline.run_until_idle()  # the summary is posted here
         async with parts.db.transaction() as store:
             failed = [n for n in processed

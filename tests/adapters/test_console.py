@@ -209,3 +209,9 @@ def test_ingest_then_ask_from_the_console(tmp_path: Path) -> None:
     noise.write_bytes(bytes(range(256)) * 24)
     failed = v1tr0("ingest", str(noise), "--meeting", "1", data=tmp_path)
     assert failed.returncode == 1 and "could not be read as audio" in failed.stdout, failed
+    # Refused: said on stderr, without the chat command's usage line; a folder is no file.
+    missing = v1tr0("ingest", str(vtt), "--meeting", "999", data=tmp_path)
+    assert missing.returncode == 1 and "There is no meeting #999" in missing.stderr
+    assert "Usage: `/" not in missing.stderr, missing.stderr
+    folder = v1tr0("ingest", str(tmp_path), "--meeting", "1", data=tmp_path)
+    assert folder.returncode == 2 and "is a folder; give a file" in folder.stderr
