@@ -226,6 +226,8 @@ async def actions(ctx: Context, project: ProjectRef | None = None, *,
     if overdue and done:
         raise UserError(_("`--overdue` lists open action items; leave out `--done`."))
     owner = " ".join((owner or "").lstrip("@").split()) or None
+    if owner and owner.startswith("<@"):  # a mention, as Slack and Discord write it
+        owner = (await ctx.person(owner)).name
     if owner and mine:
         raise UserError(_("Give `owner:` or `--mine`, not both."))
     if every and project is not None:

@@ -161,6 +161,9 @@ async def test_a_text_transcript_becomes_a_posted_summary(setup: Setup, clock: C
         assert named.title == "Action items for " + ("luis" if ":" in theirs else "Luis")
         assert len(named.items) == 1 and "send the final budget" in named.items[0], theirs
     assert (await setup.chat.ok("tasks for Bea")).text == "No action items for Bea."
+    # A mention, as Slack and Discord write it, is that member.
+    mentioned = await setup.chat.ok("actions owner:<@U2>")
+    assert mentioned.title == "Action items for Luis" and len(mentioned.items) == 1
     both = await setup.chat.say("actions owner:luis --mine")
     assert both.status == "error" and "not both" in both.text
 
