@@ -27,8 +27,9 @@ _QUESTION = re.compile(
 _REQUEST = re.compile(
     r"^(?:please\s+|por favor\s+)?(?:tell me|show me|give me|explain|summari[sz]e|"
     r"remind me (?:what|who|when|where|why|how|which|about|of)|recap|"
-    r"i (?:want|need|would like) to know|cu[eé]ntame|dime|recu[eé]rdame (?:qu[eé]|qui[eé]n|"
-    r"cu[aá]ndo|c[oó]mo|d[oó]nde)|mu[eé]strame|expl[ií]came|res[uú]me(?:me)?|quiero saber|"
+    r"i (?:want|need|would like) to know|cu[eé]ntame|dime|dame|p[aá]same|recu[eé]rdame "
+    r"(?:qu[eé]|qui[eé]n|cu[aá]ndo|c[oó]mo|d[oó]nde)|mu[eé]strame|expl[ií]came|res[uú]me(?:me)?|"
+    r"quiero saber|"
     r"necesito saber|(?:the\s+)?(?:summary|recap|notes|minutes|decisions|action items|"
     r"takeaways)\s+(?:of|from|for)|(?:el\s+|las?\s+)?(?:resumen|acta|notas|decisiones)\s+"
     r"(?:de|del))\b", re.IGNORECASE)

@@ -1466,6 +1466,8 @@ async def test_a_question_finds_the_project_or_client_it_names(desk: Desk, clock
         assert reply.title == "About Website" and "Budget: " in reply.text, (question, reply.text)
     assert (await asked.ok("¿cuánto hemos gastado en mobile?")).text.startswith("Budget: ")
     # A client without a project: its record, or why there is no answer.
+    given = await chat.in_thread("d1").ok("dame el email de acme")  # a request in Spanish
+    assert "ana@acme.com" in given.text, given.text
     umbrella = await chat.in_thread("u1").ok("who is the contact at Umbrella?")
     assert umbrella.text == "Client: Umbrella · Marta Gómez, marta@umbrella.es.", umbrella.text
     phone = await chat.in_thread("u2").ok("what is umbrella's phone?")
