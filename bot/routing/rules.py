@@ -632,6 +632,8 @@ _UPDATE_PROJECT = [re.compile(pattern, re.IGNORECASE) for pattern in (
     r"(?P<project>.+?)\s+(?:a|en)\s+(?P<budget>.+?)[.!]?$",
     r"^(?:el\s+)?presupuesto\s+de(?:l)?\s+(?P<project>.+?)\s+(?:es|ahora es|pasa a ser)\s+"
     r"(?:de\s+)?(?P<budget>.+?)[.!]?$",
+    r"^(?:the\s+)?budget\s+(?:of|for|on)\s+(?P<project>.+?)\s+is\s+(?:now\s+)?"
+    r"(?P<budget>[€$£]?\s?\d.*?)[.!]?$",
     r"^(?:please\s+)?(?:set|change|move|push|update|extend)\s+(?:the\s+)?(?:deadline|due "
     r"date|delivery date)\s+(?:of|for|on)\s+(?P<project>.+?)\s+to\s+(?P<due>.+?)[.!]?$",
     r"^(?:por favor\s+)?(?:cambia|mueve|pasa|aplaza|adelanta)\s+(?:la\s+)?(?:entrega|fecha "

@@ -901,6 +901,7 @@ async def test_free_text_is_routed_in_both_languages(desk: Desk, clock: Clock) -
                           ("el progreso de website es 70%", "Progress: 70%"),
                           ("put mobile on hold", "Status: on hold"),
                           ("marca mobile como activo", "Status: active"),
+                          ("the budget of website is 12k", "Budget: $12,000.00"),
                           ("set the budget of website to 15k", "Budget: $15,000.00"),
                           ("move the deadline of website to 2027-03-01", "Due: Mar 1, 2027"),
                           ("cambia la entrega de mobile al 2027-04-15", "Due: Apr 15, 2027"),
