@@ -26,9 +26,9 @@ from bot.meetings.links import (
 )
 from bot.meetings.when import (
     EMAIL,
-    is_time_of_day,
     parse_meeting,
     parse_shift,
+    time_of_day,
     with_time_if_only_a_day,
 )
 from bot.registry import Hours, MeetingRef, ProjectRef
@@ -273,10 +273,12 @@ async def meeting_update(ctx: Context, meeting: MeetingRef, when: str | None = N
         # "4pm" moves Friday's meeting to Friday 4pm, not to today's.
         local = row.starts_at.astimezone(ZoneInfo(ctx.timezone))
         day = local.replace(hour=0, minute=0, second=0, microsecond=0)
-        # "Monday" moves it to Monday at its hour.
+        # "Monday" moves it to Monday at its hour; "1am" to its own day at 1, which may
+        # have passed (said so, not moved to the next day).
+        if (at := time_of_day(when)) is not None:
+            when = f"{day.date().isoformat()} {at:%H:%M}"
         when = with_time_if_only_a_day(when, local.time())
-        spec = parse_meeting(when, _=_, timezone=ctx.timezone,
-                             now=max(now, day) if is_time_of_day(when) else now)
+        spec = parse_meeting(when, _=_, timezone=ctx.timezone, now=now)
         row.starts_at = spec.start
         if spec.duration and duration is None:
             row.duration_minutes = int(spec.duration.total_seconds() // 60)

@@ -604,3 +604,13 @@ async def test_words_that_fit_many_meetings_say_how_many_more(chat: Chat,
     many = await chat.say("meeting cancel tomorrow's meeting")
     assert many.status == "error" and len(re.findall(r"#\d", many.text)) == 5 and (
         "2 more fit too: `meeting list` shows them." in many.text), many.text
+
+
+async def test_a_time_alone_that_has_passed_on_its_day_is_refused(chat: Chat,
+                                                                 clock: Clock) -> None:
+    clock.now = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+    await _setup(chat)
+    await chat.ok("meeting schedule website today 3pm Review")
+    gone = await chat.say("meeting update Review 1am")  # not tomorrow's 1am, unasked
+    assert gone.status == "error" and "has already passed" in gone.text, gone.text
+    assert "Nov 26, 2026, 11:00" in text_of(await chat.ok("meeting update Review 11am"))
