@@ -645,6 +645,22 @@ _UPDATE_PROJECT = [re.compile(pattern, re.IGNORECASE) for pattern in (
 )]
 
 
+# "Which projects are on hold?", "¿qué proyectos están activos?", "proyectos en pausa".
+_PROJECTS_BY_STATUS = re.compile(
+    rf"^¿?(?:(?:which|what|list|show(?: me)?|qu[eé]|cu[aá]les|lista|mu[eé]strame)\s+)?"
+    rf"(?:(?:the|all|los|las|todos los)\s+)?(?:projects|proyectos)\s+(?:(?:are|that are|"
+    rf"est[aá]n|que est[aá]n|que siguen)\s+)?(?:(?:now|ya|ahora)\s+)?(?:en\s+(?=pausa|curso))?"
+    rf"{_STATUS_WORDS}s?\s*[?.!]?$", re.IGNORECASE)  # "activos", "terminadas"
+
+
+@_rule(_PROJECTS_BY_STATUS)
+async def _projects_by_status(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
+    said = match["status"].casefold()
+    status = "on_hold" if said in {"on hold", "paused", "en pausa", "pausado", "pausada"} \
+        else said
+    return Routed("project list", {"status": status})
+
+
 @_rule(*_UPDATE_PROJECT)
 async def _update_project(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
     if match.string.rstrip().endswith("?"):

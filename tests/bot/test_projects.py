@@ -244,3 +244,13 @@ async def test_a_deleted_records_number_is_never_given_again(chat: Chat) -> None
     await chat.ok("client create Umbrella")
     await chat.ok("client delete #1 --yes")
     assert "(#2)" in (await chat.ok("client create Newco")).text
+
+
+async def test_projects_are_listed_by_status_in_words(chat: Chat) -> None:
+    await chat.ok("project create Website status:active")
+    await chat.ok('project create Brand status:"on hold"')
+    for said, shown, hidden in (("which projects are on hold?", "*Brand*", "*Website*"),
+                                ("¿qué proyectos están activos?", "*Website*", "*Brand*"),
+                                ("proyectos en pausa", "*Brand*", "*Website*")):
+        listed = text_of(await chat.ok(said))
+        assert listed.startswith("Projects") and shown in listed and hidden not in listed, said
