@@ -397,13 +397,16 @@ class WorkspaceStore:
 
     async def meetings(self, *, project_id: int | None = None, after: datetime | None = None,
                        before: datetime | None = None, cancelled: bool = True,
-                       offset: int = 0, limit: int = 10) -> Page[Meeting]:
-        """Meetings starting in ``[after, before)``; newest first when only ``before`` is set."""
+                       ended: bool = True, offset: int = 0, limit: int = 10) -> Page[Meeting]:
+        """Meetings starting in ``[after, before)``; newest first when only ``before`` is set
+        (without the cancelled ones, or those marked ended, when so asked)."""
         query = select(Meeting).where(Meeting.workspace_id == self.workspace_id)
         if project_id:
             query = query.where(Meeting.project_id == project_id)
         if not cancelled:
             query = query.where(Meeting.status != MeetingStatus.CANCELLED)
+        if not ended:
+            query = query.where(Meeting.status != MeetingStatus.ENDED)
         if after:
             query = query.where(Meeting.starts_at >= after)
         if before:

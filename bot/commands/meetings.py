@@ -189,7 +189,9 @@ async def meeting_list(ctx: Context, project: ProjectRef | None = None, *,
     # Ahead, a cancelled meeting is no longer on the agenda; `meeting show` still has it.
     found = await ctx.db.meetings(project_id=row.id if row else None, offset=offset,
                                   limit=limit, after=after, before=before,
-                                  cancelled=period in {Period.PAST, Period.ALL})
+                                  cancelled=period in {Period.PAST, Period.ALL},
+                                  # one everyone has left is over, whatever its end said
+                                  ended=period is not Period.UPCOMING)
     refuse_past_the_end(ctx, page, found)
     if not found.rows and _days(period, ctx.today()):
         label = _(PERIOD_LABELS[period])

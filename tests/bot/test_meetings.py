@@ -274,6 +274,7 @@ async def test_join_leave_list_and_permissions(chat: Chat, db: Database, clock: 
     await chat.ok("meeting leave #1")
     left = clock.now
     assert "ended" in text_of(await chat.ok("meeting show #1"))
+    assert "Standup" not in text_of(await chat.ok("meeting list"))  # over: no longer ahead
     # Over 25 minutes early: the follow-up asking for the recording comes after this end,
     # and says it.
     outbox = Outbox()
