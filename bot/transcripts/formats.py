@@ -357,9 +357,10 @@ def _cue_times(lineno: int, line: str, timing: re.Pattern[str],
     return start, end
 
 
-def _cue_text(payload: list[tuple[int, str]], timing: re.Pattern[str], *,
-              vtt: bool) -> tuple[str | None, str]:
-    """The speaker and the text of a cue's lines (after its timing line)."""
+def _cue_turns(payload: list[tuple[int, str]], timing: re.Pattern[str], *,
+               vtt: bool) -> list[tuple[str | None, str]]:
+    """The speaker and the text of a cue's lines (after its timing line); a dialogue, each
+    line a dash and a label ("- Marta: Hola." "- Luis: Hola."), is one turn a line."""
     for lineno, line in payload:
         if timing.fullmatch(line):  # two cues run together; their text would swallow the time
             raise TranscriptError(_CUE_GAP, line=lineno)
@@ -374,9 +375,27 @@ def _cue_text(payload: list[tuple[int, str]], timing: re.Pattern[str], *,
         lines = [" ".join(html.unescape(clean_text(line)).split()) for line in raw]
     else:
         lines = [clean_text(_ASS_CODE.sub("", line)) for line in raw]
+    said = [line for line in lines if line]
+    if speaker is None and len(said) > 1 and all(_DIALOGUE_DASH.match(line) for line in said):
+        turns = [_split_label(_DIALOGUE_DASH.sub("", line)) for line in said]
+        if all(who for who, _text in turns):
+            return turns
     if speaker is None and lines:
         speaker, lines[0] = _split_label(lines[0])
-    return speaker, " ".join(line for line in lines if line)
+    return [(speaker, " ".join(line for line in lines if line))]
+
+
+_DIALOGUE_DASH = re.compile(r"^[-–—]\s*")
+
+
+def _cue_segments(turns: list[tuple[str | None, str]], start: float,
+                  end: float) -> list[Segment]:
+    """A cue's turns as segments, sharing its time evenly."""
+    turns = [(who, text) for who, text in turns if text]
+    step = (end - start) / len(turns) if turns else 0.0
+    return [Segment(who, round(start + n * step, 3),
+                    end if n == len(turns) - 1 else round(start + (n + 1) * step, 3), text)
+            for n, (who, text) in enumerate(turns)]
 
 
 # -- WebVTT -------------------------------------------------------------------------------------
@@ -401,9 +420,7 @@ def _parse_vtt(text: str) -> list[Segment]:
             block = block[1:]  # the cue identifier, which says nothing about the speech
         lineno, timing = block[0]
         start, end = _cue_times(lineno, timing, _VTT_TIMING, _VTT_TIME)
-        speaker, cue = _cue_text(block[1:], _VTT_TIMING, vtt=True)
-        if cue:
-            segments.append(Segment(speaker, start, end, cue))
+        segments += _cue_segments(_cue_turns(block[1:], _VTT_TIMING, vtt=True), start, end)
     return segments
 
 
@@ -422,9 +439,7 @@ def _parse_srt(text: str) -> list[Segment]:
                 block = block[1:]
         lineno, timing = block[0]
         start, end = _cue_times(lineno, timing, _SRT_TIMING, _SRT_TIME)
-        speaker, cue = _cue_text(block[1:], _SRT_TIMING, vtt=False)
-        if cue:
-            segments.append(Segment(speaker, start, end, cue))
+        segments += _cue_segments(_cue_turns(block[1:], _SRT_TIMING, vtt=False), start, end)
     return segments
 
 

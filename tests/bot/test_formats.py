@@ -205,6 +205,13 @@ def test_otters_own_labels_times_of_day_and_headings() -> None:
     assert [s.speaker for s in parse_transcript(headed, "txt")] == ["José María", "Ana"]
 
 
+def test_a_cue_of_dialogue_is_a_turn_a_line() -> None:
+    data = _bytes("WEBVTT\n\n00:00:01.000 --> 00:00:05.000\n- Marta: Hola equipo.\n"
+                  "- Luis: Hola.\n")
+    assert parse_transcript(data, "vtt") == [Segment("Marta", 1.0, 3.0, "Hola equipo."),
+                                             Segment("Luis", 3.0, 5.0, "Hola.")]
+
+
 def test_segments_are_sorted_by_start() -> None:
     data = _bytes("[00:00:20] Ana: después\n[00:00:05] Luis: antes")
     assert [(s.speaker, s.start) for s in parse_transcript(data, "txt")] == [
