@@ -295,6 +295,9 @@ class TranscriptPipeline:
         try:
             yield writer.report
         finally:
+            # Given up (the worker stops, its claim released): the step's thread ends at its
+            # next report instead of working on for minutes beside the one that takes over.
+            writer.abandoned = True
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)  # no write after the step's
 
@@ -366,6 +369,10 @@ def _looks_secret(name: str, data: bytes) -> bool:
     return bool(lines) and sum(map(bool, map(_SETTING_LINE.match, lines))) * 2 > len(lines)
 
 
+class StepAbandoned(Exception):
+    """Raised in a step's thread when the step was given up, so the thread stops."""
+
+
 class _ProgressWriter:
     """Keeps the row's progress current while a long step runs in a thread."""
 
@@ -376,8 +383,11 @@ class _ProgressWriter:
         self.start, self.end, self.every = start, end, every
         self.fraction = 0.0
         self.written = 0.0
+        self.abandoned = False
 
     def report(self, fraction: float) -> None:  # called from the step's thread
+        if self.abandoned:
+            raise StepAbandoned
         self.fraction = max(self.fraction, min(fraction, 1.0))
 
     async def run(self) -> None:

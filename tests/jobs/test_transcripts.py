@@ -193,3 +193,33 @@ async def test_a_long_transcript_does_not_hold_up_the_next_meetings_one(
         await wait_for(db, 1, TranscriptStatus.DONE)
     finally:
         await worker.stop()
+
+
+async def test_a_stopped_workers_indexing_thread_stops_at_its_next_batch(
+        db: Database, clock: Clock, tmp_path: Path, embedding: MiniLMEmbedding) -> None:
+    index = SearchIndex(path=tmp_path / "chroma", embedding=embedding)
+    pipeline = TranscriptPipeline(db, Outbox(), transcriber=WhisperTranscriber(),
+                                  summarizer=ExtractiveSummarizer(), uploads=tmp_path / "uploads",
+                                  indexer=TranscriptIndexer(db, index), clock=clock,
+                                  progress_seconds=0.05)
+    worker = TranscriptWorker(pipeline, poll_seconds=3600)
+    chat = Chat(Dispatcher(db, registry, services=Services(
+        clock=clock, transcripts=pipeline, transcripts_changed=worker.poke)))
+    await chat.ok("project create Website")
+    await chat.ok('meeting now website title:"Long review"')
+    long = "\n".join(f"{('Ana', 'Luis')[n % 2]}: Point {n} of the review is about the checkout "
+                     f"page, the photos and the launch plan." for n in range(700))
+    await worker.start()
+    added = await chat.say("transcript add #1", files=(Upload("long.txt", long.encode()),))
+    assert added.status == "ok", added.text
+    for _ in range(1500):  # until its first batch is embedded, and the thread at work
+        async with db.transaction() as store:
+            transcript = await store.scoped(1).transcript(1)
+        if transcript and transcript.status is TranscriptStatus.INDEXING \
+                and transcript.progress > 0.01:
+            break
+        await asyncio.sleep(0.02)
+    await worker.stop()  # its claim is given back: another worker will index it
+    # The embedding thread stops at its next batch rather than indexing on, unclaimed.
+    await asyncio.get_running_loop().shutdown_default_executor()
+    assert index.count_sync(1, transcript_id=1) == 0
