@@ -260,7 +260,10 @@ async def meeting_update(ctx: Context, meeting: MeetingRef, when: str | None = N
     _ = ctx._
     row = await ctx.meeting(meeting)
     await _require_host(ctx, row, _("change this meeting"))
-    if row.status in {MeetingStatus.ENDED, MeetingStatus.CANCELLED}:
+    # A meeting that took place keeps its time, but its record may be corrected: its title,
+    # how long it lasted.
+    if row.status is MeetingStatus.CANCELLED or (
+            row.status is MeetingStatus.ENDED and when is not None):
         raise UserError(_over(_, row, row.status) + " " + _("Schedule a new one instead."))
     if when is None and duration is None and title is None:
         raise UserError(_("Say what to change, for example `when:\"tomorrow 4pm\"`."))
@@ -289,7 +292,8 @@ async def meeting_update(ctx: Context, meeting: MeetingRef, when: str | None = N
     if title is not None:
         row.title = " ".join(title.split()) or row.title
     row.sequence += 1
-    await _schedule_reminders(ctx, row)
+    if row.status is not MeetingStatus.ENDED:  # no reminder for what took place
+        await _schedule_reminders(ctx, row)
     project = await ctx.db.project(row.project_id)
     assert project is not None
     return await _announce(ctx, row, project, _("Meeting updated: {title}", title=row.title))

@@ -317,9 +317,12 @@ async def test_a_meeting_held_is_named_in_words_too(chat: Chat, clock: Clock) ->
     for words in ("yesterday's call", '"the launch review"', '"the last meeting"'):
         shown = await chat.ok(f"meeting show {words}")
         assert shown.title == "#1 Launch review", words
-    # Changing it is refused as for any meeting that is over.
+    # Its time is refused as for any meeting that is over; its record may be corrected.
     over = await chat.say('meeting update "the launch review" 11am')
     assert over.status == "error" and over.text.startswith("Meeting #1 has ended."), over.text
+    fixed = await chat.ok('meeting update #1 title:"Launch review (final)" duration:1h')
+    assert fixed.title == "Meeting updated: Launch review (final)" and "Duration: 1 h" in \
+        text_of(fixed), text_of(fixed)
 
 
 async def test_a_meeting_is_named_in_words(chat: Chat, clock: Clock) -> None:
