@@ -396,6 +396,11 @@ async def meeting_invite(ctx: Context, meeting: MeetingRef, people: str | None =
     """
     _ = ctx._
     row, people = await _meeting_then_people(ctx, meeting, people)
+    if name is not None and email is None and people and len(
+            emails := [ref for ref in _people(people) if EMAIL.fullmatch(ref)]) == 1:
+        # "pat@acme.com name:'Pat Smith'": the one email given is whose name it is.
+        email, people = emails[0], " ".join(ref for ref in _people(people)
+                                            if ref != emails[0]) or None
     if name is not None and email is None:
         raise UserError(_("`name:` is an outside guest's; give their `email:` too."))
     over = _status(row, ctx.services.clock())

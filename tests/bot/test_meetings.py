@@ -438,6 +438,8 @@ async def test_a_meeting_is_named_in_words(chat: Chat, clock: Clock) -> None:
     assert unquoted.text == "Invited carl@acme.com to Design review."
     nameless = await chat.say('meeting invite #2 name:"Marta"')  # whose email?
     assert nameless.status == "error" and "give their `email:` too" in nameless.text
+    await chat.ok('meeting invite #2 pat@acme.com name:"Pat Smith"')  # the email given
+    assert "Pat Smith (pat@acme.com) · guest" in text_of(await chat.ok("meeting show #2"))
     assert (await chat.ok("invita a luis a la reunión de mobile")).text.startswith("Invited luis")
     cancelled = await chat.ok("cancela la reunión del martes")
     assert cancelled.text == "Meeting #3 (Launch) is cancelled."
