@@ -17,7 +17,7 @@ from bot.i18n import N_
 from bot.parsing import MONTH, WEEKDAY
 from bot.registry import MeetingRef, ProjectRef
 from bot.retrieval.answers import ASKS_DECISION, Moment, Retriever
-from bot.routing import mentioned, named_by_a_word, project_mentioned
+from bot.routing import each_named_by_a_word, mentioned, named_by_a_word, project_mentioned
 from bot.transcripts.pipeline import summary_reply
 from bot.transcripts.summarize import STOP_WORDS, fold
 from storage.models import Client, ConversationTurn, ItemKind, Meeting, Project, ProjectStatus
@@ -193,9 +193,11 @@ async def ask(ctx: Context, question: str, *, project: ProjectRef | None = None,
     # next "and brand?" asks it again too.
     if last and (again := await _asked_of_another(ctx, question, last)):
         question, project, last, earlier = again[0], ProjectRef(f"#{again[1].id}"), None, []
-    # A client whose name stands for no one project: its record, or why not.
+    # A client whose name stands for no one project: its record, or why not; "the budget of
+    # website and mobile": each one's numbers.
     if project is None and meeting is None and (alone := await _client_alone(
-            ctx, question, f"{last.question} {question}" if last else question)):
+            ctx, question, f"{last.question} {question}" if last else question)
+            or await _each_project(ctx, question)):
         alone.in_thread = True
         await ctx.db.remember_turn(thread, ctx.member_id, None, question, alone.text,
                                    at=ctx.now())
@@ -284,6 +286,25 @@ async def _answer(ctx: Context, question: str, project: ProjectRef | None,
         reply.text += "\n" + _("Some of its transcripts are still being processed; ask again "
                                "once their summaries are posted.")
     return _about(ctx, _noting_days(ctx, reply, row, missed_days), row, only), row, only
+
+
+async def _each_project(ctx: Context, question: str) -> Reply | None:
+    """For a question about the numbers of two or more projects it names by a word each
+    ("what's the budget of website and mobile?"), each one's; None for any other."""
+    if not any(_names_topic(topic, question) for topic in ("budget", "hours", "status", "due",
+                                                           "rate")) \
+            and not _HOW_IS_IT_GOING.search(question):
+        return None
+    names = await ctx.db.project_names()
+    if len(named := each_named_by_a_word(question, names)) < 2:
+        return None
+    lines = []
+    for project_id in named:
+        row = await ctx.db.project(project_id)
+        assert row is not None
+        lines.append(f"*{row.name}*: " + " ".join(await _facts(ctx, row, question)))
+    return Reply(title=ctx._("About {project}", project=ctx._.join(
+        [name for n, name in names if n in named])), text="\n".join(lines))
 
 
 async def _client_alone(ctx: Context, question: str, intent: str) -> Reply | None:

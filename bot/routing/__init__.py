@@ -12,6 +12,7 @@ transaction.
 """
 
 from bot.routing.names import (
+    each_named_by_a_word,
     mentioned,
     named_by_a_word,
     project_mentioned,
@@ -21,6 +22,6 @@ from bot.routing.names import (
 from bot.routing.router import Router, is_a_yes, is_acknowledgement, is_thanks
 from bot.routing.rules import ProjectLookup, Routed
 
-__all__ = ["ProjectLookup", "Routed", "Router", "is_a_yes", "is_acknowledgement", "is_thanks",
-           "mentioned", "named_by_a_word", "project_mentioned", "the_one_holding",
-           "without_article"]
+__all__ = ["ProjectLookup", "Routed", "Router", "each_named_by_a_word", "is_a_yes",
+           "is_acknowledgement", "is_thanks", "mentioned", "named_by_a_word",
+           "project_mentioned", "the_one_holding", "without_article"]

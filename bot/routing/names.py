@@ -59,8 +59,24 @@ def named_by_a_word(text: str, names: Iterable[tuple[int, str]], *,
         >>> named_by_a_word("how is the webiste doing?", names, misspelt=True)
         1
     """
+    found = each_named_by_a_word(text, names, misspelt=misspelt)
+    return found[0] if len(found) == 1 else None
+
+
+def each_named_by_a_word(text: str, names: Iterable[tuple[int, str]], *,
+                         misspelt: bool = False) -> list[int]:
+    """The ids of every name ``text`` shares a word with that no other name has (see
+    :func:`named_by_a_word`), in the order of ``names``.
+
+    Example:
+        >>> each_named_by_a_word("the budget of website and mobile?",
+        ...                      [(1, "Website redesign"), (2, "Mobile app"), (3, "Brand")])
+        [1, 2]
+    """
     owners: dict[str, set[int]] = {}
+    order: list[int] = []
     for item, name in names:
+        order.append(item)
         for word in _words(name).split():
             if len(word) >= 3 and word not in STOP_WORDS:
                 owners.setdefault(word, set()).add(item)
@@ -71,7 +87,7 @@ def named_by_a_word(text: str, names: Iterable[tuple[int, str]], *,
                 and DamerauLevenshtein.distance(typed, word, score_cutoff=1) <= 1}
     found = {item for word, items in owners.items() if word in said and len(items) == 1
              for item in items}
-    return found.pop() if len(found) == 1 else None
+    return [item for item in order if item in found]
 
 
 def the_one_holding(ref: str, names: Iterable[tuple[int, str]]) -> int | None:

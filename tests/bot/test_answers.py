@@ -1507,6 +1507,10 @@ async def test_a_question_finds_the_project_or_client_it_names(desk: Desk, clock
     spent = await chat.in_thread("r1").ok("how much have we spent on rateless?")
     assert spent.text.startswith("Budget: $8,000.00; with no hourly rate set, what the 5 h "
                                  "logged used of it is not known"), spent.text
+    # Two projects named: each one's numbers.
+    both = await chat.in_thread("w2").ok("what's the budget of website and mobile?")
+    assert both.title == "About Mobile and Website" and "*Website*: Budget: " in both.text \
+        and "*Mobile*: Budget: " in both.text, both.text
     # A project with no client says so; a guest gets no client's details, nor a card.
     await chat.ok("project create Intranet")
     alone = await chat.in_thread("i1").ok("who is the contact for intranet?")
