@@ -184,6 +184,7 @@ async def project_update(ctx: Context, project: ProjectRef | None = None, *,
         "language": language, "description": description}.items() if value is not None}
     if not changes:
         raise UserError(_("Say what to change, for example `status:active` or `progress:50`."))
+    before = _state(row)
     if name is not None:
         name = " ".join(name.split())
         other = await ctx.db.project_by_name(name)
@@ -226,6 +227,9 @@ async def project_update(ctx: Context, project: ProjectRef | None = None, *,
         row.description = optional_text(description)
     if language is not None:
         row.language = language_code(ctx, language)
+    if _state(row) == before:  # "status:cancelled" on a cancelled project, said again
+        return Reply(text=_("{name} already has that; nothing changed.", name=f"*{row.name}*"),
+                     status="info", fields=await _fields(ctx, row))
     said = _("Project {name} updated: {changes}.", name=f"*{row.name}*",
              changes=changed_options(ctx, changes))
     if row.status is ProjectStatus.COMPLETED and row.progress < 100:
@@ -237,6 +241,12 @@ async def project_update(ctx: Context, project: ProjectRef | None = None, *,
                                   "Its {count} meetings still ahead were cancelled too.",
                                   called_off)
     return Reply(text=said, fields=await _fields(ctx, row))
+
+
+def _state(row: Project) -> tuple[object, ...]:
+    """What `project update` may change of a project, to tell whether it changed."""
+    return tuple(getattr(row, column.key) for column in Project.__table__.columns
+                 if column.key not in {"id", "workspace_id", "created_at", "updated_at"})
 
 
 async def _cancel_meetings_ahead(ctx: Context, project: Project) -> int:

@@ -233,6 +233,12 @@ async def test_a_closed_project_is_late_no_more(chat: Chat) -> None:
     assert stats.endswith("Due: Jan 2, 2020") and "overdue" not in stats, stats
 
 
+async def test_an_update_that_changes_nothing_says_so(chat: Chat) -> None:
+    await chat.ok("project create Rain status:cancelled")
+    same = await chat.ok("project update rain status:cancelled")
+    assert same.status == "info" and same.text == "*Rain* already has that; nothing changed."
+
+
 async def test_a_deleted_records_number_is_never_given_again(chat: Chat) -> None:
     # A stale "project delete #2 --yes" must not delete the project created after it.
     await chat.ok("project create Website")
