@@ -311,13 +311,17 @@ async def _client_alone(ctx: Context, question: str, intent: str) -> Reply | Non
     """For a question naming a client (and no project) whose name stands for no one project:
     its contact details when ``intent`` asks for them, else why it cannot be answered (it
     has several projects under way, or none yet). None for any other question."""
-    projects, clients = await ctx.db.project_names(), await ctx.db.client_names()
     # By a word of its name only when the question asks for a record or a project's numbers:
     # "the energy label" names no client called "Green Energy".
     about_records = bool(_WHO_TO_REACH.search(intent) or _HOW_IS_IT_GOING.search(intent)
                          or any(_names_topic(t, intent) for t in ("budget", "hours", "status",
                                                                    "due")))
-    for find in (mentioned, named_by_a_word) if about_records else (mentioned,):
+    finders = (mentioned, named_by_a_word) if about_records else (mentioned,)
+    clients = await ctx.db.client_names()
+    if all(find(question, clients) is None for find in finders):
+        return None  # most questions name no client: the projects' names are not read
+    projects = await ctx.db.project_names()
+    for find in finders:
         if find(question, projects) is not None:
             return None
         if (client_id := find(question, clients)) is not None:

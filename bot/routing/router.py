@@ -58,6 +58,11 @@ _YES = re.compile(r"^[¡]?(?:yes|yep|yeah|y|confirm(?:ed)?|do it|go ahead|delete
                   r"it|delete it|hazlo|b[oó]rralo))?[\s.!]*$", re.IGNORECASE)
 
 
+def _says_only(pattern: re.Pattern[str], text: str) -> bool:
+    """Whether all ``text`` says is what ``pattern`` matches."""
+    return bool(pattern.match(text.strip()))
+
+
 def is_a_yes(text: str) -> bool:
     """Whether ``text`` is a bare yes, as if to a confirmation.
 
@@ -65,7 +70,7 @@ def is_a_yes(text: str) -> bool:
         >>> is_a_yes("yes"), is_a_yes("Sí, bórralo"), is_a_yes("yes, log 2h on website")
         (True, True, False)
     """
-    return bool(_YES.match(text.strip()))
+    return _says_only(_YES, text)
 
 
 # "OK", "got it", "vale": nothing to do but acknowledge it.
@@ -81,7 +86,7 @@ def is_thanks(text: str) -> bool:
         >>> is_thanks("Thanks a lot!"), is_thanks("¡Muchas gracias!"), is_thanks("thanks, log 2h")
         (True, True, False)
     """
-    return bool(_THANKS.match(text.strip()))
+    return _says_only(_THANKS, text)
 
 
 def is_acknowledgement(text: str) -> bool:
@@ -91,7 +96,7 @@ def is_acknowledgement(text: str) -> bool:
         >>> is_acknowledgement("OK!"), is_acknowledgement("vale"), is_acknowledgement("ok, log 2h")
         (True, True, False)
     """
-    return bool(_ACKNOWLEDGEMENT.match(text.strip()))
+    return _says_only(_ACKNOWLEDGEMENT, text)
 
 
 # Said around a request and no part of it: "hey v1tr0, could you log 2h on website

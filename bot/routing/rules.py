@@ -655,10 +655,7 @@ _PROJECTS_BY_STATUS = re.compile(
 
 @_rule(_PROJECTS_BY_STATUS)
 async def _projects_by_status(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
-    said = match["status"].casefold()
-    status = "on_hold" if said in {"on hold", "paused", "en pausa", "pausado", "pausada"} \
-        else said
-    return Routed("project list", {"status": status})
+    return Routed("project list", {"status": match["status"]})  # the command reads the word
 
 
 @_rule(*_UPDATE_PROJECT)
