@@ -447,9 +447,8 @@ def parse_start(text: str, *, timezone: str, locale: str, now: datetime,
                           zone, timezone)
     except NonexistentTimeError:
         return start
-    if not past and _WEEKDAY_WORD.search(text) and not _NEXT.search(text) \
-            and start.astimezone(zone).date() == today + timedelta(days=7) and earlier > now \
-            and _weekday_said(text) == today.weekday():
+    if not past and _weekday_said(text) == today.weekday() and not _NEXT.search(text) \
+            and start.astimezone(zone).date() == today + timedelta(days=7) and earlier > now:
         return earlier
     return start
 
