@@ -164,6 +164,15 @@ async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
         await db.dispose()
 
 
+async def _until_stopped() -> None:
+    """Wait for Ctrl-C or SIGTERM, so a service's jobs and database close cleanly."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signal_number, stop.set)
+    await stop.wait()
+
+
 async def run_console(settings: Settings, *, with_jobs: bool) -> int:
     """The console front door; with the background jobs too when ``with_jobs``."""
     async with runtime(settings) as parts:
@@ -174,9 +183,19 @@ async def run_console(settings: Settings, *, with_jobs: bool) -> int:
                   "and sends reminders (`v1tr0 run` does both)", file=sys.stderr, flush=True)
         if sys.stdin.isatty():
             await parts.console.run_interactive()
-        else:
+        elif not with_jobs:
             await parts.console.run_script(sys.stdin, sys.stdout)
+        else:  # a service (Procfile, systemd) has no input, and its jobs must go on
+            console = asyncio.create_task(_script_then_jobs(parts.console))
+            await _until_stopped()
+            console.cancel()
         return 0
+
+
+async def _script_then_jobs(console: ConsoleAdapter) -> None:
+    await console.run_script(sys.stdin, sys.stdout)
+    print("v1tr0 run: the console's input has ended; reminders and transcripts go on until "
+          "Ctrl-C or SIGTERM", file=sys.stderr, flush=True)
 
 
 async def run(settings: Settings) -> int:
@@ -190,14 +209,10 @@ async def run(settings: Settings) -> int:
 async def worker(settings: Settings) -> int:
     """Only the jobs. Console notifications are printed here, as this process sends them."""
     async with runtime(settings) as parts:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signal_number in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signal_number, stop.set)
         print("v1tr0 worker: sending reminders and processing transcripts; Ctrl-C stops",
               flush=True)
         await parts.start_jobs()
-        await stop.wait()
+        await _until_stopped()
         return 0
 
 

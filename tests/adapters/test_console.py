@@ -6,6 +6,7 @@ import asyncio
 import io
 import os
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -215,3 +216,20 @@ def test_ingest_then_ask_from_the_console(tmp_path: Path) -> None:
     assert "Usage: `/" not in missing.stderr, missing.stderr
     folder = v1tr0("ingest", str(tmp_path), "--meeting", "1", data=tmp_path)
     assert folder.returncode == 2 and "is a folder; give a file" in folder.stderr
+
+
+def test_run_as_a_service_keeps_its_jobs_until_sigterm(tmp_path: Path) -> None:
+    """Under a Procfile or systemd there is no input: `run` must not end when it ends."""
+    environment = {**os.environ, "DATA_DIR": str(tmp_path)}
+    environment.pop("DATABASE_URL", None)
+    service = subprocess.Popen([sys.executable, "-m", "bot", "run"], stdin=subprocess.DEVNULL,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env=environment)
+    try:
+        assert service.stderr is not None
+        assert "the console's input has ended" in service.stderr.readline()
+        assert service.poll() is None  # still serving the jobs
+        service.send_signal(signal.SIGTERM)
+        assert service.wait(timeout=30) == 0
+    finally:
+        service.kill()
