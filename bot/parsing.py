@@ -7,11 +7,12 @@ command with its arguments or a message saying what was wrong and how to write i
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from enum import Enum
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from rapidfuzz import fuzz, process
@@ -21,6 +22,8 @@ from bot.core import UnknownCommand, UserError
 from bot.i18n import SUPPORTED_LOCALES, Translator, translator
 from bot.registry import GREEDY_KINDS, Command, Kind, Money, Param, Registry
 from bot.transcripts.summarize import fold
+
+E = TypeVar("E", bound=Enum)
 
 # Straight quotes, and the curly ones chat clients substitute as people type.
 _QUOTES = {'"': '"', "'": "'", "\u201c": "\u201d", "\u201d": "\u201d", "\u2018": "\u2019",
@@ -668,18 +671,29 @@ _CHOICE_SYNONYMS = {word: value for value, words in _CHOICE_WORDS.items()
                     for word in words.split()}
 
 
+def read_choice(choices: Iterable[E], text: str) -> E | None:
+    """The choice ``text`` names, by value (``on_hold``), spaced form (``on hold``), label in
+    either language or another word for it (``done`` for ``completed``), in the singular
+    or plural (``activos``); None if it names none."""
+    said = fold(text).casefold().strip().replace(" ", "_").replace("-", "_")
+    for wanted in (said, said.removesuffix("s")):
+        wanted = _CHOICE_SYNONYMS.get(wanted, wanted)
+        for choice in choices:
+            labels = {fold(translator(locale)(choice.value.replace("_", " "))).casefold()
+                      .replace(" ", "_") for locale in SUPPORTED_LOCALES}
+            if wanted == choice.value or wanted in labels:
+                return choice
+    return None
+
+
 def _choice(param: Param, text: str, cx: ConvertContext) -> Any:
     """Accept the value (``on_hold``), its spaced form (``on hold``), its label in either
     language (``gestor`` for ``manager``, whatever the member's) or another word for it
     (``done`` for ``completed``)."""
     assert param.choices is not None
+    if (choice := read_choice(param.choices, text)) is not None:
+        return choice
     wanted = fold(text).casefold().replace(" ", "_").replace("-", "_")
-    wanted = _CHOICE_SYNONYMS.get(wanted, wanted)
-    for choice in param.choices:
-        labels = {fold(translator(locale)(choice.value.replace("_", " "))).casefold()
-                  .replace(" ", "_") for locale in SUPPORTED_LOCALES}
-        if wanted == choice.value or wanted in labels:
-            return choice
     options = [c.value for c in param.choices]
     raise UserError(cx.translator("`{name}` must be one of: {options}; got `{value}`.",
                                   name=param.name, options=", ".join(options), value=text),

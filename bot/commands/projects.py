@@ -25,6 +25,7 @@ from bot.commands.common import (
 from bot.context import Context
 from bot.core import Field, Reply, Role, UserError
 from bot.i18n import N_
+from bot.parsing import read_choice
 from bot.registry import ClientRef, Hours, Money, PastDay, ProjectRef, Range
 from bot.transcripts.summarize import fold
 from storage import name_key
@@ -73,6 +74,10 @@ async def project_list(ctx: Context, text: str | None = None, *,
     found = await ctx.db.projects(text=filter_words(text), status=status,
                                   client_id=client_row.id if client_row else None,
                                   offset=offset, limit=limit)
+    if not found.rows and text and not status and (
+            said := read_choice(ProjectStatus, filter_words(text) or text)):
+        # "projects on hold", "proyectos activos": no name has the words, a status is meant
+        return await project_list(ctx, status=said, client=client, page=page)
     refuse_past_the_end(ctx, page, found)
     if not found.rows:
         hint = ctx._("No projects match.") if (text or status or client) else ctx._(

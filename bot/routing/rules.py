@@ -570,6 +570,8 @@ _DONE_SAID = [re.compile(pattern, re.IGNORECASE) for pattern in (
 
 @_rule(*_DONE_SAID)
 async def _done_by_words(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
+    if match["task"].casefold() in _LISTS:  # "completed projects" asks for a list
+        return None
     return Routed("actions done", {"item": match["task"]})
 
 
@@ -830,7 +832,8 @@ async def _create_project(match: re.Match[str], projects: ProjectLookup) -> Rout
 
 # "Add a new client called Umbrella", "nuevo cliente Umbrella".
 _CREATE_CLIENT = re.compile(
-    r"^(?:please\s+|por favor\s+)?(?:(?:create|add|make|crea|añade|agrega)\s+(?:a\s+|un\s+)?"
+    r"^(?:please\s+|por favor\s+)?(?:(?:create|add|make|crea|añade|agrega)\s+"
+    r"(?:a\s+|un\s+|el\s+|the\s+)?"
     r"(?:new\s+|nuevo\s+)?|new\s+|nuevo\s+)(?:client|cliente)\s+(?:nuevo\s+)?(?:called\s+|"
     r"named\s+|llamado\s+)?(?P<name>.+?)[.!]?$", re.IGNORECASE)
 
@@ -862,12 +865,20 @@ _LISTS = {"projects": "project list", "proyectos": "project list", "clients": "c
 _LIST = re.compile(
     rf"^¿?(?:(?:list|show(?: me)?|see|view|what are|which are|lista|ver|mu[eé]stra(?:me)?|"
     rf"cu[aá]les son)\s+)?(?:(?:all|the|our|of|todos|todas|los|las|nuestros|nuestras|de)\s+)*"
-    rf"(?P<what>{'|'.join(_LISTS)})\s*[.!?]?$", re.IGNORECASE)
+    rf"(?:{_STATUS_WORDS}\s+(?=projects))?(?P<what>{'|'.join(_LISTS)})"
+    # "clients in retail", "clientes de hostelería", "projects on hold": the list's filter
+    r"(?:\s+(?P<filter>(?:in|en|for|de|del|on|that are|que est[aá]n)\s+.+?))?\s*[.!?]?$",
+    re.IGNORECASE)
 
 
 @_rule(_LIST)
 async def _list(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
-    return Routed(_LISTS[match["what"].casefold()], {})
+    command = _LISTS[match["what"].casefold()]
+    if match["status"]:  # "completed projects"
+        return Routed(command, {"status": match["status"]})
+    if match["filter"] and command != "meeting list":  # meetings are filtered by project
+        return Routed(command, {"text": match["filter"]})
+    return Routed(command, {}) if not match["filter"] else None
 
 
 # "Show me the website project", "show client acme", "muéstrame el proyecto website";

@@ -847,6 +847,8 @@ async def test_free_text_is_routed_in_both_languages(desk: Desk, clock: Clock) -
     assert created.text.startswith("Project *Intranet* created") and "Acme" in text_of(created)
     client = await desk.chat.ok("nuevo cliente Umbrella")
     assert client.text.startswith("Client *Umbrella* created")
+    client = await desk.chat.ok("crea el cliente Panadería")
+    assert client.text.startswith("Client *Panadería* created")
     listed = text_of(await desk.chat.ok("actions website"))
     item = re.search(r"#(\d+) send the final budget", listed)
     assert item and (await desk.chat.ok(f"mark action {item[1]} as done")).text.startswith("Done")

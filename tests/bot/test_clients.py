@@ -76,8 +76,8 @@ async def test_list_filters_and_archive(chat: Chat) -> None:
     assert [i.split("*")[1] for i in (await chat.ok("client list segment:retail")).items] == \
         ["Acme"]
     # The words match a company or a segment; "in" or "for" only introduce them.
-    assert [i.split("*")[1] for i in (await chat.ok("clients in retail")).items] == \
-        ["Acme", "Initech"]
+    for said in ("clients in retail", "clientes en retail", "list clients in retail"):
+        assert [i.split("*")[1] for i in (await chat.ok(said)).items] == ["Acme", "Initech"]
     await chat.ok("project create Shop client:acme")
     await chat.ok("project create Intranet client:initech")
     for said in ("projects acme", "projects for acme", "project list retail group"):
