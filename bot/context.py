@@ -124,15 +124,17 @@ class Context:
         for said in dict.fromkeys((ref, without_article(_PREPOSITION.sub("", ref)))):
             if project := await self.db.project_by_name(said):
                 return project
+            # A client's whole name before a word of a project's: "acme" with "Tienda Acme"
+            # and "Website redesign" under way for Acme must ask which, not take the first.
+            if client := await self.db.client_called(said):
+                if project := await self.db.current_project(client.id):
+                    return project
+                raise await self.no_one_project(client)
             if names is None:
                 names = await self.db.project_names()
             if (only := the_one_holding(said, names)) is not None and (
                     project := await self.db.project(only)):
                 return project
-            if client := await self.db.client_called(said):
-                if project := await self.db.current_project(client.id):
-                    return project
-                raise await self.no_one_project(client)
         # `project show 1`: no project is called "1", so its number.
         if re.fullmatch(r"\d{1,12}", ref.strip()) and (
                 project := await self.db.project(int(ref))):

@@ -70,7 +70,10 @@ class _WorkspaceProjects:
             scoped = store.scoped(self.workspace_id)
             project = await scoped.project_by_name(name)
             if project is None and (client := await scoped.client_called(name)):
+                # its current project, or none when it has several under way (the command
+                # then asks which): a word of one of their names is no answer
                 project = await scoped.current_project(client.id)
+                return f"#{project.id}" if project else None
             if project is None and (
                     only := the_one_holding(name, await scoped.project_names())) is not None:
                 return f"#{only}"

@@ -1321,9 +1321,11 @@ async def test_free_text_writes_only_what_was_said(desk: Desk, clock: Clock) -> 
                              "client call")):
         assert (await desk.chat.ok(said)).text.endswith(f"for {day}, 2026: {note}."), said
     # A client with several projects under way does not pick one for the hours.
-    await desk.chat.ok("project create Shop client:acme status:active start:2026-01-01")
-    several = await desk.chat.say("log 1h on acme")
-    assert several.status == "error" and "Acme has several projects under way: " in several.text
+    await desk.chat.ok('project create "Acme shop" client:acme status:active start:2026-01-01')
+    for said in ("log 1h on acme", "project log 1 acme"):  # not the one with "Acme" in its name
+        several = await desk.chat.say(said)
+        assert several.status == "error" and "Acme has several projects under way: " in \
+            several.text, said
     await desk.chat.ok("project update shop status:completed")
     # The part of an hour after the whole one is kept.
     for said, hours in (("log 2 and a half hours on website", "2.5"),
