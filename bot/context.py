@@ -207,6 +207,15 @@ class Context:
             since = self.services.clock() - timedelta(days=30)
             recent = list((await self.db.meetings(project_id=project_id, after=since,
                                                   limit=200)).rows)
+        if recent and not self.can(Role.MEMBER):
+            # A guest's words name only the meetings they are in, whose titles they know.
+            mine = await self.db.meetings_of(
+                self.member_id, after=min(m.starts_at for m in recent),
+                before=max(m.starts_at for m in recent) + timedelta(seconds=1))
+            recent = [m for m in recent if m in mine]
+            if not recent:
+                raise _NoneFits(_("None of the meetings you are invited to is `{name}`; ask "
+                                  "its host to invite you.", name=text))
         exact = [m for m in recent if m.title.casefold() == text.casefold()]
         if exact:
             return exact[0] if past else exact[-1]

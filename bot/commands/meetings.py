@@ -768,8 +768,8 @@ async def _participant(ctx: Context, meeting: Meeting) -> Participant:
     people = await ctx.db.participants(meeting.id)
     mine = next((p for p in people if p.member_id == ctx.member_id), None)
     if mine is None and not ctx.can(Role.MEMBER):
-        raise UserError(ctx._("You are not invited to {title}; ask its host to invite you.",
-                              title=meeting.title))
+        raise UserError(ctx._("You are not invited to meeting #{id}; ask its host to invite "
+                              "you.", id=meeting.id))  # nor told its title
     if mine is None:
         member = await ctx.db.member(ctx.member_id)
         assert member is not None

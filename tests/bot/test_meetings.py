@@ -303,7 +303,13 @@ async def test_in_and_out_before_the_start_ends_nothing(chat: Chat) -> None:
     await chat.ok("role luis guest")
     refused = await luis.say("meeting join Early")
     assert refused.status == "error" and refused.text.startswith(
-        "You are not invited to Early"), refused.text
+        "None of the meetings you are invited to is `Early`"), refused.text
+    by_number = await luis.say("meeting join #1")  # nor is its title given away
+    assert by_number.text.startswith("You are not invited to meeting #1") and \
+        "Early" not in by_number.text, by_number.text
+    # "The next meeting" of a guest is the next one they are in.
+    await chat.ok("meeting schedule website in 20 minutes with luis Open")
+    assert (await luis.ok("join the next meeting")).text.startswith("Your link for Open")
     await chat.ok("meeting cancel Early")
     over = await bea.say("meeting leave #1")
     assert over.status == "error" and over.text.startswith("Meeting #1 was cancelled."), over.text
