@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Collection
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from itertools import takewhile
 from zoneinfo import ZoneInfo
 
@@ -268,11 +268,14 @@ async def meeting_update(ctx: Context, meeting: MeetingRef, when: str | None = N
     if when is None and duration is None and title is None:
         raise UserError(_("Say what to change, for example `when:\"tomorrow 4pm\"`."))
     if when is not None and (shift := parse_shift(when)) is not None:
-        # "+30m": later (or earlier) by that much, from where it is.
-        if row.starts_at + shift <= ctx.services.clock():
+        # "+30m": later (or earlier) by that much, from where it is; "+1d", "+1 week": the
+        # same clock time that many days on, whatever summer time does in between.
+        moved = (row.starts_at.astimezone(ZoneInfo(ctx.timezone)) + shift.span).astimezone(
+            UTC) if shift.in_days else row.starts_at + shift.span
+        if moved <= ctx.services.clock():
             raise UserError(_("{when} has already passed; pick a time in the future.",
-                              when=_.datetime(row.starts_at + shift, ctx.timezone)))
-        row.starts_at += shift
+                              when=_.datetime(moved, ctx.timezone)))
+        row.starts_at = moved
     elif when is not None:
         now = ctx.services.clock()
         # "4pm" moves Friday's meeting to Friday 4pm, not to today's.

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from bot.core import UserError
@@ -650,15 +650,23 @@ def _is_date(year: int, month: int, day: int) -> bool:
 # -- the whole line -----------------------------------------------------------------------
 
 
-def parse_shift(text: str) -> timedelta | None:
+class Shift(NamedTuple):
+    """How far to move a meeting, and whether it was said in days (or weeks), which keep
+    its clock time across a change to or from summer time."""
+
+    span: timedelta
+    in_days: bool
+
+
+def parse_shift(text: str) -> Shift | None:
     """How far ``+30m``, ``-1h``, ``+1d`` or ``+1 week`` moves a meeting; None for anything
     else.
 
     Example:
-        >>> parse_shift("+30m"), parse_shift("- 1 hour"), parse_shift("4pm")
+        >>> parse_shift("+30m").span, parse_shift("- 1 hour").span, parse_shift("4pm")
         (datetime.timedelta(seconds=1800), datetime.timedelta(days=-1, seconds=82800), None)
-        >>> parse_shift("+1d"), parse_shift("+2 semanas")
-        (datetime.timedelta(days=1), datetime.timedelta(days=14))
+        >>> parse_shift("+1d"), parse_shift("+24h").in_days
+        (Shift(span=datetime.timedelta(days=1), in_days=True), False)
     """
     if not (said := re.fullmatch(r"\s*([+-])\s*(.+?)\s*", text)):
         return None
@@ -667,7 +675,9 @@ def parse_shift(text: str) -> timedelta | None:
         span: timedelta | None = timedelta(days=int(days[1]) * (1 if days["d"] else 7))
     else:
         span = _read_duration(said[2])
-    return None if span is None else (span if said[1] == "+" else -span)
+    if span is None:
+        return None
+    return Shift(span if said[1] == "+" else -span, in_days=days is not None)
 
 
 def with_time_if_only_a_day(text: str, at: time) -> str:

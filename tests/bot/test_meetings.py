@@ -183,6 +183,10 @@ async def test_times_follow_the_workspace_zone_across_dst(dispatcher: Dispatcher
     assert starts == [datetime(2027, 3, 27, 9, 0, tzinfo=UTC),
                       datetime(2027, 3, 29, 8, 0, tzinfo=UTC)]
     assert "10:00" in text_of(before) and "10:00" in text_of(after)  # shown in local time
+    # A day or a week later is the same clock time, summer time or not; an hour is an hour.
+    for shift, then in (("+1d", "Mar 28, 2027, 10:00"), ("-1d", "Mar 27, 2027, 10:00"),
+                        ("+24h", "Mar 28, 2027, 11:00"), ("+1 week", "Apr 4, 2027, 11:00")):
+        assert then in text_of(await chat.ok(f'meeting update #1 "{shift}"')), shift
 
 
 async def test_bad_times_get_examples(chat: Chat) -> None:
