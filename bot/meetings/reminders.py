@@ -53,12 +53,12 @@ def before_message(item: DueReminder, _: Translator, link: str, *, late: bool) -
                         style="primary")])
 
 
-def personal_message(item: DueReminder, _: Translator, link: str) -> Reply:
-    """A participant's own reminder, with their personal link."""
+def personal_message(item: DueReminder, _: Translator, link: str, timezone: str) -> Reply:
+    """A participant's own reminder, with their personal link, in their time zone."""
     meeting = item.meeting
     return Reply(title=_("Meeting soon: {title}", title=meeting.title),
                  text=_("Starts {when}. Your link: {link}",
-                        when=_when(_, meeting.starts_at, item.workspace.timezone), link=link))
+                        when=_when(_, meeting.starts_at, timezone), link=link))
 
 
 def followup_message(item: DueReminder, _: Translator) -> Reply:
@@ -163,7 +163,7 @@ class ReminderService:
             try:
                 await self.notifier.send(
                     Target(workspace.platform, workspace.external_id, user_id=member.external_id),
-                    personal_message(item, mine, link))
+                    personal_message(item, mine, link, member.timezone or workspace.timezone))
             except Exception:  # one closed inbox must not re-post the channel's message
                 log.exception("reminder %s: direct message to %s failed", item.reminder.id,
                               member.external_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import jwt
 from icalendar import Calendar
@@ -31,7 +32,9 @@ async def _setup(chat: Chat) -> tuple[Chat, Chat]:
 
 async def test_schedule_posts_link_invite_and_reminders(chat: Chat, db: Database, clock: Clock,
                                                         ) -> None:
-    await _setup(chat)
+    bea, _luis = await _setup(chat)
+    await bea.ok("settings timezone:Europe/Madrid --me")
+    start = clock.now + timedelta(hours=2)
     reply = await chat.ok("meeting schedule website in 2 hours for 45m with @bea @luis "
                           "Design review")
     assert reply.title == "Meeting scheduled: Design review"
@@ -58,6 +61,10 @@ async def test_schedule_posts_link_invite_and_reminders(chat: Chat, db: Database
     people = outbox.to_people()
     assert set(people) == {"U1", "U2", "U3"}  # the host and both guests
     assert all(link[0] in r[0].text for r in people.values())
+    # Each person reads the time in their own zone.
+    madrid = start.astimezone(ZoneInfo("Europe/Madrid"))
+    assert f"Starts {madrid:%a, %b %-d, %Y, %-I:%M}" in people["U2"][0].text, people["U2"][0].text
+    assert f"Starts {start:%a, %b %-d, %Y, %-I:%M}" in people["U3"][0].text
     assert not await reminders.run_due()  # sent once, never again
 
     clock.advance(minutes=10 + 45 + 5)  # five minutes after the end
