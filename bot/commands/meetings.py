@@ -477,8 +477,8 @@ async def meeting_uninvite(ctx: Context, meeting: MeetingRef, people: str) -> Re
     for participant in removed:
         await ctx.db.remove_participant(row, participant)
     row.sequence += 1  # the invite changed: calendars replace the old one
-    return Reply(text=_("Took {people} off {title}.", people=_.join([p.name for p in removed]),
-                        title=row.title),
+    return Reply(text=_("Took {people} off {title}.", title=row.title,
+                        people=_.join([_shown_name(p) for p in removed])),
                  attachments=[await _invite(ctx, row)])
 
 
@@ -487,8 +487,12 @@ async def meeting_uninvite(ctx: Context, meeting: MeetingRef, people: str) -> Re
 
 def _people(text: str) -> list[str]:
     """The people in "@luis, bea and ana@acme.com", "a bea y a luis"."""
-    return [ref for ref in re.split(r"\s*(?:,|\band\b|\by\b|\s)\s*", text.strip())
-            if ref and ref.casefold() != "a"]  # Spanish puts "a" before each person
+    # Split at spaces and commas only: "and" may be part of an email (sales@black-and-white).
+    return [ref for ref in re.split(r"[\s,]+", text.strip())
+            if ref and ref.casefold() not in _LINKING_WORDS]
+
+
+_LINKING_WORDS = frozenset({"and", "y", "&", "a"})  # Spanish puts "a" before each person
 
 
 _WITH_NAMES = re.compile(r"^(?:with|con)\s+(?P<names>.+)$", re.IGNORECASE)
@@ -759,11 +763,15 @@ def _participant_line(ctx: Context, participant: Participant) -> str:
     role = _("host") if participant.role is ParticipantRole.HOST else _("guest")
     state = (_("left") if participant.left_at else _("in the call")) if participant.joined_at \
         else _(RSVP_LABELS[participant.rsvp])
-    # An outside guest shows their email: a member may well share their name.
+    return f"{_shown_name(participant)} · {role} · {state}"
+
+
+def _shown_name(participant: Participant) -> str:
+    """An outside guest shows their email: a member may well share their name."""
     who, email = participant.name, participant.email
     if participant.member_id is None and email and email != who:
         who = email if who == email.split("@")[0] else f"{who} ({email})"
-    return f"{who} · {role} · {state}"
+    return who
 
 
 async def _participant(ctx: Context, meeting: Meeting) -> Participant:

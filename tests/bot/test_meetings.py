@@ -514,7 +514,7 @@ async def test_people_are_taken_off_a_meeting_by_its_host_or_a_manager(chat: Cha
     refused = await bea.say("meeting uninvite review luis")
     assert refused.status == "error" and "Only its host (Ana) or a manager" in refused.text
     off = await chat.ok("meeting uninvite review luis and MARTA@acme.com")
-    assert off.text == "Took luis and marta off Review."
+    assert off.text == "Took luis and marta@acme.com off Review."  # as `meeting show` has her
     event = Calendar.from_ical(off.attachments[0].content).walk("VEVENT")[0]
     assert "marta" not in str(event.get("ATTENDEE")) and int(event.get("SEQUENCE")) == 1
     shown = text_of(await chat.ok("meeting show review"))
@@ -527,7 +527,13 @@ async def test_people_are_taken_off_a_meeting_by_its_host_or_a_manager(chat: Cha
     # An outside guest by the name the meeting shows.
     await chat.ok('meeting invite review email:marta@umbrella.es name:"Marta Gómez"')
     assert (await chat.ok('meeting uninvite review "Marta Gómez"')).text == (
-        "Took Marta Gómez off Review.")
+        "Took Marta Gómez (marta@umbrella.es) off Review.")
+    # "and" or "y" inside an address is part of it.
+    for email in ("sales@black-and-white.com", "maria.y.lopez@acme.es", "x@y.com"):
+        assert (await chat.ok(f"meeting invite review {email}")).text == \
+            f"Invited {email} to Review.", email
+        assert (await chat.ok(f"meeting uninvite review {email}")).text == \
+            f"Took {email} off Review.", email
     # In words, in either language.
     await chat.ok("invite luis to the review")
     assert (await chat.ok("remove luis from the review")).text == "Took luis off Review."
