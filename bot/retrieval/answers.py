@@ -116,7 +116,7 @@ class Retriever:
         versions = await self.translations(store.workspace_id, project_id, query,
                                            written_in=written_in)
         hits = await self.search(store.workspace_id, query, versions, project_id=project_id,
-                                 meeting_id=meeting_id)
+                                 meeting_id=meeting_id, as_typed=by_word)
         # The filter is the code's, not the index's alone: a hit of another project or
         # workspace can never become a citation.
         hits = [h for h in hits if project_id in (None, h.chunk.project_id)
@@ -193,6 +193,9 @@ class Retriever:
         analyzer = self.index.analyzer
         asked = {language: set(analyzer(self._subject(versions.get(language, query), named),
                                         language)) for language in set(languages.values())}
+        if by_word:  # a search box's words count as typed too: "Stripe" is no "raya"
+            for language in asked:
+                asked[language] |= set(analyzer(self._subject(query, named), language))
         # Kept as asked: a word written the same in the question and in its translation
         # ("Shopify"), not one whose stem merely matches ("decide", "decidimos").
         verbatim = {language: " ".join(
@@ -264,16 +267,19 @@ class Retriever:
         return versions
 
     async def search(self, workspace_id: int, query: str, versions: dict[str, str], *,
-                     project_id: int | None, meeting_id: int | None = None) -> list[Hit]:
+                     project_id: int | None, meeting_id: int | None = None,
+                     as_typed: bool = False) -> list[Hit]:
         """The best chunks for the question as asked and for each of its ``versions``
         (:meth:`translations`).
 
-        Meetings held only in other languages are searched with the translations alone;
-        with several, the rankings are fused by their ranks.
+        Meetings held only in other languages are searched with the translations alone,
+        unless ``as_typed`` (a search box's words, names among them, are looked for as
+        typed too); with several, the rankings are fused by their ranks.
         """
         texts = list(versions.values())
         # As asked, for the meetings held in the question's own language.
-        if not versions or await self.index.languages(workspace_id, project_id) - versions.keys():
+        if as_typed or not versions or (
+                await self.index.languages(workspace_id, project_id) - versions.keys()):
             texts.insert(0, query)
         rankings = [await self.index.search(workspace_id, text, project_id=project_id,
                                             meeting_id=meeting_id, k=self.chunks)

@@ -1001,6 +1001,9 @@ async def test_a_question_in_the_other_language_is_translated_first(
     await desk.meeting_with(desk.chat, "Tienda", "Plataforma", PLATAFORMA, new_project=False)
     shopify = await desk.chat.ok("ask what did we decide about Shopify? project:tienda")
     assert "Acordamos usar Shopify" in shopify.text, shopify.text
+    # A search box's words are looked for as typed too: Apertium makes "Stripe" a "raya".
+    stripe = await desk.chat.ok("search Stripe project:tienda")
+    assert "Los pagos con Stripe" in text_of(stripe), text_of(stripe)
     # "decide" and "decidimos" share a stem, not a name: no Spanish decision answers this.
     webflow = await desk.chat.ok("ask what did we decide about Webflow? project:tienda")
     assert "found nothing" in webflow.text and not webflow.citations, webflow.text
@@ -1045,7 +1048,7 @@ PLATAFORMA = """WEBVTT
 <v Lucía>Acordamos usar Shopify para la tienda y no montar una plataforma propia.
 
 00:00:07.500 --> 00:00:12.000
-<v Pablo>Los pagos se prueban la semana que viene con tarjetas de prueba.
+<v Pablo>Los pagos con Stripe se prueban la semana que viene con tarjetas de prueba.
 """
 REGISTRO = """WEBVTT
 
