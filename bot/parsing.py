@@ -547,6 +547,8 @@ MONTH = (r"(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*|enero|
          r"abril|mayo|junio|julio|agosto|se?ptiembre|octubre|noviembre|diciembre)")
 """A month's name (or its first letters, in English) in English or Spanish, as a group."""
 _DAY_AFTER_TOMORROW = re.compile(r"^(?:the day after tomorrow|pasado mañana)$", re.IGNORECASE)
+_DAY_BEFORE_YESTERDAY = re.compile(r"^(?:the day before yesterday|antier|anteayer|antes de "
+                                   r"ayer)$", re.IGNORECASE)  # "antier" in Latin America
 # "La semana que viene", "el mes que viene": what dateparser reads as "la próxima semana".
 _THAT_COMES = re.compile(r"^(?:(semana|mes) que viene|pr[oó]xim[oa] (semana|mes))$",
                          re.IGNORECASE)
@@ -593,6 +595,7 @@ def parse_date(value: Any, cx: ConvertContext, *, past: bool = False) -> date | 
     import dateparser  # imported on first use: it takes a moment to load
 
     text = _DAY_AFTER_TOMORROW.sub("in 2 days", _DAY_ARTICLE.sub("", text))
+    text = _DAY_BEFORE_YESTERDAY.sub("2 days ago", text)
     text = _THAT_COMES.sub(lambda said: "la próxima semana" if (said[1] or said[2]).lower()
                            == "semana" else "el próximo mes", text)
     for part_of_day, day in _PARTS_OF_DAY:  # "last night", "esta mañana": that day

@@ -1320,6 +1320,8 @@ async def test_free_text_writes_only_what_was_said(desk: Desk, clock: Clock) -> 
                              "maquetación"),
                             ("registra 1 hora en website el lunes nota: reunión", "Nov 23",
                              "reunión"),
+                            ("registra 1 hora en website antier (maquetación)", "Nov 24",
+                             "maquetación"),
                             ("log 1h on website yesterday (client call)", "Nov 25",
                              "client call")):
         assert (await desk.chat.ok(said)).text.endswith(f"for {day}, 2026: {note}."), said
