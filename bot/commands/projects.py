@@ -232,15 +232,16 @@ async def project_update(ctx: Context, project: ProjectRef | None = None, *,
         row.description = optional_text(description)
     if language is not None:
         row.language = language_code(ctx, language)
+    if row.status is ProjectStatus.COMPLETED and row.progress < 100:
+        # "el progreso de website es 70%" on a completed project: a completed one is at 100 %.
+        raise UserError(_("{name} is completed, so at 100%; `/project update #{id} "
+                          "status:active progress:{progress}` reopens it at {progress}%.",
+                          name=row.name, id=row.id, progress=row.progress))
     if _state(row) == before:  # "status:cancelled" on a cancelled project, said again
         return Reply(text=_("{name} already has that; nothing changed.", name=f"*{row.name}*"),
                      status="info", fields=await _fields(ctx, row))
     said = _("Project {name} updated: {changes}.", name=f"*{row.name}*",
              changes=changed_options(ctx, changes))
-    if row.status is ProjectStatus.COMPLETED and row.progress < 100:
-        # "el progreso de website es 70%" on a completed project: it stays completed.
-        said += "\n" + _("{name} is still marked completed; `/project update #{id} "
-                         "status:active` reopens it.", name=row.name, id=row.id)
     if called_off:
         said += "\n" + _.ngettext("Its meeting still ahead was cancelled too.",
                                   "Its {count} meetings still ahead were cancelled too.",

@@ -28,8 +28,10 @@ async def test_create_show_list_and_update(chat: Chat) -> None:
         await chat.ok(f"project update #1 status:{word}")
         assert f"Status: {status}" in text_of(await chat.ok("project show #1")), word
     await chat.ok("project update #1 status:completed")
-    lower = await chat.ok("project update #1 progress:70")  # said so, not silently odd
-    assert "still marked completed; `/project update #1 status:active` reopens it" in lower.text
+    lower = await chat.say("project update #1 progress:70")  # refused, not silently odd
+    assert lower.status == "error" and "is completed, so at 100%; `/project update #1 " \
+        "status:active progress:70` reopens it at 70%." in lower.text, lower.text
+    assert "Progress: 100%" in text_of(await chat.ok("project show #1"))
     unknown = await chat.say("project update #1 status:someday")
     assert unknown.status == "error" and "must be one of: planning, active" in unknown.text
     # One currency for the budget and the rate: a new one is said, never slipped in.
