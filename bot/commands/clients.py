@@ -10,6 +10,7 @@ from bot.commands.common import (
     add_pager,
     changed_options,
     confirm,
+    editable_state,
     filter_words,
     optional_text,
     page_window,
@@ -186,6 +187,7 @@ async def client_update(ctx: Context, client: ClientRef, *, name: str | None = N
     if not given and name is None and priority is None and tags is None:
         raise UserError(_("Say what to change, for example `email:ana@acme.com`."))
     _check(ctx, optional_text(email), optional_text(billing_email), optional_text(phone))
+    before = editable_state(row)
     if name is not None:
         name = " ".join(name.split())
         other = await ctx.db.client_by_name(name)
@@ -198,6 +200,9 @@ async def client_update(ctx: Context, client: ClientRef, *, name: str | None = N
         row.priority = priority
     if tags is not None:
         row.tags = _tags(tags) or []
+    if editable_state(row) == before:  # the same email given again
+        return Reply(text=_("{name} already has that; nothing changed.", name=f"*{row.name}*"),
+                     status="info")
     changed = [*given, *(k for k, v in (("name", name), ("priority", priority), ("tags", tags))
                          if v is not None)]
     return Reply(text=_("Client {name} updated: {changes}.", name=f"*{row.name}*",

@@ -148,3 +148,9 @@ def language_code(ctx: Context, code: str | None) -> str | None:
         raise UserError(ctx._("`{value}` is not a language code; use one like en or es.",
                               value=code)) from None
     return wanted
+
+
+def editable_state(row: Any) -> tuple[object, ...]:
+    """What an update command may change of a record, to tell whether it changed."""
+    return tuple(getattr(row, column.key) for column in type(row).__table__.columns
+                 if column.key not in {"id", "workspace_id", "created_at", "updated_at"})

@@ -15,6 +15,7 @@ from bot.commands.common import (
     changed_options,
     confirm,
     currency_of,
+    editable_state,
     filter_words,
     forget_after_commit,
     language_code,
@@ -189,7 +190,7 @@ async def project_update(ctx: Context, project: ProjectRef | None = None, *,
         "language": language, "description": description}.items() if value is not None}
     if not changes:
         raise UserError(_("Say what to change, for example `status:active` or `progress:50`."))
-    before = _state(row)
+    before = editable_state(row)
     if name is not None:
         name = " ".join(name.split())
         other = await ctx.db.project_by_name(name)
@@ -237,7 +238,7 @@ async def project_update(ctx: Context, project: ProjectRef | None = None, *,
         raise UserError(_("{name} is completed, so at 100%; `/project update #{id} "
                           "status:active progress:{progress}` reopens it at {progress}%.",
                           name=row.name, id=row.id, progress=row.progress))
-    if _state(row) == before:  # "status:cancelled" on a cancelled project, said again
+    if editable_state(row) == before:  # "status:cancelled" on a cancelled project, said again
         return Reply(text=_("{name} already has that; nothing changed.", name=f"*{row.name}*"),
                      status="info", fields=await _fields(ctx, row))
     said = _("Project {name} updated: {changes}.", name=f"*{row.name}*",
@@ -247,12 +248,6 @@ async def project_update(ctx: Context, project: ProjectRef | None = None, *,
                                   "Its {count} meetings still ahead were cancelled too.",
                                   called_off)
     return Reply(text=said, fields=await _fields(ctx, row))
-
-
-def _state(row: Project) -> tuple[object, ...]:
-    """What `project update` may change of a project, to tell whether it changed."""
-    return tuple(getattr(row, column.key) for column in Project.__table__.columns
-                 if column.key not in {"id", "workspace_id", "created_at", "updated_at"})
 
 
 async def _cancel_meetings_ahead(ctx: Context, project: Project) -> int:

@@ -47,6 +47,8 @@ async def test_create_show_update_and_history(chat: Chat) -> None:
     await chat.ok('client update acme email:"" phone:"+34 622 000 000"')  # "" then another
     shown = text_of(await chat.ok("client show acme"))
     assert "ana@acme.com" not in shown and "+34 622 000 000" in shown
+    same = await chat.ok('client update acme phone:"+34 622 000 000" priority:low')
+    assert same.status == "info" and same.text == "*Acme* already has that; nothing changed."
 
 
 async def test_billing_is_for_managers_and_up(chat: Chat) -> None:
