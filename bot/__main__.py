@@ -264,9 +264,14 @@ async def ingest(settings: Settings, file: Path, meeting: str, language: str | N
         print(parts.console.show(reply), flush=True)
         processed = await parts.pipeline.run_until_idle()  # the summary is posted here
         async with parts.db.transaction() as store:
-            failed = [n for n in processed
-                      if (await store.transcripts.get(n))[0].status is TranscriptStatus.FAILED]
-        return 1 if failed else 0  # for scripts: a transcript that failed is a failure
+            for number in processed:
+                if not await store.transcripts.exists(number):
+                    print(f"v1tr0: transcript #{number} was deleted while it was processed",
+                          file=sys.stderr)
+                    return 1
+                if (await store.transcripts.get(number))[0].status is TranscriptStatus.FAILED:
+                    return 1  # for scripts: a transcript that failed is a failure
+        return 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -854,6 +854,11 @@ class TranscriptQueue:
             .execution_options(synchronize_session=False))
         return result.scalar_one_or_none() is not None
 
+    async def exists(self, transcript_id: int) -> bool:
+        """Whether the transcript is still stored (not deleted meanwhile)."""
+        return await self.session.scalar(
+            select(Transcript.id).where(Transcript.id == transcript_id)) is not None
+
     async def get(self, transcript_id: int) -> tuple[Transcript, Meeting, Project, Workspace]:
         row = (await self.session.execute(
             select(Transcript, Meeting, Project, Workspace)

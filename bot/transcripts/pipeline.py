@@ -183,8 +183,21 @@ class TranscriptPipeline:
         except Exception as error:
             if transcript_id is None:
                 raise
-            await self._failed(transcript_id, error)
+            if await self._deleted(transcript_id):
+                log.info("transcript %s was deleted while it was processed; its work stopped",
+                         transcript_id)
+            else:
+                await self._failed(transcript_id, error)
         return transcript_id
+
+    async def _deleted(self, transcript_id: int) -> bool:
+        """Whether the transcript was deleted; what its step indexed meanwhile is dropped."""
+        async with self.db.transaction() as store:
+            if await store.transcripts.exists(transcript_id):
+                return False
+        if self.indexer is not None:
+            await self.indexer.sweep()
+        return True
 
     async def _renew(self, transcript_id: int, claim: list[datetime]) -> None:
         """Keep renewing the claim while its steps run (``claim[0]`` is its latest time)."""
@@ -393,9 +406,12 @@ class _ProgressWriter:
     async def run(self) -> None:
         while True:
             await asyncio.sleep(self.every)
-            if self.fraction - self.written >= 0.02:
-                self.written = self.fraction
-                async with self.db.transaction() as store:
+            async with self.db.transaction() as store:
+                if not await store.transcripts.exists(self.transcript_id):
+                    self.abandoned = True  # deleted meanwhile: the step's thread stops
+                    return
+                if self.fraction - self.written >= 0.02:
+                    self.written = self.fraction
                     transcript, *_rest = await store.transcripts.get(self.transcript_id)
                     transcript.progress = round(
                         self.start + (self.end - self.start) * self.written, 3)

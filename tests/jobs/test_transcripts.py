@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+
+import pytest
 
 from bot.commands import registry
 from bot.core import Upload
@@ -223,3 +226,36 @@ async def test_a_stopped_workers_indexing_thread_stops_at_its_next_batch(
     # The embedding thread stops at its next batch rather than indexing on, unclaimed.
     await asyncio.get_running_loop().shutdown_default_executor()
     assert index.count_sync(1, transcript_id=1) == 0
+
+
+async def test_a_transcript_deleted_while_indexed_stops_quietly(
+        db: Database, clock: Clock, tmp_path: Path, embedding: MiniLMEmbedding,
+        caplog: pytest.LogCaptureFixture) -> None:
+    index = SearchIndex(path=tmp_path / "chroma", embedding=embedding)
+    outbox = Outbox()
+    pipeline = TranscriptPipeline(db, outbox, transcriber=WhisperTranscriber(),
+                                  summarizer=ExtractiveSummarizer(), uploads=tmp_path / "uploads",
+                                  indexer=TranscriptIndexer(db, index), clock=clock,
+                                  progress_seconds=0.05)
+    chat = Chat(Dispatcher(db, registry, services=Services(clock=clock, transcripts=pipeline)))
+    await chat.ok("project create Website")
+    await chat.ok('meeting now website title:"Long review"')
+    long = "\n".join(f"{('Ana', 'Luis')[n % 2]}: Point {n} of the review is about the checkout "
+                     f"page, the photos and the launch plan." for n in range(700))
+    added = await chat.say("transcript add #1", files=(Upload("long.txt", long.encode()),))
+    assert added.status == "ok", added.text
+    running = asyncio.create_task(pipeline.run_until_idle())
+    for _ in range(1500):  # until the indexing thread is at work
+        async with db.transaction() as store:
+            transcript = await store.scoped(1).transcript(1)
+        if transcript and transcript.progress > 0.01:
+            break
+        await asyncio.sleep(0.02)
+    await chat.ok("transcript delete #1 --yes")
+    with caplog.at_level(logging.INFO):
+        assert await asyncio.wait_for(running, timeout=60) == [1]  # it stops, long before
+    await asyncio.get_running_loop().shutdown_default_executor()
+    assert "deleted while it was processed" in caplog.text and "Traceback" not in caplog.text
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert index.count_sync(1, transcript_id=1) == 0  # what it indexed meanwhile is dropped
+    assert not outbox.to_channel()  # no "I could not process" for a file deleted on purpose
