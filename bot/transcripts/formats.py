@@ -172,9 +172,10 @@ _SPEAKER_KEYS = ("speaker", "speaker_label", "speaker_name", "name")
 def detect_format(filename: str, data: bytes) -> str:
     """Guess which of :data:`TEXT_FORMATS` a file is in.
 
-    The extension decides when it is a known one; otherwise the content does: ``WEBVTT`` first
-    means WebVTT, a first block like ``1`` / ``00:00:01,000 --> ...`` means SubRip, ``{`` or
-    ``[`` (other than a ``[00:01:02]`` timestamp) means JSON, and anything else is plain text.
+    The extension decides when it is a known one other than ``.txt`` (a subtitle file is
+    often saved as text); otherwise the content does: ``WEBVTT`` first means WebVTT, a first
+    block like ``1`` / ``00:00:01,000 --> ...`` means SubRip, ``{`` or ``[`` (other than a
+    ``[00:01:02]`` timestamp) means JSON, and anything else is plain text.
 
     Args:
         filename: The uploaded file's name; only its extension is used.
@@ -184,7 +185,7 @@ def detect_format(filename: str, data: bytes) -> str:
         One of ``"vtt"``, ``"srt"``, ``"txt"`` or ``"json"``.
     """
     known = _EXTENSIONS.get(PurePath(filename).suffix.lower())
-    if known is not None:
+    if known is not None and known != "txt":
         return known
     try:
         head = _decode(data).lstrip()

@@ -272,8 +272,12 @@ def test_clean_text() -> None:
     ("notes.md", "txt"), ("notes.text", "txt"), ("whisper.json", "json"),
 ])
 def test_detect_by_extension(filename: str, expected: str) -> None:
-    # The extension wins even over content that looks like another format.
+    # A subtitle or JSON extension wins even over content that looks like another format.
     misleading = b"[]" if expected == "vtt" else b"WEBVTT\n"
+    if expected == "txt":  # text is read by its content: subtitles are often saved as .txt
+        assert detect_format(filename, misleading) == "vtt"
+        assert detect_format(filename, _bytes(SRT)) == "srt"
+        misleading = b"Ana: hola"
     assert detect_format(filename, misleading) == expected
 
 
