@@ -256,7 +256,7 @@ async def ingest(settings: Settings, file: Path, meeting: str, language: str | N
         request = replace(parts.console.request(text),
                           files=(Upload(file.name, file.read_bytes()),))
         reply = await parts.dispatcher.handle(request)
-        if reply.status == "error":  # the chat command's usage line is not this one's
+        if reply.status != "ok":  # refused, or added before; its usage line is not this one's
             said = [line for line in parts.console.show(reply).splitlines()
                     if not line.startswith("Usage: `/")]
             print("\n".join(said), file=sys.stderr)

@@ -65,7 +65,7 @@ async def transcript_add(ctx: Context, meeting: MeetingRef, *,
     assert project is not None
     spoken = (language_code(ctx, language) or project.language
               or (await ctx.db.workspace()).locale).lower()
-    replies = []
+    replies, added = [], 0
     earlier = await ctx.db.meeting_transcript(row.id)
     for upload in ctx.request.files:
         try:
@@ -75,6 +75,7 @@ async def transcript_add(ctx: Context, meeting: MeetingRef, *,
         except TranscriptError as error:
             raise UserError(_(error.message, **error.values)) from None
         transcript = result.transcript
+        added += result.new
         if result.new:
             replies.append(_("`{name}` is transcript #{id} of {title}; I will post the summary "
                              "here when it is ready.", name=transcript.filename,
@@ -97,7 +98,8 @@ async def transcript_add(ctx: Context, meeting: MeetingRef, *,
                              name=upload.filename, id=transcript.id, title=held.title,
                              date=_.date(held.starts_at.astimezone(ctx.now().tzinfo).date())))
     ctx.after_commit.append(ctx.services.transcripts_changed)
-    return Reply(text="\n".join(replies))
+    # Every file added before: nothing new, which a script (`v1tr0 ingest`) must tell.
+    return Reply(text="\n".join(replies), status="ok" if added else "info")
 
 
 @registry.command("transcript list", role=Role.MEMBER)

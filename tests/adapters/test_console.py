@@ -214,6 +214,8 @@ def test_ingest_then_ask_from_the_console(tmp_path: Path) -> None:
     missing = v1tr0("ingest", str(vtt), "--meeting", "999", data=tmp_path)
     assert missing.returncode == 1 and "There is no meeting #999" in missing.stderr
     assert "Usage: `/" not in missing.stderr, missing.stderr
+    again = v1tr0("ingest", str(vtt), "--meeting", "1", data=tmp_path)  # nothing new stored
+    assert again.returncode == 1 and "was already added as transcript #1" in again.stderr
     folder = v1tr0("ingest", str(tmp_path), "--meeting", "1", data=tmp_path)
     assert folder.returncode == 2 and "is a folder; give a file" in folder.stderr
 

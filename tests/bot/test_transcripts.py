@@ -210,13 +210,13 @@ async def test_the_same_file_twice_is_recognised(setup: Setup) -> None:
     await setup.meeting()
     await setup.upload("launch.vtt", VTT.encode())
     again = await setup.upload("copy-of-launch.vtt", VTT.encode())
-    assert again.status == "ok" and "already added as transcript #1" in again.text
+    assert again.status == "info" and "already added as transcript #1" in again.text
     listed = await setup.chat.ok("transcript list")
     assert len(listed.items) == 1 and listed.items[0].startswith("#1 *Launch review* · ")
     # Added to the wrong meeting: the reply says which one has it, and how to move it.
     await setup.chat.ok("meeting log website yesterday 3pm title:Kickoff")
     elsewhere = await setup.upload("launch.vtt", VTT.encode(), "transcript add #2")
-    assert elsewhere.status == "ok" and elsewhere.text.startswith(
+    assert elsewhere.status == "info" and elsewhere.text.startswith(
         "`launch.vtt` was already added as transcript #1 of Launch review (")
     assert "delete it with `/transcript delete #1` and add the file again." in elsewhere.text
     await setup.chat.ok("transcript delete 1 --yes")
