@@ -384,8 +384,9 @@ def _integer(value: Any) -> int | None:
     return int(text) if re.fullmatch(r"[+-]?\d{1,9}", text) else None
 
 
-def _decimal(value: Any, locale: str) -> Decimal | None:
-    """A number as people write it: ``12000``, ``12,000.50``, ``1.500,5`` (Spanish), ``1,5``.
+def _decimal(value: Any, locale: str, *, rounded: bool = True) -> Decimal | None:
+    """A number as people write it: ``12000``, ``12,000.50``, ``1.500,5`` (Spanish), ``1,5``;
+    to two places unless not ``rounded``.
 
     When both readings are possible, the locale's decides (``1.500`` is 1500 in Spanish).
     """
@@ -399,8 +400,8 @@ def _decimal(value: Any, locale: str) -> Decimal | None:
         pattern = (rf"[+-]?(?:\d{{1,3}}(?:\{thousands}\d{{3}})+|\d+)"
                    rf"(?:\{decimal_mark}\d+)?")
         if re.fullmatch(pattern, text):
-            plain = text.replace(thousands, "").replace(decimal_mark, ".")
-            return _cents(Decimal(plain))
+            plain = Decimal(text.replace(thousands, "").replace(decimal_mark, "."))
+            return _cents(plain) if rounded else plain
     return None
 
 
@@ -533,10 +534,20 @@ def parse_money(value: Any, locale: str = "en") -> Money | None:
     if multiplier == 1 and re.fullmatch(r"[+-]?\d{1,3}[.,]\d{3}", text):
         # Money has no thousandths: "€8.000" and "8,000" are eight thousand in any language.
         text = text.replace(".", "").replace(",", "")
-    amount = _decimal(text, locale)
-    if amount is None:
-        return None
+    amount = _decimal(text, locale, rounded=False)
+    if amount is None or (multiplier == 1 and abs(amount) <= MAX_AMOUNT
+                          and amount != amount.quantize(Decimal("0.01"))):
+        return None  # "12.345,678" is no amount of money: not rounded into one
     return Money(_cents(amount * multiplier), currency)
+
+
+def currency_named(text: str) -> str | None:
+    """The currency code a symbol or word names (``€``, ``euros``, ``dólares``), if any."""
+    said = text.strip().casefold()
+    if said in _SYMBOLS:
+        return _SYMBOLS[said]
+    return next((code for name, code in _CURRENCY_NAMES.items()
+                 if re.fullmatch(name, said)), None)
 
 
 _DAY_ARTICLE = re.compile(r"^(?:on|el|la)\s+", re.IGNORECASE)  # "on monday", "el lunes"

@@ -13,6 +13,7 @@ from babel.numbers import is_currency
 from bot.context import Context
 from bot.core import Button, Reply, UserError
 from bot.i18n import N_
+from bot.parsing import currency_named
 from bot.registry import Money, Range
 from storage import Page
 
@@ -60,7 +61,7 @@ def currency_of(ctx: Context, amounts: Sequence[Money | None], explicit: str | N
     """
     named = {money.currency.upper() for money in amounts if money and money.currency}
     if explicit:
-        named.add(explicit.upper())
+        named.add(currency_named(explicit) or explicit.upper())  # "€", "euros": EUR
     if len(named) > 1:
         raise UserError(ctx._("A project's budget and rate are in one currency; got {codes}.",
                               codes=", ".join(sorted(named))))

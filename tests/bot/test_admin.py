@@ -59,6 +59,8 @@ async def test_settings_for_the_workspace_and_for_me(chat: Chat) -> None:
     assert reply.title == "Ajustes actualizados"
     shown = text_of(reply)
     assert "Europe/Madrid" in shown and "EUR" in shown
+    for said, code in (("£", "GBP"), ("dólares", "USD"), ("euros", "EUR")):  # as amounts read
+        assert code in text_of(await chat.ok(f"settings currency:{said}")), said
 
     # Everyone now gets Spanish, until they choose otherwise for themselves.
     assert (await bea.ok("help")).title == "Comandos de V1tr0 Bot"

@@ -164,6 +164,11 @@ def test_money(text: str, locale: str, money: Money) -> None:
     assert parse_money(text, locale) == money
 
 
+@pytest.mark.parametrize("text", ["12.345,678", "3,14159", "lots", "1,2,3"])
+def test_not_money(text: str) -> None:
+    assert parse_money(text, "es") is None  # a thousandth is a typo, not rounded away
+
+
 def test_dates_in_both_languages() -> None:
     today = date.today()
     english = ConvertContext(EN, "UTC")
