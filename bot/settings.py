@@ -11,7 +11,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.i18n import SUPPORTED_LOCALES, normalize_locale
-from bot.meetings.jitsi import JitsiConfig, normalize_server
+from bot.meetings.jitsi import MIN_SECRET_BYTES, JitsiConfig, normalize_server
 from storage import normalize_url
 
 
@@ -59,6 +59,13 @@ class Settings(BaseSettings):
     @classmethod
     def _jitsi_url(cls, value: str) -> str:
         return normalize_server(value)
+
+    @field_validator("jitsi_app_secret")
+    @classmethod
+    def _jitsi_secret(cls, value: str | None) -> str | None:
+        if value and len(value.encode()) < MIN_SECRET_BYTES:
+            raise ValueError(f"must be at least {MIN_SECRET_BYTES} bytes long, as HS256 needs")
+        return value
 
     @field_validator("default_locale")
     @classmethod

@@ -15,7 +15,8 @@ from bot.commands.meetings import FOLLOWUP_MINUTES, REMINDER_MINUTES
 from bot.context import Context
 from bot.core import Field, Reply, Role, UserError
 from bot.i18n import SUPPORTED_LOCALES, normalize_locale, translator
-from bot.meetings.jitsi import normalize_server
+from bot.meetings.jitsi import MIN_SECRET_BYTES, normalize_server
+from bot.meetings.links import workspace_jitsi
 from bot.registry import Command, MemberRef, Range
 from bot.transcripts.summarize import fold
 from storage.models import MemberRole
@@ -130,8 +131,11 @@ async def settings(ctx: Context, *, timezone: str | None = None, language: str |
     _ = translator(member.locale or workspace.locale)  # answer in the language just chosen
     options = workspace.settings
     jitsi = options.get("jitsi_url") or ctx.services.jitsi.server
-    signed = bool(options.get("jitsi_secret")) if options.get("jitsi_url") \
-        else ctx.services.jitsi.signed
+    jitsi_config = workspace_jitsi(options, ctx.services.jitsi)
+    signed = jitsi_config.signed
+    if options.get("jitsi_url") and not signed and (
+            options.get("jitsi_app_id") or options.get("jitsi_secret")):
+        jitsi += " " + _("(links unsigned until both `jitsi_app_id` and `jitsi_secret` are set)")
     return Reply(title=_("Settings updated") if changed else _("Settings"), fields=[
         Field(_("Workspace time zone"), workspace.timezone),
         Field(_("Workspace language"), workspace.locale),
@@ -165,6 +169,9 @@ def _workspace_extras(ctx: Context, **given: object) -> dict[str, object]:
     for name in ("jitsi_app_id", "jitsi_secret"):
         if given[name] is not None:
             extra[name] = str(given[name]) or None
+    if extra.get("jitsi_secret") and len(str(extra["jitsi_secret"]).encode()) < MIN_SECRET_BYTES:
+        raise UserError(_("`jitsi_secret` must be at least {count} characters long; a shorter "
+                          "one can be guessed.", count=MIN_SECRET_BYTES))
     return extra
 
 

@@ -29,6 +29,7 @@ REQUIRED_CLAIMS = ["aud", "iss", "sub", "room", "exp", "nbf", "iat"]
 
 _HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
+MIN_SECRET_BYTES = 32  # shorter HS256 keys are guessable (RFC 7518 §3.2)
 
 
 @dataclass(frozen=True, slots=True)

@@ -90,6 +90,7 @@ def test_version_help_and_migrate(tmp_path: Path) -> None:
     ("DATABASE_URL", "mysql://db/x", "setting DATABASE_URL: unsupported database 'mysql'"),
     ("DATABASE_URL", "sqlite:///:memory:", "setting DATABASE_URL: an in-memory SQLite"),
     ("DEFAULT_TIMEZONE", "Mars/Base", "setting DEFAULT_TIMEZONE: must be a time zone"),
+    ("JITSI_APP_SECRET", "guessable", "setting JITSI_APP_SECRET: must be at least 32 bytes"),
     # Nothing answers on port 9 of this machine: the database or the index is unreachable.
     ("DATABASE_URL", "postgresql://postgres@127.0.0.1:9/nope",
      "setting DATABASE_URL: cannot open the database: connection failed"),

@@ -160,6 +160,10 @@ async def test_two_schedulers_send_each_reminder_once(database_url: str, clock: 
 
 async def test_signed_links_carry_a_token_per_person(chat: Chat, clock: Clock) -> None:
     bea, _luis = await _setup(chat)
+    short = await chat.say("settings jitsi_url:meet.agency.test jitsi_secret:guessable")
+    assert short.status == "error" and "at least 32 characters" in short.text
+    half = text_of(await chat.ok(f"settings jitsi_url:meet.agency.test jitsi_secret:{SECRET}"))
+    assert "links unsigned until both `jitsi_app_id`" in half and "(signed links)" not in half
     await chat.ok(f"settings jitsi_url:meet.agency.test jitsi_app_id:v1tr0 jitsi_secret:{SECRET}")
     scheduled = await chat.ok("meeting schedule website in 1 hour with @bea Kick-off")
     assert "https://meet.agency.test/website-" in scheduled.text
