@@ -739,13 +739,14 @@ async def _clashes(ctx: Context, meeting: Meeting, *,
         when = _.datetime(other.starts_at, ctx.timezone)
         others = [name for name in names if sender is None or name != sender.name]
         if not others:
-            lines.append(_("You are also in *{title}* at that time ({when}).",
-                           title=other.title, when=when))
+            lines.append(_("You are also in *{title}* (#{id}) at that time ({when}).",
+                           title=other.title, id=other.id, when=when))
             continue
         people = _.join([*others, _("you")] if len(others) < len(names) else others)
-        lines.append(_.ngettext("{people} is also in *{title}* at that time ({when}).",
-                                "{people} are also in *{title}* at that time ({when}).",
-                                len(names), people=people, title=other.title, when=when))
+        lines.append(_.ngettext("{people} is also in *{title}* (#{id}) at that time ({when}).",
+                                "{people} are also in *{title}* (#{id}) at that time ({when}).",
+                                len(names), people=people, title=other.title, id=other.id,
+                                when=when))
     return lines
 
 

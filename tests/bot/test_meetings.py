@@ -487,13 +487,13 @@ async def test_two_meetings_at_once_for_someone_are_pointed_out(chat: Chat,
     await chat.ok("project create Mobile")
     await chat.ok("meeting schedule website tomorrow 3pm with @bea Design review")
     clash = await chat.ok("meeting schedule mobile tomorrow 3:15pm for 1h with @bea Sync")
-    assert "bea and you are also in *Design review* at that time" in clash.text, clash.text
+    assert "bea and you are also in *Design review* (#1) at that time" in clash.text, clash.text
     # Back to back is no clash; nor is a meeting someone declined, or one cancelled.
     assert "at that time" not in (await luis.ok("meeting schedule website tomorrow 4:15pm "
                                                 "Retro")).text
     await bea.ok("meeting leave design review")
     alone = await chat.ok("meeting schedule website tomorrow 3:20pm Standup")
-    assert "You are also in *Design review* at that time" in alone.text
+    assert "You are also in *Design review* (#1) at that time" in alone.text
     assert "*Sync*" in alone.text and "bea" not in alone.text
     await chat.ok("meeting cancel sync")
     moved = await luis.ok("meeting update retro tomorrow 3pm")
@@ -502,11 +502,12 @@ async def test_two_meetings_at_once_for_someone_are_pointed_out(chat: Chat,
     invited = await chat.ok("meeting invite standup @luis")
     assert invited.text.splitlines() == [
         "Invited luis to Standup.",
-        "luis is also in *Retro* at that time (Fri, Nov 27, 2026, 3:00\u202fPM)."], invited.text
+        "luis is also in *Retro* (#3) at that time (Fri, Nov 27, 2026, 3:00\u202fPM)."
+    ], invited.text
     await luis.ok("settings language:es --me")
     spanish = await luis.ok("meeting update retro tomorrow 3:10pm")
     assert spanish.text.splitlines()[1:] == [
-        "También estás en *Standup* a esa hora (vie, 27 nov 2026, 15:20)."], spanish.text
+        "También estás en *Standup* (#4) a esa hora (vie, 27 nov 2026, 15:20)."], spanish.text
 
 
 async def test_people_are_taken_off_a_meeting_by_its_host_or_a_manager(chat: Chat) -> None:
