@@ -54,6 +54,9 @@ def _line(ctx: Context, project: Project) -> str:
             f"{project.progress}%{due}")
 
 
+BURN_DAYS = 28  # the weekly burn is that of the last four weeks
+
+
 @registry.command("project list", role=Role.GUEST, aliases=("projects",))
 async def project_list(ctx: Context, text: str | None = None, *,
                        status: ProjectStatus | None = None, client: ClientRef | None = None,
@@ -371,9 +374,13 @@ async def project_stats(ctx: Context, project: ProjectRef | None = None) -> Repl
     row = await ctx.project(project)
     today = ctx.today()
     logged = await ctx.db.hours_logged(row.id)
-    weeks = 4
-    recent = await ctx.db.hours_by_day(row.id, today - timedelta(days=7 * weeks - 1))
-    weekly = sum((h for _day, h in recent), Decimal(0)) / weeks
+    recent = await ctx.db.hours_by_day(row.id, today - timedelta(days=BURN_DAYS - 1))
+    # Over the last four weeks, or since the project started (its first hour, without a
+    # start date): 8 h logged on its first day is no 2 h a week. A week at least.
+    started = row.start_date or min((day for day, _h in recent), default=today)
+    days = min(BURN_DAYS, max(7, (today - started).days + 1))
+    weekly = sum((h for _day, h in recent), Decimal(0)) * 7 / days
+    closed = row.status in {ProjectStatus.COMPLETED, ProjectStatus.CANCELLED}
     fields = [Field(_("Status"), f"{_status(ctx, row)} · {row.progress}%"),
               Field(_("Hours logged"), _.number(logged))]
     if row.estimated_hours:
@@ -381,8 +388,15 @@ async def project_stats(ctx: Context, project: ProjectRef | None = None) -> Repl
                       used=_.number(logged), total=_.number(row.estimated_hours),
                       percent=_percent(logged, row.estimated_hours))))
     fields.append(Field(_("Burn per week"), _("{hours} h (last {weeks} weeks)",
-                                              hours=_.number(weekly), weeks=weeks)))
+                                              hours=_.number(weekly), weeks=BURN_DAYS // 7)
+                        if days == BURN_DAYS else _("{hours} h (since {day})",
+                                                    hours=_.number(weekly), day=_.date(started))))
     warnings: list[str] = []
+    if ctx.can(Role.MANAGER) and row.hourly_rate is None and row.budget:
+        fields.append(Field(_("Budget used"), _("unknown of {total}: no hourly rate is set "
+                                                "(`/project update #{id} rate:…`)",
+                                                total=_.money(row.budget, row.currency),
+                                                id=row.id)))
     if ctx.can(Role.MANAGER) and row.hourly_rate is not None:
         spent = logged * row.hourly_rate
         fields.append(Field(_("Cost per week"), _.money(weekly * row.hourly_rate, row.currency)))
@@ -390,7 +404,7 @@ async def project_stats(ctx: Context, project: ProjectRef | None = None) -> Repl
             fields.append(Field(_("Budget used"), _("{used} of {total} ({percent}%)",
                           used=_.money(spent, row.currency), total=_.money(row.budget,
                           row.currency), percent=_percent(spent, row.budget))))
-            if weekly > 0 and spent < row.budget:
+            if weekly > 0 and spent < row.budget and not closed:  # no forecast once closed
                 left_weeks = (row.budget - spent) / (weekly * row.hourly_rate)
                 runs_out = today + timedelta(days=int(left_weeks * 7))
                 fields.append(Field(_("Budget runs out"), _.date(runs_out)))
@@ -400,7 +414,6 @@ async def project_stats(ctx: Context, project: ProjectRef | None = None) -> Repl
                 warnings.append(_("The budget is used up."))
             elif _percent(spent, row.budget) > row.progress + 20:
                 warnings.append(_("Budget used is well ahead of progress."))
-    closed = row.status in {ProjectStatus.COMPLETED, ProjectStatus.CANCELLED}
     if row.due_date:
         days = (row.due_date - today).days
         fields.append(Field(_("Due"), _.date(row.due_date) + ("" if closed else " · " + (

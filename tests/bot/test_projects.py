@@ -116,6 +116,13 @@ async def test_log_hours_and_stats(chat: Chat) -> None:
     assert "$900.00 of $2,000.00 (45%)" in stats  # 9 h × 100
     assert "days left: 30" in stats
     assert "Ana: 9 h" in stats
+    # The burn counts from the first hour logged (a week at least), not over four weeks.
+    first = today - timedelta(days=3)
+    assert f"Burn per week: 9 h (since {first:%b} {first.day}, {first.year})" in stats, stats
+    assert "Budget runs out" in stats
+    await chat.ok("project create Unrated budget:2000")
+    unrated = text_of(await chat.ok("project stats unrated"))
+    assert "Budget used: unknown of $2,000.00: no hourly rate is set" in unrated, unrated
 
     future = await chat.say(f"project log 1 web on:{today + timedelta(days=2)}")
     assert future.status == "error" and "future day" in future.text
@@ -144,7 +151,9 @@ async def test_log_hours_and_stats(chat: Chat) -> None:
     await chat.ok("project update web status:cancelled")
     closed = await chat.say("project log 1 web")
     assert closed.status == "error" and "Web is cancelled; reopen it" in closed.text
-    assert "Hours logged: 29" in text_of(await chat.ok("project stats web"))  # none of them
+    closed_stats = text_of(await chat.ok("project stats web"))
+    assert "Hours logged: 29" in closed_stats  # none of them
+    assert "Budget runs out" not in closed_stats  # no forecast for a closed project
 
 
 async def test_stats_warn_about_burn_and_overdue(chat: Chat) -> None:
