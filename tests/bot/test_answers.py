@@ -1016,7 +1016,7 @@ async def test_a_question_in_the_other_language_is_translated_first(
     await desk.chat.ok("settings language:en --me")
     # Without the translator the same Spanish question misses the English meeting.
     plain = Desk(db, clock, tmp_path / "plain", embedding)
-    await plain.meeting_with(plain.chat, "Landing", "Launch review", LAUNCH)
+    await plain.meeting_with(plain.chat, "Landing", "Launch review", LAUNCH + "\n")  # a copy
     missed = await plain.chat.ok("ask ¿qué decidimos sobre la fecha de lanzamiento? "
                                  "project:landing")
     assert "first of March" not in missed.text
