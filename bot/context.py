@@ -98,6 +98,11 @@ class Context:
                                    role=self.role_label(role), what=what,
                                    mine=self.role_label(self.role)))
 
+    def schedule_example(self, project: str = "website") -> str:
+        """`meeting schedule` for ``project``, at a time written in the reader's language."""
+        name = f'"{project}"' if " " in project else project
+        return f"/meeting schedule {name} {self._('tomorrow 3pm')}"
+
     def role_label(self, role: Role) -> str:
         return self._(ROLE_LABELS[role])
 
@@ -230,8 +235,8 @@ class Context:
                 "No meeting has been held yet, so none is `{name}`; upcoming ones: "
                 "`/meeting list`.", name=text) if past else _(
                 "Nothing is scheduled ahead, so no meeting is `{name}`. Schedule one with "
-                "`/meeting schedule website tomorrow 3pm`; past ones: "
-                "`/meeting list period:past`.", name=text))
+                "`{example}`; past ones: `/meeting list period:past`.", name=text,
+                example=self.schedule_example()))
         meant = {m.id: m for m in recent}
         fits = [meant[n] for n in meetings_meant(text, await self._candidates(recent),
                                                   self.today(), ahead=not past)]

@@ -203,12 +203,14 @@ async def meeting_list(ctx: Context, project: ProjectRef | None = None, *,
                             "--every`; past ones: `/meeting list period:past`.",
                             project=row.name), status="info")
     if not found.rows and period is Period.UPCOMING:
-        return Reply(text=_("No upcoming meetings. Schedule one with `/meeting schedule website "
-                            "tomorrow 3pm`; past ones: `/meeting list period:past`."),
+        return Reply(text=_("No upcoming meetings. Schedule one with `{example}`; past ones: "
+                            "`/meeting list period:past`.",
+                            example=ctx.schedule_example(*([row.name] if row else []))),
                      status="info")
     if not found.rows:
-        return Reply(text=_("No meetings to show. Schedule one with `/meeting schedule website "
-                            "tomorrow 3pm`."), status="info")
+        return Reply(text=_("No meetings to show. Schedule one with `{example}`.",
+                            example=ctx.schedule_example(*([row.name] if row else []))),
+                     status="info")
     items = [f"#{m.id} *{m.title}* · {_.datetime(m.starts_at, ctx.timezone)} · "
              f"{_.pgettext('meeting', STATUS_LABELS[_status(m, now)])}" for m in found.rows]
     reply = Reply(title=_("{project} meetings ({period})", project=row.name,

@@ -246,6 +246,11 @@ async def test_a_meeting_that_took_place_is_logged_without_reminders(
     assert not await ReminderService(db, Outbox(), clock=clock).run_due()
     upcoming = await chat.ok("meeting list")
     assert upcoming.text.startswith("No upcoming meetings") and "period:past" in upcoming.text
+    # The example books the project asked about, at a time in the reader's language.
+    await chat.ok("settings language:es --me")
+    spanish = await chat.ok("meeting list website")
+    assert "`/meeting schedule Website mañana 15:00`" in spanish.text, spanish.text
+    await chat.ok("settings language:en --me")
     listed = text_of(await chat.ok("meeting list period:past"))
     assert "#1 *Kick-off*" in listed and "ended" in listed
     assert "Link" not in text_of(await chat.ok("meeting show #1"))  # nobody joins it now
