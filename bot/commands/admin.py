@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import functools
 import re
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
-from zoneinfo import available_timezones
+from zoneinfo import ZoneInfo, available_timezones
 
 from rapidfuzz import fuzz, process
 
@@ -187,7 +188,18 @@ def _zones_by_city() -> tuple[tuple[str, ...], dict[str, list[str]]]:
         if zone.startswith("Etc/"):
             continue  # "GMT+2" there is two hours behind UTC: never a city's name
         cities.setdefault(zone.rsplit("/", 1)[-1].casefold(), []).append(zone)
+    for city, named in cities.items():  # "America/Buenos_Aires" is another name of
+        if len(named) > 1:              # "America/Argentina/Buenos_Aires": one zone
+            clocks = {_clock(zone): zone for zone in sorted(named, key=len)}
+            cities[city] = sorted(clocks.values())
     return zones, cities
+
+
+def _clock(zone: str) -> tuple[timedelta | None, ...]:
+    """A zone's offsets from UTC four times a year since 1970: equal for two names of one."""
+    place = ZoneInfo(zone)
+    return tuple(datetime(year, month, 1, tzinfo=UTC).astimezone(place).utcoffset()
+                 for year in range(1970, 2038) for month in (1, 4, 7, 10))
 
 
 def _timezone(ctx: Context, value: str) -> str:

@@ -92,6 +92,9 @@ async def test_settings_for_the_workspace_and_for_me(chat: Chat) -> None:
     assert nothing_like.status == "error" and "Did you mean" not in nothing_like.text
     # A city that only one zone has is that zone.
     assert "America/Mexico_City" in text_of(await chat.ok('settings timezone:"mexico city" --me'))
+    # Two names of one zone are one zone.
+    assert "America/Argentina/Buenos_Aires" in text_of(
+        await chat.ok('settings timezone:"Buenos Aires" --me'))
     bad_locale = await chat.say("settings language:klingon")
     assert bad_locale.status == "error" and "en, es" in bad_locale.text
     # An option's name written without its colon: the reply shows how to write it.
