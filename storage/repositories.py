@@ -397,12 +397,18 @@ class WorkspaceStore:
 
     async def meetings(self, *, project_id: int | None = None, after: datetime | None = None,
                        before: datetime | None = None, cancelled: bool = True,
-                       ended: bool = True, offset: int = 0, limit: int = 10) -> Page[Meeting]:
+                       ended: bool = True, member_id: int | None = None, offset: int = 0,
+                       limit: int = 10) -> Page[Meeting]:
         """Meetings starting in ``[after, before)``; newest first when only ``before`` is set
-        (without the cancelled ones, or those marked ended, when so asked)."""
+        (without the cancelled ones, or those marked ended, when so asked; only those
+        ``member_id`` is in, host or invited and not declined, when given)."""
         query = select(Meeting).where(Meeting.workspace_id == self.workspace_id)
         if project_id:
             query = query.where(Meeting.project_id == project_id)
+        if member_id is not None:
+            query = query.where(Meeting.id.in_(
+                select(Participant.meeting_id).where(Participant.member_id == member_id,
+                                                     Participant.rsvp != Rsvp.NO)))
         if not cancelled:
             query = query.where(Meeting.status != MeetingStatus.CANCELLED)
         if not ended:

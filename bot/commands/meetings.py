@@ -157,7 +157,7 @@ async def meeting_log(ctx: Context, project: ProjectRef, when: str, *,
 @registry.command("meeting list", role=Role.MEMBER, aliases=("meetings",))
 async def meeting_list(ctx: Context, project: ProjectRef | None = None, *,
                        period: Period = Period.UPCOMING, every: bool = False,
-                       page: PageNumber = 1) -> Reply:
+                       mine: bool = False, page: PageNumber = 1) -> Reply:
     """List meetings, upcoming by default.
 
     Args:
@@ -166,11 +166,12 @@ async def meeting_list(ctx: Context, project: ProjectRef | None = None, *,
         period: upcoming, today, tomorrow, week (the rest of this one), next_week,
             yesterday, last_week, past or all.
         every: Every project's, even in a channel bound to one.
+        mine: Only the meetings you are in.
         page: Which page of results.
 
     Examples:
         /meeting list website period:past
-        /meeting list --every
+        /meeting list --every --mine
     """
     _ = ctx._
     # "meetings tomorrow", "meetings next week": a period where a project would be.
@@ -191,7 +192,8 @@ async def meeting_list(ctx: Context, project: ProjectRef | None = None, *,
                                   limit=limit, after=after, before=before,
                                   cancelled=period in {Period.PAST, Period.ALL},
                                   # one everyone has left is over, whatever its end said
-                                  ended=period is not Period.UPCOMING)
+                                  ended=period is not Period.UPCOMING,
+                                  member_id=ctx.member_id if mine else None)
     refuse_past_the_end(ctx, page, found)
     if not found.rows and _days(period, ctx.today()):
         label = _(PERIOD_LABELS[period])
@@ -211,14 +213,18 @@ async def meeting_list(ctx: Context, project: ProjectRef | None = None, *,
         return Reply(text=_("No meetings to show. Schedule one with `{example}`.",
                             example=ctx.schedule_example(*([row.name] if row else []))),
                      status="info")
-    items = [f"#{m.id} *{m.title}* · {_.datetime(m.starts_at, ctx.timezone)} · "
+    # Across projects, each meeting names its own.
+    names = {} if row else {n: p.name for n in {m.project_id for m in found.rows}
+                            if (p := await ctx.db.project(n))}
+    items = [f"#{m.id} *{m.title}*{f' · {names[m.project_id]}' if m.project_id in names else ''}"
+             f" · {_.datetime(m.starts_at, ctx.timezone)} · "
              f"{_.pgettext('meeting', STATUS_LABELS[_status(m, now)])}" for m in found.rows]
     reply = Reply(title=_("{project} meetings ({period})", project=row.name,
                           period=_(PERIOD_LABELS[period])) if row else
                   _("Meetings ({period})", period=_(PERIOD_LABELS[period])), items=items)
     scope = f' "{row.name}"' if row else ""
     add_pager(ctx, reply, page=page, total=found.total,
-              command=f"meeting list{scope} period:{period.value}")
+              command=f"meeting list{scope} period:{period.value}{' --mine' if mine else ''}")
     return reply
 
 

@@ -1024,7 +1024,12 @@ async def _next_meetings(match: re.Match[str], projects: ProjectLookup) -> Route
     if said := [name for name, words in match.groupdict().items()
                 if words and name in _PERIOD_NAMES]:
         args["period"] = said[0]
+    if _MY.search(match.string):  # "what's my next meeting?": the sender's
+        args["mine"] = True
     return Routed("meeting list", args)
+
+
+_MY = re.compile(r"\b(?:my|mis?)\b", re.IGNORECASE)
 
 
 # "When is the pricing call?", "¿a qué hora es la reunión de pricing?": that meeting.

@@ -580,13 +580,18 @@ async def test_invites_follow_what_became_of_the_meeting(chat: Chat, clock: Cloc
 
 async def test_a_meeting_is_asked_after_and_moved_in_words(chat: Chat, clock: Clock) -> None:
     clock.now = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
-    await _setup(chat)
+    _bea, luis = await _setup(chat)
     await chat.ok("meeting schedule website tomorrow 3pm Pricing call")
     for asked in ("when is the pricing call?", "¿a qué hora es la reunión de pricing?"):
         shown = await chat.ok(asked)
         assert shown.title == "#1 Pricing call" and "Nov 27, 2026, 3:00" in text_of(shown), asked
     for asked in ("what's my next meeting?", "¿cuál es mi próxima reunión?"):
         assert "*Pricing call*" in text_of(await chat.ok(asked)), asked
+        # Only the asker's: Luis is in no meeting, and none of every project's is his.
+        theirs = await luis.ok(asked)
+        assert "Pricing call" not in text_of(theirs) and theirs.status == "info", asked
+    listed = await chat.ok("meeting list")  # across projects, each names its own
+    assert listed.items[0].startswith("#1 *Pricing call* · Website · "), listed.items
     # The people first and the project last: "with luis … on website".
     await chat.ok("project create Mobile")
     booked = text_of(await chat.ok("schedule a meeting with luis tomorrow at 4 on mobile"))
