@@ -146,6 +146,8 @@ _EMAIL = re.compile(r"\b(?:e-?mails?|correos?)\b", re.IGNORECASE)
 # de Acme"), who is on the project.
 _WHO_TO_REACH = re.compile(rf"\b(?:{_TOPICS['contact']}|{_TOPICS['billing']}|{_CONTACT_WORDS}|"
                            rf"clients?|clientes?|{_TOPICS['team']})\b", re.IGNORECASE)
+_CLIENT_RECORD = re.compile(rf"\b(?:{_TOPICS['contact']}|{_TOPICS['billing']}|{_CONTACT_WORDS})\b",
+                            re.IGNORECASE)
 # "How is the website doing?", "¿cómo va la web?", "¿qué tal va?": its numbers at a glance.
 _HOW_IS_IT_GOING = re.compile(r"\bhow(?:'s| is| are)\b.*\b(?:doing|going|coming along)\b|"
                               r"\bwhat'?s up with\b|\b(?:c[oó]mo|qu[eé] tal) (?:va|van|vamos|"
@@ -330,7 +332,9 @@ async def _client_alone(ctx: Context, question: str, intent: str) -> Reply | Non
         return None
     if await ctx.db.current_project(client_id) or not (client := await ctx.db.client(client_id)):
         return None
-    if await ctx.db.open_projects(client_id) or not _WHO_TO_REACH.search(intent):
+    # Its contact or billing details are the client's, whatever its projects.
+    if not _CLIENT_RECORD.search(intent) and (
+            await ctx.db.open_projects(client_id) or not _WHO_TO_REACH.search(intent)):
         raise await ctx.no_one_project(client)
     return Reply(title=ctx._("About {project}", project=client.name), text="\n".join(
         _client_facts(ctx, client, intent, billing=_names_topic("billing", intent))))

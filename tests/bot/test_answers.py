@@ -1488,6 +1488,9 @@ async def test_a_question_finds_the_project_or_client_it_names(desk: Desk, clock
     await chat.ok("project create Landing client:acme status:active")
     several = await chat.in_thread("a1").say("how is acme doing?")
     assert "Acme has several projects under way: " in several.text, several.text
+    for asked in ("who is the contact for acme?", "what is acme's email?"):  # still Acme's
+        record = await chat.in_thread(asked).ok(asked)
+        assert record.text.startswith("Client: Acme · Ana Ruiz, ana@acme.com"), record.text
     await chat.ok("project update landing status:completed")
     # Its contact's details, not a line about "older phones".
     reach = await chat.in_thread("a2").ok("tell me the phone of acme")
