@@ -68,8 +68,9 @@ FOLLOW_UP_WINDOW = timedelta(minutes=30)
 _MEETING_DAY = re.compile(
     rf"\b(?:(?P<day>yesterday|today|ayer|hoy)|(?P<now>this (?:morning|afternoon)|esta "
     rf"(?:mañana|tarde))|last (?P<last>{WEEKDAY})|(?P<owner>{WEEKDAY})'s (?:meeting|call|"
-    rf"sync|review|standup)|(?P<pasado>{WEEKDAY}) pasado|(?:reuni[oó]n|llamada) del "
-    rf"(?P<del>{WEEKDAY})|(?:on|el) (?P<on>{WEEKDAY})|(?:meeting|call|sync|review|standup|"
+    rf"sync|review|standup)|(?:el )?(?P<pasado>{WEEKDAY}) pasado|(?:reuni[oó]n|llamada) del "
+    rf"(?P<del>{WEEKDAY})|(?:on|el) (?P<on>{WEEKDAY}|{MONTH}\.? \d{{1,2}}(?:st|nd|rd|th)?|"
+    rf"\d{{1,2}} de {MONTH})|(?:meeting|call|sync|review|standup|"
     rf"reuni[oó]n|llamada) (?:of|on|from|del|de|el) (?P<date>{MONTH}\.? \d{{1,2}}"
     rf"(?:st|nd|rd|th)?|\d{{1,2}} de {MONTH}))\b", re.IGNORECASE)
 # "What did we decide last week?": the meetings of that week.

@@ -460,6 +460,10 @@ async def test_a_day_the_question_names_picks_that_days_meeting(desk: Desk,
     on_day = await desk.chat.in_thread("on").ok(f"ask what did we decide on {launch_day}? "
                                                 "project:website")
     assert on_day.title == "About Website · Launch review", on_day.text
+    # … as does a date by month and day, in either language.
+    for asked in ("what did we decide on Nov 26?", "¿qué decidimos el 26 de noviembre?"):
+        dated = await desk.chat.in_thread(asked).ok(f"ask {asked} project:website")
+        assert dated.title == "About Website · Launch review", (asked, dated.text)
     ahead = await desk.chat.in_thread("ahead").ok(f"ask what is due on {launch_day}? "
                                                   "project:website")
     assert ahead.title == "About Website" and "No meeting" not in ahead.text
@@ -475,11 +479,12 @@ async def test_a_day_the_question_names_picks_that_days_meeting(desk: Desk,
         f"ask what did we say last {day_before:%A} about the launch date? project:website")
     assert said.text.startswith(f"No meeting of Website was held on {_day(day_before)}.")
     assert said.citations[0].detail.startswith("Launch review · ")
-    decided = await desk.chat.in_thread("none").ok(
-        f"ask what did we decide last {day_before:%A}? project:website")
-    assert decided.title == "About Website" and decided.text.startswith(
-        f"No meeting of Website was held on {_day(day_before)}. From its other meetings:\n"
-        "“We decided to move the launch date"), decided.text
+    assert day_before.weekday() == 4  # a Friday, "el viernes"
+    for asked in (f"what did we decide last {day_before:%A}?", "¿qué decidimos el viernes pasado?"):
+        decided = await desk.chat.in_thread(asked).ok(f"ask {asked} project:website")
+        assert decided.title == "About Website" and decided.text.startswith(
+            f"No meeting of Website was held on {_day(day_before)}. From its other meetings:\n"
+            "“We decided to move the launch date"), (asked, decided.text)
     hours = await desk.chat.ok("ask how many hours did we log today? project:website")
     assert not hours.text.startswith("No meeting"), hours.text  # its numbers answer that
     # A week named: none held in it, said so, then the project's other meetings.
