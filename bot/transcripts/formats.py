@@ -123,7 +123,7 @@ _JSON_CLOCK = re.compile(r"(?:\d{1,3}:)?\d{1,3}:[0-5]\d(?:[.,]\d{1,6})?")
 _LABEL = re.compile(r"(?P<speaker>[^\W\d_][\w.'’()-]*(?:[ \t]+[\w.'’()-]+){0,3})[ \t]*:"
                     r"(?:\s+(?P<text>.*)|$)")
 _MAX_LABEL = 40
-_LOGIN_LABEL = re.compile(r"\s*(?:\[[\d:.]+\]\s*)?([a-z][a-z0-9_.-]{3,}):\s")
+_LOGIN_LABEL = re.compile(r"\s*(?:\[[\d:.]+\]\s*)?([a-z][a-z0-9_.-]+):\s")
 # Other ways notes write who spoke and when, read as "[time] Name: text":
 # "**Ana:** text" (Markdown), "Ana (00:00:45): text", and Otter's "Ana  0:05" alone on a line
 # before the text (every word of the name capitalised, so "See you at 10:30" stays speech).

@@ -443,6 +443,8 @@ def test_a_chat_export_with_lowercase_logins_names_its_speakers() -> None:
     chat = (b"[00:00:05] root: Good morning all\n[00:00:20] luis: I will update the budget\n"
             b"[00:00:45] root: great, thanks\n[00:01:00] luis: ok\n")
     assert [s.speaker for s in parse_transcript(chat, "txt")] == ["root", "luis", "root", "luis"]
+    short = b"ana: footer review now\nluis: ok\nana: we drop the icons\nluis: I fix the footer\n"
+    assert [s.speaker for s in parse_transcript(short, "txt")] == ["ana", "luis", "ana", "luis"]
     # A lowercase word before a colon once is still a sentence, not a speaker.
     notes = b"Ana: hello\nnote: this is a note\nBea: sure\n"
     assert [s.speaker for s in parse_transcript(notes, "txt")] == ["Ana", "Bea"]
