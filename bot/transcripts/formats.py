@@ -123,6 +123,9 @@ _JSON_CLOCK = re.compile(r"(?:\d{1,3}:)?\d{1,3}:[0-5]\d(?:[.,]\d{1,6})?")
 _LABEL = re.compile(r"(?P<speaker>[^\W\d_][\w.'’()-]*(?:[ \t]+[\w.'’()-]+){0,3})[ \t]*:"
                     r"(?:\s+(?P<text>.*)|$)")
 _MAX_LABEL = 40
+# A first timestamp this late ("[10:02:11]") is a time of day: no file starts four hours
+# into its recording, while "[1:02:03]" may be the second part of a long one.
+_TIME_OF_DAY_FROM = 4 * 3600
 _LOGIN_LABEL = re.compile(r"\s*(?:\[[\d:.]+\]\s*)?([a-z][a-z0-9_.-]+):\s")
 # Other ways notes write who spoke and when, read as "[time] Name: text":
 # "**Ana:** text" (Markdown), "Ana (00:00:45): text", and Otter's "Ana  0:05" alone on a line
@@ -503,6 +506,12 @@ def _parse_txt(text: str) -> list[Segment]:
         if speaker is None and start is not None and current is not None:
             speaker = current.speaker
         turns.append(_Turn(speaker, start, [said]))
+    # "[10:02:11] Ana: …" first: times of day, counted from the first as "10:02 AM" is.
+    first = next((turn.start for turn in turns if turn.start is not None), None)
+    if first is not None and first >= _TIME_OF_DAY_FROM:
+        for turn in turns:
+            if turn.start is not None:
+                turn.start = (turn.start - first) % 86400
     return _timed(turns)
 
 

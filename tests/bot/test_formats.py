@@ -199,6 +199,10 @@ def test_otters_own_labels_times_of_day_and_headings() -> None:
                     "[10:04:05 AM] Ana: We decided to publish on Tuesdays.")
     assert [(s.speaker, s.start) for s in parse_transcript(of_day, "txt")] == [
         ("Marta", 0.0), ("Luis", 60.0), ("Ana", 125.0)]
+    # So is a 24-hour one the file starts with: no file starts four hours in.
+    bracketed = _bytes("[10:02:11] Ana: Welcome.\n[10:03:40] Luis: I will fix the footer.")
+    assert [(s.speaker, s.start) for s in parse_transcript(bracketed, "txt")] == [
+        ("Ana", 0.0), ("Luis", 89.0)]
     # What heads a file of notes is nobody's speech.
     headed = _bytes("Meeting: Weekly sync\nFecha: 24/11/2026\nJosé María: Hola a todos.\n"
                     "Ana: Hola.")
