@@ -112,7 +112,7 @@ _TXT_CLOCK = r"(?:\d{1,2}:)?\d{1,3}:[0-5]\d(?:[.,]\d{1,3})?"
 _AM_PM = r"(?:\s*[AaPp]\.?[Mm]\.?)"
 _TXT_STAMP = re.compile(
     rf"(?:\[(?P<bracketed>{_TXT_CLOCK}{_AM_PM}?)\]|\((?P<parens>{_TXT_CLOCK}{_AM_PM}?)\)|"
-    rf"(?P<bare>{_TXT_CLOCK}{_AM_PM}?)(?=\s))"
+    rf"(?P<bare>{_TXT_CLOCK}{_AM_PM}?)(?=\s|$))"
     r"\s*(?:[-–—|]\s+)?(?P<rest>.*)")
 # "[0x:10] Bob: …": brackets opening a line with a colon inside, as a time would be written.
 _TXT_NOT_A_STAMP = re.compile(r"[\[(](?P<text>[^\])\s]*:[^\])\s]*)[\])]")
@@ -482,7 +482,9 @@ def _parse_txt(text: str) -> list[Segment]:
             clock = stamp["bracketed"] or stamp["parens"] or stamp["bare"]
             # A bare time opening a sentence ("10:30 works for me") is speech, not a timestamp;
             # only trust it when a speaker label follows.
-            if stamp["bare"] is None or _split_label(stamp["rest"], logins)[0] is not None:
+            # Alone on its line (Google Meet's "00:01:00"), it is one too.
+            if stamp["bare"] is None or not stamp["rest"] or \
+                    _split_label(stamp["rest"], logins)[0] is not None:
                 start, rest = _clock(clock), stamp["rest"]
                 if re.search(_AM_PM + "$", clock):
                     first_of_day = start if first_of_day is None else first_of_day
@@ -506,6 +508,10 @@ def _parse_txt(text: str) -> list[Segment]:
         if speaker is None and start is not None and current is not None:
             speaker = current.speaker
         turns.append(_Turn(speaker, start, [said]))
+    # A title above the dialogue ("Weekly sync - Transcript") is nobody's speech.
+    while len(turns) > 1 and turns[0].speaker is None and turns[0].start is None and any(
+            t.speaker for t in turns) and _is_a_title(turns[0].parts):
+        turns.pop(0)
     # "[10:02:11] Ana: …" first: times of day, counted from the first as "10:02 AM" is.
     first = next((turn.start for turn in turns if turn.start is not None), None)
     if first is not None and first >= _TIME_OF_DAY_FROM:
@@ -513,6 +519,12 @@ def _parse_txt(text: str) -> list[Segment]:
             if turn.start is not None:
                 turn.start = (turn.start - first) % 86400
     return _timed(turns)
+
+
+def _is_a_title(lines: list[str]) -> bool:
+    """One short line that ends no sentence: a title, not something said."""
+    return len(lines) == 1 and len(lines[0].split()) <= 10 and not lines[0].rstrip().endswith(
+        (".", "?", "!", "…"))
 
 
 def _timed(turns: list[_Turn]) -> list[Segment]:

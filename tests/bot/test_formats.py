@@ -98,10 +98,9 @@ The plan is simple: we ship on Friday.
 """
 
 TXT_UNTIMED_SEGMENTS = [
-    # Estimated at 150 words a minute: 4, 3 and 14 words.
-    Segment(None, 0.0, 1.6, "Notas de la reunión"),
-    Segment("Ana", 1.6, 2.8, "Hola equipo, empezamos."),
-    Segment("Luis", 2.8, 8.4,
+    # The title is nobody's speech; estimated at 150 words a minute: 3 and 14 words.
+    Segment("Ana", 0.0, 1.2, "Hola equipo, empezamos."),
+    Segment("Luis", 1.2, 6.8,
             "Vale. Una línea más de Luis. The plan is simple: we ship on Friday."),
 ]
 
@@ -199,6 +198,12 @@ def test_otters_own_labels_times_of_day_and_headings() -> None:
                     "[10:04:05 AM] Ana: We decided to publish on Tuesdays.")
     assert [(s.speaker, s.start) for s in parse_transcript(of_day, "txt")] == [
         ("Marta", 0.0), ("Luis", 60.0), ("Ana", 125.0)]
+    # Google Meet: a title, then times alone on their lines above who spoke.
+    meet = _bytes("Weekly sync - Transcript\n00:00:00\n\nAna: Hi, can you hear me?\nLuis: Yes.\n"
+                  "00:01:00\nAna: I will start the mockups on Monday.\n")
+    assert [(s.speaker, s.start, s.text) for s in parse_transcript(meet, "txt")] == [
+        ("Ana", 0.0, "Hi, can you hear me?"), ("Luis", 2.0, "Yes."),
+        ("Ana", 60.0, "I will start the mockups on Monday.")]
     # So is a 24-hour one the file starts with: no file starts four hours in.
     bracketed = _bytes("[10:02:11] Ana: Welcome.\n[10:03:40] Luis: I will fix the footer.")
     assert [(s.speaker, s.start) for s in parse_transcript(bracketed, "txt")] == [
