@@ -366,8 +366,9 @@ _RELATIVE_WHEN = (
     r"next (?:week|month)|(?:la )?(?:proxima|siguiente) semana|(?:la )?semana que viene|"
     r"(?:el )?(?:proximo|siguiente) mes|(?:el )?mes que viene|"
     rf"(?:in|within|dentro de|en) {_COUNT} (?:days?|weeks?|months?|dias?|semanas?|mes(?:es)?)|"
-    # A date with its month needs no preposition: "el 1 de abril", "April 2nd".
-    rf"(?:el )?(?:dia )?(?:\d{{1,2}}|primero) de {_MONTH}|{_MONTH} \d{{1,2}}(?:st|nd|rd|th)?"
+    # A date with its month needs no preposition: "el 1 de abril", "April 2nd", "el 15/12".
+    rf"(?:el )?(?:dia )?(?:\d{{1,2}}|primero) de {_MONTH}|{_MONTH} \d{{1,2}}(?:st|nd|rd|th)?|"
+    r"el \d{1,2}/\d{1,2}(?:/\d{2,4})?"
 )
 _DATED_WHEN = (
     r"\d{1,2}/\d{1,2}(?:/\d{2,4})?|"  # "12/15": month first in English, day first in Spanish
@@ -456,7 +457,7 @@ def _resolve_due(when: str, language: str, meeting_date: date) -> date | None:
                         _next_day_of_month(int(number[0]), meeting_date))
         # "Friday", "next Friday", "el próximo viernes", "viernes que viene": the next one.
         return meeting_date + timedelta(days=(wanted - weekday) % 7 or 7)
-    if slash := re.fullmatch(r"(\d{1,2})/(\d{1,2})(?:/(\d{2,4}))?", phrase):
+    if slash := re.fullmatch(r"(?:el )?(\d{1,2})/(\d{1,2})(?:/(\d{2,4}))?", phrase):
         return _slash_date(slash, language, meeting_date)
     phrase = re.sub(r"^(?:the|el|la|los|este|esta|a)\s+", "", phrase)
     if phrase in {"today", "tonight", "hoy", "end of day", "end of the day"}:

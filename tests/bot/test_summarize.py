@@ -233,6 +233,8 @@ async def test_spanish_meeting_decisions_actions_and_summary() -> None:
      ("Ana", "send the contract to Acme", date(2027, 4, 4))),
     ("Ben", "I'll fix the staging server by 12/15.", "en",
      ("Ben", "fix the staging server", date(2027, 12, 15))),
+    ("Diego", "Yo me encargo de subir la build a TestFlight el 15/12.", "es",
+     ("Diego", "subir la build a TestFlight", date(2027, 12, 15))),
     ("Ben", "I'll deliver the icons on Friday the 2nd.", "en",
      ("Ben", "deliver the icons", date(2027, 4, 2))),
     ("Ben", "I have to update the roadmap tomorrow morning.", "en",
