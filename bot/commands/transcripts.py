@@ -355,7 +355,12 @@ async def _open_item_said(ctx: Context, words: str) -> SummaryItem:
     # test before the launch".
     sure = [item for item in fits
             if len(wanted) >= 2 or 2 * len(wanted) >= len(_words_of(item.text))]
-    mine = [item for item in sure if item.owner_member_id == ctx.member_id]
+    member = await ctx.db.member(ctx.member_id)
+    first_name = fold(member.name).casefold().split()[:1] if member else []
+    # By name too: who joined after the meeting was summarised owns their tasks all the same.
+    mine = [item for item in sure if item.owner_member_id == ctx.member_id or (
+        item.owner_member_id is None and item.owner_name and first_name
+        and fold(item.owner_name).casefold().split()[:1] == first_name)]
     if len(sure) == 1 or len(mine) == 1:
         return (mine or sure)[0]
     if fits:

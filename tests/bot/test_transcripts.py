@@ -493,6 +493,20 @@ async def test_an_action_item_is_marked_done_by_what_it_says(setup: Setup) -> No
     assert "No action items" in text_of(await setup.chat.ok("actions --every"))
 
 
+async def test_the_same_task_of_two_people_is_the_senders_own(setup: Setup) -> None:
+    await setup.meeting()
+    lines = [("Ana", "Pedro, can you fix the footer before the 12th?"),
+             ("Pedro", "Sure, I will do that."), ("Marco", "Laura, can you fix the footer by "
+                                                           "Friday?"), ("Laura", "Sure.")]
+    vtt = "WEBVTT\n" + "".join(f"\n00:00:{10 * n:02}.000 --> 00:00:{10 * n + 5:02}.000\n"
+                                f"<v {who}>{said}\n" for n, (who, said) in enumerate(lines))
+    await setup.upload("footer.vtt", vtt.encode())
+    await setup.pipeline.run_until_idle()
+    # Laura joins after the summary: her task is still known by her name.
+    done = await setup.chat.as_user("U7", "laura").ok("I finished the footer")
+    assert done.text.startswith("Done: #") and done.text.endswith("(Laura)"), done.text
+
+
 async def test_a_speaker_is_the_member_of_that_name_whatever_its_case(setup: Setup) -> None:
     await setup.chat.ok("help")  # the workspace's owner first
     marco = setup.chat.as_user("U4", "marco")  # a chat login, lowercase
