@@ -303,7 +303,11 @@ _FUTURE_MINE_ES = re.compile(r"^(?:(?:y|vale|bueno|ok|pues|entonces|si),?\s+)?(?
                              r"(?P<task>(?P<verb>[a-z]{3,}(?:are|ere|ire))\b.*)", re.IGNORECASE)
 # "I'll do that", "me encargo yo": the task is the one asked just before, not these words.
 _VAGUE_TASK = re.compile(r"^(?:(?:do|handle|take care of|check|sort out)\s+)?(?:that|it|this|"
-                         r"yo|eso|esto|lo)$", re.IGNORECASE)
+                         r"yo|eso|esto|lo)$|^(?:yo,?\s+)?(?:lo|la|los|las|eso|esto)\s+"
+                         r"(?:tienes|tienen|tendras|tendran)$",
+                         re.IGNORECASE)  # "me encargo yo, dentro de 3 días lo tienes"
+# "Fix it", "send that": right after a task asked of them, that task taken on.
+_PRONOUN_OBJECT = re.compile(r"^[a-z]+\s+(?:it|that|this|them)$", re.IGNORECASE)
 # A deadline said by whoever speaks: "Let me check with the designer by Monday".
 _SPEAKER_LEADS = re.compile(r"^(?:(?:ok(?:ay)?|so|vale|bueno),?\s+)?(?:let me|yo)\s+",
                             re.IGNORECASE)
@@ -412,9 +416,12 @@ _TASK_TAIL = re.compile(
     # "… by Friday, and Laura will update the notes": Laura's is another task.
     r",?\s+(?:and|y)\s+(?-i:[A-Z][\w'-]+)\s+(?:will|is going to|va a|se encarga)\b.*$|"
     r",?\s+\b(?:but|because|since|so that|although|unless|as soon as|pero|porque|aunque|"
-    r"ya que|a menos que|en cuanto)\b.*$|,\s*(?:so|and then|then|if|which|y luego|luego|si)\b.*$",
+    r"ya que|a menos que|en cuanto)\b.*$|,\s*(?:so|and then|then|if|which|y luego|luego|si)\b.*$|"
+    # "…, as I said", "…, como dije": said before, not part of the task
+    r",?\s+(?:as (?:i|we) (?:said|mentioned)|like i said|como (?:dije|dijimos|te dije))\b.*$",
     re.IGNORECASE)
-_TASK_HEAD = re.compile(r"^(?:(?:hay que|just|also|then|probably|definitely|quickly|go ahead and|"
+_TASK_HEAD = re.compile(r"^(?:(?:hay que|and|y|just|also|then|probably|definitely|quickly|"
+                        r"go ahead and|"
                         r"please|basically|actually|really|maybe|mostly|tambien|luego|"
                         r"despues|ya|que)\s+)+", re.IGNORECASE)
 # Not commitments: "I'll be honest", "I will say", "voy a ser breve", "can you hear me".
@@ -575,6 +582,9 @@ def find_decisions(sentences: Sequence[Sentence]) -> list[Point]:
         if point.text.rstrip().endswith("?") or point.text.lstrip().startswith("¿") \
                 or _denied(folded):
             continue
+        # "We decided to move hosting to Vercel." "Agreed, Vercel it is.": one decision.
+        if decisions and point.segment == decisions[-1].segment + 1 and _AGREES.match(folded):
+            continue
         # "And again, we decided to move the release": said once already.
         cue = _DECISION.search(folded)
         if (decided := " ".join(re.findall(r"\w+", folded[cue.start() if cue else 0:].lower()))) \
@@ -582,6 +592,10 @@ def find_decisions(sentences: Sequence[Sentence]) -> list[Point]:
             said.add(decided)
             decisions.append(point)
     return decisions
+
+
+_AGREES = re.compile(r"^\W*(?:agreed|ok(?:ay)?|yes|yeah|sure|right|perfect|great|de acuerdo|"
+                     r"vale|si|perfecto|genial|claro)\b", re.IGNORECASE)
 
 
 def _denied(folded: str) -> bool:
@@ -729,6 +743,10 @@ def _action_item(sentences: Sequence[Sentence], position: int, segments: Sequenc
         elif not vague and position and sentences[position - 1].speaker != sentence.speaker:
             # "Lucía enviará la propuesta…" "De acuerdo, la mando…": the same task, taken on.
             takes_on_previous = True
+    elif _PRONOUN_OBJECT.match(fold(task)) and position and \
+            sentences[position - 1].speaker != sentence.speaker:
+        # "Pedro, please fix the crash." "OK, I will fix it by Thursday.": that one task.
+        takes_on_previous = True
     folded = fold(task).lower()
     first_word = folded.split()[0] if task else ""
     if not task or first_word in _NOT_TASKS or _TELLING_US.match(folded) or (

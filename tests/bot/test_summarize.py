@@ -351,6 +351,24 @@ async def test_a_yes_to_a_task_is_neither_a_second_task_nor_a_decision() -> None
     assert summary.decisions == []
 
 
+async def test_a_task_or_decision_taken_up_by_another_is_listed_once() -> None:
+    english, _segments = await extract([
+        ("Marta", "Pedro, please fix the Android crash by Thursday."),
+        ("Pedro", "OK, I will fix it by Thursday."),
+        ("Laura", "Ana will send the proposal by Friday."),
+        ("Laura", "And Ana will send the proposal by Friday, as I said."),
+        ("Marco", "We decided to move hosting to Vercel."),
+        ("Luis", "Agreed, Vercel it is.")], "en")
+    assert [(a.owner, a.task) for a in english.action_items] == [
+        ("Pedro", "fix the Android crash"), ("Ana", "send the proposal")]
+    assert [d.text for d in english.decisions] == ["We decided to move hosting to Vercel."]
+    spanish, _segments = await extract([
+        ("Sofía", "Hay que revisar el contrato de mantenimiento."),
+        ("Diego", "Me encargo yo, dentro de 3 días lo tienes.")], "es")
+    assert [(a.owner, a.task) for a in spanish.action_items] == [
+        ("Diego", "revisar el contrato de mantenimiento")]
+
+
 async def test_a_request_turned_down_or_a_point_said_again_is_not_listed_twice() -> None:
     summary, _segments = await extract([
         ("Marta", "Ana, can you send the contract to Acme by Friday?"),
