@@ -236,18 +236,17 @@ class WorkspaceStore:
     async def clients(self, *, text: str | None = None, segment: str | None = None,
                       archived: bool = False, offset: int = 0, limit: int = 10) -> Page[Client]:
         query = select(Client).where(Client.workspace_id == self.workspace_id,
-                                     Client.archived == archived)
-        if segment:
-            query = query.where(func.lower(Client.segment) == segment.casefold())
-        if text:  # "clients retail": a segment counts too
-            pattern = f"%{_escape_like(text.casefold())}%"
-            query = query.where(or_(
-                Client.name_key.like(f"%{_escape_like(name_key(text))}%", escape="\\"),
-                func.lower(Client.company).like(pattern, escape="\\"),
-                func.lower(Client.contact_name).like(pattern, escape="\\"),
-                func.lower(Client.segment).like(pattern, escape="\\"),
-            ))
-        return await self._page(query.order_by(Client.name_key), offset, limit)
+                                     Client.archived == archived).order_by(Client.name_key)
+        if not text and not segment:
+            return await self._page(query, offset, limit)
+        # Matched here, not in SQL, so accents count for nothing ("hosteleria" finds
+        # "hostelería") on SQLite and PostgreSQL alike; a workspace has hundreds of clients.
+        wanted = name_key(text) if text else None
+        found = [client for client in await self.session.scalars(query)
+                 if (not segment or name_key(client.segment or "") == name_key(segment))
+                 and (wanted is None or any(wanted in name_key(value or "") for value in (
+                     client.name, client.company, client.contact_name, client.segment)))]
+        return Page(found[offset:offset + limit], len(found))
 
     # -- projects -----------------------------------------------------------------------
 

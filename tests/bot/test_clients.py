@@ -80,6 +80,12 @@ async def test_list_filters_and_archive(chat: Chat) -> None:
     # The words match a company or a segment; "in" or "for" only introduce them.
     for said in ("clients in retail", "clientes en retail", "list clients in retail"):
         assert [i.split("*")[1] for i in (await chat.ok(said)).items] == ["Acme", "Initech"]
+    # Accents count for nothing, in a segment or a contact as in a name.
+    await chat.ok('client create "Café Ñandú" contact:"Marta Gómez" segment:hostelería')
+    for said in ("client list hosteleria", "client list segment:hosteleria",
+                 "client list gomez", "client list GÓMEZ"):
+        assert [i.split("*")[1] for i in (await chat.ok(said)).items] == ["Café Ñandú"], said
+    await chat.ok("client delete café ñandú --yes")
     await chat.ok("project create Shop client:acme")
     await chat.ok("project create Intranet client:initech")
     for said in ("projects acme", "projects for acme", "project list retail group"):
