@@ -108,7 +108,7 @@ _TOPICS = {
     # "When do we meet?", "the next meetings"; not "what did Marco say in the meeting?",
     # which is about what was said there (see ``_SCHEDULE``).
     "meetings": r"meet|reunimos|(?:meetings?|calls?|reuni[oó]n|reuniones|llamadas?)",
-    "actions": r"action items?|tasks?|to-?dos?|pending|pendientes?|tareas?",
+    "actions": r"action items?|actions|tasks?|to-?dos?|pending|pendientes?|tareas?",
     "risks": r"risks?|risky|at risk|riesgos?|insights?",
     # Asked of the client, not said in passing: "the contact form" ("el formulario de
     # contacto"), "older phones" and "el paso del teléfono" are about the work.
@@ -147,6 +147,8 @@ _EMAIL = re.compile(r"\b(?:e-?mails?|correos?)\b", re.IGNORECASE)
 # de Acme"), who is on the project.
 _WHO_TO_REACH = re.compile(rf"\b(?:{_TOPICS['contact']}|{_TOPICS['billing']}|{_CONTACT_WORDS}|"
                            rf"clients?|clientes?|{_TOPICS['team']})\b", re.IGNORECASE)
+_OVERDUE = re.compile(r"\b(?:overdue|late|behind|atrasad[oa]s?|vencid[oa]s?|retrasad[oa]s?)\b",
+                      re.IGNORECASE)
 _CLIENT_RECORD = re.compile(rf"\b(?:{_TOPICS['contact']}|{_TOPICS['billing']}|{_CONTACT_WORDS})\b",
                             re.IGNORECASE)
 # "How is the website doing?", "¿cómo va la web?", "¿qué tal va?": its numbers at a glance.
@@ -852,6 +854,15 @@ async def _facts(ctx: Context, project: Project, question: str) -> list[str]:
         facts.append(_("Status: {status}, {progress}% done.",
                        status=_(project.status.value.replace("_", " ")),
                        progress=project.progress))
+    if "due" in asked and _OVERDUE.search(question):
+        # "How many overdue tasks?", "¿qué está atrasado?": the action items past due (and,
+        # unless tasks alone are asked about, the project's own due date below).
+        late = await ctx.db.action_items(project_id=project.id, due_before=ctx.today(),
+                                         limit=3)
+        facts.append(_("Overdue action items: {count}.", count=late.total) + "".join(
+            f" #{i.id} {i.text} ({i.owner_name or _('no owner')}, {_.date(i.due_date)})."
+            for i in late.rows if i.due_date))
+        asked -= {"due", "actions"} if "actions" in asked else {"actions"}
     if "due" in asked and not project.due_date:
         facts.append(_("No due date is set."))
     elif "due" in asked:

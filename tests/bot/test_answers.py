@@ -430,6 +430,13 @@ async def test_a_meetings_summary_is_asked_for(desk: Desk, clock: Clock) -> None
         assert "send the final budget" in item and " — Luis · due " in item
     assert (await desk.chat.ok("ask what are the open tasks? project:website")).title == \
         "Action items of Website"
+    # Once past their day, the overdue ones, not the project's due date.
+    clock.advance(days=9)
+    for question in ("how many overdue tasks does website have?",
+                     "¿cuántas tareas atrasadas tiene website?"):
+        late = await desk.chat.in_thread(question).ok(question)
+        assert late.text.startswith("Overdue action items: 1. #") and \
+            "send the final budget" in late.text and "Due " not in late.text, late.text
     pending = await desk.chat.ok("ask recap the last meeting project:mobile")
     assert pending.text == ("Kickoff has no summary yet: add its recording or transcript with "
                             "`/transcript add #2`.")
