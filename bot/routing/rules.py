@@ -295,6 +295,10 @@ async def _schedule(match: re.Match[str], projects: ProjectLookup) -> Routed | N
                 project := await projects.named(last["project"])
                 or await projects.mentioned(last["project"])):
             people, when = who, when[:last.start()]
+    elif (last := _ON_PROJECT.search(when)) and (
+            project := await projects.named(last["project"])
+            or await projects.mentioned(last["project"])):
+        when = when[:last.start()]  # "schedule a meeting tomorrow at 4 on mobile"
     else:  # naming nobody: the channel's project
         project = await projects.bound()
     # A name that is no project's goes on as said, for the command to suggest the nearest;

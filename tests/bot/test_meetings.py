@@ -596,6 +596,8 @@ async def test_a_meeting_is_asked_after_and_moved_in_words(chat: Chat, clock: Cl
     await chat.ok("project create Mobile")
     booked = text_of(await chat.ok("schedule a meeting with luis tomorrow at 4 on mobile"))
     assert "Project: Mobile" in booked and "luis · guest · invited" in booked, booked
+    alone = text_of(await chat.ok("schedule a meeting tomorrow at 5 on mobile"))  # nobody named
+    assert "Project: Mobile" in alone and "5:00" in alone, alone
     # What it is about, or the project, said before the time.
     await chat.ok("client create Acme")
     await chat.ok("project update website client:acme")
