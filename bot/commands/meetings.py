@@ -525,7 +525,13 @@ async def _members_after_with(ctx: Context, title: str | None) -> tuple[list[str
         taken += 1
     if not found:
         return [], title
-    return found, " ".join(words[taken:]) or None
+    rest = words[taken:]
+    if len(rest) == 1 and rest[0].islower() and taken and \
+            fold(words[taken - 1]).casefold() in _JOINING_WORDS:
+        await ctx.person(rest[0])  # "with ana and pedro": a person, who is no member
+    # "with ana called Kickoff": "called" only introduces the title.
+    return found, re.sub(r"^(?:called|named|titled|llamad[ao]|titulad[ao])\s+", "",
+                         " ".join(rest), flags=re.IGNORECASE) or None
 
 
 async def _meeting_then_people(ctx: Context, meeting: str,

@@ -456,6 +456,10 @@ async def test_a_meeting_is_named_in_words(chat: Chat, clock: Clock) -> None:
     assert named.title == "Meeting scheduled: Budget call"
     shown = text_of(await chat.ok("meeting show budget call"))
     assert all(f"{who} · guest" in shown for who in ("bea", "luis", "marta@acme.com")), shown
+    called = await chat.ok("meeting schedule website tomorrow 7pm with bea called Kickoff")
+    assert called.title == "Meeting scheduled: Kickoff"
+    nobody = await chat.say("meeting schedule website tomorrow 8pm with bea and pedro")
+    assert nobody.status == "error" and "Nobody called `pedro`" in nobody.text, nobody.text
     lunch = await chat.ok("meeting schedule website tomorrow 1pm with the team")
     assert lunch.title == "Meeting scheduled: with the team"  # nobody named: all title
     # A title of several words, unquoted, before the people.
