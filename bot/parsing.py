@@ -347,8 +347,9 @@ def convert(param: Param, raw: Any, cx: ConvertContext) -> Any:
             # "Last week" is seven days, not one: dateparser would pick a day for the member.
             if _PERIOD.match(str(text)):
                 raise UserError(_("`{name}` must be one day; which day of `{value}`? For "
-                                  "example `{name}:\"last tuesday\"` or `{name}:\"3 days "
-                                  "ago\"`.", name=param.name, value=raw))
+                                  "example `{name}:\"{weekday}\"` or `{name}:\"{days_ago}\"`.",
+                                  name=param.name, value=raw, weekday=_("last tuesday"),
+                                  days_ago=_("3 days ago")))
             value = parse_date(text, cx, past=True)
             if value is None:
                 raise UserError(_("`{name}` must be a day, like yesterday, \"last friday\" or "

@@ -752,6 +752,10 @@ async def test_free_text_is_routed_in_both_languages(desk: Desk, clock: Clock) -
         refused = await desk.chat.say(vague)
         assert refused.status == "error" and "must be one day; which day of" in refused.text, \
             (vague, refused.text)
+    await desk.chat.ok("settings language:es --me")  # its examples in the asker's words
+    spanish = await desk.chat.say("registra 2 horas en website la semana pasada")
+    assert '`on:"el martes pasado"` o `on:"hace 3 días"`' in spanish.text, spanish.text
+    await desk.chat.ok("settings language:en --me")
     # No project said and none bound: the command asks which; a number it cannot take is
     # explained as typed.
     for unnamed in ("log 2h", "registra 2 horas ayer"):
