@@ -10,7 +10,7 @@ from decimal import Decimal
 from bot.commands import registry
 from bot.commands.common import percent
 from bot.commands.risks import project_risks
-from bot.commands.transcripts import actions
+from bot.commands.transcripts import actions, same_word, words_of
 from bot.context import Context
 from bot.core import Citation, Reply, Role, UserError
 from bot.i18n import N_
@@ -863,6 +863,9 @@ async def _facts(ctx: Context, project: Project, question: str) -> list[str]:
             f" #{i.id} {i.text} ({i.owner_name or _('no owner')}, {_.date(i.due_date)})."
             for i in late.rows if i.due_date))
         asked -= {"due", "actions"} if "actions" in asked else {"actions"}
+    if "due" in asked and (task := await _task_due(ctx, project, question)):
+        facts.append(task)  # "when is the footer due?": that task's day, not the project's
+        asked.discard("due")
     if "due" in asked and not project.due_date:
         facts.append(_("No due date is set."))
     elif "due" in asked:
@@ -901,6 +904,25 @@ async def _facts(ctx: Context, project: Project, question: str) -> list[str]:
         facts.append(_("Open action items: {count}.", count=open_items.total) + "".join(
             f" #{i.id} {i.text} ({i.owner_name or _('no owner')})." for i in open_items.rows))
     return facts
+
+
+async def _task_due(ctx: Context, project: Project, question: str) -> str | None:
+    """When the one open action item the question's other words name is due ("when is the
+    footer due?"); None when its words name no one task."""
+    said = re.sub(_TOPICS["due"], " ", question, flags=re.IGNORECASE)
+    words = words_of(said) - words_of(project.name) - words_of(_OVERDUE.pattern)
+    if not words:
+        return None
+    items = (await ctx.db.action_items(project_id=project.id, limit=500)).rows
+    fits = [item for item in items if all(
+        any(same_word(word, written) for written in words_of(item.text)) for word in words)]
+    if len(fits) != 1:
+        return None
+    item, _ = fits[0], ctx._
+    owner = item.owner_name or _("no owner")
+    return _("#{id} {task} ({owner}) is due {date}.", id=item.id, task=item.text, owner=owner,
+             date=_.date(item.due_date)) if item.due_date else _(
+        "#{id} {task} ({owner}) has no due date.", id=item.id, task=item.text, owner=owner)
 
 
 def _period(ctx: Context, question: str) -> tuple[str, date, date] | None:

@@ -325,12 +325,12 @@ _NOT_THE_TASK = re.compile(r"\b(?:the|my|a|an|task|action(?: item)?|item|work on
                            r"la|el|de|del|tarea|mi|mis|ya)\b", re.IGNORECASE)
 
 
-def _words_of(text: str) -> set[str]:
+def words_of(text: str) -> set[str]:
     return {word for word in re.findall(r"[^\W\d_]{3,}", fold(text).casefold())
             if word not in STOP_WORDS}
 
 
-def _same_word(said: str, written: str) -> bool:
+def same_word(said: str, written: str) -> bool:
     """"diseños" is "diseño", "forms" is "form"; a slip of a letter too."""
     return said == written or (min(len(said), len(written)) >= 4 and (
         said.startswith(written) or written.startswith(said))) or fuzz.ratio(said, written) >= 85
@@ -342,7 +342,7 @@ async def _open_item_said(ctx: Context, words: str) -> SummaryItem:
     the sender's own first, in the channel's project when it is bound to one. Several that
     fit are listed rather than one guessed."""
     _ = ctx._
-    wanted = _words_of(_NOT_THE_TASK.sub(" ", words))
+    wanted = words_of(_NOT_THE_TASK.sub(" ", words))
     bound = await ctx.db.bound_project(ctx.request.channel_id) \
         if ctx.request.channel_id else None
     items = (await ctx.db.action_items(project_id=bound.id if bound else None,
@@ -350,11 +350,11 @@ async def _open_item_said(ctx: Context, words: str) -> SummaryItem:
     # "The homepage copy draft is done" says a word ("draft") that "review the homepage
     # copy" does not: not that task.
     fits = [item for item in items if wanted and all(
-        any(_same_word(word, written) for written in _words_of(item.text)) for word in wanted)]
+        any(same_word(word, written) for written in words_of(item.text)) for word in wanted)]
     # One word must be most of the task: "the launch is done" says nothing of "book the load
     # test before the launch".
     sure = [item for item in fits
-            if len(wanted) >= 2 or 2 * len(wanted) >= len(_words_of(item.text))]
+            if len(wanted) >= 2 or 2 * len(wanted) >= len(words_of(item.text))]
     member = await ctx.db.member(ctx.member_id)
     first_name = fold(member.name).casefold().split()[:1] if member else []
     # By name too: who joined after the meeting was summarised owns their tasks all the same.

@@ -430,6 +430,11 @@ async def test_a_meetings_summary_is_asked_for(desk: Desk, clock: Clock) -> None
         assert "send the final budget" in item and " — Luis · due " in item
     assert (await desk.chat.ok("ask what are the open tasks? project:website")).title == \
         "Action items of Website"
+    # A task named: its own due date, not the project's.
+    task_due = await desk.chat.in_thread("task").ok("ask when is the final budget due? "
+                                                    "project:website")
+    assert re.search(r"^#\d+ send the final budget to the client \(Luis\) is due ",
+                     task_due.text, re.MULTILINE) and "\nDue " not in task_due.text, task_due.text
     # Once past their day, the overdue ones, not the project's due date.
     clock.advance(days=9)
     for question in ("how many overdue tasks does website have?",
