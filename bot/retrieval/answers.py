@@ -214,6 +214,13 @@ class Retriever:
                         and not text.rstrip().endswith("?")
                         and asked[languages[m.transcript_id]]
                         & set(analyzer(text, languages[m.transcript_id]))}
+        # "¿Y el hosting?" "Acordamos pasar a Vercel.": a decision right after the subject is
+        # asked in the meeting answers it.
+        asked_there = [(m.transcript_id, m.position) for m, text in lines
+                       if text.rstrip().endswith("?") and asked[languages[m.transcript_id]]
+                       & set(analyzer(text, languages[m.transcript_id]))]
+        answering = {(transcript, position + step) for transcript, position in asked_there
+                     for step in (1, 2)} & decided
         shared_words: dict[tuple[int, int], int] = {}  # by (transcript, position)
 
         def close_enough(m: Moment, r: float) -> bool:
@@ -223,7 +230,8 @@ class Retriever:
             shared_words[m.transcript_id, m.position] = len(shared)
             if by_word and shared:
                 return True
-            if (m.transcript_id, m.position) in decided and m.transcript_id in talked_about:
+            if (m.transcript_id, m.position) in decided and (
+                    m.transcript_id in talked_about or (m.transcript_id, m.position) in answering):
                 return r >= MIN_SIMILARITY
             if language in unread:  # two words of a translation, or one it kept as asked
                 needed = min(2, len(terms)) if language in versions else 1
@@ -237,7 +245,9 @@ class Retriever:
         if any(shared_words[key] for m in found
                if (key := (m.transcript_id, m.position)) in decided):
             found = [m for m in found if (key := (m.transcript_id, m.position)) not in decided
-                     or shared_words[key]]
+                     or shared_words[key] or key in answering]
+        # The decision that answers the question asked in the meeting before the asking.
+        found.sort(key=lambda m: (m.transcript_id, m.position) not in answering)
         if project_id is None:
             # Telling projects apart, MiniLM's closeness is not comparable across languages
             # (any two Spanish sentences look alike to it): the line that shares more of

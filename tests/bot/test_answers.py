@@ -1608,3 +1608,25 @@ async def test_a_decision_about_another_subject_is_no_answer(desk: Desk) -> None
     assert ads.title == "About Tienda", ads.text
     shipping = await desk.chat.in_thread("s").ok("¿qué decidimos sobre el envío gratuito?")
     assert "Stripe" not in shipping.text and "móvil" not in shipping.text, shipping.text
+
+
+SEGUIMIENTO = """WEBVTT
+
+00:00:01.000 --> 00:00:05.000
+<v Marta>Hola a todos, empezamos el seguimiento de la web.
+
+00:00:05.500 --> 00:00:09.000
+<v Luis>¿Y el hosting? ¿Nos quedamos en Netlify?
+
+00:00:09.500 --> 00:00:13.000
+<v Marta>Acordamos pasar a Vercel en diciembre.
+
+00:00:13.500 --> 00:00:15.000
+<v Ana>Vale, perfecto.
+"""
+
+
+async def test_a_decision_right_after_its_subject_is_asked_answers_first(desk: Desk) -> None:
+    await desk.meeting_with(desk.chat, "Web", "Seguimiento", SEGUIMIENTO, language="es")
+    hosting = await desk.chat.ok("¿qué decidimos sobre el hosting?")
+    assert hosting.text.startswith("“Acordamos pasar a Vercel en diciembre.”"), hosting.text
