@@ -452,7 +452,7 @@ async def search(ctx: Context, query: str, *, project: ProjectRef | None = None,
     """
     _ = ctx._
     _need_words(ctx, "query", query, "/search launch date")
-    row, only = await _scope(ctx, project, meeting, query)
+    row, only = await _scope(ctx, project, meeting, query, by_word=True)
     moments = await _moments(ctx, row, query, limit=8, meeting=only, by_word=True)
     if not moments:
         nothing = (_("Nothing in {meeting} matches `{query}`.", meeting=only.title, query=query)
@@ -589,9 +589,11 @@ def _thread(ctx: Context) -> str:
 
 
 async def _scope(ctx: Context, project: ProjectRef | None, meeting: MeetingRef | None,
-                 question: str, *, follows: int | None = None) -> tuple[Project, Meeting | None]:
+                 question: str, *, follows: int | None = None,
+                 by_word: bool = False) -> tuple[Project, Meeting | None]:
     """The project asked about and, when one is named, the meeting searched within it
-    (``follows``: the project of the question this one follows up)."""
+    (``follows``: the project of the question this one follows up; ``by_word``: a search
+    box's words, found in a line whatever its meaning)."""
     if meeting is None:
         # "The budget of the website", "how is mobile doing?": that project, in a channel
         # bound to another too; "the budget of the intranet project": that project, or no
@@ -607,7 +609,7 @@ async def _scope(ctx: Context, project: ProjectRef | None, meeting: MeetingRef |
             return named, None
         if project is not None:
             return await ctx.project(project), None
-        if about := await _project_about(ctx, question, follows):
+        if about := await _project_about(ctx, question, follows, by_word=by_word):
             return about, None
         if ctx.services.retriever is not None and len(await ctx.db.project_names()) > 1:
             raise UserError(ctx._("Nothing in any project's meetings matches that. Name the "
@@ -637,7 +639,7 @@ def _project_said(question: str) -> str | None:
 
 
 async def _project_about(ctx: Context, question: str, follows: int | None = None, *,
-                         guess: bool = True) -> Project | None:
+                         guess: bool = True, by_word: bool = False) -> Project | None:
     """The project of a question without ``project:``: the project or client it names,
     else the one of the question it follows up (``follows``), else the channel's, else the
     workspace's only project, else (with ``guess``) that of the meeting it names by title
@@ -688,7 +690,7 @@ async def _project_about(ctx: Context, question: str, follows: int | None = None
     if retriever is None or not names:
         return None
     best = await retriever.moments(ctx.db, None, _topic(question), limit=1,
-                                   written_in=ctx._.locale)
+                                   written_in=ctx._.locale, by_word=by_word)
     return await ctx.db.project(best[0].project_id) if best else None
 
 

@@ -514,6 +514,10 @@ async def test_search_finds_every_line_that_holds_the_word(desk: Desk) -> None:
     found = await desk.chat.ok("search Salesforce project:landing")
     # Both lines say it, however far the long one's meaning is from the one word.
     assert len(found.items) == 2 and all("Salesforce" in item for item in found.items)
+    # With no project named, the one whose meetings hold the word is searched.
+    await desk.meeting_with(desk.chat, "Website", "Launch review", LAUNCH)
+    anywhere = await desk.chat.ok("search Salesforce")
+    assert len(anywhere.items) == 2, text_of(anywhere)
 
 
 async def test_what_is_deleted_leaves_the_index(desk: Desk, db: Database) -> None:
