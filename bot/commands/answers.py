@@ -650,7 +650,10 @@ async def _project_about(ctx: Context, question: str, follows: int | None = None
     channel = ctx.request.channel_id
     bound = await ctx.db.bound_project(channel) if channel else None
     names = await ctx.db.project_names()
-    if named := await project_mentioned(ctx.db, question, by_a_word=bound is None,
+    # A follow-up keeps its project unless another's whole name is said: "and the mobile
+    # version?" asks about the intranet's, not about "Mobile app".
+    if named := await project_mentioned(ctx.db, question,
+                                        by_a_word=bound is None and follows is None,
                                         projects=names):
         return named
     if follows is not None and (earlier := await ctx.db.project(follows)):

@@ -1288,6 +1288,12 @@ async def test_a_chain_of_follow_ups_asks_the_first_question_of_each_project(
         asked = await desk.chat.in_thread(project).ok(f"what is the budget of {project}?")
         assert (reply.title, reply.text) == (asked.title, asked.text)
         assert reply.title.lower() == f"about {project}" and "Budget: " in reply.text
+    # A word of another project's name in a follow-up with its own subject keeps the project.
+    await desk.chat.ok('project create "Print shop"')  # "print" is a word of its name alone
+    thread = desk.chat.in_thread("version")
+    await thread.ok("what did we decide about the launch date of website?")
+    version = await thread.ok("and the print version?")
+    assert version.title == "About Website", (version.title, version.text)
 
 
 async def test_a_short_question_with_its_own_subject_is_asked_afresh(desk: Desk) -> None:
