@@ -27,6 +27,8 @@ ROLE_LABELS = {Role.GUEST: N_("guest"), Role.MEMBER: N_("member"), Role.MANAGER:
 _ID_REF = re.compile(r"^#(\d{1,12})$")
 # "on the website", "para la web": the word before a name in a sentence.
 _PREPOSITION = re.compile(r"^(?:on|for|to|in|at|en|para|de|del|al?)\s+", re.IGNORECASE)
+# "The website project", "el proyecto website": the word says what it is, not its name.
+_PROJECT_WORD = re.compile(r"^(?:project|proyecto)\s+|\s+(?:project|proyecto)$", re.IGNORECASE)
 _MENTION = re.compile(r"^<@!?([\w.-]+)(?:\|[^>]*)?>$")
 
 
@@ -126,7 +128,8 @@ class Context:
         # current project, as the agency calls it. The names are read only when the exact
         # one is not found: `project log 2 website` is the hottest path there is.
         names: list[tuple[int, str]] | None = None
-        for said in dict.fromkeys((ref, without_article(_PREPOSITION.sub("", ref)))):
+        bare = without_article(_PREPOSITION.sub("", ref))
+        for said in dict.fromkeys((ref, bare, _PROJECT_WORD.sub("", bare) or bare)):
             if project := await self.db.project_by_name(said):
                 return project
             # A client's whole name before a word of a project's: "acme" with "Tienda Acme"

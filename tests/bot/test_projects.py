@@ -94,6 +94,8 @@ async def test_unknown_project_suggests_the_closest(chat: Chat) -> None:
     # Part of one name, in whole words, is that one; part of several is asked about.
     assert (await chat.ok("project show website")).title.startswith("#1 Website redesign")
     assert (await chat.ok("project show APP")).title.startswith("#2 Mobile app")
+    for said in ("the website project", "el proyecto website"):  # "project" is no name's word
+        assert (await chat.ok(f"project show {said}")).title.startswith("#1 Website"), said
     await chat.ok('project create "Website hosting"')
     several = await chat.say("project show website")
     assert several.status == "error" and "Did you mean" in several.text
