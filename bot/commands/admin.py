@@ -176,6 +176,7 @@ def _workspace_extras(ctx: Context, **given: object) -> dict[str, object]:
     return extra
 
 
+_FIXED_ZONES = {"EST": -5, "MST": -7, "HST": -10}  # names of offsets, summer time never
 _OFFSET = re.compile(r"^(?:utc|gmt)?\s*([+-])\s*(\d{1,2})(?::?00)?$", re.IGNORECASE)
 
 
@@ -206,13 +207,16 @@ def _timezone(ctx: Context, value: str) -> str:
     """A time zone by its name ("Europe/Madrid") or, when only one has it, its city ("madrid")."""
     zones, cities = _zones_by_city()
     wanted = value.strip().replace(" ", "_").casefold()
-    if match := next((z for z in zones if z.casefold() == wanted), None):
+    match = next((z for z in zones if z.casefold() == wanted), None)
+    if match and match not in _FIXED_ZONES:
         return match
-    # Etc/GMT-14 to Etc/GMT+12 exist: "GMT+99" is no offset anywhere.
-    if (offset := _OFFSET.match(wanted)) and -12 <= int(offset[2]) * (
-            1 if offset[1] == "+" else -1) <= 14:
+    # "EST" never follows summer time; Etc/GMT-14 to Etc/GMT+12 exist: "GMT+99" is nowhere.
+    hours = _FIXED_ZONES.get(match or "")
+    if hours is None and (offset := _OFFSET.match(wanted)) and -12 <= (
+            signed := int(offset[2]) * (1 if offset[1] == "+" else -1)) <= 14:
+        hours = signed
+    if hours is not None:
         # "Etc/GMT-2" is two hours ahead of UTC: those names invert the sign.
-        hours = int(offset[2]) * (1 if offset[1] == "+" else -1)
         raise UserError(ctx._("`{value}` is a fixed offset: name a place, like Europe/Madrid, "
                               "so that summer time is followed; a fixed offset is `{zone}`.",
                               value=value, zone=f"Etc/GMT{-hours:+d}" if hours else "UTC"))

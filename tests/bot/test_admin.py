@@ -86,6 +86,8 @@ async def test_settings_for_the_workspace_and_for_me(chat: Chat) -> None:
     # one of the same name two hours the other way.
     offset = await chat.say("settings timezone:GMT+2")
     assert offset.status == "error" and "`Etc/GMT-2`" in offset.text, offset.text
+    eastern = await chat.say("settings timezone:EST")  # a name, but of an offset all the same
+    assert eastern.status == "error" and "`Etc/GMT+5`" in eastern.text, eastern.text
     nowhere = await chat.say("settings timezone:GMT+99")  # no zone is that far off
     assert nowhere.status == "error" and "Etc/GMT" not in nowhere.text, nowhere.text
     nothing_like = await chat.say("settings timezone:bogus")
