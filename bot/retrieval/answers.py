@@ -251,8 +251,10 @@ class Retriever:
         if project_id is None:
             # Telling projects apart, MiniLM's closeness is not comparable across languages
             # (any two Spanish sentences look alike to it): the line that shares more of
-            # the question's words, as asked or translated, names the project.
-            found.sort(key=lambda m: -shared_words[m.transcript_id, m.position])
+            # the question's words, as asked or translated, names the project; as many
+            # shared as asked weigh more than through a translation.
+            found.sort(key=lambda m: (-shared_words[m.transcript_id, m.position],
+                                      languages[m.transcript_id] in versions))
         found = found[:limit]
         if found and limit > 1 and _ASKS_WHY.search(query):
             found = await self._with_reasons(store, found, limit)

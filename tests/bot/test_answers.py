@@ -998,6 +998,11 @@ async def test_a_question_in_the_other_language_is_translated_first(
     assert spanish.citations[0].detail.endswith(" · Ana · 0:12")
     english = await desk.chat.ok("ask what did we decide about the launch date? project:tienda")
     assert "Decidimos mover la fecha de lanzamiento" in english.text
+    # No project named: as many words shared as asked weigh more than through a translation.
+    for asked, project in (("what did we decide about the launch date?", "Website"),
+                           ("¿qué decidimos sobre la fecha de lanzamiento?", "Tienda")):
+        chosen = await desk.chat.in_thread(asked).ok(asked)
+        assert chosen.title.startswith(f"About {project}"), (asked, chosen.title)
     # A project with meetings in both languages is searched in both.
     clock.advance(days=1)
     await desk.meeting_with(desk.chat, "Website", "Revisión con el cliente",
