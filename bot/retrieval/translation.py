@@ -74,6 +74,15 @@ GLOSSARY: dict[tuple[str, str], dict[str, str]] = {
         r"mock-?ups?": "maqueta", r"timelines?": "cronograma", r"deliverables?": "entregable",
     },
 }
+# Months, which Apertium leaves as they are ("january") or, capitalised, would be taken for
+# names here: the question's words must meet the meeting's ("lanzamos en enero").
+_MONTHS = {"january": "enero", "february": "febrero", "march": "marzo", "april": "abril",
+           "may": "mayo", "june": "junio", "july": "julio", "august": "agosto",
+           "september": "septiembre", "october": "octubre", "november": "noviembre",
+           "december": "diciembre"}
+GLOSSARY[("en", "es")] |= {month: es for month, es in _MONTHS.items() if month != "may"}
+GLOSSARY[("es", "en")] |= {spanish: month for month, spanish in _MONTHS.items()}
+_NOT_NAMES = frozenset(_MONTHS) - {"may"}  # "May I …" stays a verb
 # A glossary word, or a bracketed name to leave alone.
 _TERMS = {direction: re.compile(r"(\[[^\]]*\])|\b(" + "|".join(f"(?:{term})" for term in terms)
                                 + r")\b", re.IGNORECASE)
@@ -132,7 +141,8 @@ def _as_stream(text: str, direction: tuple[str, str] = ("es", "en")) -> str:
         parts = _WORD.fullmatch(token)  # any token does
         assert parts is not None
         word = parts["word"]
-        if word and word[0].isupper() and not starts_sentence and not parts["before"]:
+        if word and word[0].isupper() and not starts_sentence and not parts["before"] \
+                and word.casefold() not in _NOT_NAMES:
             tokens.append(f"[{word}]{_escaped(parts['after'])}")
         else:
             tokens.append(_escaped(token))

@@ -37,6 +37,10 @@ def test_questions_are_translated_in_step_with_names_kept(apertium: ApertiumTran
         == "Qué decidimos sobre el fecha de lanzamiento?"
     assert apertium.translate("¿Qué opinaba la jefa de proyecto del plazo?", "es", "en") \
         == "What thought the project manager of the deadline?"
+    # Months are translated, capitalised or not; "May" is also a verb, and stays.
+    assert apertium.translate("When do we launch in January or february?", "en", "es") \
+        == "Cuando nosotros lanzamiento en enero o febrero?"
+    assert apertium.translate("¿Qué decidimos en enero?", "es", "en") == "What decide in january?"
     # Apertium's own markup characters are plain text here.
     assert apertium.translate("¿Por qué [no] $5 / a^b <x> @c?", "es", "en") \
         == "Why [no] $5 / to^b <x> @c?"
