@@ -258,8 +258,8 @@ async def actions(ctx: Context, project: ProjectRef | None = None, *,
     # Across projects, each item says whose it is.
     projects = (await ctx.db.item_projects([i.id for i in found.rows])
                 if row is None and held is None else {})
-    if len(set(projects.values())) < 2:
-        projects = {}
+    if projects and len(await ctx.db.project_names()) < 2:
+        projects = {}  # the workspace's only project goes without saying
     items = []
     for item in found.rows:
         due = ""

@@ -505,6 +505,13 @@ async def test_the_same_task_of_two_people_is_the_senders_own(setup: Setup) -> N
     # Laura joins after the summary: her task is still known by her name.
     done = await setup.chat.as_user("U7", "laura").ok("I finished the footer")
     assert done.text.startswith("Done: #") and done.text.endswith("(Laura)"), done.text
+    # Listed across projects, each item names its project, even when all are of one (the
+    # workspace's only project goes without saying).
+    assert not any(item.endswith(" · *Website*") for item in (
+        await setup.chat.ok("actions --every")).items)
+    await setup.chat.ok("project create Mobile")
+    listed = (await setup.chat.ok("actions --every")).items
+    assert listed and all(item.endswith(" · *Website*") for item in listed), listed
 
 
 async def test_a_speaker_is_the_member_of_that_name_whatever_its_case(setup: Setup) -> None:
