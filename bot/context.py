@@ -100,8 +100,10 @@ class Context:
                                    role=self.role_label(role), what=what,
                                    mine=self.role_label(self.role)))
 
-    def schedule_example(self, project: str = "website") -> str:
-        """`meeting schedule` for ``project``, at a time written in the reader's language."""
+    def schedule_example(self, project: str | None = None) -> str:
+        """`meeting schedule` for ``project`` (else "website"), at a time written in the
+        reader's language."""
+        project = project or "website"
         name = f'"{project}"' if " " in project else project
         return f"/meeting schedule {name} {self._('tomorrow 3pm')}"
 

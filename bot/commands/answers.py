@@ -923,7 +923,7 @@ async def _task_due(ctx: Context, project: Project, question: str) -> str | None
         any(same_word(word, written) for written in words_of(item.text)) for word in words)]
     if len(fits) != 1:
         return None
-    item, _ = fits[0], ctx._
+    [item], _ = fits, ctx._
     owner = item.owner_name or _("no owner")
     return _("#{id} {task} ({owner}) is due {date}.", id=item.id, task=item.text, owner=owner,
              date=_.date(item.due_date)) if item.due_date else _(

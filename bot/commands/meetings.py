@@ -207,11 +207,11 @@ async def meeting_list(ctx: Context, project: ProjectRef | None = None, *,
     if not found.rows and period is Period.UPCOMING:
         return Reply(text=_("No upcoming meetings. Schedule one with `{example}`; past ones: "
                             "`/meeting list period:past`.",
-                            example=ctx.schedule_example(*([row.name] if row else []))),
+                            example=ctx.schedule_example(row.name if row else None)),
                      status="info")
     if not found.rows:
         return Reply(text=_("No meetings to show. Schedule one with `{example}`.",
-                            example=ctx.schedule_example(*([row.name] if row else []))),
+                            example=ctx.schedule_example(row.name if row else None)),
                      status="info")
     # Across projects, each meeting names its own.
     names = {} if row else {n: p.name for n in {m.project_id for m in found.rows}

@@ -1022,6 +1022,9 @@ _PERIODS_MEETINGS = [
                rf"del)\s+.+?)?\s*[.!?]?$", re.IGNORECASE)]
 
 
+_MY = re.compile(r"\b(?:my|mis?)\b", re.IGNORECASE)
+
+
 @_rule(_NEXT_MEETINGS, _WHICH_MEETINGS, *_PERIODS_MEETINGS)
 async def _next_meetings(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
     args = {"project": project} if (project := await projects.mentioned(match.string)) else {}
@@ -1031,9 +1034,6 @@ async def _next_meetings(match: re.Match[str], projects: ProjectLookup) -> Route
     if _MY.search(match.string):  # "what's my next meeting?": the sender's
         args["mine"] = True
     return Routed("meeting list", args)
-
-
-_MY = re.compile(r"\b(?:my|mis?)\b", re.IGNORECASE)
 
 
 # "When is the pricing call?", "¿a qué hora es la reunión de pricing?": that meeting.
