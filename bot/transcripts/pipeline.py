@@ -492,6 +492,8 @@ def summary_reply(_: Translator, transcript: Transcript, meeting: Meeting, proje
         lines.append(f"{_('Action')} #{item.id}: {item.text} — {owner}{due}{moment(item)}")
     lines += [labelled(_("Next step"), i) for i in kinds[ItemKind.NEXT_STEP]]
     text = " ".join(i.text for i in kinds[ItemKind.SUMMARY])
+    if not text and not lines:  # a greeting and goodbye: say so rather than post nothing
+        text = _("Nothing to summarise: no point, decision or task was said in it.")
     if transcript.problems:
         text += "\n" + _("Parts could not be summarised: {problems}",
                          problems="; ".join(transcript.problems))

@@ -532,3 +532,11 @@ async def test_items_given_by_name_are_theirs_whenever_they_join(setup: Setup) -
     sofia = setup.chat.as_user("U9", "sofia")
     mine = await sofia.ok("actions --mine")
     assert any("update the designs" in item for item in mine.items), mine.text
+
+
+async def test_a_transcript_with_nothing_to_summarise_says_so(setup: Setup) -> None:
+    await setup.meeting()
+    await setup.upload("hello.txt", b"Ana: Hi all.\nLuis: Hi.\n")
+    await setup.pipeline.run_until_idle()
+    [posted] = setup.outbox.to_channel()
+    assert posted.text == "Nothing to summarise: no point, decision or task was said in it."
