@@ -146,8 +146,9 @@ async def client_show(ctx: Context, client: ClientRef) -> Reply:
     items = [f"#{p.id} *{p.name}* · {_(STATUS_LABELS[p.status])} · {p.progress}%"
              + (f" · {_('due')} {_.date(p.due_date)}" if p.due_date else "") for p in projects]
     title = f"#{row.id} {row.name}" + (f" ({_('archived')})" if row.archived else "")
-    text = row.notes or ("" if items else _("No projects yet."))
-    return Reply(title=title, text=text, fields=fields, items=items)
+    if not items:  # said where its projects would be listed, after its details
+        fields.append(Field(_("Projects"), _("none yet")))
+    return Reply(title=title, text=row.notes or "", fields=fields, items=items)
 
 
 @registry.command("client update", role=Role.MANAGER, aliases=("client edit",))

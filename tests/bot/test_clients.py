@@ -10,6 +10,8 @@ async def test_create_show_update_and_history(chat: Chat) -> None:
                   'email:ana@acme.com phone:"+34 600 123 456" billing_email:billing@acme.com '
                   'billing_address:"Calle Mayor 1, Madrid" tax_id:B12345678 segment:retail '
                   'priority:high tags:"vip, retail"')
+    # No project yet: said after its details, where they would be listed.
+    assert text_of(await chat.ok("client show acme")).endswith("\nProjects: none yet")
     await chat.ok('project create "Website" client:acme status:active')
     # By its company's name too; a client's name stands for its current project.
     assert (await chat.ok('client show "acme corp"')).title == "#1 Acme"
