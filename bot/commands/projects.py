@@ -139,8 +139,11 @@ async def project_create(ctx: Context, name: str, *, client: ClientRef | None = 
         start_date=start, due_date=due, status=status,
         progress=100 if status is ProjectStatus.COMPLETED else 0,
         language=language_code(ctx, language), description=optional_text(description)))
-    return Reply(text=_("Project {name} created (#{id}).", name=f"*{project.name}*",
-                        id=project.id), fields=await _fields(ctx, project))
+    said = _("Project {name} created (#{id}).", name=f"*{project.name}*", id=project.id)
+    if client_row and client_row.archived:  # hidden from lists: likely not meant
+        said += "\n" + _("{client} is archived; `/client archive #{id} --undo` brings it back.",
+                         client=client_row.name, id=client_row.id)
+    return Reply(text=said, fields=await _fields(ctx, project))
 
 
 @registry.command("project show", role=Role.GUEST)

@@ -98,6 +98,8 @@ async def test_list_filters_and_archive(chat: Chat) -> None:
     assert "Globex" in text_of(await chat.ok("client list --archived"))
     again = await chat.ok("client archive globex")
     assert again.status == "info" and "already archived" in again.text
+    hidden = await chat.ok("project create Portal client:globex")  # likely not meant: said
+    assert "Globex is archived; `/client archive #2 --undo` brings it back." in hidden.text
     await chat.ok("client archive globex --undo")
     assert "Globex" in text_of(await chat.ok("client list"))
     assert "is not archived" in (await chat.ok("client archive globex --undo")).text
