@@ -7,6 +7,7 @@ every query is filtered by that workspace, so handlers cannot read another tenan
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -179,6 +180,13 @@ class WorkspaceStore:
         await self.session.delete(row)
         await self.session.flush()
 
+    async def _page_by_name(self, query: Select[tuple[T]], offset: int, limit: int) -> Page[T]:
+        """The page of records ordered by name as people count ("Sprint 2" before "Sprint
+        10"), which SQL's order does not know; a workspace's names are hundreds."""
+        rows = sorted((await self.session.scalars(query)).unique().all(),
+                      key=lambda row: _natural(row.name_key))  # type: ignore[attr-defined]
+        return Page(rows[offset:offset + limit], len(rows))
+
     async def _page(self, query: Select[tuple[T]], offset: int, limit: int) -> Page[T]:
         total = await self.session.scalar(select(func.count()).select_from(query.subquery()))
         rows = (await self.session.scalars(query.offset(offset).limit(limit))).unique().all()
@@ -236,16 +244,15 @@ class WorkspaceStore:
     async def clients(self, *, text: str | None = None, segment: str | None = None,
                       archived: bool = False, offset: int = 0, limit: int = 10) -> Page[Client]:
         query = select(Client).where(Client.workspace_id == self.workspace_id,
-                                     Client.archived == archived).order_by(Client.name_key)
-        if not text and not segment:
-            return await self._page(query, offset, limit)
+                                     Client.archived == archived)
         # Matched here, not in SQL, so accents count for nothing ("hosteleria" finds
         # "hostelería") on SQLite and PostgreSQL alike; a workspace has hundreds of clients.
         wanted = name_key(text) if text else None
-        found = [client for client in await self.session.scalars(query)
-                 if (not segment or name_key(client.segment or "") == name_key(segment))
-                 and (wanted is None or any(wanted in name_key(value or "") for value in (
-                     client.name, client.company, client.contact_name, client.segment)))]
+        found = sorted((client for client in await self.session.scalars(query)
+                        if (not segment or name_key(client.segment or "") == name_key(segment))
+                        and (wanted is None or any(wanted in name_key(value or "") for value in (
+                            client.name, client.company, client.contact_name, client.segment)))),
+                       key=lambda client: _natural(client.name_key))
         return Page(found[offset:offset + limit], len(found))
 
     # -- projects -----------------------------------------------------------------------
@@ -282,7 +289,7 @@ class WorkspaceStore:
             query = query.where(or_(Project.name_key.like(keyed, escape="\\"),
                                     func.lower(Project.description).like(pattern, escape="\\"),
                                     Project.client_id.in_(owner)))
-        return await self._page(query.order_by(Project.name_key), offset, limit)
+        return await self._page_by_name(query, offset, limit)
 
     async def client_projects(self, client_id: int) -> list[Project]:
         return list(await self.session.scalars(select(Project).where(
@@ -907,6 +914,11 @@ class TranscriptQueue:
 def _hundredths(value: Any) -> Decimal:
     """Sums keep the column type, so they arrive as Decimals; an empty sum is zero."""
     return value if isinstance(value, Decimal) else Decimal(value or 0).quantize(Decimal("0.01"))
+
+
+def _natural(name: str) -> tuple[str | int, ...]:
+    """A name's sort key with its numbers as numbers: "sprint 2" before "sprint 10"."""
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name))
 
 
 def _escape_like(text: str) -> str:

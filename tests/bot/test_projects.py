@@ -195,13 +195,17 @@ async def test_delete_asks_for_confirmation(chat: Chat) -> None:
 
 
 async def test_list_is_paginated(chat: Chat) -> None:
-    for number in range(23):
-        await chat.ok(f"project create P{number:02d}")
+    for number in range(23):  # numbered as people do: "P2" comes before "P10"
+        await chat.ok(f"project create P{number}")
     first = await chat.ok("project list")
     assert len(first.items) == 10 and "Page 1 of 3 (23 in all)" in first.text
+    assert [item.split("*")[1] for item in first.items][:3] == ["P0", "P1", "P2"]
     assert first.buttons[0].command == "project list page:2"
     last = await chat.ok("project list page:3")
     assert [item.split("*")[1] for item in last.items] == ["P20", "P21", "P22"]
+    for number in (10, 2):
+        await chat.ok(f"client create C{number}")
+    assert [i.split("*")[1] for i in (await chat.ok("client list")).items] == ["C2", "C10"]
     assert not last.buttons
     beyond = await chat.say("project list page:5")  # past the end: said so, not "no projects"
     assert beyond.status == "error" and "Page 5 is past the end; the last is `page:3`." in \
