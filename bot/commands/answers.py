@@ -33,6 +33,11 @@ _BY_PERSON = re.compile(r"\b(?:who|whom|qui[eé]n(?:es)?)\b", re.IGNORECASE)
 _SAID_BY = re.compile(r"\bwhat did (?P<en>[^\W\d_]+) (?:say|said|think|propose|suggest|mention|"
                       r"want)\b|\bqu[eé] (?:dijo|opin[oó]|propuso|coment[oó]|pens[oó]|"
                       r"quer[ií]a) (?P<es>[^\W\d_]+)\b", re.IGNORECASE)
+# "What did Luis promise?", "¿a qué se comprometió Luis?": what they took on, their tasks.
+_PROMISED = re.compile(r"\bwhat (?:did|has) (?P<en>[^\W\d_]+) (?:promised?|committed? to|"
+                       r"agreed? to(?: do)?|taken on|took on)\b|\b(?:qu[eé]|a qu[eé]) "
+                       r"(?:prometi[oó]|se comprometi[oó](?: a hacer)?|qued[oó] en hacer) "
+                       r"(?P<es>[^\W\d_]+)\b", re.IGNORECASE)
 _NOT_A_PERSON = frozenset({
     "we", "you", "they", "i", "he", "she", "the", "everyone", "everybody", "people", "anyone",
     "someone", "team", "client", "customer", "nosotros", "el", "la", "los", "las", "todos",
@@ -184,6 +189,9 @@ async def ask(ctx: Context, question: str, *, project: ProjectRef | None = None,
     """
     _ = ctx._
     _need_words(ctx, "question", question, "/ask what did we decide about the launch date?")
+    if (promised := _PROMISED.search(question)) and (
+            who := promised["en"] or promised["es"]).casefold() not in _NOT_A_PERSON:
+        return await actions(ctx, project, owner=who)  # as "what did Luis promise?" in words
     thread = _thread(ctx)
     # In a thread, every earlier turn is context; elsewhere (a channel, a direct message, the
     # console) only a question asked a few minutes ago is.

@@ -156,7 +156,8 @@ async def test_a_text_transcript_becomes_a_posted_summary(setup: Setup, clock: C
     assert refused.status == "error" and "leave out `--done`" in refused.text
     # Someone's items, by the name the meeting gave them, in words too.
     for theirs in ("actions owner:luis", "Luis's tasks", "¿qué tareas tiene Luis?",
-                   "what did Luis promise?", "¿a qué se comprometió Luis?"):
+                   "what did Luis promise?", "¿a qué se comprometió Luis?",
+                   "ask what did Luis promise?"):  # typed as a question to `ask` too
         named = await setup.chat.ok(theirs)
         assert named.title == "Action items for " + ("luis" if ":" in theirs else "Luis")
         assert len(named.items) == 1 and "send the final budget" in named.items[0], theirs
