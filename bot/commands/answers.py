@@ -17,7 +17,13 @@ from bot.i18n import N_
 from bot.parsing import MONTH, WEEKDAY
 from bot.registry import MeetingRef, ProjectRef
 from bot.retrieval.answers import ASKS_DECISION, Moment, Retriever
-from bot.routing import each_named_by_a_word, mentioned, named_by_a_word, project_mentioned
+from bot.routing import (
+    PROMISED,
+    each_named_by_a_word,
+    mentioned,
+    named_by_a_word,
+    project_mentioned,
+)
 from bot.transcripts.pipeline import summary_reply
 from bot.transcripts.summarize import STOP_WORDS, fold
 from storage.models import Client, ConversationTurn, ItemKind, Meeting, Project, ProjectStatus
@@ -33,11 +39,6 @@ _BY_PERSON = re.compile(r"\b(?:who|whom|qui[eé]n(?:es)?)\b", re.IGNORECASE)
 _SAID_BY = re.compile(r"\bwhat did (?P<en>[^\W\d_]+) (?:say|said|think|propose|suggest|mention|"
                       r"want)\b|\bqu[eé] (?:dijo|opin[oó]|propuso|coment[oó]|pens[oó]|"
                       r"quer[ií]a) (?P<es>[^\W\d_]+)\b", re.IGNORECASE)
-# "What did Luis promise?", "¿a qué se comprometió Luis?": what they took on, their tasks.
-_PROMISED = re.compile(r"\bwhat (?:did|has) (?P<en>[^\W\d_]+) (?:promised?|committed? to|"
-                       r"agreed? to(?: do)?|taken on|took on)\b|\b(?:qu[eé]|a qu[eé]) "
-                       r"(?:prometi[oó]|se comprometi[oó](?: a hacer)?|qued[oó] en hacer) "
-                       r"(?P<es>[^\W\d_]+)\b", re.IGNORECASE)
 _NOT_A_PERSON = frozenset({
     "we", "you", "they", "i", "he", "she", "the", "everyone", "everybody", "people", "anyone",
     "someone", "team", "client", "customer", "nosotros", "el", "la", "los", "las", "todos",
@@ -189,9 +190,10 @@ async def ask(ctx: Context, question: str, *, project: ProjectRef | None = None,
     """
     _ = ctx._
     _need_words(ctx, "question", question, "/ask what did we decide about the launch date?")
-    if (promised := _PROMISED.search(question)) and (
-            who := promised["en"] or promised["es"]).casefold() not in _NOT_A_PERSON:
-        return await actions(ctx, project, owner=who)  # as "what did Luis promise?" in words
+    # "What did Luis promise?": his tasks, as the words say it outside `ask` too.
+    if (promised := next(filter(None, (p.match(question.strip()) for p in PROMISED)), None)) \
+            and promised["who"].casefold() not in _NOT_A_PERSON:
+        return await actions(ctx, project, owner=promised["who"])
     thread = _thread(ctx)
     # In a thread, every earlier turn is context; elsewhere (a channel, a direct message, the
     # console) only a question asked a few minutes ago is.
@@ -923,7 +925,7 @@ async def _task_due(ctx: Context, project: Project, question: str) -> str | None
     """When the one open action item the question's other words name is due ("when is the
     footer due?"); None when its words name no one task."""
     said = re.sub(_TOPICS["due"], " ", question, flags=re.IGNORECASE)
-    words = words_of(said) - words_of(project.name) - words_of(_OVERDUE.pattern)
+    words = words_of(said) - words_of(project.name)
     if not words:
         return None
     items = (await ctx.db.action_items(project_id=project.id, limit=500)).rows

@@ -20,8 +20,8 @@ from bot.routing.names import (
     without_article,
 )
 from bot.routing.router import Router, is_a_yes, is_acknowledgement, is_thanks
-from bot.routing.rules import ProjectLookup, Routed
+from bot.routing.rules import PROMISED, ProjectLookup, Routed
 
-__all__ = ["ProjectLookup", "Routed", "Router", "each_named_by_a_word", "is_a_yes",
+__all__ = ["PROMISED", "ProjectLookup", "Routed", "Router", "each_named_by_a_word", "is_a_yes",
            "is_acknowledgement", "is_thanks", "mentioned", "named_by_a_word",
            "project_mentioned", "the_one_holding", "without_article"]

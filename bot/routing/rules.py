@@ -939,8 +939,10 @@ _THEIR_TASKS = [re.compile(pattern, re.IGNORECASE) for pattern in (
     rf"(?P<who>.+?)\s*[.!?]?$",
     r"^what(?:'s| is| does)\s+(?P<who>[^\W\d_][\w.-]*)\s+(?:working on|have to do)\s*[.!?]?$",
     rf"^¿?(?:qu[eé]|cu[aá]les|cu[aá]ntas)\s+{_TASKS}\s+tiene\s+(?P<who>.+?)\s*[.!?]?$",
-    r"^¿?en qu[eé] (?:est[aá] trabajando|trabaja)\s+(?P<who>.+?)\s*[.!?]?$",
-    # What someone took on: "what did Luis promise?", "¿a qué se comprometió Luis?".
+    r"^¿?en qu[eé] (?:est[aá] trabajando|trabaja)\s+(?P<who>.+?)\s*[.!?]?$")]
+# What someone took on: "what did Luis promise?", "¿a qué se comprometió Luis?" (`ask`
+# answers these with their tasks too).
+PROMISED = [re.compile(pattern, re.IGNORECASE) for pattern in (
     r"^what\s+(?:did|has)\s+(?P<who>[^\W\d_][\w.-]*)\s+(?:promised?|committed?\s+to|"
     r"agreed?\s+to(?:\s+do)?|signed\s+up\s+for|taken\s+on|took\s+on|take\s+on)\s*[.!?]?$",
     r"^what\s+does\s+(?P<who>[^\W\d_][\w.-]*)\s+owe(?:\s+us)?\s*[.!?]?$",
@@ -948,7 +950,7 @@ _THEIR_TASKS = [re.compile(pattern, re.IGNORECASE) for pattern in (
     r"qued[oó] en hacer)\s+(?P<who>[^\W\d_][\w.-]*)\s*[.!?]?$")]
 
 
-@_rule(*_THEIR_TASKS)
+@_rule(*_THEIR_TASKS, *PROMISED)
 async def _their_tasks(match: re.Match[str], projects: ProjectLookup) -> Routed | None:
     who = match["who"].lstrip("@")
     if who.casefold() in {"me", "mí", "mi"}:
